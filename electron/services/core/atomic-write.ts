@@ -1,0 +1,67 @@
+import { promises as fs } from 'node:fs'
+import path from 'node:path'
+import writeFileAtomicLib from 'write-file-atomic'
+
+/** Errors that SMB shares and antivirus scanners return for a moment while a file is busy. */
+const TRANSIENT = new Set(['EPERM', 'EBUSY', 'EACCES', 'EAGAIN'])
+
+function errCode(err: unknown): string | undefined {
+  return typeof err === 'object' && err !== null && 'code' in err
+    ? String((err as { code: unknown }).code)
+    : undefined
+}
+
+/** fsync a directory so a rename in it survives a power loss. Some network file systems refuse; that is fine. */
+export async function fsyncDir(dir: string): Promise<void> {
+  let handle: fs.FileHandle | undefined
+  try {
+    handle = await fs.open(dir, 'r')
+    await handle.sync()
+  } catch (err) {
+    const code = errCode(err)
+    if (!['EISDIR', 'EINVAL', 'EPERM', 'EACCES', 'ENOTSUP', 'EBADF', 'EIO'].includes(code ?? '')) throw err
+  } finally {
+    await handle?.close().catch(() => undefined)
+  }
+}
+
+export interface AtomicWriteOptions {
+  /** Also fsync the containing folder after the rename (default true). */
+  syncDir?: boolean
+  /** Fsync the file before the rename (default true). Lock heartbeats turn it off: they are rewritten every interval. */
+  fsync?: boolean
+}
+
+/**
+ * Writes a file atomically: temp file in the same folder, fsync, rename over the target, fsync the
+ * folder. A reader sees the old or the new content, never a mix. Transient SMB errors are retried.
+ */
+export async function writeFileAtomic(
+  file: string,
+  data: string | Buffer,
+  opts: AtomicWriteOptions = {}
+): Promise<void> {
+  const fsync = opts.fsync ?? true
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await writeFileAtomicLib(file, data, { fsync })
+      break
+    } catch (err) {
+      if (attempt >= 5 || !TRANSIENT.has(errCode(err) ?? '')) throw err
+      await new Promise((r) => setTimeout(r, 10 * 2 ** attempt))
+    }
+  }
+  if (opts.syncDir ?? true) await fsyncDir(path.dirname(file))
+}
+
+/** Reads a file, returning null when it does not exist. */
+export async function readFileOrNull(file: string): Promise<Buffer | null> {
+  try {
+    return await fs.readFile(file)
+  } catch (err) {
+    if (errCode(err) === 'ENOENT' || errCode(err) === 'ENOTDIR') return null
+    throw err
+  }
+}
+
+export { errCode }

@@ -1,0 +1,150 @@
+import { createHash } from 'node:crypto'
+import { realpathSync } from 'node:fs'
+import path from 'node:path'
+import { PathOutsideError } from '../../../shared/errors'
+
+/** Name of the hidden folder beside the documents that holds locks, history, backups and audit. */
+export const HIDDEN_DIR = '.sectioned'
+
+/** A document inside the workspace: its workspace-relative path (with `/`) and absolute path. */
+export interface DocumentRef {
+  rel: string
+  abs: string
+}
+
+/** Lowercase ASCII slug for folder names an administrator can read. */
+function slug(text: string, max = 48): string {
+  const s = text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+  return s.slice(0, max) || 'x'
+}
+
+function shortHash(text: string, n = 8): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, n)
+}
+
+/** A section id as a single safe path component (ids are slugs already; anything else is hashed). */
+export function idComponent(id: string): string {
+  return /^[a-z0-9][a-z0-9_-]{0,63}$/.test(id) ? id : `h-${shortHash(id, 16)}`
+}
+
+/**
+ * The workspace folder and the layout of its hidden folder. Every path that comes from outside
+ * (renderer, CLI arguments) goes through `resolveDocument`, which confines it to the workspace.
+ *
+ * Layout: `.sectioned/docs/<docKey>/{index.json, locks/, history/, backups/}`,
+ * `.sectioned/audit/`, `.sectioned/metrics/`, `.sectioned/instances/`.
+ */
+export class Workspace {
+  readonly root: string
+  readonly hidden: string
+
+  constructor(root: string) {
+    this.root = path.resolve(root)
+    this.hidden = path.join(this.root, HIDDEN_DIR)
+  }
+
+  /** Resolves a document path (relative to the workspace, or absolute inside it). Throws PathOutsideError. */
+  resolveDocument(input: string): DocumentRef {
+    if (typeof input !== 'string' || input.trim() === '' || input.includes('\0')) {
+      throw new PathOutsideError('No document path was given.')
+    }
+    const abs = path.resolve(this.root, input)
+    const rel = path.relative(this.root, abs)
+    if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) {
+      throw new PathOutsideError(`“${input}” is outside the workspace folder ${this.root}.`)
+    }
+    const relPosix = rel.split(path.sep).join('/')
+    if (relPosix.split('/').some((part) => part === HIDDEN_DIR)) {
+      throw new PathOutsideError(
+        `“${input}” is inside the app's hidden folder ${HIDDEN_DIR}/, not a document.`
+      )
+    }
+    if (!/\.(md|markdown)$/i.test(relPosix)) {
+      throw new PathOutsideError(`“${input}” is not a markdown document (.md).`)
+    }
+    this.assertNoSymlinkEscape(abs, input)
+    return { rel: relPosix, abs }
+  }
+
+  /** Folder name for a document's hidden data: readable slug plus a hash of the exact path. */
+  docKey(rel: string): string {
+    return `${slug(rel)}-${shortHash(rel)}`
+  }
+
+  docDir(rel: string): string {
+    return path.join(this.hidden, 'docs', this.docKey(rel))
+  }
+
+  indexFile(rel: string): string {
+    return path.join(this.docDir(rel), 'index.json')
+  }
+
+  locksDir(rel: string): string {
+    return path.join(this.docDir(rel), 'locks')
+  }
+
+  sectionLocksDir(rel: string): string {
+    return path.join(this.locksDir(rel), 'sections')
+  }
+
+  sectionLockDir(rel: string, sectionId: string): string {
+    return path.join(this.sectionLocksDir(rel), idComponent(sectionId))
+  }
+
+  documentLockDir(rel: string): string {
+    return path.join(this.locksDir(rel), 'document')
+  }
+
+  writeLockDir(rel: string): string {
+    return path.join(this.locksDir(rel), 'write')
+  }
+
+  historyDir(rel: string, sectionId: string): string {
+    return path.join(this.docDir(rel), 'history', idComponent(sectionId))
+  }
+
+  backupsDir(rel: string): string {
+    return path.join(this.docDir(rel), 'backups')
+  }
+
+  get auditDir(): string {
+    return path.join(this.hidden, 'audit')
+  }
+
+  get metricsDir(): string {
+    return path.join(this.hidden, 'metrics')
+  }
+
+  get instancesDir(): string {
+    return path.join(this.hidden, 'instances')
+  }
+
+  /** A symlink inside the workspace must not lead outside it. */
+  private assertNoSymlinkEscape(abs: string, input: string): void {
+    let realRoot: string
+    try {
+      realRoot = realpathSync(this.root)
+    } catch {
+      return // the workspace itself is missing; callers report that when they read
+    }
+    let probe = abs
+    for (;;) {
+      try {
+        const real = realpathSync(probe)
+        const rel = path.relative(realRoot, real)
+        if (rel.startsWith('..') || path.isAbsolute(rel)) {
+          throw new PathOutsideError(`“${input}” leads outside the workspace folder through a link.`)
+        }
+        return
+      } catch (err) {
+        if (err instanceof PathOutsideError) throw err
+        const parent = path.dirname(probe)
+        if (parent === probe) return
+        probe = parent // not created yet: check the nearest existing parent
+      }
+    }
+  }
+}

@@ -1,0 +1,148 @@
+/**
+ * The on-disk lock primitive: a lock is a folder of numbered *generation* folders.
+ *
+ *   <lock>/g000000007/lock.json       tenure 7: who holds it, heartbeats (rewritten only by its holder)
+ *   <lock>/g000000008/released.json   tenure 8 is a tombstone: the lock is free
+ *
+ * Ownership is having created the highest generation folder, and creating generation k+1 is the
+ * only way to change hands — an acquire after a release, a takeover of a stale holder, a release,
+ * a force-release. `mkdir` is atomic on local disks, NFS and SMB, so when two contenders both decide
+ * that generation k is stale (or free), exactly one of them creates k+1; the loser gets EEXIST. No
+ * folder is ever removed and re-created to change hands, which is what makes proper-lockfile's
+ * rmdir-then-mkdir takeover race (its issue #121) impossible here. The highest generation is never
+ * deleted, so numbers never repeat; lower ones are compacted away.
+ */
+import { promises as fs } from 'node:fs'
+import path from 'node:path'
+import type { LockRecord, ReleaseRecord } from '../../../shared/types'
+import { errCode, writeFileAtomic } from '../core/atomic-write'
+import { encodeLockRecord, encodeReleaseRecord, lockRecordSchema, releaseRecordSchema } from './lock-record'
+
+const GEN = /^g(\d{9})$/
+export const RECORD_FILE = 'lock.json'
+export const RELEASE_FILE = 'released.json'
+
+/** What a reader finds in a lock folder. */
+export type LockDirState =
+  | { kind: 'absent' }
+  /** The folder exists but has no generation yet (its creator is between two mkdirs, or crashed there). */
+  | { kind: 'empty' }
+  /** Highest generation exists but its record is not written yet (or its writer crashed). */
+  | { kind: 'claiming'; top: number }
+  | { kind: 'held'; top: number; record: LockRecord }
+  | { kind: 'released'; top: number; release: ReleaseRecord | null }
+  /** The record is not valid JSON of the expected shape (hand-edited or damaged). */
+  | { kind: 'corrupt'; top: number; problem: string }
+
+export function genName(k: number): string {
+  return `g${String(k).padStart(9, '0')}`
+}
+
+/** Generation numbers present in a lock folder, ascending; null when the folder does not exist. */
+export async function listGenerations(dir: string): Promise<number[] | null> {
+  let names: string[]
+  try {
+    names = await fs.readdir(dir)
+  } catch (err) {
+    if (errCode(err) === 'ENOENT' || errCode(err) === 'ENOTDIR') return null
+    throw err
+  }
+  const gens: number[] = []
+  for (const n of names) {
+    const m = GEN.exec(n)
+    if (m) gens.push(Number(m[1]))
+  }
+  return gens.sort((a, b) => a - b)
+}
+
+async function readText(file: string): Promise<string | null> {
+  try {
+    return await fs.readFile(file, 'utf8')
+  } catch (err) {
+    if (errCode(err) === 'ENOENT' || errCode(err) === 'ENOTDIR') return null
+    throw err
+  }
+}
+
+/** Reads the state of a lock folder. Never throws for bad content: it reports it as `corrupt`. */
+export async function readLockDir(dir: string): Promise<LockDirState> {
+  const gens = await listGenerations(dir)
+  if (gens === null) return { kind: 'absent' }
+  if (gens.length === 0) return { kind: 'empty' }
+  const top = gens[gens.length - 1]
+  return readGeneration(dir, top)
+}
+
+/** Reads one generation of a lock folder. */
+export async function readGeneration(dir: string, top: number): Promise<LockDirState> {
+  const genDir = path.join(dir, genName(top))
+  const released = await readText(path.join(genDir, RELEASE_FILE))
+  if (released !== null) {
+    const parsed = safeParse(released, releaseRecordSchema)
+    return { kind: 'released', top, release: parsed.ok ? parsed.value : null }
+  }
+  const text = await readText(path.join(genDir, RECORD_FILE))
+  if (text === null) return { kind: 'claiming', top }
+  const parsed = safeParse(text, lockRecordSchema)
+  if (!parsed.ok) return { kind: 'corrupt', top, problem: parsed.problem }
+  return { kind: 'held', top, record: parsed.value }
+}
+
+function safeParse<T>(
+  text: string,
+  schema: {
+    safeParse(v: unknown): { success: true; data: T } | { success: false; error: { message: string } }
+  }
+): { ok: true; value: T } | { ok: false; problem: string } {
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch {
+    return { ok: false, problem: 'not valid JSON' }
+  }
+  const r = schema.safeParse(json)
+  return r.success ? { ok: true, value: r.data } : { ok: false, problem: 'unexpected content' }
+}
+
+/**
+ * Atomically claims generation `k` of a lock folder (creating the folder when needed).
+ * Returns false when someone else created generation k first.
+ */
+export async function claimGeneration(dir: string, k: number): Promise<boolean> {
+  await fs.mkdir(dir, { recursive: true })
+  try {
+    await fs.mkdir(path.join(dir, genName(k)))
+    return true
+  } catch (err) {
+    if (errCode(err) === 'EEXIST') return false
+    throw err
+  }
+}
+
+/** Writes (or rewrites, at a heartbeat) the record of the holder's own generation. */
+export async function writeRecord(
+  dir: string,
+  record: LockRecord,
+  opts: { durable: boolean }
+): Promise<void> {
+  const file = path.join(dir, genName(record.generation), RECORD_FILE)
+  await writeFileAtomic(file, encodeLockRecord(record), { fsync: opts.durable, syncDir: opts.durable })
+}
+
+/** Writes the tombstone of a generation this caller just claimed. */
+export async function writeRelease(dir: string, k: number, release: ReleaseRecord): Promise<void> {
+  await writeFileAtomic(path.join(dir, genName(k), RELEASE_FILE), encodeReleaseRecord(release), {
+    syncDir: false
+  })
+}
+
+/** Removes generations below `keepFrom` (they no longer decide anything). Best effort. */
+export async function compact(dir: string, keepFrom: number): Promise<void> {
+  const gens = await listGenerations(dir)
+  if (!gens) return
+  await Promise.all(
+    gens
+      .filter((g) => g < keepFrom)
+      .map((g) => fs.rm(path.join(dir, genName(g)), { recursive: true, force: true }).catch(() => undefined))
+  )
+}

@@ -1,0 +1,58 @@
+import { promises as fs } from 'node:fs'
+import path from 'node:path'
+import { errCode } from '../core/atomic-write'
+import type { Workspace } from '../core/workspace'
+import { readLockDir, type LockDirState } from './lock-dir'
+
+/** A lock folder found on disk with its state. */
+export interface FoundLock {
+  dir: string
+  /** Folder name of the document's hidden data (the document path is in the record). */
+  docKey: string
+  kind: 'section' | 'document' | 'write'
+  state: LockDirState
+}
+
+async function names(dir: string): Promise<string[] | null> {
+  try {
+    return await fs.readdir(dir)
+  } catch (err) {
+    if (errCode(err) === 'ENOENT' || errCode(err) === 'ENOTDIR') return null
+    throw err
+  }
+}
+
+/**
+ * States of the section locks of one document. When there are fewer lock folders than
+ * `onlyIfAtLeast`, returns null without reading them (the limit check's fast path).
+ */
+export async function listSectionLocks(
+  sectionsDir: string,
+  onlyIfAtLeast: number
+): Promise<FoundLock[] | null> {
+  const entries = await names(sectionsDir)
+  if (entries === null || entries.length < onlyIfAtLeast) return null
+  const docKey = path.basename(path.dirname(path.dirname(sectionsDir)))
+  return Promise.all(
+    entries.map(async (e) => {
+      const dir = path.join(sectionsDir, e)
+      return { dir, docKey, kind: 'section' as const, state: await readLockDir(dir) }
+    })
+  )
+}
+
+/** Every lock folder of the workspace (document, write and section locks of every document). */
+export async function listAllLocks(ws: Workspace): Promise<FoundLock[]> {
+  const docsDir = path.join(ws.hidden, 'docs')
+  const out: FoundLock[] = []
+  for (const docKey of (await names(docsDir)) ?? []) {
+    const locks = path.join(docsDir, docKey, 'locks')
+    for (const kind of ['document', 'write'] as const) {
+      const dir = path.join(locks, kind)
+      const state = await readLockDir(dir)
+      if (state.kind !== 'absent') out.push({ dir, docKey, kind, state })
+    }
+    out.push(...((await listSectionLocks(path.join(locks, 'sections'), 0)) ?? []))
+  }
+  return out
+}

@@ -1,0 +1,570 @@
+import path from 'node:path'
+import { ulid } from 'ulid'
+import {
+  LimitError,
+  LockAcquisitionError,
+  LockLostError,
+  LockTimeoutError,
+  StaleProcessLockError,
+  type HolderSummary
+} from '../../../shared/errors'
+import type { Identity, LockKind, LockRecord } from '../../../shared/types'
+import type { Clock, Disposable } from '../core/clock'
+import { Emitter } from '../core/emitter'
+import type { Workspace } from '../core/workspace'
+import {
+  claimGeneration,
+  compact,
+  readLockDir,
+  writeRecord,
+  writeRelease,
+  type LockDirState
+} from './lock-dir'
+import { resolveLockSettings, ttlOf, type LockSettings } from './lock-config'
+import { holderOf } from './lock-record'
+import { StalenessObserver, type StaleVerdict } from './staleness'
+import { listSectionLocks } from './lock-scan'
+
+/** Where lock events are written (the per-instance audit log satisfies it). */
+export interface LockAuditSink {
+  record(event: { type: string; document?: string; sectionId?: string | null; [k: string]: unknown }): void
+}
+
+/** Counters the lock service feeds (the Metrics class satisfies it). */
+export interface LockMetricsSink {
+  lockActive(n: number): void
+  waitStart(): void
+  waitEnd(): void
+  timeout(): void
+  contention(): void
+}
+
+/** A lock this instance holds, as handed to callers. */
+export interface LockHandle {
+  readonly kind: LockKind
+  readonly document: string
+  readonly sectionId: string | null
+  readonly generation: number
+  readonly token: string
+  readonly acquiredAt: string
+}
+
+/** Events of the lock service; each carries the affected lock. */
+export interface LockEvents extends Record<string, unknown> {
+  acquired: { lock: LockHandle; tookOverFrom?: HolderSummary }
+  released: { lock: LockHandle; reason: string }
+  /** SPEC L5: the lock was taken over or force-released; the holder must stop writing and keep a draft. */
+  lost: { lock: LockHandle; reason: string; newHolder?: HolderSummary }
+  'idle-warning': { lock: LockHandle; releaseInMs: number }
+  'idle-released': { lock: LockHandle }
+}
+
+/** Options of one acquisition. */
+export interface AcquireOptions {
+  /** Shown in messages: “Budget”. Defaults to the section id or file name. */
+  label?: string
+  operation?: string
+  retries?: number
+  takeOverStale?: boolean
+}
+
+interface Held {
+  handle: LockHandle
+  dir: string
+  record: LockRecord
+  lastActivity: number
+  idleWarned: boolean
+  label: string
+}
+
+/** Construction parameters of the lock service. */
+export interface LockServiceOptions {
+  workspace: Workspace
+  identity: Identity
+  clock: Clock
+  settings?: Partial<LockSettings>
+  audit?: LockAuditSink
+  metrics?: LockMetricsSink
+}
+
+/**
+ * Section locks, document locks and the per-document write mutex (SPEC L1–L7) on the shared
+ * folder, with heartbeats, observer-clock staleness, safe takeover, idle release and limits.
+ * One instance per app instance; `start()` and `dispose()` come in pairs.
+ */
+export class LockService {
+  readonly settings: LockSettings
+  readonly events = new Emitter<LockEvents>()
+  readonly observer: StalenessObserver
+  private readonly ws: Workspace
+  private readonly self: Identity
+  private readonly clock: Clock
+  private readonly audit?: LockAuditSink
+  private readonly metrics?: LockMetricsSink
+  private readonly held = new Map<string, Held>()
+  private timers: Disposable[] = []
+  private ticking: Promise<void> | null = null
+
+  constructor(opts: LockServiceOptions) {
+    this.ws = opts.workspace
+    this.self = opts.identity
+    this.clock = opts.clock
+    this.audit = opts.audit
+    this.metrics = opts.metrics
+    this.settings = resolveLockSettings(opts.settings)
+    this.observer = new StalenessObserver(this.clock, this.self, ttlOf(this.settings))
+  }
+
+  /** Who this instance is. */
+  get identity(): Identity {
+    return this.self
+  }
+
+  /** Starts heartbeats and idle checks. */
+  start(): void {
+    if (this.timers.length) return
+    this.timers.push(this.clock.setInterval(() => this.heartbeat(), this.settings.heartbeatIntervalMs))
+    if (this.settings.idleTimeoutMs > 0) {
+      const every = Math.min(1000, this.settings.heartbeatIntervalMs)
+      this.timers.push(this.clock.setInterval(() => this.checkIdle(), every))
+    }
+  }
+
+  /** Stops timers and releases every lock this instance holds (SPEC L6: normal exit). */
+  async dispose(): Promise<void> {
+    for (const t of this.timers) t.dispose()
+    this.timers = []
+    await this.ticking
+    await Promise.all(
+      [...this.held.values()].map((h) => this.release(h.handle, 'exit').catch(() => undefined))
+    )
+    this.events.clear()
+  }
+
+  /** Locks currently held by this instance. */
+  heldLocks(): LockHandle[] {
+    return [...this.held.values()].map((h) => h.handle)
+  }
+
+  /** Takes a section lock (SPEC L1), refusing while the document lock is held and beyond the limits of L7. */
+  acquireSection(document: string, sectionId: string, opts: AcquireOptions = {}): Promise<LockHandle> {
+    return this.acquireWithRetries('section', document, sectionId, opts)
+  }
+
+  /** Takes the document lock for structure operations; refused while another instance holds a section lock. */
+  acquireDocument(document: string, opts: AcquireOptions = {}): Promise<LockHandle> {
+    return this.acquireWithRetries('document', document, null, opts)
+  }
+
+  /** Takes the short write mutex that serialises saves of one document across instances. */
+  async acquireWrite(document: string, waitMs = this.settings.writeWaitMs): Promise<LockHandle> {
+    const deadline = this.clock.monotonicNow() + waitMs
+    let last: LockAcquisitionError | undefined
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.tryAcquire('write', document, null, {
+          label: `Saving “${document}”`,
+          operation: 'save'
+        })
+      } catch (err) {
+        if (!(err instanceof LockAcquisitionError)) throw err
+        last = err
+      }
+      if (this.clock.monotonicNow() >= deadline) {
+        this.metrics?.timeout()
+        throw new LockTimeoutError(`saving “${document}”`, attempt + 1, last.holder)
+      }
+      // Saves hold the mutex for milliseconds: poll fast, with jitter so contenders spread out.
+      await this.sleep(Math.min(50, 2 + attempt * 2) * (0.5 + Math.random()))
+    }
+  }
+
+  /** Records edit activity on a held lock (postpones the idle release). */
+  touch(lock: LockHandle): void {
+    const h = this.findHeld(lock)
+    if (h) {
+      h.lastActivity = this.clock.monotonicNow()
+      h.idleWarned = false
+    }
+  }
+
+  /** Confirms on disk that this instance still holds the lock; throws LockLostError (and emits `lost`) if not. */
+  async assertHeld(lock: LockHandle): Promise<void> {
+    const h = this.findHeld(lock)
+    if (!h) throw new LockLostError(this.labelOf(lock), 'it was already released')
+    const state = await readLockDir(h.dir)
+    if (isMine(state, h)) return
+    throw this.lose(h, state)
+  }
+
+  /** Releases a lock by writing the next generation as a tombstone. Returns false if it had been lost. */
+  async release(lock: LockHandle, reason = 'release'): Promise<boolean> {
+    const h = this.findHeld(lock)
+    if (!h) return false
+    this.held.delete(h.dir)
+    this.metrics?.lockActive(this.held.size)
+    const state = await readLockDir(h.dir)
+    if (!isMine(state, h)) {
+      this.lose(h, state, false)
+      return false
+    }
+    const next = h.handle.generation + 1
+    if (!(await claimGeneration(h.dir, next))) {
+      this.lose(h, await readLockDir(h.dir), false)
+      return false
+    }
+    await writeRelease(h.dir, next, { format: 1, released: true, by: this.who(), at: this.iso(), reason })
+    await compact(h.dir, next)
+    if (lock.kind !== 'write') {
+      this.audit?.record({ type: 'lock.release', document: lock.document, sectionId: lock.sectionId, reason })
+      this.events.emit('released', { lock: h.handle, reason })
+    }
+    return true
+  }
+
+  /** Heartbeat: proves to observers that each held lock is alive, and notices locks that were lost. */
+  heartbeat(): Promise<void> {
+    if (!this.ticking) {
+      this.ticking = this.beatAll().finally(() => (this.ticking = null))
+    }
+    return this.ticking
+  }
+
+  /** Releases section locks idle past the timeout, warning first (SPEC L6). */
+  async checkIdle(): Promise<void> {
+    const { idleTimeoutMs, idleWarningMs } = this.settings
+    if (idleTimeoutMs <= 0) return
+    const now = this.clock.monotonicNow()
+    for (const h of [...this.held.values()]) {
+      if (h.handle.kind === 'write') continue
+      const idle = now - h.lastActivity
+      if (idle >= idleTimeoutMs) {
+        if (await this.release(h.handle, 'idle')) {
+          this.audit?.record({
+            type: 'lock.idle-release',
+            document: h.handle.document,
+            sectionId: h.handle.sectionId
+          })
+          this.events.emit('idle-released', { lock: h.handle })
+        }
+      } else if (!h.idleWarned && idle >= idleTimeoutMs - idleWarningMs) {
+        h.idleWarned = true
+        this.events.emit('idle-warning', { lock: h.handle, releaseInMs: idleTimeoutMs - idle })
+      }
+    }
+  }
+
+  /** Reads a lock folder and gives this observer's verdict on it (observer clock, SPEC L4). */
+  async judge(dir: string): Promise<{ state: LockDirState; verdict: StaleVerdict }> {
+    const state = await readLockDir(dir)
+    return { state, verdict: this.observer.observe(dir, state) }
+  }
+
+  /** Lock folder of a section, a document or a document's write mutex. */
+  lockDir(kind: LockKind, document: string, sectionId: string | null): string {
+    if (kind === 'section') return this.ws.sectionLockDir(document, sectionId ?? '')
+    return kind === 'document' ? this.ws.documentLockDir(document) : this.ws.writeLockDir(document)
+  }
+
+  /**
+   * Frees a lock held by someone else by writing a tombstone generation: the holder learns at its
+   * next heartbeat that it lost the lock. Returns the record that was released.
+   */
+  async releaseForeign(
+    dir: string,
+    state: LockDirState,
+    reason: string,
+    auditType: string
+  ): Promise<LockRecord | null> {
+    if (state.kind === 'absent' || state.kind === 'empty' || state.kind === 'released') return null
+    const next = state.top + 1
+    if (!(await claimGeneration(dir, next))) return null
+    await writeRelease(dir, next, { format: 1, released: true, by: this.who(), at: this.iso(), reason })
+    await compact(dir, next)
+    this.observer.forget(dir)
+    const record = state.kind === 'held' ? state.record : null
+    this.audit?.record({
+      type: auditType,
+      document: record?.document,
+      sectionId: record?.sectionId ?? null,
+      reason,
+      formerHolder: record ? `${record.holder.user} on ${record.holder.host}` : state.kind
+    })
+    return record
+  }
+
+  private async acquireWithRetries(
+    kind: LockKind,
+    document: string,
+    sectionId: string | null,
+    opts: AcquireOptions
+  ): Promise<LockHandle> {
+    const retries = opts.retries ?? this.settings.retries
+    let waiting = false
+    try {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await this.tryAcquire(kind, document, sectionId, opts)
+        } catch (err) {
+          if (!(err instanceof LockAcquisitionError)) throw err
+          this.metrics?.contention()
+          if (attempt >= retries) {
+            this.audit?.record({
+              type: 'lock.refuse',
+              document,
+              sectionId,
+              holder: `${err.holder.user} on ${err.holder.host}`
+            })
+            if (retries === 0) throw err
+            this.metrics?.timeout()
+            throw new LockTimeoutError(err.target, attempt + 1, err.holder)
+          }
+          if (!waiting) {
+            waiting = true
+            this.metrics?.waitStart()
+          }
+          const base = Math.min(this.settings.maxBackoffMs, this.settings.minBackoffMs * 2 ** attempt)
+          await this.sleep(base * (0.5 + Math.random()))
+        }
+      }
+    } finally {
+      if (waiting) this.metrics?.waitEnd()
+    }
+  }
+
+  private async tryAcquire(
+    kind: LockKind,
+    document: string,
+    sectionId: string | null,
+    opts: AcquireOptions
+  ): Promise<LockHandle> {
+    const dir = this.lockDir(kind, document, sectionId)
+    const label =
+      opts.label ?? (sectionId === null ? `“${path.basename(document)}”` : `Section “${sectionId}”`)
+    const mine = this.held.get(dir)
+    if (mine) {
+      await this.assertHeld(mine.handle)
+      return mine.handle
+    }
+    if (kind === 'section') await this.checkSectionAllowed(document, label, false)
+
+    const state = await readLockDir(dir)
+    let tookOver: LockRecord['tookOverFrom']
+    let formerHolder: HolderSummary | undefined
+    if (state.kind !== 'absent' && state.kind !== 'empty' && state.kind !== 'released') {
+      const verdict = this.observer.observe(dir, state)
+      const holder = describeState(state, this.iso())
+      if (!verdict.stale) throw new LockAcquisitionError(label, holder)
+      if (!(opts.takeOverStale ?? this.settings.takeOverStale))
+        throw new StaleProcessLockError(label, holder, verdict.reason)
+      formerHolder = holder
+      tookOver = {
+        user: holder.user,
+        host: holder.host,
+        instanceId: state.kind === 'held' ? state.record.holder.instanceId : 'unknown',
+        reason: verdict.reason
+      }
+    }
+    const generation = state.kind === 'absent' || state.kind === 'empty' ? 1 : state.top + 1
+    if (!(await claimGeneration(dir, generation))) {
+      // Someone created this generation first: first come, first served.
+      throw new LockAcquisitionError(label, describeState(await readLockDir(dir), this.iso()))
+    }
+    const now = this.iso()
+    const record: LockRecord = {
+      format: 1,
+      kind,
+      document,
+      sectionId,
+      holder: this.self,
+      operation: opts.operation ?? (kind === 'section' ? 'edit' : kind === 'document' ? 'structure' : 'save'),
+      acquiredAt: now,
+      lastHeartbeat: now,
+      heartbeatSeq: 0,
+      heartbeatIntervalMs: this.settings.heartbeatIntervalMs,
+      ttlMs: ttlOf(this.settings),
+      token: ulid(),
+      generation,
+      ...(tookOver ? { tookOverFrom: tookOver } : {})
+    }
+    await writeRecord(dir, record, { durable: kind !== 'write' })
+    const handle: LockHandle = { kind, document, sectionId, generation, token: record.token, acquiredAt: now }
+    const h: Held = { handle, dir, record, lastActivity: this.clock.monotonicNow(), idleWarned: false, label }
+    this.held.set(dir, h)
+    this.observer.forget(dir)
+    try {
+      if (kind === 'section') await this.checkSectionAllowed(document, label, true)
+      if (kind === 'document') await this.checkDocumentAllowed(document, label)
+    } catch (err) {
+      await this.release(handle, 'refused after a concurrent acquisition')
+      throw err
+    }
+    await compact(dir, generation)
+    this.metrics?.lockActive(this.held.size)
+    if (kind !== 'write') {
+      if (tookOver) {
+        this.audit?.record({
+          type: 'lock.takeover',
+          document,
+          sectionId,
+          from: `${tookOver.user} on ${tookOver.host}`,
+          reason: tookOver.reason
+        })
+      }
+      this.audit?.record({ type: 'lock.acquire', document, sectionId, kind, generation })
+      this.events.emit('acquired', { lock: handle, ...(formerHolder ? { tookOverFrom: formerHolder } : {}) })
+    }
+    return handle
+  }
+
+  /**
+   * A section lock is refused while another instance holds the document lock, and beyond the
+   * per-document limits. Run before claiming (fail fast) and after (so that a concurrent document
+   * lock or a concurrent 101st lock is caught: each side checks after its own mkdir).
+   */
+  private async checkSectionAllowed(document: string, label: string, afterClaim: boolean): Promise<void> {
+    const docDir = this.ws.documentLockDir(document)
+    const docState = await readLockDir(docDir)
+    if (docState.kind === 'held' || docState.kind === 'claiming' || docState.kind === 'corrupt') {
+      const mineDoc = docState.kind === 'held' && docState.record.holder.instanceId === this.self.instanceId
+      if (!mineDoc) {
+        const verdict = this.observer.observe(docDir, docState)
+        if (!verdict.stale) {
+          const holder = describeState(docState, this.iso())
+          throw new LockAcquisitionError(
+            `${label} (the whole document is locked for a structure change)`,
+            holder
+          )
+        }
+        await this.releaseForeign(
+          docDir,
+          docState,
+          `stale document lock cleared (${verdict.reason})`,
+          'lock.takeover'
+        )
+      }
+    }
+    const { maxLocksPerDocument: maxLocks, maxEditorsPerDocument: maxEditors } = this.settings
+    // Reading every lock is only needed when there are enough lock folders to reach a limit.
+    const locks = await listSectionLocks(this.ws.sectionLocksDir(document), Math.min(maxLocks, maxEditors))
+    if (locks === null) return
+    const active = locks.filter((l) => l.state.kind !== 'released')
+    const count = active.length + (afterClaim ? 0 : 1)
+    if (count > maxLocks) {
+      throw new LimitError(
+        `“${document}” already has ${active.length} sections being edited, the most one document allows (${maxLocks}). Try again when someone finishes.`
+      )
+    }
+    const editors = new Set(
+      active.map((l) => (l.state.kind === 'held' ? l.state.record.holder.ownerId : `?${l.dir}`))
+    )
+    if (!afterClaim) editors.add(this.self.ownerId)
+    if (editors.size > maxEditors) {
+      throw new LimitError(
+        `“${document}” already has ${maxEditors} people editing it, the most one document allows. Try again when someone finishes.`
+      )
+    }
+  }
+
+  /** The document lock is refused while another instance holds (or is claiming) a section lock. */
+  private async checkDocumentAllowed(document: string, label: string): Promise<void> {
+    const locks = (await listSectionLocks(this.ws.sectionLocksDir(document), 0)) ?? []
+    for (const l of locks) {
+      const s = l.state
+      if (s.kind === 'released' || s.kind === 'absent' || s.kind === 'empty') continue
+      if (s.kind === 'held' && s.record.holder.instanceId === this.self.instanceId) continue
+      const verdict = this.observer.observe(l.dir, s)
+      if (verdict.stale) {
+        await this.releaseForeign(
+          l.dir,
+          s,
+          `stale section lock cleared for a document lock (${verdict.reason})`,
+          'lock.takeover'
+        )
+        continue
+      }
+      const holder = describeState(s, this.iso())
+      const what = s.kind === 'held' && s.record.sectionId ? `section “${s.record.sectionId}”` : 'a section'
+      throw new LockAcquisitionError(`${label} (${what} is being edited)`, holder)
+    }
+  }
+
+  private async beatAll(): Promise<void> {
+    for (const h of [...this.held.values()]) {
+      try {
+        const state = await readLockDir(h.dir)
+        if (!isMine(state, h)) {
+          this.lose(h, state)
+          continue
+        }
+        h.record = { ...h.record, heartbeatSeq: h.record.heartbeatSeq + 1, lastHeartbeat: this.iso() }
+        await writeRecord(h.dir, h.record, { durable: false })
+      } catch (err) {
+        // The generation folder vanishing means a newer holder compacted it away: the lock is lost.
+        const code = (err as NodeJS.ErrnoException).code
+        if (code === 'ENOENT' || code === 'ENOTDIR')
+          this.lose(h, await readLockDir(h.dir).catch(() => ({ kind: 'absent' as const })))
+      }
+    }
+  }
+
+  private lose(h: Held, state: LockDirState, emit = true): LockLostError {
+    this.held.delete(h.dir)
+    this.metrics?.lockActive(this.held.size)
+    let reason = 'its lock was removed from the shared folder'
+    let newHolder: HolderSummary | undefined
+    if (state.kind === 'held' && state.record.token !== h.record.token) {
+      newHolder = holderOf(state.record)
+      reason = state.record.tookOverFrom
+        ? 'it was taken over after your instance stopped answering'
+        : 'someone else took it'
+    } else if (state.kind === 'released') {
+      reason = state.release
+        ? `it was released by ${state.release.by} (${state.release.reason})`
+        : 'it was released'
+    }
+    if (emit && h.handle.kind !== 'write') {
+      this.audit?.record({
+        type: 'lock.heartbeat-lost',
+        document: h.handle.document,
+        sectionId: h.handle.sectionId,
+        reason
+      })
+      this.events.emit('lost', { lock: h.handle, reason, ...(newHolder ? { newHolder } : {}) })
+    }
+    return new LockLostError(h.label, reason, newHolder)
+  }
+
+  private findHeld(lock: LockHandle): Held | undefined {
+    const h = this.held.get(this.lockDir(lock.kind, lock.document, lock.sectionId))
+    return h && h.handle.token === lock.token ? h : undefined
+  }
+
+  private labelOf(lock: LockHandle): string {
+    return lock.sectionId === null ? `“${lock.document}”` : `Section “${lock.sectionId}”`
+  }
+
+  private who(): string {
+    return `${this.self.user} on ${this.self.host}`
+  }
+
+  private iso(): string {
+    return new Date(this.clock.wallNow()).toISOString()
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => this.clock.setTimeout(resolve, ms))
+  }
+}
+
+function isMine(state: LockDirState, h: Held): boolean {
+  return state.kind === 'held' && state.top === h.handle.generation && state.record.token === h.handle.token
+}
+
+/** Who seems to hold a lock, even when its record is missing or damaged. */
+function describeState(state: LockDirState, nowIso: string): HolderSummary {
+  if (state.kind === 'held') return holderOf(state.record)
+  if (state.kind === 'corrupt')
+    return { user: 'an unknown writer (damaged lock file)', host: 'an unknown computer', since: nowIso }
+  return { user: 'another writer', host: 'another computer', since: nowIso }
+}

@@ -1,0 +1,82 @@
+import type { Identity } from '../../../shared/types'
+import type { Clock } from '../core/clock'
+import type { LockDirState } from './lock-dir'
+import { holderProcessEnded } from './liveness'
+
+/** The observer's verdict on a lock somebody else holds. */
+export interface StaleVerdict {
+  stale: boolean
+  /** Why, in words for a writer ("its process ended", "it missed 3 heartbeats"). */
+  reason: string
+  /** How long this observer has watched the lock without seeing its heartbeat change (ms, observer clock). */
+  unchangedForMs: number
+  /** When (observer ms from now) it would become stale if nothing changes; 0 when stale. */
+  staleInMs: number
+}
+
+interface Sighting {
+  key: string
+  since: number
+}
+
+/**
+ * SPEC L4: staleness is judged by the *observer's own monotonic clock* watching a lock's heartbeat
+ * counter change, never by comparing the holder's timestamps (or file mtimes) with the local clock.
+ * A holder whose wall clock is ten minutes off therefore looks exactly as alive as any other.
+ * The first sighting starts the watch: an observer that just arrived must wait a full ttl.
+ */
+export class StalenessObserver {
+  private readonly sightings = new Map<string, Sighting>()
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly self: Identity,
+    /** Used when the lock has no readable record to take a ttl from. */
+    private readonly defaultTtlMs: number
+  ) {}
+
+  /** Records what was seen at `dir` now and says whether the lock is stale. */
+  observe(dir: string, state: LockDirState): StaleVerdict {
+    if (state.kind === 'absent' || state.kind === 'empty' || state.kind === 'released') {
+      this.sightings.delete(dir)
+      return { stale: false, reason: 'free', unchangedForMs: 0, staleInMs: 0 }
+    }
+    if (state.kind === 'held' && holderProcessEnded(state.record.holder, this.self)) {
+      return {
+        stale: true,
+        reason: 'its process on this computer has ended',
+        unchangedForMs: 0,
+        staleInMs: 0
+      }
+    }
+    const key =
+      state.kind === 'held'
+        ? `${state.top}:${state.record.token}:${state.record.heartbeatSeq}`
+        : `${state.top}:${state.kind}`
+    const ttl = state.kind === 'held' ? state.record.ttlMs : this.defaultTtlMs
+    const now = this.clock.monotonicNow()
+    let s = this.sightings.get(dir)
+    if (!s || s.key !== key) {
+      s = { key, since: now }
+      this.sightings.set(dir, s)
+    }
+    const unchanged = now - s.since
+    const stale = unchanged >= ttl
+    const beats = state.kind === 'held' ? Math.max(1, Math.round(ttl / state.record.heartbeatIntervalMs)) : 0
+    return {
+      stale,
+      reason: stale
+        ? state.kind === 'held'
+          ? `missed ${beats} heartbeats (nothing changed for ${Math.round(unchanged / 1000)} s)`
+          : `left an unfinished lock (${state.kind}) untouched for ${Math.round(unchanged / 1000)} s`
+        : 'alive',
+      unchangedForMs: unchanged,
+      staleInMs: Math.max(0, ttl - unchanged)
+    }
+  }
+
+  /** Forgets a lock (after it was taken over or released). */
+  forget(dir: string): void {
+    this.sightings.delete(dir)
+  }
+}

@@ -1,0 +1,174 @@
+/**
+ * Typed errors shared by the services, the IPC contract and the CLI. Every error carries a stable
+ * `code` (what programs branch on) and a `message` written for the writer who will read it.
+ */
+
+/** Stable error codes. Never renumber or rename: the CLI, IPC and tests depend on them. */
+export const ErrorCode = {
+  LockHeld: 'LOCK_HELD',
+  LockTimeout: 'LOCK_TIMEOUT',
+  StaleProcessLock: 'STALE_PROCESS_LOCK',
+  LockLost: 'LOCK_LOST',
+  Conflict: 'CONFLICT',
+  Limit: 'LIMIT',
+  NotFound: 'NOT_FOUND',
+  Validation: 'VALIDATION',
+  PathOutside: 'PATH_OUTSIDE',
+  Integrity: 'INTEGRITY',
+  Io: 'IO'
+} as const
+
+/** One of the stable error codes in {@link ErrorCode}. */
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]
+
+/** Who holds a lock, as shown to other writers. */
+export interface HolderSummary {
+  user: string
+  host: string
+  /** ISO-8601 time the holder took the lock (the holder's own clock; shown, never compared). */
+  since: string
+}
+
+/** Base class of every expected failure. Broken invariants throw plain `Error`s instead. */
+export class SectionedError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string
+  ) {
+    super(message)
+    this.name = new.target.name
+  }
+}
+
+/** Formats "10:32" (or "Mar 4, 10:32" when not today) for messages naming a holder. */
+export function formatSince(iso: string, now: Date = new Date()): string {
+  const d = new Date(iso)
+  if (Number.isNaN(d.getTime())) return 'an unknown time'
+  const hh = String(d.getHours()).padStart(2, '0')
+  const mm = String(d.getMinutes()).padStart(2, '0')
+  if (d.toDateString() === now.toDateString()) return `${hh}:${mm}`
+  const month = d.toLocaleString('en', { month: 'short' })
+  return `${month} ${d.getDate()}, ${hh}:${mm}`
+}
+
+/** Describes a holder the way a writer reads it: "Ann on studio-pc, since 10:32". */
+export function describeHolder(h: HolderSummary): string {
+  return `${h.user} on ${h.host}, since ${formatSince(h.since)}`
+}
+
+/** The lock is held by someone else (first come, first served). */
+export class LockAcquisitionError extends SectionedError {
+  constructor(
+    readonly target: string,
+    readonly holder: HolderSummary
+  ) {
+    super(ErrorCode.LockHeld, `${target} is being edited by ${describeHolder(holder)}.`)
+  }
+}
+
+/** Waiting for a lock (retries) ran out before it became free. */
+export class LockTimeoutError extends SectionedError {
+  constructor(
+    readonly target: string,
+    readonly attempts: number,
+    readonly holder?: HolderSummary
+  ) {
+    super(
+      ErrorCode.LockTimeout,
+      holder
+        ? `Gave up waiting for ${target} after ${attempts} tries; it is still held by ${describeHolder(holder)}.`
+        : `Gave up waiting for ${target} after ${attempts} tries.`
+    )
+  }
+}
+
+/** The lock belongs to an instance that stopped (dead process or missed heartbeats) and the caller did not ask to take it over. */
+export class StaleProcessLockError extends SectionedError {
+  constructor(
+    readonly target: string,
+    readonly holder: HolderSummary,
+    readonly reason: string
+  ) {
+    super(
+      ErrorCode.StaleProcessLock,
+      `${target} is still marked as edited by ${describeHolder(holder)}, but that instance ${reason}. It can be taken over.`
+    )
+  }
+}
+
+/** This instance no longer holds a lock it thought it held (taken over, force-released or removed). */
+export class LockLostError extends SectionedError {
+  constructor(
+    readonly target: string,
+    readonly reason: string,
+    readonly newHolder?: HolderSummary
+  ) {
+    super(
+      ErrorCode.LockLost,
+      newHolder
+        ? `You no longer hold ${target}: ${reason}. It is now held by ${describeHolder(newHolder)}. Your text is kept as a draft.`
+        : `You no longer hold ${target}: ${reason}. Your text is kept as a draft.`
+    )
+  }
+}
+
+/** The section changed underneath a save; both texts are carried so the writer can choose. */
+export class ConflictError extends SectionedError {
+  constructor(
+    readonly target: string,
+    readonly mine: string,
+    readonly theirs: string | null,
+    readonly theirsChecksum: string | null
+  ) {
+    super(
+      ErrorCode.Conflict,
+      theirs === null
+        ? `${target} was removed from the document by someone else while you edited it. Your text was not saved and is kept.`
+        : `${target} was changed by someone else while you edited it. Nothing was overwritten: choose which text to keep.`
+    )
+  }
+}
+
+/** A documented limit (locks or editors per document, sizes) would be exceeded. Nothing was changed. */
+export class LimitError extends SectionedError {
+  constructor(message: string) {
+    super(ErrorCode.Limit, message)
+  }
+}
+
+/** A document, section or version does not exist. */
+export class NotFoundError extends SectionedError {
+  constructor(message: string) {
+    super(ErrorCode.NotFound, message)
+  }
+}
+
+/** The input is not acceptable (bad option, text that would break other sections, …). Nothing was changed. */
+export class ValidationError extends SectionedError {
+  constructor(message: string) {
+    super(ErrorCode.Validation, message)
+  }
+}
+
+/** A path points outside the workspace, into its hidden folder, or is not a markdown document. */
+export class PathOutsideError extends SectionedError {
+  constructor(message: string) {
+    super(ErrorCode.PathOutside, message)
+  }
+}
+
+/** Stored data failed its checksum or could not be parsed. */
+export class IntegrityError extends SectionedError {
+  constructor(message: string) {
+    super(ErrorCode.Integrity, message)
+  }
+}
+
+/** A failure value as it crosses IPC, the web socket or the CLI's JSON output. */
+export interface ErrorValue {
+  code: ErrorCode
+  message: string
+}
+
+/** The outcome of an operation as a value: responses crossing IPC are never thrown errors. */
+export type Result<T> = { ok: true; value: T } | { ok: false; error: ErrorValue }

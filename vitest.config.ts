@@ -1,0 +1,18 @@
+import { defineConfig } from 'vitest/config'
+
+export default defineConfig({
+  test: {
+    include: [
+      'electron/**/*.test.ts',
+      'shared/**/*.test.ts',
+      'renderer/**/*.test.ts',
+      'renderer/**/*.test.tsx'
+    ],
+    environment: 'node',
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    // Multi-process tests spawn dozens of Node processes; running files one per core keeps them honest.
+    fileParallelism: true,
+    maxWorkers: 2
+  }
+})
