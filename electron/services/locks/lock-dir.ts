@@ -106,17 +106,26 @@ function safeParse<T>(
 
 /**
  * Atomically claims generation `k` of a lock folder (creating the folder when needed).
- * Returns false when someone else created generation k first.
+ * Returns false when someone else created generation k first — or when a higher generation
+ * already exists: compaction deletes old generation folders, so a contender acting on an old view
+ * could re-create a number that was compacted away. The highest generation is never deleted, so
+ * the highest number only grows; if none above `k` exists right after our mkdir, `k` is the top.
  */
 export async function claimGeneration(dir: string, k: number): Promise<boolean> {
   await fs.mkdir(dir, { recursive: true })
+  const mine = path.join(dir, genName(k))
   try {
-    await fs.mkdir(path.join(dir, genName(k)))
-    return true
+    await fs.mkdir(mine)
   } catch (err) {
     if (errCode(err) === 'EEXIST') return false
     throw err
   }
+  const gens = (await listGenerations(dir)) ?? []
+  if (gens.some((g) => g > k)) {
+    await fs.rm(mine, { recursive: true, force: true })
+    return false
+  }
+  return true
 }
 
 /** Writes (or rewrites, at a heartbeat) the record of the holder's own generation. */
@@ -126,13 +135,18 @@ export async function writeRecord(
   opts: { durable: boolean }
 ): Promise<void> {
   const file = path.join(dir, genName(record.generation), RECORD_FILE)
-  await writeFileAtomic(file, encodeLockRecord(record), { fsync: opts.durable, syncDir: opts.durable })
+  await writeFileAtomic(file, encodeLockRecord(record), {
+    fsync: opts.durable,
+    syncDir: opts.durable,
+    createDir: false
+  })
 }
 
 /** Writes the tombstone of a generation this caller just claimed. */
 export async function writeRelease(dir: string, k: number, release: ReleaseRecord): Promise<void> {
   await writeFileAtomic(path.join(dir, genName(k), RELEASE_FILE), encodeReleaseRecord(release), {
-    syncDir: false
+    syncDir: false,
+    createDir: false
   })
 }
 

@@ -104,6 +104,8 @@ export class LockService {
   private readonly held = new Map<string, Held>()
   private timers: Disposable[] = []
   private ticking: Promise<void> | null = null
+  private lastBeatOk: number | null = null
+  private beatFailures = 0
 
   constructor(opts: LockServiceOptions) {
     this.ws = opts.workspace
@@ -343,8 +345,13 @@ export class LockService {
       opts.label ?? (sectionId === null ? `“${path.basename(document)}”` : `Section “${sectionId}”`)
     const mine = this.held.get(dir)
     if (mine) {
-      await this.assertHeld(mine.handle)
-      return mine.handle
+      try {
+        await this.assertHeld(mine.handle)
+        return mine.handle
+      } catch (err) {
+        if (!(err instanceof LockLostError)) throw err
+        // Lost meanwhile (the `lost` event went out): try to acquire it afresh below.
+      }
     }
     if (kind === 'section') await this.checkSectionAllowed(document, label, false)
 
@@ -489,7 +496,13 @@ export class LockService {
     }
   }
 
+  /** Heartbeat health for the status bar: when the last round fully succeeded, and failures since. */
+  get health(): { lastOkAt: number | null; consecutiveFailures: number } {
+    return { lastOkAt: this.lastBeatOk, consecutiveFailures: this.beatFailures }
+  }
+
   private async beatAll(): Promise<void> {
+    let failed = false
     for (const h of [...this.held.values()]) {
       try {
         const state = await readLockDir(h.dir)
@@ -502,9 +515,17 @@ export class LockService {
       } catch (err) {
         // The generation folder vanishing means a newer holder compacted it away: the lock is lost.
         const code = (err as NodeJS.ErrnoException).code
-        if (code === 'ENOENT' || code === 'ENOTDIR')
+        if (code === 'ENOENT' || code === 'ENOTDIR') {
           this.lose(h, await readLockDir(h.dir).catch(() => ({ kind: 'absent' as const })))
+        } else {
+          failed = true // e.g. EIO while a network drive reconnects: retried at the next beat
+        }
       }
+    }
+    if (failed) this.beatFailures++
+    else {
+      this.beatFailures = 0
+      this.lastBeatOk = this.clock.monotonicNow()
     }
   }
 
