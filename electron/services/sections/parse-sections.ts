@@ -1,0 +1,180 @@
+import MarkdownIt from 'markdown-it'
+import type { Token } from 'markdown-it'
+
+/** One section of a markdown file as the parser sees it, before it has an id. */
+export interface ParsedSection {
+  /** 1–6 for headings, 0 for the preamble. */
+  level: number
+  /** Heading text as written (inline markup kept); setext lines joined by one space. "" for the preamble. */
+  heading: string
+  /** First line (0-based) and the line after the last one. */
+  startLine: number
+  endLine: number
+  /** Byte range in the buffer, [start, end). */
+  start: number
+  end: number
+  /** Byte offset where the heading lines end and the body begins (`start` for the preamble). */
+  bodyStart: number
+}
+
+/** A block at nesting level 0 (paragraph, fence, html_block, …) with its line range; used to explain refusals. */
+export interface TopBlock {
+  type: string
+  startLine: number
+  endLine: number
+}
+
+/** Everything one parse yields; `blocks` is only filled when asked for (it costs memory on big files). */
+export interface ParseResult {
+  sections: ParsedSection[]
+  blocks: TopBlock[]
+}
+
+/** How to read a buffer that may or may not be the start of a file. */
+export interface ParseOptions {
+  /** The buffer starts at the beginning of a file: a BOM and front matter are recognised (default true). */
+  fileStart?: boolean
+  /** Also return the level-0 blocks (default false). */
+  blocks?: boolean
+}
+
+const UTF8_BOM = [0xef, 0xbb, 0xbf] as const
+
+// Block-only: inline parsing is most of markdown-it's cost and says nothing about where sections start.
+const md = new MarkdownIt({ html: true })
+md.core.ruler.enableOnly(['normalize', 'block'])
+
+/** Length of a UTF-8 byte order mark at the start of `buf` (3 or 0). */
+export function bomLength(buf: Buffer): number {
+  return buf.length >= 3 && buf[0] === UTF8_BOM[0] && buf[1] === UTF8_BOM[1] && buf[2] === UTF8_BOM[2] ? 3 : 0
+}
+
+/**
+ * Byte offsets of line starts from `from`, plus a final entry equal to `buf.length`. LF, CRLF and a
+ * lone CR end a line (CommonMark), and the count matches markdown-it's: a last line without an
+ * ending counts, an empty one after a final line ending does not. Bytes are scanned directly so
+ * invalid UTF-8 can never shift an offset.
+ */
+export function lineStarts(buf: Buffer, from = 0): number[] {
+  const starts = [from]
+  const n = buf.length
+  for (let i = from; i < n; i++) {
+    const c = buf[i]
+    if (c === 0x0a) starts.push(i + 1)
+    else if (c === 0x0d) {
+      if (buf[i + 1] === 0x0a) i++
+      starts.push(i + 1)
+    }
+  }
+  if (starts[starts.length - 1] !== n) starts.push(n)
+  return starts
+}
+
+/** The file's line ending: CRLF when it has more CRLF than bare LF endings, else LF (also for files without any). */
+export function dominantLineEnding(buf: Buffer): '\n' | '\r\n' {
+  let lf = 0
+  let crlf = 0
+  for (let i = buf.indexOf(0x0a); i !== -1; i = buf.indexOf(0x0a, i + 1)) {
+    if (i > 0 && buf[i - 1] === 0x0d) crlf++
+    else lf++
+  }
+  return crlf > lf ? '\r\n' : '\n'
+}
+
+/** True when bytes [s, e) are `---` (or `...` when allowed) followed only by spaces, tabs and a line ending. */
+export function isFrontMatterFence(buf: Buffer, s: number, e: number, allowDots: boolean): boolean {
+  let end = e
+  while (end > s && (buf[end - 1] === 0x0a || buf[end - 1] === 0x0d)) end--
+  while (end > s && (buf[end - 1] === 0x20 || buf[end - 1] === 0x09)) end--
+  if (end - s !== 3) return false
+  const c = buf[s]
+  if (c !== 0x2d && !(allowDots && c === 0x2e)) return false
+  return buf[s + 1] === c && buf[s + 2] === c
+}
+
+/**
+ * Number of lines taken by front matter (opening `---` through the closing `---` or `...`), or 0.
+ * `starts` comes from {@link lineStarts}. An opening line without a closing one is not front matter.
+ */
+export function frontMatterLineCount(buf: Buffer, starts: readonly number[]): number {
+  const lines = starts.length - 1
+  if (lines < 2 || !isFrontMatterFence(buf, starts[0], starts[1], false)) return 0
+  for (let l = 1; l < lines; l++) {
+    if (isFrontMatterFence(buf, starts[l], starts[l + 1], true)) return l + 1
+  }
+  return 0
+}
+
+/** Joins a setext heading's content lines the way a reader sees them: one line, single spaces at the joins. */
+function headingText(token: Token | undefined): string {
+  const raw = token?.content ?? ''
+  return raw.includes('\n')
+    ? raw
+        .split('\n')
+        .map((l) => l.trim())
+        .join(' ')
+    : raw.trim()
+}
+
+/**
+ * Parses a buffer into sections with a real CommonMark block parser (markdown-it). Only headings
+ * at nesting level 0 start sections, so `#` lines in code, HTML blocks, quotes, lists and front
+ * matter never do. The preamble is always first; the sections tile the buffer exactly.
+ */
+export function parseSectionsDetailed(buf: Buffer, opts: ParseOptions = {}): ParseResult {
+  const fileStart = opts.fileStart ?? true
+  const bom = fileStart ? bomLength(buf) : 0
+  const starts = lineStarts(buf, bom)
+  const lineCount = starts.length - 1
+  const fmLines = fileStart ? frontMatterLineCount(buf, starts) : 0
+  // Front matter lines become empty lines so every line number the parser reports is still right.
+  // Decoding from a line start is safe: line-ending bytes are ASCII and never part of a sequence.
+  const src = '\n'.repeat(fmLines) + buf.subarray(starts[fmLines], buf.length).toString('utf8')
+  const tokens = md.parse(src, {})
+
+  const sections: ParsedSection[] = []
+  const blocks: TopBlock[] = []
+  const open = (line: number, level: number, heading: string, bodyLine: number): void => {
+    const prev = sections[sections.length - 1]
+    if (prev) {
+      prev.end = starts[line]
+      prev.endLine = line
+    }
+    sections.push({
+      level,
+      heading,
+      startLine: line,
+      endLine: lineCount,
+      start: sections.length === 0 ? 0 : starts[line],
+      end: buf.length,
+      bodyStart: sections.length === 0 ? 0 : starts[bodyLine]
+    })
+  }
+  open(0, 0, '', 0)
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]
+    if (t.level !== 0 || t.nesting === -1 || !t.map) continue
+    if (opts.blocks)
+      blocks.push({ type: t.type.replace(/_open$/, ''), startLine: t.map[0], endLine: t.map[1] })
+    if (t.type === 'heading_open')
+      open(t.map[0], Number(t.tag.slice(1)), headingText(tokens[i + 1]), t.map[1])
+  }
+  return { sections, blocks }
+}
+
+/** Sections of a whole file: the preamble (level 0, possibly empty) followed by one entry per level-0 heading. */
+export function parseSections(buf: Buffer): ParsedSection[] {
+  return parseSectionsDetailed(buf).sections
+}
+
+/** True when a line in bytes [from, to) (from at a line start) could close front matter: `---` or `...`. */
+export function containsFrontMatterFence(buf: Buffer, from: number, to: number): boolean {
+  for (let s = from; s < to;) {
+    let e = s
+    while (e < to && buf[e] !== 0x0a && buf[e] !== 0x0d) e++
+    if (isFrontMatterFence(buf, s, e, true)) return true
+    if (e < to && buf[e] === 0x0d && buf[e + 1] === 0x0a) e++
+    s = e + 1
+  }
+  return false
+}

@@ -1,0 +1,310 @@
+import fc from 'fast-check'
+import { beforeEach, describe, expect, it } from 'vitest'
+import { NotFoundError, ValidationError } from '../../../shared/errors'
+import { parseSections } from './parse-sections'
+import { buildIndex, clearIndexCache, hashSections, sectionText, type SectionIndex } from './section-index'
+import { prepareSectionBytes, spliceSection } from './splice'
+
+const b = (s: string): Buffer => Buffer.from(s, 'utf8')
+const endsWithEol = (buf: Buffer): boolean =>
+  buf.length > 0 && (buf[buf.length - 1] === 0x0a || buf[buf.length - 1] === 0x0d)
+
+function splice(
+  src: string | Buffer,
+  id: string,
+  text: string
+): { before: SectionIndex; out: string; index: SectionIndex } {
+  const buf = typeof src === 'string' ? b(src) : src
+  const before = buildIndex(buf, null)
+  const r = spliceSection(buf, before, id, text)
+  return { before, out: r.buffer.toString('utf8'), index: r.index }
+}
+
+/** The index without ids must be exactly what a fresh parse of the file gives. */
+function expectMatchesFreshParse(buf: Buffer, index: SectionIndex): void {
+  const fresh = hashSections(buf, parseSections(buf))
+  expect(index.sections.map(({ id: _, ...s }) => s)).toEqual(fresh.map((s) => ({ ...s })))
+  expect(index.fileSize).toBe(buf.length)
+  clearIndexCache()
+  expect(buildIndex(buf, index).fileSha256).toBe(index.fileSha256)
+}
+
+function refusal(src: string, id: string, text: string): string {
+  const buf = b(src)
+  const index = buildIndex(buf, null)
+  try {
+    spliceSection(buf, index, id, text)
+  } catch (err) {
+    expect(err).toBeInstanceOf(ValidationError)
+    return (err as ValidationError).message
+  }
+  throw new Error('expected the splice to be refused')
+}
+
+beforeEach(() => clearIndexCache())
+
+const DOC = 'intro\n\n# One\nfirst\n\n## Two\nsecond\n\n## Three\nthird\n'
+
+describe('spliceSection', () => {
+  it('replaces exactly one section and shifts the ones after it', () => {
+    const { before, out, index } = splice(DOC, 'two', '## Two\nsecond, longer\nand a line more\n\n')
+    expect(out).toBe('intro\n\n# One\nfirst\n\n## Two\nsecond, longer\nand a line more\n\n## Three\nthird\n')
+    expect(index.sections.map((s) => s.id)).toEqual(['preamble', 'one', 'two', 'three'])
+    expect(index.sections[3]).toMatchObject({ sha256: before.sections[3].sha256, startLine: 9 })
+    expect(index.sections[3].start).toBe(before.sections[3].start + 24)
+    expectMatchesFreshParse(b(out), index)
+  })
+
+  it('keeps the id when the holder renames the heading, and gives extra headings fresh ids', () => {
+    const { out, index } = splice(DOC, 'two', '### Renamed\nbody\n\n## One\nnew section\n\n## Extra\n')
+    expect(index.sections.map((s) => [s.id, s.heading])).toEqual([
+      ['preamble', ''],
+      ['one', 'One'],
+      ['two', 'Renamed'],
+      ['one-2', 'One'],
+      ['extra', 'Extra'],
+      ['three', 'Three']
+    ])
+    expectMatchesFreshParse(b(out), index)
+  })
+
+  it('converts line endings to the file’s and adds a missing final line ending before the next section', () => {
+    const crlf = DOC.replace(/\n/g, '\r\n')
+    const { out, index } = splice(crlf, 'one', '# One\nfirst\rsecond\r\nthird')
+    expect(out).toBe(crlf.replace('# One\r\nfirst\r\n\r\n', '# One\r\nfirst\r\nsecond\r\nthird\r\n'))
+    expectMatchesFreshParse(b(out), index)
+  })
+
+  it('keeps the file’s trailing-newline state when the last section changes', () => {
+    expect(splice('# A\nx\n# B\nlast', 'b', '# B\nnew\n\n').out).toBe('# A\nx\n# B\nnew')
+    expect(splice('# A\nx\n# B\nlast\n', 'b', '# B\nnew').out).toBe('# A\nx\n# B\nnew\n')
+    expect(splice('', 'preamble', 'hello').out).toBe('hello')
+    expect(splice('', 'preamble', 'hello\n').out).toBe('hello\n')
+  })
+
+  it('keeps a BOM, front matter handling and invalid bytes elsewhere untouched', () => {
+    const buf = Buffer.concat([
+      b('\uFEFF---\nk: v\n---\nintro\n# A\nbad '),
+      Buffer.from([0xff, 0xfe]),
+      b('\n# B\nend\n')
+    ])
+    const index = buildIndex(buf, null)
+    const r = spliceSection(buf, index, 'preamble', '---\nk: w\n---\nnew intro\n')
+    expect(r.buffer.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]))
+    expect(r.buffer.subarray(r.index.sections[1].start)).toEqual(buf.subarray(index.sections[1].start))
+    expectMatchesFreshParse(r.buffer, r.index)
+    const r2 = spliceSection(r.buffer, r.index, 'b', '# B\nchanged\n')
+    expect(r2.buffer.subarray(0, r2.index.sections[2].start)).toEqual(
+      r.buffer.subarray(0, r.index.sections[2].start)
+    )
+    expectMatchesFreshParse(r2.buffer, r2.index)
+  })
+
+  it('works with an index stored without body checksums', () => {
+    const buf = b(DOC)
+    const full = buildIndex(buf, null)
+    const stored = { ...full, sections: full.sections.map(({ bodySha256: _, ...s }) => s) }
+    const r = spliceSection(buf, stored, 'three', '## Three\nchanged\n')
+    expect(r.index.sections.map((s) => s.id)).toEqual(['preamble', 'one', 'two', 'three'])
+    expect(sectionText(r.buffer, r.index.sections[3])).toBe('## Three\nchanged\n')
+  })
+
+  it('throws NotFoundError for an unknown section', () => {
+    const buf = b(DOC)
+    expect(() => spliceSection(buf, buildIndex(buf, null), 'nope', '# X\n')).toThrow(NotFoundError)
+  })
+})
+
+describe('spliceSection refusals', () => {
+  it('refuses text whose heading was removed or has text before it', () => {
+    expect(refusal(DOC, 'two', 'just a body\n')).toMatch(/must begin with its heading line, such as “## Two”/)
+    expect(refusal(DOC, 'two', '\n## Two\nbody\n')).toMatch(/must begin with its heading/)
+    expect(refusal(DOC, 'two', '')).toMatch(/must begin with its heading/)
+  })
+
+  it('refuses an unclosed code fence that would swallow the next heading', () => {
+    expect(refusal(DOC, 'two', '## Two\n```\ncode\n')).toMatch(/swallow the heading “Three”.*code block/)
+    expect(refusal(DOC, 'two', '## Two\n<!-- note\n')).toMatch(/swallow the heading “Three”.*HTML block/)
+  })
+
+  it('refuses a last paragraph line that a following setext heading would absorb', () => {
+    const src = '# A\nx\n\nNext\n----\nbody\n'
+    expect(refusal(src, 'a', '# A\nlast line without blank')).toMatch(
+      /swallow the heading “Next”.*blank line/
+    )
+    // With the blank line the same text is fine.
+    const { out } = splice(src, 'a', '# A\nlast line\n\n')
+    expect(out).toBe('# A\nlast line\n\nNext\n----\nbody\n')
+  })
+
+  it('refuses a setext first heading that would merge with the paragraph above', () => {
+    const src = 'para\n# A\nbody\n'
+    expect(refusal(src, 'a', 'Title\n=====\nbody\n')).toMatch(/merge with the end of the preamble/)
+    expect(splice(src, 'a', '# Title\nbody\n').index.sections[1]).toMatchObject({ id: 'a', heading: 'Title' })
+  })
+
+  it('refuses headings in the preamble', () => {
+    expect(refusal(DOC, 'preamble', 'intro\n# Sneaky\n')).toMatch(/preamble .* cannot contain a heading/)
+    expect(refusal(DOC, 'preamble', 'intro\n====\n')).toMatch(/cannot contain a heading/)
+  })
+
+  it('refuses front matter that is left open, and closing lines under an open ---', () => {
+    expect(refusal('intro\n# A\ntext\n\n---\n', 'preamble', '---\ntitle: x\n')).toMatch(/front matter/)
+    expect(refusal('---\n# A\n\ntext\n', 'a', '# A\n\n...\n')).toMatch(/never closed/)
+  })
+})
+
+// ---------------------------------------------------------------------------------------------
+// Property: a splice either changes exactly one section's bytes and yields the index a fresh parse
+// gives, or it is refused and the naive splice really would have changed another section.
+
+const word = fc.constantFrom('alpha', 'Beta', 'Notes', 'x', 'ünï', 'two words')
+const trickyLine = fc.constantFrom(
+  '===',
+  '---',
+  '***',
+  '...',
+  '- item',
+  '- # item heading',
+  '> # quoted',
+  '1. one',
+  '```',
+  '~~~',
+  '<div>',
+  '</div>',
+  '<!-- c',
+  '-->',
+  '    # indented',
+  '#hashtag',
+  '| a | b |',
+  '|---|---|',
+  ''
+)
+const atx = fc
+  .tuple(fc.integer({ min: 1, max: 6 }), word, fc.boolean())
+  .map(([n, w, close]) => [`${'#'.repeat(n)} ${w}${close ? ' #' : ''}`])
+const setext = fc.tuple(word, fc.constantFrom('===', '---', '--')).map(([w, u]) => [w, u])
+const para = fc.array(fc.oneof(word, trickyLine), { minLength: 1, maxLength: 3 })
+const fence = fc
+  .tuple(
+    fc.constantFrom('```', '~~~'),
+    fc.array(
+      fc.oneof(
+        atx.map((l) => l[0]),
+        word
+      ),
+      { maxLength: 2 }
+    )
+  )
+  .map(([f, body]) => [f, ...body, f])
+const block = fc.oneof(atx, atx, setext, para, fence, fc.constant(['']))
+const lines = (max: number) => fc.array(block, { maxLength: max }).map((bs) => bs.flat())
+const prefix = fc.constantFrom(
+  '',
+  '',
+  '\uFEFF',
+  '---\ntitle: t\n# c\n---\n',
+  '---\n',
+  '\uFEFF---\nk: v\n...\n'
+)
+
+const documentArb = fc
+  .record({ prefix, body: lines(12), eol: fc.constantFrom('\n', '\r\n'), trailing: fc.boolean() })
+  .map(({ prefix, body, eol, trailing }) => {
+    const text = prefix.replace(/\n/g, eol) + body.join(eol) + (trailing && body.length ? eol : '')
+    return { buf: b(text), eol }
+  })
+
+const replacementArb = fc
+  .record({
+    head: fc.oneof(atx, atx, setext, para),
+    rest: lines(5),
+    eols: fc.array(fc.constantFrom('\n', '\r\n', '\r'), { minLength: 12, maxLength: 12 }),
+    trailing: fc.boolean()
+  })
+  .map(({ head, rest, eols, trailing }) => {
+    const all = [...head, ...rest]
+    return all.map((l, k) => l + (k < all.length - 1 || trailing ? eols[k % eols.length] : '')).join('')
+  })
+
+/** Whether the naive splice leaves every other section as it was (the oracle: a full parse). */
+function othersUnchanged(buf: Buffer, index: SectionIndex, i: number, bytes: Buffer): boolean {
+  const target = index.sections[i]
+  const naive = Buffer.concat([buf.subarray(0, target.start), bytes, buf.subarray(target.end)])
+  const fresh = parseSections(naive)
+  const delta = bytes.length - (target.end - target.start)
+  const same = (
+    a: { start: number; heading: string; level: number },
+    s: (typeof index.sections)[number],
+    d: number
+  ) => a.start === s.start + d && a.heading === s.heading && a.level === s.level
+  for (let k = 0; k < i; k++) if (!fresh[k] || !same(fresh[k], index.sections[k], 0)) return false
+  if (i > 0 && fresh[i]?.start !== target.start) return false
+  const after = index.sections.length - i - 1
+  const tail = fresh.slice(fresh.length - after)
+  if (fresh.length - after < i + 1 || (i === 0 && fresh.length - after !== 1)) return false
+  if (!tail.every((s, k) => same(s, index.sections[i + 1 + k], delta))) return false
+  return tail.length === 0 || tail[0].start === target.start + bytes.length
+}
+
+function onlyEol(buf: Buffer, eol: string): boolean {
+  const s = buf.toString('latin1')
+  return eol === '\n' ? !s.includes('\r') : !/\r(?!\n)|(?<!\r)\n/.test(s)
+}
+
+describe('spliceSection property', () => {
+  it('changes one section only, or refuses exactly when a naive splice would change another', () => {
+    let spliced = 0
+    let refused = 0
+    fc.assert(
+      fc.property(
+        documentArb,
+        fc.nat(),
+        replacementArb,
+        lines(4),
+        ({ buf, eol }, pick, replacement, preamble) => {
+          clearIndexCache()
+          const index = buildIndex(buf, null)
+          const i = pick % index.sections.length
+          const target = index.sections[i]
+          const text = i === 0 ? preamble.join('\n') + (preamble.length ? '\n' : '') : replacement
+          const bytes = prepareSectionBytes(buf, index, i, text)
+          const legit = othersUnchanged(buf, index, i, bytes)
+          let result: ReturnType<typeof spliceSection>
+          try {
+            result = spliceSection(buf, index, target.id, text)
+          } catch (err) {
+            if (!(err instanceof ValidationError)) throw err
+            refused++
+            expect(legit, `refused but harmless: ${err.message}`).toBe(false)
+            return
+          }
+          spliced++
+          expect(legit).toBe(true)
+          const out = result.buffer
+          expect(out.subarray(0, target.start)).toEqual(buf.subarray(0, target.start))
+          expect(out.subarray(out.length - (buf.length - target.end))).toEqual(buf.subarray(target.end))
+          expect(out.subarray(target.start, target.start + bytes.length)).toEqual(bytes)
+          expectMatchesFreshParse(out, result.index)
+          expect(result.index.sections.slice(0, i)).toEqual(index.sections.slice(0, i))
+          const after = index.sections.slice(i + 1)
+          const newAfter = result.index.sections.slice(result.index.sections.length - after.length)
+          expect(newAfter.map((s) => [s.id, s.sha256, s.heading])).toEqual(
+            after.map((s) => [s.id, s.sha256, s.heading])
+          )
+          expect(result.index.sections[i].id).toBe(target.id)
+          expect(new Set(result.index.sections.map((s) => s.id)).size).toBe(result.index.sections.length)
+          if (buf.includes(eol === '\n' ? '\n' : '\r\n') && onlyEol(buf, eol))
+            expect(onlyEol(out, eol)).toBe(true)
+          // A file emptied (but for its BOM) has no line left to end.
+          if (buf.length > 0 && out.toString('utf8').replace(/^\uFEFF/, '') !== '')
+            expect(endsWithEol(out)).toBe(endsWithEol(buf))
+        }
+      ),
+      { numRuns: Number(process.env.SPLICE_RUNS ?? 400) }
+    )
+    // Both outcomes must actually be exercised for the property to mean anything.
+    expect(spliced).toBeGreaterThan(100)
+    expect(refused).toBeGreaterThan(10)
+  })
+})
