@@ -1,0 +1,239 @@
+/**
+ * SPEC H3: the linear version history of each section. Every version is its own checksummed JSON
+ * file, `v000000007.json`, in `Workspace.historyDir(doc, sectionId)`; every read verifies it.
+ */
+import { promises as fs } from 'node:fs'
+import path from 'node:path'
+import { IntegrityError, NotFoundError, ValidationError } from '../../../shared/errors'
+import type { VersionRecord } from '../../../shared/types'
+import { errCode, fsyncDir, writeFileAtomic } from '../core/atomic-write'
+import type { Clock } from '../core/clock'
+import type { Workspace } from '../core/workspace'
+import { historyFolders, identifyFolder, verifyHistory, versionsIn } from './history-scan'
+import {
+  encodeVersion,
+  inspectVersion,
+  MAX_VERSION,
+  sha256Hex,
+  versionFileName,
+  type IntegrityProblem
+} from './version-file'
+
+/** What a caller says about a new version; the store adds number, checksum, time and flags. */
+export interface NewVersion {
+  heading: string
+  content: string
+  author: string
+  instanceId: string
+  /** "baseline", "save", "restore", "structure", … */
+  reason: string
+}
+
+/**
+ * Reads and writes section histories. Appends must be serialised across processes by the caller
+ * (the document's write mutex); within this process the store also queues every change to one
+ * section, so two appends here can never compute the same number.
+ */
+export class HistoryStore {
+  private readonly queues = new Map<string, Promise<unknown>>()
+
+  constructor(
+    private readonly ws: Workspace,
+    private readonly clock: Clock
+  ) {}
+
+  /**
+   * Adds the next version (highest existing + 1, starting at 1). Numbers are never reused because
+   * pruning never deletes the highest version. Throws a plain Error if the target file already
+   * exists: that means someone appended without holding the write mutex.
+   */
+  append(doc: string, sectionId: string, entry: NewVersion): Promise<VersionRecord> {
+    return this.serial(doc, sectionId, async () => {
+      const dir = this.ws.historyDir(doc, sectionId)
+      const versions = await versionsIn(dir)
+      const version = (versions.at(-1) ?? 0) + 1
+      if (version > MAX_VERSION)
+        throw new ValidationError(`Section “${sectionId}” has run out of version numbers.`)
+      const file = path.join(dir, versionFileName(version))
+      if (await exists(file)) {
+        throw new Error(
+          `History invariant broken: ${file} already exists (an append ran without the write mutex).`
+        )
+      }
+      const record: VersionRecord = {
+        format: 1,
+        document: doc,
+        sectionId,
+        version,
+        heading: entry.heading,
+        content: entry.content,
+        sha256: sha256Hex(entry.content),
+        author: entry.author,
+        instanceId: entry.instanceId,
+        timestamp: new Date(this.clock.wallNow()).toISOString(),
+        reason: entry.reason,
+        pinned: false,
+        beforeStructure: false
+      }
+      await fs.mkdir(dir, { recursive: true })
+      await writeFileAtomic(file, encodeVersion(record))
+      return record
+    })
+  }
+
+  /** Every version of a section, ascending, each verified. Throws IntegrityError naming a damaged file. */
+  async list(doc: string, sectionId: string): Promise<VersionRecord[]> {
+    const versions = await versionsIn(this.ws.historyDir(doc, sectionId))
+    const records: VersionRecord[] = []
+    for (const v of versions) records.push(await this.read(doc, sectionId, v))
+    return records
+  }
+
+  /** The version numbers a section's history holds, ascending (names only, nothing is read). */
+  versions(doc: string, sectionId: string): Promise<number[]> {
+    return versionsIn(this.ws.historyDir(doc, sectionId))
+  }
+
+  /** One verified version. Throws NotFoundError when it does not exist (never was, or pruned). */
+  get(doc: string, sectionId: string, version: number): Promise<VersionRecord> {
+    return this.read(doc, sectionId, version)
+  }
+
+  /** The newest verified version, or null when the section has no history. */
+  async latest(doc: string, sectionId: string): Promise<VersionRecord | null> {
+    const top = (await versionsIn(this.ws.historyDir(doc, sectionId))).at(-1)
+    return top === undefined ? null : this.read(doc, sectionId, top)
+  }
+
+  /** Pins (or unpins) a version: pinned versions are never pruned. Returns the updated record. */
+  pin(doc: string, sectionId: string, version: number, pinned: boolean): Promise<VersionRecord> {
+    return this.serial(doc, sectionId, async () => {
+      const record = await this.read(doc, sectionId, version)
+      if (record.pinned === pinned) return record
+      return this.rewrite({ ...record, pinned })
+    })
+  }
+
+  /**
+   * Marks the newest version as the last one before a structure operation (never pruned).
+   * Returns it, or null when the section has no history yet.
+   */
+  markBeforeStructure(doc: string, sectionId: string): Promise<VersionRecord | null> {
+    return this.serial(doc, sectionId, async () => {
+      const record = await this.latest(doc, sectionId)
+      if (record === null || record.beforeStructure) return record
+      return this.rewrite({ ...record, beforeStructure: true })
+    })
+  }
+
+  /**
+   * Deletes versions (pruning). Refuses to delete the highest version, because the next number is
+   * computed from it; versions already gone are ignored. Returns how many files were removed.
+   */
+  removeVersions(doc: string, sectionId: string, versions: readonly number[]): Promise<number> {
+    return this.serial(doc, sectionId, async () => {
+      const dir = this.ws.historyDir(doc, sectionId)
+      const top = (await versionsIn(dir)).at(-1)
+      if (top !== undefined && versions.includes(top)) {
+        throw new Error(
+          `Refusing to delete ${versionFileName(top)} of “${sectionId}”: it is the highest version.`
+        )
+      }
+      let removed = 0
+      for (const v of versions) {
+        try {
+          await fs.unlink(path.join(dir, versionFileName(v)))
+          removed++
+        } catch (err) {
+          if (errCode(err) !== 'ENOENT') throw err
+        }
+      }
+      if (removed > 0) await fsyncDir(dir)
+      return removed
+    })
+  }
+
+  /** Section ids of a document that have history, read from the records (folder names are hashed). */
+  async listSections(doc: string): Promise<string[]> {
+    const ids = new Set<string>()
+    for (const folder of await historyFolders(this.ws, this.ws.docKey(doc))) {
+      const who = await identifyFolder(folder)
+      if (who && who.document === doc) ids.add(who.sectionId)
+    }
+    return [...ids].sort()
+  }
+
+  /** Workspace-relative paths of every document that has history, read from the records. */
+  async listDocuments(): Promise<string[]> {
+    const docs = new Set<string>()
+    const seenKeys = new Set<string>()
+    for (const folder of await historyFolders(this.ws)) {
+      if (seenKeys.has(folder.docKey)) continue // one intact record per document folder is enough
+      const who = await identifyFolder(folder)
+      if (who && this.ws.docKey(who.document) === folder.docKey) {
+        docs.add(who.document)
+        seenKeys.add(folder.docKey)
+      }
+    }
+    return [...docs].sort()
+  }
+
+  /** Verifies every history file of the workspace; returns the problems found and never throws for bad data. */
+  verifyAll(): Promise<IntegrityProblem[]> {
+    return verifyHistory(this.ws)
+  }
+
+  private async read(doc: string, sectionId: string, version: number): Promise<VersionRecord> {
+    const file = path.join(this.ws.historyDir(doc, sectionId), versionFileName(version))
+    let text: string
+    try {
+      text = await fs.readFile(file, 'utf8')
+    } catch (err) {
+      if (errCode(err) === 'ENOENT') {
+        throw new NotFoundError(`Version ${version} of section “${sectionId}” in ${doc} does not exist.`)
+      }
+      throw err
+    }
+    const res = inspectVersion(text, version)
+    if (!res.ok) throw new IntegrityError(`The history file ${file} is damaged: ${res.problem}.`)
+    if (res.record.document !== doc || res.record.sectionId !== sectionId) {
+      throw new IntegrityError(
+        `The history file ${file} belongs to section “${res.record.sectionId}” of ${res.record.document}, not to “${sectionId}” of ${doc}.`
+      )
+    }
+    return res.record
+  }
+
+  private async rewrite(record: VersionRecord): Promise<VersionRecord> {
+    const file = path.join(
+      this.ws.historyDir(record.document, record.sectionId),
+      versionFileName(record.version)
+    )
+    await writeFileAtomic(file, encodeVersion(record))
+    return record
+  }
+
+  /** Runs changes to one section one after another in this process. */
+  private serial<T>(doc: string, sectionId: string, fn: () => Promise<T>): Promise<T> {
+    const key = this.ws.historyDir(doc, sectionId)
+    const prev = this.queues.get(key) ?? Promise.resolve()
+    const run = prev.then(fn)
+    const tail = run.catch(() => undefined)
+    this.queues.set(key, tail)
+    // Forget the queue once idle so the map does not grow with every section ever touched.
+    void tail.then(() => {
+      if (this.queues.get(key) === tail) this.queues.delete(key)
+    })
+    return run
+  }
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await fs.lstat(file)
+    return true
+  } catch (err) {
+    if (errCode(err) === 'ENOENT') return false
+    throw err
+  }
+}
