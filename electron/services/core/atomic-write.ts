@@ -30,6 +30,8 @@ export interface AtomicWriteOptions {
   syncDir?: boolean
   /** Fsync the file before the rename (default true). Lock heartbeats turn it off: they are rewritten every interval. */
   fsync?: boolean
+  /** Create the containing folder when it is missing (default true). Lock heartbeats turn it off: a vanished folder means a lost lock. */
+  createDir?: boolean
 }
 
 /**
@@ -47,6 +49,10 @@ export async function writeFileAtomic(
       await writeFileAtomicLib(file, data, { fsync })
       break
     } catch (err) {
+      if (errCode(err) === 'ENOENT' && attempt === 0 && opts.createDir !== false) {
+        await fs.mkdir(path.dirname(file), { recursive: true })
+        continue
+      }
       if (attempt >= 5 || !TRANSIENT.has(errCode(err) ?? '')) throw err
       await new Promise((r) => setTimeout(r, 10 * 2 ** attempt))
     }

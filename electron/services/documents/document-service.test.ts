@@ -1,0 +1,230 @@
+import { promises as fs } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import {
+  ConflictError,
+  ErrorCode,
+  LockLostError,
+  NotFoundError,
+  PathOutsideError,
+  ValidationError
+} from '../../../shared/errors'
+import type { Identity } from '../../../shared/types'
+import { openWorkspace, type AppServices } from '../app-services'
+import { listBackups } from '../history/backups'
+import { FakeClock } from '../test-support/fake-clock'
+import { StructureOps } from './structure-ops'
+
+let root: string
+const opened: AppServices[] = []
+
+const DOC = 'report.md'
+const ORIGINAL = [
+  '---',
+  'title: Report',
+  '# not a heading',
+  '---',
+  'Intro paragraph.',
+  '',
+  '# Budget',
+  '',
+  'Money.',
+  '',
+  '```sh',
+  '# a comment, not a heading',
+  '```',
+  '',
+  'Timeline',
+  '========',
+  '',
+  'Soon.',
+  '',
+  '## Risks',
+  '',
+  'Some.',
+  ''
+].join('\n')
+
+function ident(user: string): Identity {
+  return {
+    ownerId: user,
+    user,
+    host: `${user}-pc`,
+    hostId: `h-${user}`,
+    pid: process.pid,
+    instanceId: `i-${user}-${Math.random()}`
+  }
+}
+
+async function open(user: string, clock = new FakeClock()): Promise<AppServices> {
+  const s = await openWorkspace({
+    folder: root,
+    identity: ident(user),
+    clock,
+    lockSettings: { heartbeatIntervalMs: 1000, idleTimeoutMs: 0 }
+  })
+  opened.push(s)
+  return s
+}
+
+beforeEach(async () => {
+  root = await fs.mkdtemp(path.join(os.tmpdir(), 'sectioned-docs-'))
+  await fs.writeFile(path.join(root, DOC), ORIGINAL)
+})
+
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((s) => s.dispose()))
+  await fs.rm(root, { recursive: true, force: true })
+})
+
+describe('reading', () => {
+  it('lists sections with stable ids, ignoring front matter and code', async () => {
+    const ann = await open('ann')
+    const snap = await ann.documents.read(DOC)
+    expect(snap.sections.map((s) => [s.id, s.level, s.heading])).toEqual([
+      ['preamble', 0, ''],
+      ['budget', 1, 'Budget'],
+      ['timeline', 1, 'Timeline'],
+      ['risks', 2, 'Risks']
+    ])
+    expect(await ann.documents.listDocuments()).toEqual([DOC])
+  })
+
+  it('refuses paths outside the workspace and missing documents with clear errors', async () => {
+    const ann = await open('ann')
+    await expect(ann.documents.read('../etc/passwd.md')).rejects.toBeInstanceOf(PathOutsideError)
+    await expect(ann.documents.read('.sectioned/x.md')).rejects.toBeInstanceOf(PathOutsideError)
+    await expect(ann.documents.read('notes.txt')).rejects.toBeInstanceOf(PathOutsideError)
+    await expect(ann.documents.read('missing.md')).rejects.toBeInstanceOf(NotFoundError)
+    await expect(ann.documents.section(DOC, 'nope')).rejects.toBeInstanceOf(NotFoundError)
+  })
+})
+
+describe('saving a section (S4, H1–H3)', () => {
+  it('replaces exactly the section, records baseline and version, and keeps ids when the holder renames', async () => {
+    const ann = await open('ann')
+    const { section } = await ann.documents.section(DOC, 'budget')
+    const lock = await ann.locks.acquireSection(DOC, 'budget')
+    const result = await ann.documents.saveSection(lock, section.sha256, '# Costs\n\nLess money.\n\n')
+    expect(result.changed).toBe(true)
+    expect(result.section.id).toBe('budget')
+    expect(result.section.heading).toBe('Costs')
+    const after = await fs.readFile(path.join(root, DOC), 'utf8')
+    expect(after).toBe(
+      ORIGINAL.replace(
+        '# Budget\n\nMoney.\n\n```sh\n# a comment, not a heading\n```\n\n',
+        '# Costs\n\nLess money.\n\n'
+      )
+    )
+    const versions = await ann.history.list(DOC, 'budget')
+    expect(versions.map((v) => [v.version, v.reason, v.author])).toEqual([
+      [1, 'baseline', '(before first save)'],
+      [2, 'save', 'ann']
+    ])
+    // The renamed section keeps its id and its lock.
+    await ann.locks.assertHeld(lock)
+    expect((await ann.documents.read(DOC)).sections.map((s) => s.id)).toEqual([
+      'preamble',
+      'budget',
+      'timeline',
+      'risks'
+    ])
+  })
+
+  it('refuses a save whose base changed underneath with ConflictError carrying both texts', async () => {
+    const ann = await open('ann')
+    const { section } = await ann.documents.section(DOC, 'risks')
+    const lock = await ann.locks.acquireSection(DOC, 'risks')
+    // Another program edits the section on disk.
+    const edited = ORIGINAL.replace('Some.', 'Many, says the external editor.')
+    await fs.writeFile(path.join(root, DOC), edited)
+    const err = await ann.documents.saveSection(lock, section.sha256, '## Risks\n\nNone.\n').catch((e) => e)
+    expect(err).toBeInstanceOf(ConflictError)
+    expect(err.code).toBe(ErrorCode.Conflict)
+    expect(err.mine).toBe('## Risks\n\nNone.\n')
+    expect(err.theirs).toContain('Many, says the external editor.')
+    expect(await fs.readFile(path.join(root, DOC), 'utf8')).toBe(edited) // nothing overwritten
+    // Choosing "mine" = saving again on top of theirs; history keeps the external text too.
+    const ok = await ann.documents.saveSection(lock, err.theirsChecksum, err.mine)
+    expect(ok.changed).toBe(true)
+    const versions = await ann.history.list(DOC, 'risks')
+    expect(versions.map((v) => v.reason)).toEqual(['baseline', 'save'])
+    expect(versions[0].content).toContain('Many, says the external editor.') // their text is kept too
+  })
+
+  it('a holder whose lock was taken over cannot save (L5)', async () => {
+    const clock = new FakeClock()
+    const ann = await open('ann', new FakeClock()) // ann's clock never moves: her instance is frozen
+    const bob = await open('bob', clock)
+    const { section } = await ann.documents.section(DOC, 'timeline')
+    const lock = await ann.locks.acquireSection(DOC, 'timeline')
+    await expect(bob.locks.acquireSection(DOC, 'timeline')).rejects.toThrow(/being edited by ann/)
+    await clock.advance(3000) // bob watches 3 s without a heartbeat change
+    await bob.locks.acquireSection(DOC, 'timeline')
+    const err = await ann.documents
+      .saveSection(lock, section.sha256, 'Timeline\n========\n\nLate.\n\n')
+      .catch((e) => e)
+    expect(err).toBeInstanceOf(LockLostError)
+    expect(err.message).toMatch(/Your text is kept as a draft/)
+    expect(await fs.readFile(path.join(root, DOC), 'utf8')).toBe(ORIGINAL)
+  })
+
+  it('refuses text that would change other sections, and text without its heading', async () => {
+    const ann = await open('ann')
+    const { section } = await ann.documents.section(DOC, 'budget')
+    const lock = await ann.locks.acquireSection(DOC, 'budget')
+    await expect(
+      ann.documents.saveSection(lock, section.sha256, '# Budget\n\n```\nunclosed fence\n')
+    ).rejects.toBeInstanceOf(ValidationError)
+    await expect(
+      ann.documents.saveSection(lock, section.sha256, 'No heading any more.\n')
+    ).rejects.toBeInstanceOf(ValidationError)
+    expect(await fs.readFile(path.join(root, DOC), 'utf8')).toBe(ORIGINAL)
+  })
+
+  it('keeps ids stable when other writers add and remove their own sections', async () => {
+    const ann = await open('ann')
+    const bob = await open('bob')
+    const risks = await bob.documents.section(DOC, 'risks')
+    const bobLock = await bob.locks.acquireSection(DOC, 'risks')
+    await bob.documents.saveSection(
+      bobLock,
+      risks.section.sha256,
+      '## Risks\n\nSome.\n\n## Budget\n\nA second budget.\n'
+    )
+    const ids = (await ann.documents.read(DOC)).sections.map((s) => s.id)
+    expect(ids).toEqual(['preamble', 'budget', 'timeline', 'risks', 'budget-2'])
+    // An external editor deletes the Timeline section: the others keep their ids.
+    const text = await fs.readFile(path.join(root, DOC), 'utf8')
+    await fs.writeFile(path.join(root, DOC), text.replace('Timeline\n========\n\nSoon.\n\n', ''))
+    expect((await ann.documents.read(DOC)).sections.map((s) => s.id)).toEqual([
+      'preamble',
+      'budget',
+      'risks',
+      'budget-2'
+    ])
+  })
+})
+
+describe('structure operations (L1, H4, H5)', () => {
+  it('moves and deletes sections under the document lock, with backups and history kept', async () => {
+    const clock = new FakeClock()
+    const ann = await open('ann', clock)
+    const ops = new StructureOps({ ...ann, documents: ann.documents })
+    const docLock = await ann.locks.acquireDocument(DOC)
+    const moved = await ops.moveSection(docLock, 'risks', 'budget')
+    expect(moved.sections.map((s) => s.id)).toEqual(['preamble', 'risks', 'budget', 'timeline'])
+    const text = await fs.readFile(path.join(root, DOC), 'utf8')
+    expect(text.indexOf('## Risks')).toBeLessThan(text.indexOf('# Budget'))
+    const deleted = await ops.deleteSection(docLock, 'timeline')
+    expect(deleted.sections.map((s) => s.id)).toEqual(['preamble', 'risks', 'budget'])
+    expect(await fs.readFile(path.join(root, DOC), 'utf8')).not.toContain('Timeline')
+    const backups = await listBackups(ann.workspace, DOC)
+    expect(backups).toHaveLength(2)
+    const timeline = await ann.history.list(DOC, 'timeline')
+    expect(timeline.at(-1)?.content).toContain('Soon.')
+    expect(timeline.at(-1)?.beforeStructure).toBe(true)
+    await expect(ops.deleteSection(docLock, 'preamble')).rejects.toBeInstanceOf(ValidationError)
+  })
+})

@@ -1,0 +1,276 @@
+import { promises as fs } from 'node:fs'
+import path from 'node:path'
+import { ConflictError, NotFoundError, ValidationError } from '../../../shared/errors'
+import type { Identity, SectionInfo, VersionRecord } from '../../../shared/types'
+import { errCode, writeFileAtomic } from '../core/atomic-write'
+import type { Workspace } from '../core/workspace'
+import type { HistoryStore } from '../history/history-store'
+import type { LockHandle, LockService } from '../locks/lock-service'
+import { buildIndex, sectionText, sha256Hex, type SectionIndex } from '../sections/section-index'
+import { spliceSection } from '../sections/splice'
+import { IndexStore } from './index-store'
+
+/** Where document events are written (the per-instance audit log satisfies it). */
+export interface DocumentAuditSink {
+  record(event: { type: string; document?: string; sectionId?: string | null; [k: string]: unknown }): void
+}
+
+/** Operation timing (the Metrics class satisfies it). */
+export interface DocumentMetricsSink {
+  time<T>(op: string, fn: () => Promise<T>): Promise<T>
+}
+
+/** A document as read from disk: its text, sections and the checksum of the whole file. */
+export interface DocumentSnapshot {
+  document: string
+  fileSha256: string
+  sections: SectionInfo[]
+  text: string
+}
+
+/** What a save produced. */
+export interface SaveResult {
+  document: string
+  section: SectionInfo
+  /** All sections after the save (new headings in the saved text become new sections). */
+  sections: SectionInfo[]
+  fileSha256: string
+  version: VersionRecord | null
+  /** False when the text was identical to what was on disk (nothing written). */
+  changed: boolean
+}
+
+/** Construction parameters of the document service. */
+export interface DocumentServiceOptions {
+  workspace: Workspace
+  identity: Identity
+  locks: LockService
+  history: HistoryStore
+  audit?: DocumentAuditSink
+  metrics?: DocumentMetricsSink
+  /** Store a reconciled section index when a read finds the file changed (default true). */
+  persistIndexOnRead?: boolean
+}
+
+/**
+ * The document authority: reads documents and their sections, and saves a section by replacing
+ * exactly its bytes in the current file (SPEC S4, H1–H3) under the document's write mutex.
+ */
+export class DocumentService {
+  private readonly ws: Workspace
+  private readonly self: Identity
+  private readonly locks: LockService
+  private readonly history: HistoryStore
+  private readonly audit?: DocumentAuditSink
+  private readonly metrics?: DocumentMetricsSink
+  private readonly indexes: IndexStore
+  private readonly persistOnRead: boolean
+
+  constructor(opts: DocumentServiceOptions) {
+    this.persistOnRead = opts.persistIndexOnRead ?? true
+    this.ws = opts.workspace
+    this.self = opts.identity
+    this.locks = opts.locks
+    this.history = opts.history
+    this.audit = opts.audit
+    this.metrics = opts.metrics
+    this.indexes = new IndexStore(this.ws)
+  }
+
+  /** Markdown documents of the workspace (recursively, skipping hidden folders), as sorted relative paths. */
+  async listDocuments(): Promise<string[]> {
+    const out: string[] = []
+    const walk = async (dir: string, rel: string): Promise<void> => {
+      for (const e of await fs.readdir(dir, { withFileTypes: true })) {
+        if (e.name.startsWith('.') || e.name === 'node_modules') continue
+        const childRel = rel ? `${rel}/${e.name}` : e.name
+        if (e.isDirectory()) await walk(path.join(dir, e.name), childRel)
+        else if (e.isFile() && /\.(md|markdown)$/i.test(e.name)) out.push(childRel)
+      }
+    }
+    await walk(this.ws.root, '')
+    return out.sort()
+  }
+
+  /** Reads a document and its sections with stable ids. Reads take no section or document lock (SPEC L1). */
+  async read(document: string): Promise<DocumentSnapshot> {
+    const doc = this.ws.resolveDocument(document)
+    const buf = await this.readFile(doc.rel, doc.abs)
+    const index = await this.indexFor(doc.rel, buf, this.persistOnRead)
+    return {
+      document: doc.rel,
+      fileSha256: index.fileSha256,
+      sections: index.sections,
+      text: buf.toString('utf8')
+    }
+  }
+
+  /** One section's current text and info. */
+  async section(document: string, sectionId: string): Promise<{ section: SectionInfo; text: string }> {
+    const doc = this.ws.resolveDocument(document)
+    const buf = await this.readFile(doc.rel, doc.abs)
+    const index = await this.indexFor(doc.rel, buf, this.persistOnRead)
+    const section = index.sections.find((s) => s.id === sectionId)
+    if (!section) throw new NotFoundError(`“${doc.rel}” has no section “${sectionId}”.`)
+    return { section, text: sectionText(buf, section) }
+  }
+
+  /**
+   * Saves a section the caller holds. `baseSha256` is the checksum of the section text the writer
+   * started from (SPEC H2): if the section changed underneath, ConflictError carries both texts.
+   */
+  saveSection(lock: LockHandle, baseSha256: string, text: string, reason = 'save'): Promise<SaveResult> {
+    const run = () => this.save(lock, baseSha256, text, reason)
+    return this.metrics ? this.metrics.time('save', run) : run()
+  }
+
+  /** Restores an earlier version of a held section; a restore is a normal save (SPEC A3). */
+  async restoreVersion(lock: LockHandle, version: number, baseSha256: string): Promise<SaveResult> {
+    if (lock.sectionId === null) throw new ValidationError('A restore needs a section lock.')
+    const record = await this.history.get(lock.document, lock.sectionId, version)
+    const result = await this.saveSection(lock, baseSha256, record.content, 'restore')
+    this.audit?.record({
+      type: 'restore',
+      document: lock.document,
+      sectionId: lock.sectionId,
+      fromVersion: version
+    })
+    return result
+  }
+
+  private async save(
+    lock: LockHandle,
+    baseSha256: string,
+    text: string,
+    reason: string
+  ): Promise<SaveResult> {
+    if (lock.kind !== 'section' || lock.sectionId === null)
+      throw new ValidationError('Saving a section needs its section lock.')
+    const doc = this.ws.resolveDocument(lock.document)
+    const id = lock.sectionId
+    await this.locks.assertHeld(lock)
+    const mutex = await this.locks.acquireWrite(doc.rel)
+    try {
+      // Checked again inside the mutex: a holder whose lock was taken over can never write (SPEC L5).
+      await this.locks.assertHeld(lock)
+      const buf = await this.readFile(doc.rel, doc.abs)
+      const index = await this.indexFor(doc.rel, buf, false)
+      const current = index.sections.find((s) => s.id === id)
+      const label = current?.heading ? `Section “${current.heading}”` : `Section “${id}”`
+      if (!current) {
+        this.audit?.record({ type: 'conflict', document: doc.rel, sectionId: id, why: 'section gone' })
+        throw new ConflictError(label, text, null, null)
+      }
+      const currentText = sectionText(buf, current)
+      if (current.sha256 !== baseSha256) {
+        this.audit?.record({ type: 'conflict', document: doc.rel, sectionId: id, why: 'changed underneath' })
+        throw new ConflictError(label, text, currentText, current.sha256)
+      }
+      const spliced = spliceSection(buf, index, id, text)
+      const saved = spliced.index.sections.find((s) => s.id === id)
+      if (!saved) throw new Error(`splice lost section ${id}`) // broken invariant, not an expected failure
+      if (spliced.index.fileSha256 === index.fileSha256) {
+        this.locks.touch(lock)
+        return {
+          document: doc.rel,
+          section: saved,
+          sections: index.sections,
+          fileSha256: index.fileSha256,
+          version: null,
+          changed: false
+        }
+      }
+      await this.recordPriorText(doc.rel, current, currentText)
+      await writeFileAtomic(doc.abs, spliced.buffer)
+      await this.indexes.write(doc.rel, spliced.index)
+      const version = await this.history.append(doc.rel, id, {
+        heading: saved.heading,
+        content: sectionText(spliced.buffer, saved),
+        author: this.self.user,
+        instanceId: this.self.instanceId,
+        reason
+      })
+      this.audit?.record({
+        type: 'save',
+        document: doc.rel,
+        sectionId: id,
+        version: version.version,
+        sha256: saved.sha256
+      })
+      this.locks.touch(lock)
+      return {
+        document: doc.rel,
+        section: saved,
+        sections: spliced.index.sections,
+        fileSha256: spliced.index.fileSha256,
+        version,
+        changed: true
+      }
+    } finally {
+      await this.locks.release(mutex)
+    }
+  }
+
+  /**
+   * Keeps the text a save replaces in history when history does not already end with it: the very
+   * first save records a baseline, and an edit made outside the app is recorded before it is replaced.
+   */
+  private async recordPriorText(doc: string, section: SectionInfo, text: string): Promise<void> {
+    const versions = await this.history.versions(doc, section.id)
+    const last = versions.length
+      ? await this.history.get(doc, section.id, versions[versions.length - 1])
+      : null
+    if (last && last.sha256 === sha256Hex(text)) return
+    await this.history.append(doc, section.id, {
+      heading: section.heading,
+      content: text,
+      author: last ? '(edited outside Sectioned)' : '(before first save)',
+      instanceId: this.self.instanceId,
+      reason: last ? 'external' : 'baseline'
+    })
+  }
+
+  /**
+   * The section index for exactly this file content: the stored one when its checksum matches
+   * (no parse), otherwise a reconciliation against it. `persist` stores a reconciled index under
+   * the write mutex so every instance converges on the same ids for an external edit.
+   */
+  async indexFor(doc: string, buf: Buffer, persist: boolean): Promise<SectionIndex> {
+    const sha = sha256Hex(buf)
+    const stored = await this.indexes.read(doc)
+    if (stored && stored.fileSha256 === sha) return stored
+    const rebuilt = buildIndex(buf, stored)
+    if (!persist) return rebuilt
+    let mutex: LockHandle
+    try {
+      mutex = await this.locks.acquireWrite(doc, 2_000)
+    } catch {
+      return rebuilt // busy: the next save persists it; ids are deterministic meanwhile
+    }
+    try {
+      const again = await this.indexes.read(doc)
+      if (again && again.fileSha256 === sha) return again // someone else stored it first: adopt theirs
+      const onDisk = await readFile(this.ws.resolveDocument(doc).abs)
+      if (onDisk && sha256Hex(onDisk) === sha) await this.indexes.write(doc, rebuilt)
+      return rebuilt
+    } finally {
+      await this.locks.release(mutex)
+    }
+  }
+
+  private async readFile(rel: string, abs: string): Promise<Buffer> {
+    const buf = await readFile(abs)
+    if (!buf) throw new NotFoundError(`There is no document “${rel}” in ${this.ws.root}.`)
+    return buf
+  }
+}
+
+async function readFile(abs: string): Promise<Buffer | null> {
+  try {
+    return await fs.readFile(abs)
+  } catch (err) {
+    if (errCode(err) === 'ENOENT') return null
+    if (errCode(err) === 'EISDIR') throw new ValidationError(`“${abs}” is a folder, not a document.`)
+    throw err
+  }
+}
