@@ -9,6 +9,8 @@ export default defineConfig({
       'renderer/**/*.test.tsx'
     ],
     environment: 'node',
+    // Multi-process tests spawn the bundled CLI and lock worker: build them first.
+    globalSetup: ['scripts/build-node.mjs'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // Multi-process tests spawn dozens of Node processes; running files one per core keeps them honest.

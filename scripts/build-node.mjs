@@ -1,20 +1,43 @@
-// Bundles the pure-Node entry points (admin CLI, and the test worker used by multi-process tests)
-// into out/node/*.cjs so they start fast with plain `node`, without a TypeScript loader.
+// Bundles the pure-Node entry points (admin CLI, the lock worker used by multi-process tests, the
+// quick bench) into out/node/*.cjs so they start fast with plain `node`, without a TypeScript loader.
 import { build } from 'esbuild'
+import { rmSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import path from 'node:path'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
-await build({
-  entryPoints: {
-    cli: path.join(root, 'electron/host/cli/main.ts')
-  },
-  outdir: path.join(root, 'out/node'),
-  outExtension: { '.js': '.cjs' },
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  sourcemap: true,
-  logLevel: 'warning'
-})
+const entryPoints = {
+  cli: path.join(root, 'electron/host/cli/main.ts'),
+  'lock-worker': path.join(root, 'electron/services/test-support/lock-worker.ts'),
+  bench: path.join(root, 'bench/quick.ts')
+}
+
+async function bundle() {
+  await build({
+    entryPoints,
+    outdir: path.join(root, 'out/node'),
+    outExtension: { '.js': '.cjs' },
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    sourcemap: true,
+    logLevel: 'warning'
+  })
+}
+
+/**
+ * vitest's globalSetup: rebuilds the bundles so multi-process tests never run a stale one. A build
+ * failure is reported but does not stop unit tests; the tests that spawn the bundles then fail on
+ * the missing file (the old bundle is removed first).
+ */
+export default async function buildForTests() {
+  rmSync(path.join(root, 'out/node'), { recursive: true, force: true })
+  try {
+    await bundle()
+  } catch (err) {
+    console.warn(`build-node: bundles not built (${err instanceof Error ? err.message.split('\n')[0] : err})`)
+  }
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await bundle()

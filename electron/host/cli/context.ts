@@ -1,0 +1,66 @@
+import { existsSync, statSync } from 'node:fs'
+import path from 'node:path'
+import { NotFoundError } from '../../../shared/errors'
+import { openWorkspace, type AppServices } from '../../services/app-services'
+import { HIDDEN_DIR } from '../../services/core/workspace'
+import type { ParsedArgs } from './args'
+
+/** Where the CLI writes: stdout and stderr, injectable for tests. */
+export interface CliIo {
+  out(text: string): void
+  err(text: string): void
+}
+
+/** Exit codes of the CLI (documented in README). */
+export const Exit = { Ok: 0, Other: 1, Usage: 2, Held: 3, Conflict: 4, Integrity: 5 } as const
+
+/** The workspace of a file: the nearest parent folder with a `.sectioned/` folder, else the file's own folder. */
+export function findWorkspaceRoot(fileAbs: string): string {
+  let dir = path.dirname(fileAbs)
+  for (;;) {
+    if (existsSync(path.join(dir, HIDDEN_DIR))) return dir
+    const parent = path.dirname(dir)
+    if (parent === dir) return path.dirname(fileAbs)
+    dir = parent
+  }
+}
+
+/** Resolves `<file>` (relative to the current folder) and its workspace; refuses a missing file. */
+export function locateDocument(file: string, args: ParsedArgs): { root: string; rel: string } {
+  const abs = path.resolve(file)
+  if (!existsSync(abs) || !statSync(abs).isFile()) throw new NotFoundError(`There is no document “${file}”.`)
+  const root = args.workspace ? path.resolve(args.workspace) : findWorkspaceRoot(abs)
+  return { root, rel: path.relative(root, abs).split(path.sep).join('/') }
+}
+
+/** Resolves `<folder>`; refuses a missing one. */
+export function locateFolder(folder: string): string {
+  const abs = path.resolve(folder)
+  if (!existsSync(abs) || !statSync(abs).isDirectory())
+    throw new NotFoundError(`There is no folder “${folder}”.`)
+  return abs
+}
+
+/** Opens the services for one command and always disposes them (releasing locks, flushing audit). */
+export async function withServices<T>(
+  root: string,
+  args: ParsedArgs,
+  opts: { start: boolean; readOnly?: boolean },
+  fn: (s: AppServices) => Promise<T>
+): Promise<T> {
+  const services = await openWorkspace({
+    folder: root,
+    user: args.user,
+    start: opts.start,
+    readOnly: opts.readOnly ?? false,
+    lockSettings: {
+      ...(args.heartbeatMs ? { heartbeatIntervalMs: args.heartbeatMs } : {}),
+      ...(args.retries !== undefined ? { retries: args.retries } : {})
+    }
+  })
+  try {
+    return await fn(services)
+  } finally {
+    await services.dispose()
+  }
+}
