@@ -56,8 +56,10 @@ async function holdUntilDone(
   io.out(`locked ${name}\n`)
   const outcome = await new Promise<{ lost?: string }>((resolve) => {
     const done = () => resolve({})
-    process.once('SIGTERM', done)
-    process.once('SIGINT', done)
+    // `on`, not `once`: write-file-atomic's signal-exit re-raises a signal that no other listener
+    // is left to handle, which would kill us before the lock is released.
+    process.on('SIGTERM', done)
+    process.on('SIGINT', done)
     if (args.seconds !== undefined) setTimeout(done, args.seconds * 1000).unref()
     void lost.then((reason) => resolve({ lost: reason }))
   })

@@ -1,7 +1,6 @@
 import path from 'node:path'
 import { ulid } from 'ulid'
 import {
-  LimitError,
   LockAcquisitionError,
   LockLostError,
   LockTimeoutError,
@@ -23,50 +22,8 @@ import {
 import { resolveLockSettings, ttlOf, type LockSettings } from './lock-config'
 import { holderOf } from './lock-record'
 import { StalenessObserver, type StaleVerdict } from './staleness'
-import { listSectionLocks } from './lock-scan'
-
-/** Where lock events are written (the per-instance audit log satisfies it). */
-export interface LockAuditSink {
-  record(event: { type: string; document?: string; sectionId?: string | null; [k: string]: unknown }): void
-}
-
-/** Counters the lock service feeds (the Metrics class satisfies it). */
-export interface LockMetricsSink {
-  lockActive(n: number): void
-  waitStart(): void
-  waitEnd(): void
-  timeout(): void
-  contention(): void
-}
-
-/** A lock this instance holds, as handed to callers. */
-export interface LockHandle {
-  readonly kind: LockKind
-  readonly document: string
-  readonly sectionId: string | null
-  readonly generation: number
-  readonly token: string
-  readonly acquiredAt: string
-}
-
-/** Events of the lock service; each carries the affected lock. */
-export interface LockEvents extends Record<string, unknown> {
-  acquired: { lock: LockHandle; tookOverFrom?: HolderSummary }
-  released: { lock: LockHandle; reason: string }
-  /** SPEC L5: the lock was taken over or force-released; the holder must stop writing and keep a draft. */
-  lost: { lock: LockHandle; reason: string; newHolder?: HolderSummary }
-  'idle-warning': { lock: LockHandle; releaseInMs: number }
-  'idle-released': { lock: LockHandle }
-}
-
-/** Options of one acquisition. */
-export interface AcquireOptions {
-  /** Shown in messages: “Budget”. Defaults to the section id or file name. */
-  label?: string
-  operation?: string
-  retries?: number
-  takeOverStale?: boolean
-}
+import type { AcquireOptions, LockAuditSink, LockEvents, LockHandle, LockMetricsSink } from './lock-types'
+import { checkDocumentAllowed, checkSectionAllowed, describeState, type GuardContext } from './lock-guards'
 
 interface Held {
   handle: LockHandle
@@ -353,7 +310,7 @@ export class LockService {
         // Lost meanwhile (the `lost` event went out): try to acquire it afresh below.
       }
     }
-    if (kind === 'section') await this.checkSectionAllowed(document, label, false)
+    if (kind === 'section') await checkSectionAllowed(this.guardContext(), document, label, false)
 
     const state = await readLockDir(dir)
     let tookOver: LockRecord['tookOverFrom']
@@ -400,8 +357,8 @@ export class LockService {
     this.held.set(dir, h)
     this.observer.forget(dir)
     try {
-      if (kind === 'section') await this.checkSectionAllowed(document, label, true)
-      if (kind === 'document') await this.checkDocumentAllowed(document, label)
+      if (kind === 'section') await checkSectionAllowed(this.guardContext(), document, label, true)
+      if (kind === 'document') await checkDocumentAllowed(this.guardContext(), document, label)
     } catch (err) {
       await this.release(handle, 'refused after a concurrent acquisition')
       throw err
@@ -422,78 +379,6 @@ export class LockService {
       this.events.emit('acquired', { lock: handle, ...(formerHolder ? { tookOverFrom: formerHolder } : {}) })
     }
     return handle
-  }
-
-  /**
-   * A section lock is refused while another instance holds the document lock, and beyond the
-   * per-document limits. Run before claiming (fail fast) and after (so that a concurrent document
-   * lock or a concurrent 101st lock is caught: each side checks after its own mkdir).
-   */
-  private async checkSectionAllowed(document: string, label: string, afterClaim: boolean): Promise<void> {
-    const docDir = this.ws.documentLockDir(document)
-    const docState = await readLockDir(docDir)
-    if (docState.kind === 'held' || docState.kind === 'claiming' || docState.kind === 'corrupt') {
-      const mineDoc = docState.kind === 'held' && docState.record.holder.instanceId === this.self.instanceId
-      if (!mineDoc) {
-        const verdict = this.observer.observe(docDir, docState)
-        if (!verdict.stale) {
-          const holder = describeState(docState, this.iso())
-          throw new LockAcquisitionError(
-            `${label} (the whole document is locked for a structure change)`,
-            holder
-          )
-        }
-        await this.releaseForeign(
-          docDir,
-          docState,
-          `stale document lock cleared (${verdict.reason})`,
-          'lock.takeover'
-        )
-      }
-    }
-    const { maxLocksPerDocument: maxLocks, maxEditorsPerDocument: maxEditors } = this.settings
-    // Reading every lock is only needed when there are enough lock folders to reach a limit.
-    const locks = await listSectionLocks(this.ws.sectionLocksDir(document), Math.min(maxLocks, maxEditors))
-    if (locks === null) return
-    const active = locks.filter((l) => l.state.kind !== 'released')
-    const count = active.length + (afterClaim ? 0 : 1)
-    if (count > maxLocks) {
-      throw new LimitError(
-        `“${document}” already has ${active.length} sections being edited, the most one document allows (${maxLocks}). Try again when someone finishes.`
-      )
-    }
-    const editors = new Set(
-      active.map((l) => (l.state.kind === 'held' ? l.state.record.holder.ownerId : `?${l.dir}`))
-    )
-    if (!afterClaim) editors.add(this.self.ownerId)
-    if (editors.size > maxEditors) {
-      throw new LimitError(
-        `“${document}” already has ${maxEditors} people editing it, the most one document allows. Try again when someone finishes.`
-      )
-    }
-  }
-
-  /** The document lock is refused while another instance holds (or is claiming) a section lock. */
-  private async checkDocumentAllowed(document: string, label: string): Promise<void> {
-    const locks = (await listSectionLocks(this.ws.sectionLocksDir(document), 0)) ?? []
-    for (const l of locks) {
-      const s = l.state
-      if (s.kind === 'released' || s.kind === 'absent' || s.kind === 'empty') continue
-      if (s.kind === 'held' && s.record.holder.instanceId === this.self.instanceId) continue
-      const verdict = this.observer.observe(l.dir, s)
-      if (verdict.stale) {
-        await this.releaseForeign(
-          l.dir,
-          s,
-          `stale section lock cleared for a document lock (${verdict.reason})`,
-          'lock.takeover'
-        )
-        continue
-      }
-      const holder = describeState(s, this.iso())
-      const what = s.kind === 'held' && s.record.sectionId ? `section “${s.record.sectionId}”` : 'a section'
-      throw new LockAcquisitionError(`${label} (${what} is being edited)`, holder)
-    }
   }
 
   /** Heartbeat health for the status bar: when the last round fully succeeded, and failures since. */
@@ -556,6 +441,17 @@ export class LockService {
     return new LockLostError(h.label, reason, newHolder)
   }
 
+  private guardContext(): GuardContext {
+    return {
+      ws: this.ws,
+      self: this.self,
+      settings: this.settings,
+      observer: this.observer,
+      nowIso: this.iso(),
+      releaseForeign: (dir, state, reason) => this.releaseForeign(dir, state, reason, 'lock.takeover')
+    }
+  }
+
   private findHeld(lock: LockHandle): Held | undefined {
     const h = this.held.get(this.lockDir(lock.kind, lock.document, lock.sectionId))
     return h && h.handle.token === lock.token ? h : undefined
@@ -582,10 +478,4 @@ function isMine(state: LockDirState, h: Held): boolean {
   return state.kind === 'held' && state.top === h.handle.generation && state.record.token === h.handle.token
 }
 
-/** Who seems to hold a lock, even when its record is missing or damaged. */
-function describeState(state: LockDirState, nowIso: string): HolderSummary {
-  if (state.kind === 'held') return holderOf(state.record)
-  if (state.kind === 'corrupt')
-    return { user: 'an unknown writer (damaged lock file)', host: 'an unknown computer', since: nowIso }
-  return { user: 'another writer', host: 'another computer', since: nowIso }
-}
+export type { AcquireOptions, LockAuditSink, LockEvents, LockHandle, LockMetricsSink } from './lock-types'
