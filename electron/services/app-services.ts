@@ -11,7 +11,7 @@ import { cleanupLeftovers } from './locks/lock-admin'
 import type { LockSettings } from './locks/lock-config'
 import { LockService } from './locks/lock-service'
 import { Metrics } from './metrics/metrics'
-import { publishSnapshot } from './metrics/metrics-store'
+import { publishSnapshot, removeSnapshot } from './metrics/metrics-store'
 
 /** How to open a workspace. */
 export interface OpenWorkspaceOptions {
@@ -71,8 +71,10 @@ export async function openWorkspace(opts: OpenWorkspaceOptions): Promise<AppServ
   if (opts.cleanup ?? start) await cleanupLeftovers(locks, workspace)
   if (start) {
     locks.start()
-    const publish = () => publishSnapshot(workspace, identity, metrics.snapshot()).catch(() => undefined)
+    const publish = () =>
+      publishSnapshot(workspace, identity, metrics.snapshot(), clock).catch(() => undefined)
     started.push(clock.setInterval(publish, locks.settings.heartbeatIntervalMs))
+    void publish()
   }
   return {
     workspace,
@@ -86,7 +88,8 @@ export async function openWorkspace(opts: OpenWorkspaceOptions): Promise<AppServ
     async dispose() {
       for (const d of started.reverse()) d.dispose()
       await locks.dispose()
-      if (start) await publishSnapshot(workspace, identity, metrics.snapshot()).catch(() => undefined)
+      // Snapshots describe running instances; a stopped one removes its own (else they pile up per run).
+      if (start) await removeSnapshot(workspace, identity.instanceId).catch(() => undefined)
       await audit.dispose()
     }
   }

@@ -1,3 +1,5 @@
+import path from 'node:path'
+import { idComponent } from '../../services/core/workspace'
 import { readLockDir } from '../../services/locks/lock-dir'
 import { inspectLocks, type LockView } from '../../services/locks/lock-admin'
 import { prune } from '../../services/history/prune'
@@ -87,21 +89,22 @@ export async function cmdInspect(args: ParsedArgs, io: CliIo): Promise<number> {
     }
     const doc = await s.documents.read(rel)
     const locks = await inspectLocks(s.locks, s.workspace, rel)
-    const bySection = new Map(locks.filter((l) => l.kind === 'section').map((l) => [l.sectionId, l]))
+    // Keyed by folder name: a damaged lock has no readable section id, but its folder is the id's.
+    const bySection = new Map(locks.filter((l) => l.kind === 'section').map((l) => [path.basename(l.dir), l]))
     const docLock = locks.find((l) => l.kind === 'document')
     if (args.json)
       return json(io, {
         document: rel,
         fileSha256: doc.fileSha256,
         documentLock: docLock ?? null,
-        sections: doc.sections.map((x) => ({ ...x, lock: bySection.get(x.id) ?? null }))
+        sections: doc.sections.map((x) => ({ ...x, lock: bySection.get(idComponent(x.id)) ?? null }))
       })
     if (docLock) io.out(`Document lock: ${lockRow(docLock).slice(2).join('  ')}\n`)
     io.out(
       table(
         ['ID', 'HEADING', 'LOCK'],
         doc.sections.map((x) => {
-          const l = bySection.get(x.id)
+          const l = bySection.get(idComponent(x.id))
           return [x.id, x.heading || '(preamble)', l ? lockRow(l).slice(2).join('  ') : 'free']
         })
       )
