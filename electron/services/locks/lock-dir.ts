@@ -15,7 +15,7 @@
 import { promises as fs } from 'node:fs'
 import path from 'node:path'
 import type { LockRecord, ReleaseRecord } from '../../../shared/types'
-import { errCode, writeFileAtomic } from '../core/atomic-write'
+import { errCode, replaceSmallFile } from '../core/atomic-write'
 import { encodeLockRecord, encodeReleaseRecord, lockRecordSchema, releaseRecordSchema } from './lock-record'
 
 const GEN = /^g(\d{9})$/
@@ -128,26 +128,19 @@ export async function claimGeneration(dir: string, k: number): Promise<boolean> 
   return true
 }
 
-/** Writes (or rewrites, at a heartbeat) the record of the holder's own generation. */
-export async function writeRecord(
-  dir: string,
-  record: LockRecord,
-  opts: { durable: boolean }
-): Promise<void> {
+/**
+ * Writes (or rewrites, at a heartbeat) the record of the holder's own generation. Atomic (temp +
+ * rename) but not fsynced: ownership is the generation folder itself; after a power loss the
+ * holder is gone too, and a missing or torn record is judged stale by observation like any other.
+ */
+export async function writeRecord(dir: string, record: LockRecord): Promise<void> {
   const file = path.join(dir, genName(record.generation), RECORD_FILE)
-  await writeFileAtomic(file, encodeLockRecord(record), {
-    fsync: opts.durable,
-    syncDir: opts.durable,
-    createDir: false
-  })
+  await replaceSmallFile(file, encodeLockRecord(record))
 }
 
 /** Writes the tombstone of a generation this caller just claimed. */
 export async function writeRelease(dir: string, k: number, release: ReleaseRecord): Promise<void> {
-  await writeFileAtomic(path.join(dir, genName(k), RELEASE_FILE), encodeReleaseRecord(release), {
-    syncDir: false,
-    createDir: false
-  })
+  await replaceSmallFile(path.join(dir, genName(k), RELEASE_FILE), encodeReleaseRecord(release))
 }
 
 /** Removes generations below `keepFrom` (they no longer decide anything). Best effort. */

@@ -162,11 +162,8 @@ export class LockService {
     if (!h) return false
     this.held.delete(h.dir)
     this.metrics?.lockActive(this.held.size)
-    const state = await readLockDir(h.dir)
-    if (!isMine(state, h)) {
-      this.lose(h, state, false)
-      return false
-    }
+    // No read first: claiming the next generation fails exactly when the lock was taken over,
+    // force-released or compacted away, and then the lock was already lost.
     const next = h.handle.generation + 1
     if (!(await claimGeneration(h.dir, next))) {
       this.lose(h, await readLockDir(h.dir), false)
@@ -351,7 +348,7 @@ export class LockService {
       generation,
       ...(tookOver ? { tookOverFrom: tookOver } : {})
     }
-    await writeRecord(dir, record, { durable: kind !== 'write' })
+    await writeRecord(dir, record)
     const handle: LockHandle = { kind, document, sectionId, generation, token: record.token, acquiredAt: now }
     const h: Held = { handle, dir, record, lastActivity: this.clock.monotonicNow(), idleWarned: false, label }
     this.held.set(dir, h)
@@ -396,7 +393,7 @@ export class LockService {
           continue
         }
         h.record = { ...h.record, heartbeatSeq: h.record.heartbeatSeq + 1, lastHeartbeat: this.iso() }
-        await writeRecord(h.dir, h.record, { durable: false })
+        await writeRecord(h.dir, h.record)
       } catch (err) {
         // The generation folder vanishing means a newer holder compacted it away: the lock is lost.
         const code = (err as NodeJS.ErrnoException).code
