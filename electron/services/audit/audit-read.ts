@@ -3,7 +3,7 @@
  */
 import { promises as fs } from 'node:fs'
 import path from 'node:path'
-import { errCode } from '../core/atomic-write'
+import { errCode, readdirOrNull } from '../core/atomic-write'
 import type { Workspace } from '../core/workspace'
 import { auditEntrySchema, type AuditEntry } from './audit-event'
 
@@ -21,13 +21,7 @@ export interface AuditFilter {
  * whose writer crashed mid-write — is skipped, never fatal.
  */
 export async function readAudit(ws: Workspace, filter: AuditFilter = {}): Promise<AuditEntry[]> {
-  let names: string[]
-  try {
-    names = (await fs.readdir(ws.auditDir)).filter((n) => n.endsWith('.jsonl')).sort()
-  } catch (err) {
-    if (errCode(err) === 'ENOENT' || errCode(err) === 'ENOTDIR') return []
-    throw err
-  }
+  const names = ((await readdirOrNull(ws.auditDir)) ?? []).filter((n) => n.endsWith('.jsonl')).sort()
   const types = filter.types ? new Set(filter.types) : null
   const found: { entry: AuditEntry; time: number }[] = []
   for (const name of names) {

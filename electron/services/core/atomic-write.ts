@@ -84,6 +84,16 @@ export async function replaceSmallFile(file: string, text: string): Promise<void
   }
 }
 
+/** Lists a folder, returning null when it does not exist (or is not a folder). */
+export async function readdirOrNull(dir: string): Promise<string[] | null> {
+  try {
+    return await fs.readdir(dir)
+  } catch (err) {
+    if (errCode(err) === 'ENOENT' || errCode(err) === 'ENOTDIR') return null
+    throw err
+  }
+}
+
 /** Reads a file, returning null when it does not exist. */
 export async function readFileOrNull(file: string): Promise<Buffer | null> {
   try {

@@ -1,7 +1,18 @@
 import { readFileSync } from 'node:fs'
 import os from 'node:os'
 import { ulid } from 'ulid'
+import { z } from 'zod'
 import type { Identity } from '../../../shared/types'
+
+/** Runtime schema of an {@link Identity} as other instances write it into lock records and metrics. */
+export const identitySchema = z.object({
+  ownerId: z.string(),
+  user: z.string(),
+  host: z.string(),
+  hostId: z.string(),
+  pid: z.number().int(),
+  instanceId: z.string()
+})
 
 /** Best stable id of this machine: SECTIONED_HOST_ID (tests play "another host" with it), /etc/machine-id, else the host name. */
 export function machineHostId(env: NodeJS.ProcessEnv = process.env): string {

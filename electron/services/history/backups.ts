@@ -7,7 +7,7 @@ import { promises as fs } from 'node:fs'
 import path from 'node:path'
 import { monotonicFactory } from 'ulid'
 import { ValidationError } from '../../../shared/errors'
-import { errCode, fsyncDir } from '../core/atomic-write'
+import { errCode, fsyncDir, readdirOrNull } from '../core/atomic-write'
 import type { Clock } from '../core/clock'
 import type { Workspace } from '../core/workspace'
 import { formatMicros, parseMicros, wallMicros } from './backup-timestamp'
@@ -101,13 +101,7 @@ async function writeExclusive(file: string, content: Buffer): Promise<void> {
 /** The backups of a document, oldest first (by timestamp, then ulid). Files with other names are ignored. */
 export async function listBackups(ws: Workspace, doc: string): Promise<BackupInfo[]> {
   const dir = ws.backupsDir(doc)
-  let names: string[]
-  try {
-    names = await fs.readdir(dir)
-  } catch (err) {
-    if (errCode(err) === 'ENOENT' || errCode(err) === 'ENOTDIR') return []
-    throw err
-  }
+  const names = (await readdirOrNull(dir)) ?? []
   const backups: BackupInfo[] = []
   for (const name of names) {
     const m = NAME.exec(name)

@@ -6,7 +6,7 @@
  */
 import { promises as fs } from 'node:fs'
 import path from 'node:path'
-import { errCode } from '../core/atomic-write'
+import { errCode, readdirOrNull } from '../core/atomic-write'
 import { idComponent, type Workspace } from '../core/workspace'
 import { inspectVersion, parseVersionFileName, versionFileName, type IntegrityProblem } from './version-file'
 
@@ -21,12 +21,7 @@ export interface HistoryFolder {
 }
 
 async function readDirOrEmpty(dir: string): Promise<string[]> {
-  try {
-    return (await fs.readdir(dir)).sort()
-  } catch (err) {
-    if (errCode(err) === 'ENOENT' || errCode(err) === 'ENOTDIR') return []
-    throw err
-  }
+  return ((await readdirOrNull(dir)) ?? []).sort()
 }
 
 /** Version numbers in one folder, ascending; empty when the folder does not exist. */

@@ -15,7 +15,7 @@
 import { promises as fs } from 'node:fs'
 import path from 'node:path'
 import type { LockRecord, ReleaseRecord } from '../../../shared/types'
-import { errCode, replaceSmallFile } from '../core/atomic-write'
+import { errCode, readdirOrNull, readFileOrNull, replaceSmallFile } from '../core/atomic-write'
 import { encodeLockRecord, encodeReleaseRecord, lockRecordSchema, releaseRecordSchema } from './lock-record'
 
 const GEN = /^g(\d{9})$/
@@ -40,13 +40,8 @@ export function genName(k: number): string {
 
 /** Generation numbers present in a lock folder, ascending; null when the folder does not exist. */
 export async function listGenerations(dir: string): Promise<number[] | null> {
-  let names: string[]
-  try {
-    names = await fs.readdir(dir)
-  } catch (err) {
-    if (errCode(err) === 'ENOENT' || errCode(err) === 'ENOTDIR') return null
-    throw err
-  }
+  const names = await readdirOrNull(dir)
+  if (names === null) return null
   const gens: number[] = []
   for (const n of names) {
     const m = GEN.exec(n)
@@ -56,12 +51,7 @@ export async function listGenerations(dir: string): Promise<number[] | null> {
 }
 
 async function readText(file: string): Promise<string | null> {
-  try {
-    return await fs.readFile(file, 'utf8')
-  } catch (err) {
-    if (errCode(err) === 'ENOENT' || errCode(err) === 'ENOTDIR') return null
-    throw err
-  }
+  return (await readFileOrNull(file))?.toString('utf8') ?? null
 }
 
 /** Reads the state of a lock folder. Never throws for bad content: it reports it as `corrupt`. */

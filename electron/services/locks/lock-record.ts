@@ -1,18 +1,10 @@
 import { z } from 'zod'
 import type { HolderSummary } from '../../../shared/errors'
 import type { LockRecord, ReleaseRecord } from '../../../shared/types'
+import { identitySchema } from '../core/identity'
 
 /** SPEC L2: a lock's JSON stays at most this many bytes. */
 export const MAX_RECORD_BYTES = 1024
-
-const identitySchema = z.object({
-  ownerId: z.string(),
-  user: z.string(),
-  host: z.string(),
-  hostId: z.string(),
-  pid: z.number().int(),
-  instanceId: z.string()
-})
 
 /** Runtime schema of `lock.json` (what another instance or an admin's editor may have written). */
 export const lockRecordSchema = z.object({

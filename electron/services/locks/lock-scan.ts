@@ -1,6 +1,5 @@
-import { promises as fs } from 'node:fs'
 import path from 'node:path'
-import { errCode } from '../core/atomic-write'
+import { readdirOrNull } from '../core/atomic-write'
 import type { Workspace } from '../core/workspace'
 import { readLockDir, type LockDirState } from './lock-dir'
 
@@ -13,14 +12,7 @@ export interface FoundLock {
   state: LockDirState
 }
 
-async function names(dir: string): Promise<string[] | null> {
-  try {
-    return await fs.readdir(dir)
-  } catch (err) {
-    if (errCode(err) === 'ENOENT' || errCode(err) === 'ENOTDIR') return null
-    throw err
-  }
-}
+const names = readdirOrNull
 
 /**
  * States of the section locks of one document. When there are fewer lock folders than

@@ -6,8 +6,9 @@ import { promises as fs } from 'node:fs'
 import path from 'node:path'
 import { z } from 'zod'
 import type { Identity } from '../../../shared/types'
-import { errCode, writeFileAtomic } from '../core/atomic-write'
+import { readdirOrNull, writeFileAtomic } from '../core/atomic-write'
 import { SystemClock, type Clock } from '../core/clock'
+import { identitySchema } from '../core/identity'
 import type { Workspace } from '../core/workspace'
 import type { LatencyStats, LockStats, MetricsSnapshot, OperationStats } from './metrics'
 
@@ -44,14 +45,7 @@ const snapshotSchema = z.object({
 
 const publishedSchema = z.object({
   format: z.literal(1),
-  identity: z.object({
-    ownerId: z.string(),
-    user: z.string(),
-    host: z.string(),
-    hostId: z.string(),
-    pid: z.number().int(),
-    instanceId: z.string()
-  }),
+  identity: identitySchema,
   publishedAt: z.string(),
   snapshot: snapshotSchema
 }) satisfies z.ZodType<PublishedMetrics>
@@ -91,13 +85,7 @@ export async function removeSnapshot(ws: Workspace, instanceId: string): Promise
 
 /** Every published snapshot, ordered by instance id; unreadable or malformed files are skipped. */
 export async function readSnapshots(ws: Workspace): Promise<PublishedMetrics[]> {
-  let names: string[]
-  try {
-    names = (await fs.readdir(ws.metricsDir)).filter((n) => n.endsWith('.json')).sort()
-  } catch (err) {
-    if (errCode(err) === 'ENOENT' || errCode(err) === 'ENOTDIR') return []
-    throw err
-  }
+  const names = ((await readdirOrNull(ws.metricsDir)) ?? []).filter((n) => n.endsWith('.json')).sort()
   const out: PublishedMetrics[] = []
   for (const name of names) {
     try {
