@@ -98,6 +98,9 @@ export class StaleProcessLockError extends SectionedError {
 
 /** This instance no longer holds a lock it thought it held (taken over, force-released or removed). */
 export class LockLostError extends SectionedError {
+  /** Where the refused text was kept, when a save was refused (set by the document service). */
+  draftFile: string | null = null
+
   constructor(
     readonly target: string,
     readonly reason: string,
@@ -114,6 +117,9 @@ export class LockLostError extends SectionedError {
 
 /** The section changed underneath a save; both texts are carried so the writer can choose. */
 export class ConflictError extends SectionedError {
+  /** Where the writer's text was kept meanwhile (set by the document service). */
+  draftFile: string | null = null
+
   constructor(
     readonly target: string,
     readonly mine: string,

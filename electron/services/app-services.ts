@@ -62,13 +62,17 @@ export async function openWorkspace(opts: OpenWorkspaceOptions): Promise<AppServ
     identity,
     locks,
     history,
+    clock,
     audit,
     metrics,
     persistIndexOnRead: !opts.readOnly
   })
   const started: Disposable[] = []
   const start = opts.start ?? true
-  if (opts.cleanup ?? start) await cleanupLeftovers(locks, workspace)
+  if (opts.cleanup ?? start) {
+    await cleanupLeftovers(locks, workspace)
+    await documents.removeStaleTempFiles()
+  }
   if (start) {
     locks.start()
     const publish = () =>

@@ -34,8 +34,8 @@ export function idComponent(id: string): string {
  * The workspace folder and the layout of its hidden folder. Every path that comes from outside
  * (renderer, CLI arguments) goes through `resolveDocument`, which confines it to the workspace.
  *
- * Layout: `.sectioned/docs/<docKey>/{index.json, locks/, history/, backups/}`,
- * `.sectioned/audit/`, `.sectioned/metrics/`, `.sectioned/instances/`.
+ * Layout: `.sectioned/docs/<docKey>/{index.json, locks/, history/, backups/, drafts/}`,
+ * `.sectioned/audit/`, `.sectioned/metrics/`; drafts under `docs/<docKey>/drafts/`.
  */
 export class Workspace {
   readonly root: string
@@ -118,8 +118,8 @@ export class Workspace {
     return path.join(this.hidden, 'metrics')
   }
 
-  get instancesDir(): string {
-    return path.join(this.hidden, 'instances')
+  draftsDir(rel: string): string {
+    return path.join(this.docDir(rel), 'drafts')
   }
 
   /** A symlink inside the workspace must not lead outside it. */

@@ -145,6 +145,7 @@ describe('saving a section (S4, H1–H3)', () => {
     expect(err.mine).toBe('## Risks\n\nNone.\n')
     expect(err.theirs).toContain('Many, says the external editor.')
     expect(await fs.readFile(path.join(root, DOC), 'utf8')).toBe(edited) // nothing overwritten
+    expect(JSON.parse(await fs.readFile(err.draftFile, 'utf8')).text).toBe('## Risks\n\nNone.\n')
     // Choosing "mine" = saving again on top of theirs; history keeps the external text too.
     const ok = await ann.documents.saveSection(lock, err.theirsChecksum, err.mine)
     expect(ok.changed).toBe(true)
@@ -167,6 +168,14 @@ describe('saving a section (S4, H1–H3)', () => {
       .catch((e) => e)
     expect(err).toBeInstanceOf(LockLostError)
     expect(err.message).toMatch(/Your text is kept as a draft/)
+    expect(await fs.readFile(path.join(root, DOC), 'utf8')).toBe(ORIGINAL)
+    // The draft is really on disk, and listed for the writer to copy or re-apply.
+    expect(JSON.parse(await fs.readFile(err.draftFile, 'utf8')).text).toBe('Timeline\n========\n\nLate.\n\n')
+    const drafts = await ann.documents.drafts.list(DOC)
+    expect(drafts.map((d) => [d.sectionId, d.user, d.reason])).toEqual([['timeline', 'ann', 'LOCK_LOST']])
+    await ann.documents.drafts.discard(DOC, path.basename(drafts[0].file))
+    expect(await ann.documents.drafts.list(DOC)).toEqual([])
+    await expect(ann.documents.drafts.discard(DOC, '../../report.md')).rejects.toBeInstanceOf(ValidationError)
     expect(await fs.readFile(path.join(root, DOC), 'utf8')).toBe(ORIGINAL)
   })
 
@@ -204,6 +213,22 @@ describe('saving a section (S4, H1–H3)', () => {
       'risks',
       'budget-2'
     ])
+  })
+})
+
+describe('crash leftovers', () => {
+  it('removes temp files of interrupted saves once they are old, and nothing else', async () => {
+    const ann = await open('ann')
+    const old = path.join(root, `${DOC}.2718281828`)
+    const fresh = path.join(root, `${DOC}.3141592653`)
+    const lookalike = path.join(root, 'notes.md.bak')
+    for (const f of [old, fresh, lookalike]) await fs.writeFile(f, 'partial')
+    const twoHoursAgo = new Date(Date.now() - 2 * 3600_000)
+    await fs.utimes(old, twoHoursAgo, twoHoursAgo)
+    await fs.utimes(lookalike, twoHoursAgo, twoHoursAgo)
+    expect(await ann.documents.removeStaleTempFiles()).toEqual([old])
+    const left = (await fs.readdir(root)).filter((n) => n !== '.sectioned').sort()
+    expect(left).toEqual([DOC, `${DOC}.3141592653`, 'notes.md.bak'].sort())
   })
 })
 

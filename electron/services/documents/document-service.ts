@@ -1,13 +1,15 @@
 import { promises as fs } from 'node:fs'
 import path from 'node:path'
-import { ConflictError, NotFoundError, ValidationError } from '../../../shared/errors'
+import { ConflictError, LockLostError, NotFoundError, ValidationError } from '../../../shared/errors'
 import type { Identity, SectionInfo, VersionRecord } from '../../../shared/types'
 import { errCode, writeFileAtomic } from '../core/atomic-write'
+import type { Clock } from '../core/clock'
 import type { Workspace } from '../core/workspace'
 import type { HistoryStore } from '../history/history-store'
 import type { LockHandle, LockService } from '../locks/lock-service'
 import { buildIndex, sectionText, sha256Hex, type SectionIndex } from '../sections/section-index'
 import { spliceSection } from '../sections/splice'
+import { DraftStore } from './drafts'
 import { IndexStore } from './index-store'
 
 /** Where document events are written (the per-instance audit log satisfies it). */
@@ -46,6 +48,7 @@ export interface DocumentServiceOptions {
   identity: Identity
   locks: LockService
   history: HistoryStore
+  clock: Clock
   audit?: DocumentAuditSink
   metrics?: DocumentMetricsSink
   /** Store a reconciled section index when a read finds the file changed (default true). */
@@ -65,6 +68,8 @@ export class DocumentService {
   private readonly metrics?: DocumentMetricsSink
   private readonly indexes: IndexStore
   private readonly persistOnRead: boolean
+  /** Texts of refused saves. */
+  readonly drafts: DraftStore
 
   constructor(opts: DocumentServiceOptions) {
     this.persistOnRead = opts.persistIndexOnRead ?? true
@@ -75,6 +80,7 @@ export class DocumentService {
     this.audit = opts.audit
     this.metrics = opts.metrics
     this.indexes = new IndexStore(this.ws)
+    this.drafts = new DraftStore(this.ws, this.self, opts.clock)
   }
 
   /** Markdown documents of the workspace (recursively, skipping hidden folders), as sorted relative paths. */
@@ -120,8 +126,41 @@ export class DocumentService {
    * started from (SPEC H2): if the section changed underneath, ConflictError carries both texts.
    */
   saveSection(lock: LockHandle, baseSha256: string, text: string, reason = 'save'): Promise<SaveResult> {
-    const run = () => this.save(lock, baseSha256, text, reason)
+    const run = () =>
+      this.save(lock, baseSha256, text, reason).catch((err) => this.keepDraft(lock, text, err))
     return this.metrics ? this.metrics.time('save', run) : run()
+  }
+
+  /** A save refused because the lock was lost or the section changed keeps the writer's text as a draft (SPEC L5, H2). */
+  private async keepDraft(lock: LockHandle, text: string, err: unknown): Promise<never> {
+    if ((err instanceof LockLostError || err instanceof ConflictError) && lock.sectionId !== null) {
+      err.draftFile = await this.drafts.keep(lock.document, lock.sectionId, text, err.code)
+    }
+    throw err
+  }
+
+  /**
+   * Removes temp files that an interrupted atomic write (a crash mid-save) left beside documents.
+   * Only ones older than `maxAgeMs`: a younger one may be another instance's save in flight.
+   * (File mtimes against this clock: an hour outlasts any clock skew between hosts we tolerate.)
+   */
+  async removeStaleTempFiles(maxAgeMs = 60 * 60_000): Promise<string[]> {
+    const removed: string[] = []
+    const walk = async (dir: string): Promise<void> => {
+      for (const e of await fs.readdir(dir, { withFileTypes: true })) {
+        const full = path.join(dir, e.name)
+        if (e.isDirectory() && !e.name.startsWith('.') && e.name !== 'node_modules') await walk(full)
+        else if (e.isFile() && /\.(md|markdown)\.\d{1,10}$/i.test(e.name)) {
+          const st = await fs.stat(full).catch(() => null)
+          if (st && Date.now() - st.mtimeMs > maxAgeMs) {
+            await fs.rm(full, { force: true })
+            removed.push(full)
+          }
+        }
+      }
+    }
+    await walk(this.ws.root)
+    return removed
   }
 
   /** Restores an earlier version of a held section; a restore is a normal save (SPEC A3). */
