@@ -174,6 +174,43 @@ export class IntegrityError extends SectionedError {
 export interface ErrorValue {
   code: ErrorCode
   message: string
+  /** What the writer needs to act: both texts of a conflict, the holder of a lock, the draft file. */
+  details?: Record<string, unknown>
+}
+
+/**
+ * Turns an expected failure into a value that survives crossing IPC (a thrown Error keeps only its
+ * message). Anything that is not a SectionedError is a bug or an I/O failure: code IO.
+ */
+export function toErrorValue(err: unknown): ErrorValue {
+  if (err instanceof ConflictError) {
+    return {
+      code: err.code,
+      message: err.message,
+      details: {
+        mine: err.mine,
+        theirs: err.theirs,
+        theirsChecksum: err.theirsChecksum,
+        draftFile: err.draftFile
+      }
+    }
+  }
+  if (err instanceof LockLostError) {
+    return {
+      code: err.code,
+      message: err.message,
+      details: { newHolder: err.newHolder ?? null, draftFile: err.draftFile }
+    }
+  }
+  if (err instanceof LockAcquisitionError || err instanceof StaleProcessLockError) {
+    return { code: err.code, message: err.message, details: { holder: err.holder } }
+  }
+  if (err instanceof LockTimeoutError) {
+    return { code: err.code, message: err.message, details: { holder: err.holder ?? null } }
+  }
+  if (err instanceof SectionedError) return { code: err.code, message: err.message }
+  const message = err instanceof Error ? err.message : String(err)
+  return { code: ErrorCode.Io, message: `Something went wrong: ${message}` }
 }
 
 /** The outcome of an operation as a value: responses crossing IPC are never thrown errors. */

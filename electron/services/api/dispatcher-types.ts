@@ -1,0 +1,27 @@
+import type { Result } from '../../../shared/errors'
+import type { Disposable } from '../core/clock'
+
+/** Who is calling: one renderer window (Electron) or one browser page (web host). */
+export interface CallContext {
+  /** Stable for the life of one window/page; locks taken through the API belong to it. */
+  clientId: string
+}
+
+/** An event pushed from the services to every client. `name` is a contract event channel. */
+export interface ContractEvent {
+  name: string
+  payload: unknown
+}
+
+/**
+ * The transport-neutral face of the services: every request of the IPC contract goes through
+ * `call`, which validates the payload against the contract's schema and answers with a Result
+ * (never throws). Both transports — Electron's ipcMain and the web host's WebSocket — bind to it.
+ */
+export interface Dispatcher {
+  call(channel: string, payload: unknown, ctx: CallContext): Promise<Result<unknown>>
+  /** Subscribes to contract events (lock changes, saves, lost locks, watcher mode…). */
+  onEvent(listener: (event: ContractEvent) => void): Disposable
+  /** A client (window/page) went away: release the locks it held. */
+  clientClosed(clientId: string): Promise<void>
+}

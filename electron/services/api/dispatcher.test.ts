@@ -1,0 +1,197 @@
+import { promises as fs } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { ContractEvent } from './dispatcher-types'
+import { ErrorCode, type Result } from '../../../shared/errors'
+import type { Identity } from '../../../shared/types'
+import { openWorkspace, type AppServices } from '../app-services'
+import { FakeClock } from '../test-support/fake-clock'
+import { createDispatcher, type OwnedDispatcher } from './dispatcher'
+
+let root: string
+const opened: { s: AppServices; d: OwnedDispatcher }[] = []
+const DOC = 'plan.md'
+const TEXT = 'Intro\n\n# Budget\n\nMoney\n\n## Risks\n\nSome\n'
+
+function ident(user: string): Identity {
+  return {
+    ownerId: user,
+    user,
+    host: `${user}-pc`,
+    hostId: `h-${user}`,
+    pid: process.pid,
+    instanceId: `i-${user}`
+  }
+}
+
+async function open(user: string, clock = new FakeClock()) {
+  const s = await openWorkspace({
+    folder: root,
+    identity: ident(user),
+    clock,
+    lockSettings: { heartbeatIntervalMs: 1000, idleTimeoutMs: 0 }
+  })
+  const d = createDispatcher(s)
+  opened.push({ s, d })
+  const events: ContractEvent[] = []
+  d.onEvent((e) => events.push(e))
+  return { s, d, events }
+}
+
+function ok<T = Record<string, unknown>>(r: Result<unknown>): T {
+  if (!r.ok) throw new Error(`expected ok, got ${r.error.code}: ${r.error.message}`)
+  return r.value as T
+}
+
+function fail(r: Result<unknown>) {
+  if (r.ok) throw new Error('expected a failure')
+  return r.error
+}
+
+beforeEach(async () => {
+  root = await fs.mkdtemp(path.join(os.tmpdir(), 'sectioned-api-'))
+  await fs.writeFile(path.join(root, DOC), TEXT)
+})
+
+afterEach(async () => {
+  for (const { s, d } of opened.splice(0)) {
+    await d.dispose()
+    await s.dispose()
+  }
+  await fs.rm(root, { recursive: true, force: true })
+})
+
+describe('validation at the boundary', () => {
+  it('answers every bad payload with a VALIDATION error value, never a crash', async () => {
+    const { d } = await open('ann')
+    const ctx = { clientId: 'w1' }
+    const bad: [string, unknown][] = [
+      ['nope:nothing', {}],
+      ['__proto__', {}],
+      ['documents:open', {}],
+      ['documents:open', 'plan.md'],
+      ['documents:open', null],
+      ['documents:open', [DOC]],
+      ['documents:open', { document: DOC, extra: 1 }],
+      ['documents:open', { document: 42 }],
+      ['locks:acquire', { document: DOC, sectionId: 'x'.repeat(300) }],
+      ['locks:acquire', { document: DOC, sectionId: 'budget', retries: 1e9 }],
+      ['sections:save', { document: DOC, sectionId: 'budget', baseSha256: 'not-a-sha', text: '# Budget\n' }],
+      ['history:restore', { document: DOC, sectionId: 'budget', version: 0, baseSha256: 'a'.repeat(64) }]
+    ]
+    for (const [channel, payload] of bad) {
+      const r = await d.call(channel, payload, ctx)
+      expect(fail(r).code, `${channel} ${JSON.stringify(payload)}`).toBe(ErrorCode.Validation)
+    }
+    expect(await fs.readFile(path.join(root, DOC), 'utf8')).toBe(TEXT)
+  })
+
+  it('confines paths to the workspace', async () => {
+    const { d } = await open('ann')
+    for (const document of ['../outside.md', '/etc/passwd', '.sectioned/docs/x.md', 'notes.txt']) {
+      expect(fail(await d.call('documents:open', { document }, { clientId: 'w' })).code).toBe(
+        ErrorCode.PathOutside
+      )
+    }
+  })
+})
+
+describe('windows and instances', () => {
+  it('a lock belongs to the window that took it; the other window sees it as mine elsewhere and cannot save', async () => {
+    const { d, events } = await open('ann')
+    const a = { clientId: 'window-a' }
+    const b = { clientId: 'window-b' }
+    const snap = ok<{ sections: { id: string; sha256: string }[]; locks: unknown[] }>(
+      await d.call('documents:open', { document: DOC }, a)
+    )
+    expect(snap.sections.map((x) => x.id)).toEqual(['preamble', 'budget', 'risks'])
+    expect(snap.locks).toEqual([])
+
+    const view = ok<{ mine: boolean; holder: { user: string } }>(
+      await d.call('locks:acquire', { document: DOC, sectionId: 'budget' }, a)
+    )
+    expect(view).toMatchObject({ mine: true, holder: { user: 'ann' } })
+    const fromB = ok<{ locks: { sectionId: string; mine: boolean; mineElsewhere: boolean }[] }>(
+      await d.call('locks:list', { document: DOC }, b)
+    )
+    expect(fromB.locks).toEqual([
+      expect.objectContaining({ sectionId: 'budget', mine: false, mineElsewhere: true })
+    ])
+    const refused = fail(await d.call('locks:acquire', { document: DOC, sectionId: 'budget' }, b))
+    expect(refused.code).toBe(ErrorCode.LockHeld)
+    expect(refused.message).toMatch(/ann \(in another window\)/)
+    const budget = snap.sections[1]
+    expect(
+      fail(
+        await d.call(
+          'sections:save',
+          { document: DOC, sectionId: 'budget', baseSha256: budget.sha256, text: '# Budget\n\nB\n\n' },
+          b
+        )
+      ).code
+    ).toBe(ErrorCode.LockHeld)
+
+    const saved = ok<{ version: number; changed: boolean }>(
+      await d.call(
+        'sections:save',
+        { document: DOC, sectionId: 'budget', baseSha256: budget.sha256, text: '# Budget\n\nA\n\n' },
+        a
+      )
+    )
+    expect(saved).toMatchObject({ version: 2, changed: true })
+    expect(events.some((e) => e.name === 'locks:changed')).toBe(true)
+
+    await d.clientClosed('window-a') // the window closed: its locks go
+    expect(ok<{ locks: unknown[] }>(await d.call('locks:list', { document: DOC }, b)).locks).toEqual([])
+  })
+
+  it('refuses another writer with their name, and a conflict carries both texts', async () => {
+    const ann = await open('ann')
+    const bob = await open('bob')
+    const ctx = { clientId: 'w' }
+    const snap = ok<{ sections: { id: string; sha256: string }[] }>(
+      await ann.d.call('documents:open', { document: DOC }, ctx)
+    )
+    ok(await ann.d.call('locks:acquire', { document: DOC, sectionId: 'risks' }, ctx))
+    const refused = fail(await bob.d.call('locks:acquire', { document: DOC, sectionId: 'risks' }, ctx))
+    expect(refused.code).toBe(ErrorCode.LockHeld)
+    expect(refused.message).toMatch(/^“Risks” is being edited by ann on ann-pc, since \d\d:\d\d\.$/)
+    expect(refused.details).toMatchObject({ holder: { user: 'ann', host: 'ann-pc' } })
+
+    await fs.writeFile(path.join(root, DOC), TEXT.replace('Some', 'Changed outside'))
+    const conflict = fail(
+      await ann.d.call(
+        'sections:save',
+        {
+          document: DOC,
+          sectionId: 'risks',
+          baseSha256: snap.sections[2].sha256,
+          text: '## Risks\n\nMine\n'
+        },
+        ctx
+      )
+    )
+    expect(conflict.code).toBe(ErrorCode.Conflict)
+    expect(conflict.details).toMatchObject({
+      mine: '## Risks\n\nMine\n',
+      theirs: '## Risks\n\nChanged outside\n'
+    })
+    expect(typeof conflict.details?.draftFile).toBe('string')
+  })
+
+  it('tells the window when its lock was taken over (lock:lost)', async () => {
+    const bobClock = new FakeClock()
+    const ann = await open('ann', new FakeClock()) // frozen: her clock never moves
+    const bob = await open('bob', bobClock)
+    ok(await ann.d.call('locks:acquire', { document: DOC, sectionId: 'budget' }, { clientId: 'w' }))
+    expect(
+      fail(await bob.d.call('locks:acquire', { document: DOC, sectionId: 'budget' }, { clientId: 'w' })).code
+    ).toBe(ErrorCode.LockHeld)
+    await bobClock.advance(3000)
+    ok(await bob.d.call('locks:acquire', { document: DOC, sectionId: 'budget' }, { clientId: 'w' }))
+    await ann.s.locks.heartbeat()
+    const lost = ann.events.find((e) => e.name === 'lock:lost')
+    expect(lost?.payload).toMatchObject({ document: DOC, sectionId: 'budget', newHolder: { user: 'bob' } })
+  })
+})

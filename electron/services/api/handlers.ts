@@ -1,0 +1,210 @@
+import type { Channel, LockView, ResponseOf, ValidRequestOf } from '../../../shared/contract'
+import { LockAcquisitionError, LockLostError, ValidationError } from '../../../shared/errors'
+import type { VersionRecord } from '../../../shared/types'
+import type { AppServices } from '../app-services'
+import type { SaveResult } from '../documents/document-service'
+import { inspectLocks } from '../locks/lock-admin'
+import type { CallContext } from './dispatcher-types'
+import type { ClientLocks } from './client-locks'
+
+/** One handler per contract channel, typed from the contract. */
+export type Handlers = {
+  [C in Channel]: (req: ValidRequestOf<C>, ctx: CallContext) => Promise<ResponseOf<C>>
+}
+
+/** The lock views of a document as the calling window sees them (its own, its siblings', others'). */
+export async function lockViews(
+  s: AppServices,
+  locks: ClientLocks,
+  document: string,
+  clientId: string
+): Promise<LockView[]> {
+  const views = await inspectLocks(s.locks, s.workspace, document)
+  const out: LockView[] = []
+  for (const v of views) {
+    if (v.kind === 'write' || !v.record) continue
+    const r = v.record
+    const ours = r.holder.instanceId === s.identity.instanceId
+    const owner = ours ? locks.get(r.document, r.sectionId) : undefined
+    out.push({
+      kind: v.kind,
+      document: r.document,
+      sectionId: r.sectionId,
+      holder: {
+        ownerId: r.holder.ownerId,
+        user: r.holder.user,
+        host: r.holder.host,
+        instanceId: r.holder.instanceId,
+        since: r.acquiredAt
+      },
+      lastHeartbeat: r.lastHeartbeat,
+      mine: ours && owner?.clientId === clientId,
+      mineElsewhere: ours && owner !== undefined && owner.clientId !== clientId,
+      stale: v.stale
+    })
+  }
+  return out
+}
+
+function toSaveResponse(r: SaveResult): ResponseOf<'sections:save'> {
+  const strip = ({ id, level, heading, startLine, endLine, start, end, sha256 }: SaveResult['section']) => ({
+    id,
+    level,
+    heading,
+    startLine,
+    endLine,
+    start,
+    end,
+    sha256
+  })
+  return {
+    document: r.document,
+    section: strip(r.section),
+    sections: r.sections.map(strip),
+    fileSha256: r.fileSha256,
+    version: r.version?.version ?? null,
+    changed: r.changed
+  }
+}
+
+function toVersion(v: VersionRecord): ResponseOf<'history:list'>['versions'][number] {
+  const { version, heading, content, sha256, author, timestamp, reason, pinned, beforeStructure } = v
+  return { version, heading, content, sha256, author, timestamp, reason, pinned, beforeStructure }
+}
+
+/**
+ * The contract's handlers over the services. `changed` is called after this instance changed the
+ * locks of a document, so every window hears about it without waiting for the watcher.
+ */
+export function createHandlers(
+  s: AppServices,
+  locks: ClientLocks,
+  changed: (document: string) => void
+): Handlers {
+  /** The lock the calling window holds, or a clear refusal. */
+  const heldBy = (document: string, sectionId: string | null, ctx: CallContext) => {
+    const doc = s.workspace.resolveDocument(document).rel
+    const held = locks.get(doc, sectionId)
+    if (!held)
+      throw new ValidationError('Take the lock on this section before saving it (start typing in it).')
+    if (held.clientId !== ctx.clientId) {
+      throw new LockAcquisitionError('This section', {
+        user: `${s.identity.user} (in another window)`,
+        host: s.identity.host,
+        since: held.handle.acquiredAt
+      })
+    }
+    return held.handle
+  }
+
+  return {
+    'workspace:info': async () => ({
+      root: s.workspace.root,
+      user: s.identity.user,
+      host: s.identity.host,
+      instanceId: s.identity.instanceId,
+      heartbeatIntervalMs: s.locks.settings.heartbeatIntervalMs,
+      idleTimeoutMs: s.locks.settings.idleTimeoutMs
+    }),
+    'documents:list': async () => ({ documents: await s.documents.listDocuments() }),
+    'documents:open': async (req, ctx) => {
+      const snap = await s.documents.read(req.document)
+      const sections = snap.sections.map(
+        ({ id, level, heading, startLine, endLine, start, end, sha256 }) => ({
+          id,
+          level,
+          heading,
+          startLine,
+          endLine,
+          start,
+          end,
+          sha256
+        })
+      )
+      return {
+        document: snap.document,
+        fileSha256: snap.fileSha256,
+        text: snap.text,
+        sections,
+        locks: await lockViews(s, locks, snap.document, ctx.clientId)
+      }
+    },
+    'locks:list': async (req, ctx) => ({
+      locks: await lockViews(s, locks, s.workspace.resolveDocument(req.document).rel, ctx.clientId)
+    }),
+    'locks:acquire': async (req, ctx) => {
+      const doc = s.workspace.resolveDocument(req.document).rel
+      const existing = locks.get(doc, req.sectionId)
+      if (existing && existing.clientId !== ctx.clientId) {
+        const what = req.sectionId === null ? `“${doc}”` : 'This section'
+        throw new LockAcquisitionError(what, {
+          user: `${s.identity.user} (in another window)`,
+          host: s.identity.host,
+          since: existing.handle.acquiredAt
+        })
+      }
+      let handle
+      if (req.sectionId === null) {
+        handle = await s.locks.acquireDocument(doc, { retries: req.retries })
+      } else {
+        const { section } = await s.documents.section(doc, req.sectionId)
+        handle = await s.locks.acquireSection(doc, req.sectionId, {
+          label: `“${section.heading || 'Preamble'}”`,
+          retries: req.retries
+        })
+      }
+      locks.set({ handle, clientId: ctx.clientId })
+      changed(doc)
+      const view = (await lockViews(s, locks, doc, ctx.clientId)).find(
+        (v) => v.sectionId === req.sectionId && v.kind === (req.sectionId === null ? 'document' : 'section')
+      )
+      if (!view) throw new LockLostError('The lock', 'it disappeared right after it was taken')
+      return view
+    },
+    'locks:release': async (req, ctx) => {
+      const handle = heldBy(req.document, req.sectionId, ctx)
+      locks.forget(handle)
+      const released = await s.locks.release(handle)
+      changed(handle.document)
+      return { released }
+    },
+    'locks:touch': async (req, ctx) => {
+      s.locks.touch(heldBy(req.document, req.sectionId, ctx))
+      return { ok: true as const }
+    },
+    'sections:save': async (req, ctx) =>
+      toSaveResponse(
+        await s.documents.saveSection(heldBy(req.document, req.sectionId, ctx), req.baseSha256, req.text)
+      ),
+    'history:list': async (req) => ({
+      versions: (await s.history.list(s.workspace.resolveDocument(req.document).rel, req.sectionId)).map(
+        toVersion
+      )
+    }),
+    'history:restore': async (req, ctx) =>
+      toSaveResponse(
+        await s.documents.restoreVersion(
+          heldBy(req.document, req.sectionId, ctx),
+          req.version,
+          req.baseSha256
+        )
+      ),
+    'drafts:list': async (req) => {
+      const drafts = await s.documents.drafts.list(s.workspace.resolveDocument(req.document).rel)
+      return {
+        drafts: drafts.map((d) => ({
+          file: d.file.split(/[\\/]/).pop() ?? d.file,
+          sectionId: d.sectionId,
+          user: d.user,
+          savedAt: d.savedAt,
+          reason: d.reason,
+          text: d.text
+        }))
+      }
+    },
+    'drafts:discard': async (req) => {
+      await s.documents.drafts.discard(s.workspace.resolveDocument(req.document).rel, req.file)
+      return { ok: true as const }
+    }
+  }
+}

@@ -1,0 +1,193 @@
+/**
+ * The IPC contract: the single source of truth for what the renderer may ask of the main process
+ * (or of the web host) and what it is told. Each request channel maps to a request schema and a
+ * response schema; each event channel to a payload schema. Handlers (main side) and the client
+ * (renderer side) are typed from this map, and the main side validates every request with it.
+ * Channels are named `domain:verb`.
+ */
+import { z } from 'zod'
+
+const text = (max: number) => z.string().max(max)
+/** Workspace-relative document path as the renderer knows it (confined again on the main side). */
+const documentPath = text(4096).min(1)
+const sectionId = text(256).min(1)
+const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 checksum in hex')
+/** Documents up to 64 MiB of text may be saved section by section. */
+const sectionText = z.string().max(64 * 1024 * 1024)
+
+/** A section of a document. */
+export const sectionSchema = z.object({
+  id: z.string(),
+  level: z.number().int(),
+  heading: z.string(),
+  startLine: z.number().int(),
+  endLine: z.number().int(),
+  start: z.number().int(),
+  end: z.number().int(),
+  sha256: z.string()
+})
+
+/** Who holds a lock, for badges and refusals. */
+export const holderSchema = z.object({
+  ownerId: z.string(),
+  user: z.string(),
+  host: z.string(),
+  instanceId: z.string(),
+  since: z.string()
+})
+
+/** A held lock as the renderer shows it. */
+export const lockViewSchema = z.object({
+  kind: z.enum(['section', 'document']),
+  document: z.string(),
+  sectionId: z.string().nullable(),
+  holder: holderSchema,
+  lastHeartbeat: z.string(),
+  /** Held by this instance through the calling window. */
+  mine: z.boolean(),
+  /** Held by this instance through another window. */
+  mineElsewhere: z.boolean(),
+  stale: z.boolean()
+})
+
+/** A document with its sections and locks. */
+export const documentSnapshotSchema = z.object({
+  document: z.string(),
+  fileSha256: z.string(),
+  text: z.string(),
+  sections: z.array(sectionSchema),
+  locks: z.array(lockViewSchema)
+})
+
+/** One version of a section's history. */
+export const versionSchema = z.object({
+  version: z.number().int(),
+  heading: z.string(),
+  content: z.string(),
+  sha256: z.string(),
+  author: z.string(),
+  timestamp: z.string(),
+  reason: z.string(),
+  pinned: z.boolean(),
+  beforeStructure: z.boolean()
+})
+
+/** What a save produced. */
+export const saveResultSchema = z.object({
+  document: z.string(),
+  section: sectionSchema,
+  sections: z.array(sectionSchema),
+  fileSha256: z.string(),
+  version: z.number().int().nullable(),
+  changed: z.boolean()
+})
+
+const empty = z.object({}).strict()
+const docRequest = z.object({ document: documentPath }).strict()
+const sectionRequest = z.object({ document: documentPath, sectionId }).strict()
+
+/** Request channels: request schema → response schema. */
+export const contract = {
+  'workspace:info': {
+    request: empty,
+    response: z.object({
+      root: z.string(),
+      user: z.string(),
+      host: z.string(),
+      instanceId: z.string(),
+      heartbeatIntervalMs: z.number(),
+      idleTimeoutMs: z.number()
+    })
+  },
+  'documents:list': { request: empty, response: z.object({ documents: z.array(z.string()) }) },
+  'documents:open': { request: docRequest, response: documentSnapshotSchema },
+  'locks:list': { request: docRequest, response: z.object({ locks: z.array(lockViewSchema) }) },
+  'locks:acquire': {
+    request: z
+      .object({
+        document: documentPath,
+        sectionId: sectionId.nullable(),
+        retries: z.number().int().min(0).max(50).optional()
+      })
+      .strict(),
+    response: lockViewSchema
+  },
+  'locks:release': {
+    request: z.object({ document: documentPath, sectionId: sectionId.nullable() }).strict(),
+    response: z.object({ released: z.boolean() })
+  },
+  'locks:touch': { request: sectionRequest, response: z.object({ ok: z.literal(true) }) },
+  'sections:save': {
+    request: z.object({ document: documentPath, sectionId, baseSha256: sha256, text: sectionText }).strict(),
+    response: saveResultSchema
+  },
+  'history:list': { request: sectionRequest, response: z.object({ versions: z.array(versionSchema) }) },
+  'history:restore': {
+    request: z
+      .object({ document: documentPath, sectionId, version: z.number().int().min(1), baseSha256: sha256 })
+      .strict(),
+    response: saveResultSchema
+  },
+  'drafts:list': {
+    request: docRequest,
+    response: z.object({
+      drafts: z.array(
+        z.object({
+          file: z.string(),
+          sectionId: z.string(),
+          user: z.string(),
+          savedAt: z.string(),
+          reason: z.string(),
+          text: z.string()
+        })
+      )
+    })
+  },
+  'drafts:discard': {
+    request: z.object({ document: documentPath, file: text(255).min(1) }).strict(),
+    response: z.object({ ok: z.literal(true) })
+  }
+} as const
+
+/** Event channels pushed from the services to every window: payload schemas. */
+export const events = {
+  /** The locks of a document changed (any instance). */
+  'locks:changed': z.object({ document: z.string(), locks: z.array(lockViewSchema) }),
+  /** A document's content changed on disk; `external` when not written by this instance. */
+  'document:changed': z.object({ document: z.string(), fileSha256: z.string(), external: z.boolean() }),
+  /** A lock this instance held is gone (SPEC L5); the window keeps the writer's text as a draft. */
+  'lock:lost': z.object({
+    document: z.string(),
+    sectionId: z.string().nullable(),
+    reason: z.string(),
+    newHolder: holderSchema.omit({ ownerId: true, instanceId: true }).nullable()
+  }),
+  /** The idle release is near (SPEC L6). */
+  'lock:idle-warning': z.object({
+    document: z.string(),
+    sectionId: z.string().nullable(),
+    releaseInMs: z.number()
+  }),
+  /** The lock was released for idleness. */
+  'lock:idle-released': z.object({ document: z.string(), sectionId: z.string().nullable() })
+} as const
+
+/** A request channel name. */
+export type Channel = keyof typeof contract
+/** What a channel's request looks like before validation (what the renderer sends). */
+export type RequestOf<C extends Channel> = z.input<(typeof contract)[C]['request']>
+/** A channel's request after validation (what handlers receive). */
+export type ValidRequestOf<C extends Channel> = z.output<(typeof contract)[C]['request']>
+/** What a channel answers with on success. */
+export type ResponseOf<C extends Channel> = z.output<(typeof contract)[C]['response']>
+/** An event channel name. */
+export type EventName = keyof typeof events
+/** An event's payload. */
+export type EventOf<E extends EventName> = z.output<(typeof events)[E]>
+/** A lock as shown to the renderer. */
+export type LockView = z.output<typeof lockViewSchema>
+
+/** True when `name` is a request channel of the contract. */
+export function isChannel(name: string): name is Channel {
+  return Object.prototype.hasOwnProperty.call(contract, name)
+}
