@@ -1,0 +1,207 @@
+import { describe, expect, it } from 'vitest'
+import { ErrorCode, type Result } from '../../../shared/errors'
+import { SectionedClient } from '../ipc/client'
+import type { ConnectionStatus, Transport } from '../ipc/transport'
+import { createAppStore } from './store'
+
+const SHA_A = 'a'.repeat(64)
+const SHA_B = 'b'.repeat(64)
+const SHA_C = 'c'.repeat(64)
+
+const section = (id: string, sha256: string) => ({
+  id,
+  level: 1,
+  heading: id.toUpperCase(),
+  startLine: 0,
+  endLine: 1,
+  start: 0,
+  end: 1,
+  sha256
+})
+const holder = (user: string, instanceId: string) => ({
+  ownerId: user,
+  user,
+  host: `${user}-pc`,
+  instanceId,
+  since: '2026-11-21T10:32:00.000Z'
+})
+
+/** A transport that answers from a table and records what was asked; events can be pushed by the test. */
+class FakeTransport implements Transport {
+  readonly kind = 'web' as const
+  calls: { channel: string; payload: unknown }[] = []
+  answers: Record<string, (payload: unknown) => Result<unknown>> = {}
+  private listeners = new Map<string, ((p: unknown) => void)[]>()
+  private statusListeners: ((s: ConnectionStatus) => void)[] = []
+
+  async invoke(channel: string, payload: unknown): Promise<Result<unknown>> {
+    this.calls.push({ channel, payload })
+    const answer = this.answers[channel]
+    return answer
+      ? answer(payload)
+      : { ok: false, error: { code: ErrorCode.Io, message: `no answer for ${channel}` } }
+  }
+  on(event: string, cb: (p: unknown) => void) {
+    this.listeners.set(event, [...(this.listeners.get(event) ?? []), cb])
+    return () => undefined
+  }
+  onStatus(cb: (s: ConnectionStatus) => void) {
+    this.statusListeners.push(cb)
+    return () => undefined
+  }
+  push(event: string, payload: unknown) {
+    for (const l of this.listeners.get(event) ?? []) l(payload)
+  }
+  status(s: ConnectionStatus) {
+    for (const l of this.statusListeners) l(s)
+  }
+}
+
+function setup() {
+  const t = new FakeTransport()
+  t.answers['documents:open'] = () => ({
+    ok: true,
+    value: {
+      document: 'plan.md',
+      fileSha256: SHA_C,
+      text: '# A\n# B\n',
+      sections: [section('a', SHA_A), section('b', SHA_B)],
+      locks: []
+    }
+  })
+  const { store, dispose } = createAppStore(new SectionedClient(t))
+  return { t, store, dispose }
+}
+
+describe('app store', () => {
+  it('acquires a lock, remembers the base checksum and saves against it', async () => {
+    const { t, store } = setup()
+    await store.getState().open('plan.md')
+    t.answers['locks:acquire'] = () => ({
+      ok: true,
+      value: {
+        kind: 'section',
+        document: 'plan.md',
+        sectionId: 'a',
+        holder: holder('ann', 'i1'),
+        lastHeartbeat: 'x',
+        mine: true,
+        mineElsewhere: false,
+        stale: false
+      }
+    })
+    expect(await store.getState().acquire('a')).toBe(true)
+    expect(store.getState().bases).toEqual({ a: SHA_A })
+    t.answers['sections:save'] = () => ({
+      ok: true,
+      value: {
+        document: 'plan.md',
+        section: section('a', SHA_C),
+        sections: [section('a', SHA_C), section('b', SHA_B)],
+        fileSha256: SHA_B,
+        version: 2,
+        changed: true
+      }
+    })
+    expect(await store.getState().save('a', '# A\nnew\n')).toBe(true)
+    expect(t.calls.at(-1)).toEqual({
+      channel: 'sections:save',
+      payload: { document: 'plan.md', sectionId: 'a', baseSha256: SHA_A, text: '# A\nnew\n' }
+    })
+    expect(store.getState().bases.a).toBe(SHA_C) // the next save is based on what we saved
+  })
+
+  it('a refused lock shows the holder and changes nothing', async () => {
+    const { t, store } = setup()
+    await store.getState().open('plan.md')
+    t.answers['locks:acquire'] = () => ({
+      ok: false,
+      error: { code: ErrorCode.LockHeld, message: '“A” is being edited by Bob on bob-pc, since 10:32.' }
+    })
+    expect(await store.getState().acquire('a')).toBe(false)
+    expect(store.getState().bases).toEqual({})
+    expect(store.getState().notices.map((n) => [n.kind, n.text])).toEqual([
+      ['warning', '“A” is being edited by Bob on bob-pc, since 10:32.']
+    ])
+  })
+
+  it('a conflicting save opens the conflict view with both texts; choosing mine saves on top of theirs', async () => {
+    const { t, store } = setup()
+    await store.getState().open('plan.md')
+    t.answers['locks:acquire'] = () => ({
+      ok: true,
+      value: {
+        kind: 'section',
+        document: 'plan.md',
+        sectionId: 'b',
+        holder: holder('ann', 'i1'),
+        lastHeartbeat: 'x',
+        mine: true,
+        mineElsewhere: false,
+        stale: false
+      }
+    })
+    await store.getState().acquire('b')
+    t.answers['sections:save'] = () => ({
+      ok: false,
+      error: {
+        code: ErrorCode.Conflict,
+        message: 'changed',
+        details: { mine: 'mine', theirs: 'theirs', theirsChecksum: SHA_C, draftFile: 'x.json' }
+      }
+    })
+    expect(await store.getState().save('b', 'mine')).toBe(false)
+    expect(store.getState().conflict).toEqual({
+      sectionId: 'b',
+      mine: 'mine',
+      theirs: 'theirs',
+      theirsChecksum: SHA_C
+    })
+    t.answers['sections:save'] = (p) => ({
+      ok: true,
+      value: {
+        document: 'plan.md',
+        section: section('b', SHA_A),
+        sections: [section('a', SHA_A), section('b', SHA_A)],
+        fileSha256: SHA_B,
+        version: 3,
+        changed: (p as { baseSha256: string }).baseSha256 === SHA_C
+      }
+    })
+    await store.getState().resolveConflict('mine')
+    const save = t.calls.filter((c) => c.channel === 'sections:save').at(-1)
+    expect(save?.payload).toMatchObject({ baseSha256: SHA_C, text: 'mine' })
+    expect(store.getState().conflict).toBeNull()
+  })
+
+  it('a lost lock keeps the unsaved text as a draft notice; events update locks and status', async () => {
+    const { t, store } = setup()
+    await store.getState().open('plan.md')
+    store.getState().setTextProvider((id) => (id === 'a' ? 'unsaved words' : null))
+    t.push('lock:lost', { document: 'plan.md', sectionId: 'a', reason: 'it was taken over', newHolder: null })
+    expect(store.getState().notices.at(-1)).toMatchObject({
+      kind: 'error',
+      draft: { sectionId: 'a', text: 'unsaved words' }
+    })
+    t.push('locks:changed', {
+      document: 'plan.md',
+      locks: [
+        {
+          kind: 'section',
+          document: 'plan.md',
+          sectionId: 'b',
+          holder: holder('bob', 'i2'),
+          lastHeartbeat: 'x',
+          mine: false,
+          mineElsewhere: false,
+          stale: false
+        }
+      ]
+    })
+    expect(store.getState().locks.map((l) => [l.sectionId, l.holder.user])).toEqual([['b', 'bob']])
+    t.push('locks:changed', { document: 'plan.md', locks: [{ bogus: true }] }) // off-contract payloads are dropped
+    expect(store.getState().locks).toHaveLength(1)
+    t.status('closed')
+    expect(store.getState().status).toBe('closed')
+  })
+})
