@@ -68,6 +68,7 @@ export async function openWorkspace(opts: OpenWorkspaceOptions): Promise<AppServ
     persistIndexOnRead: !opts.readOnly
   })
   const started: Disposable[] = []
+  let publishing: Promise<void> = Promise.resolve()
   const start = opts.start ?? true
   if (opts.cleanup ?? start) {
     await cleanupLeftovers(locks, workspace)
@@ -75,8 +76,12 @@ export async function openWorkspace(opts: OpenWorkspaceOptions): Promise<AppServ
   }
   if (start) {
     locks.start()
+    // The latest publish is kept so dispose can wait for it: a write after dispose would leak.
     const publish = () =>
-      publishSnapshot(workspace, identity, metrics.snapshot(), clock).catch(() => undefined)
+      (publishing = publishSnapshot(workspace, identity, metrics.snapshot(), clock).then(
+        () => undefined,
+        () => undefined
+      ))
     started.push(clock.setInterval(publish, locks.settings.heartbeatIntervalMs))
     void publish()
   }
@@ -91,6 +96,7 @@ export async function openWorkspace(opts: OpenWorkspaceOptions): Promise<AppServ
     documents,
     async dispose() {
       for (const d of started.reverse()) d.dispose()
+      await publishing
       await locks.dispose()
       // Snapshots describe running instances; a stopped one removes its own (else they pile up per run).
       if (start) await removeSnapshot(workspace, identity.instanceId).catch(() => undefined)

@@ -4,7 +4,7 @@ import type { Workspace } from '../core/workspace'
 import { holderProcessEnded } from './liveness'
 import type { LockDirState } from './lock-dir'
 import { holderOf } from './lock-record'
-import { listAllLocks } from './lock-scan'
+import { listAllLocks, listDocumentLocks } from './lock-scan'
 import type { LockService } from './lock-service'
 import type { StaleVerdict } from './staleness'
 
@@ -50,9 +50,9 @@ export async function inspectLocks(
   document?: string
 ): Promise<LockView[]> {
   const views: LockView[] = []
-  const docKey = document === undefined ? undefined : ws.docKey(document)
-  for (const found of await listAllLocks(ws)) {
-    if (docKey !== undefined && found.docKey !== docKey) continue
+  const all =
+    document === undefined ? await listAllLocks(ws) : await listDocumentLocks(ws, ws.docKey(document))
+  for (const found of all) {
     const view = toView(found, locks.observer.observe(found.dir, found.state))
     if (view) views.push(view)
   }

@@ -33,18 +33,23 @@ export async function listSectionLocks(
   )
 }
 
+/** Every lock folder of one document (by its hidden folder's key). */
+export async function listDocumentLocks(ws: Workspace, docKey: string): Promise<FoundLock[]> {
+  const locks = path.join(ws.hidden, 'docs', docKey, 'locks')
+  const out: FoundLock[] = []
+  for (const kind of ['document', 'write'] as const) {
+    const dir = path.join(locks, kind)
+    const state = await readLockDir(dir)
+    if (state.kind !== 'absent') out.push({ dir, docKey, kind, state })
+  }
+  out.push(...((await listSectionLocks(path.join(locks, 'sections'), 0)) ?? []))
+  return out
+}
+
 /** Every lock folder of the workspace (document, write and section locks of every document). */
 export async function listAllLocks(ws: Workspace): Promise<FoundLock[]> {
-  const docsDir = path.join(ws.hidden, 'docs')
   const out: FoundLock[] = []
-  for (const docKey of (await names(docsDir)) ?? []) {
-    const locks = path.join(docsDir, docKey, 'locks')
-    for (const kind of ['document', 'write'] as const) {
-      const dir = path.join(locks, kind)
-      const state = await readLockDir(dir)
-      if (state.kind !== 'absent') out.push({ dir, docKey, kind, state })
-    }
-    out.push(...((await listSectionLocks(path.join(locks, 'sections'), 0)) ?? []))
-  }
+  for (const docKey of (await names(path.join(ws.hidden, 'docs'))) ?? [])
+    out.push(...(await listDocumentLocks(ws, docKey)))
   return out
 }
