@@ -3,6 +3,7 @@ import path from 'node:path'
 import { ConflictError, LockLostError, NotFoundError, ValidationError } from '../../../shared/errors'
 import type { Identity, SectionInfo, VersionRecord } from '../../../shared/types'
 import { errCode, writeFileAtomic } from '../core/atomic-write'
+import type { AuditEvent } from '../audit/audit-event'
 import type { Clock } from '../core/clock'
 import type { Workspace } from '../core/workspace'
 import type { HistoryStore } from '../history/history-store'
@@ -14,7 +15,7 @@ import { IndexStore } from './index-store'
 
 /** Where document events are written (the per-instance audit log satisfies it). */
 export interface DocumentAuditSink {
-  record(event: { type: string; document?: string; sectionId?: string | null; [k: string]: unknown }): void
+  record(event: AuditEvent): void
 }
 
 /** Operation timing (the Metrics class satisfies it). */

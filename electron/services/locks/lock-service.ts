@@ -22,6 +22,7 @@ import {
 import { resolveLockSettings, ttlOf, type LockSettings } from './lock-config'
 import { holderOf } from './lock-record'
 import { StalenessObserver, type StaleVerdict } from './staleness'
+import type { AuditEventType } from '../audit/audit-event'
 import type { AcquireOptions, LockAuditSink, LockEvents, LockHandle, LockMetricsSink } from './lock-types'
 import { checkDocumentAllowed, checkSectionAllowed, describeState, type GuardContext } from './lock-guards'
 
@@ -230,7 +231,7 @@ export class LockService {
     dir: string,
     state: LockDirState,
     reason: string,
-    auditType: string
+    auditType: AuditEventType
   ): Promise<LockRecord | null> {
     if (state.kind === 'absent' || state.kind === 'empty' || state.kind === 'released') return null
     const next = state.top + 1

@@ -1,9 +1,10 @@
 import type { HolderSummary } from '../../../shared/errors'
 import type { LockKind } from '../../../shared/types'
+import type { AuditEvent } from '../audit/audit-event'
 
 /** Where lock events are written (the per-instance audit log satisfies it). */
 export interface LockAuditSink {
-  record(event: { type: string; document?: string; sectionId?: string | null; [k: string]: unknown }): void
+  record(event: AuditEvent): void
 }
 
 /** Counters the lock service feeds (the Metrics class satisfies it). */
