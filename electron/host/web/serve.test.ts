@@ -1,0 +1,77 @@
+import { existsSync, promises as fs } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { WebSocket } from 'ws'
+import { cli, killAll, start } from '../cli/test-processes'
+import type { ReplyFrame } from './protocol'
+
+// The bundle is built by vitest's globalSetup; the renderer by `electron-vite build`.
+const root = path.resolve(import.meta.dirname, '../../..')
+const SERVE = path.join(root, 'out/node/serve.cjs')
+const rendererBuilt = existsSync(path.join(root, 'out/renderer/index.html'))
+
+let dir: string
+
+beforeEach(async () => {
+  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'sectioned-serve-'))
+  await fs.writeFile(path.join(dir, 'plan.md'), 'Intro\n\n# Budget\n\nMoney\n')
+})
+
+afterEach(async () => {
+  killAll()
+  await fs.rm(dir, { recursive: true, force: true })
+})
+
+describe('serve (the web host process)', () => {
+  it('refuses a bad command line with one line and exit 2', async () => {
+    const done = await start(SERVE, ['--folder', dir, '--port', 'x']).done
+    expect(done.code).toBe(2)
+    expect(done.stderr.trim().split('\n')).toHaveLength(1)
+    expect(done.stdout).toBe('')
+    const missing = await start(SERVE, ['--folder', path.join(dir, 'nope')]).done
+    expect(missing.code).toBe(rendererBuilt ? 2 : 1)
+  })
+
+  it.skipIf(!rendererBuilt)(
+    'prints its URL, serves the contract, and releases locks on SIGTERM',
+    async () => {
+      const proc = start(SERVE, ['--folder', dir, '--user', 'ann'])
+      await proc.waitFor('\n')
+      const match = /^Sectioned is running: (http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]{43})\n$/.exec(
+        proc.stdout
+      )
+      expect(match, proc.stdout).not.toBeNull()
+      const url = new URL(match?.[1] ?? '')
+      const ws = new WebSocket(`ws://${url.host}/api?token=${url.searchParams.get('token')}`, {
+        origin: `http://${url.host}`
+      })
+      await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject))
+      const reply = new Promise<ReplyFrame>((resolve) =>
+        ws.on('message', (d) => {
+          const frame = JSON.parse(String(d)) as Partial<ReplyFrame>
+          if (frame.id === 1) resolve(frame as ReplyFrame)
+        })
+      )
+      ws.send(
+        JSON.stringify({
+          id: 1,
+          channel: 'locks:acquire',
+          payload: { document: 'plan.md', sectionId: 'budget' }
+        })
+      )
+      expect((await reply).result).toMatchObject({ ok: true })
+      const held = await cli(['status', dir, '--json'])
+      expect(JSON.parse(held.stdout).locks).toHaveLength(1)
+
+      const closed = new Promise<void>((resolve) => ws.once('close', () => resolve()))
+      proc.child.kill('SIGTERM')
+      const done = await proc.done
+      await closed
+      expect(done.code).toBe(0)
+      expect(done.stderr).toBe('')
+      const after = await cli(['status', dir, '--json'])
+      expect(JSON.parse(after.stdout).locks).toEqual([])
+    }
+  )
+})

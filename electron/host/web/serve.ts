@@ -1,0 +1,99 @@
+/**
+ * Entry point of the loopback web host (`npm run serve -- --folder DIR [--user NAME] [--port P]`,
+ * bundled to out/node/serve.cjs): opens the workspace, binds the contract's dispatcher to a web
+ * host serving the built renderer, prints the URL, and shuts everything down on SIGINT/SIGTERM.
+ */
+import path from 'node:path'
+import { ErrorCode, SectionedError } from '../../../shared/errors'
+import { createDispatcher } from '../../services/api/dispatcher'
+import { openWorkspace } from '../../services/app-services'
+import { SERVE_USAGE, ServeUsageError, findRendererDir, parseServeArgs } from './serve-options'
+import { startWebHost } from './web-host'
+
+/** Shutdown normally takes well under a second; past this something hangs and we stop waiting. */
+const SHUTDOWN_LIMIT_MS = 15_000
+
+/** Failures that are the caller's input (a folder that does not exist): exit 2, as in the admin CLI. */
+const BAD_INPUT: readonly ErrorCode[] = [ErrorCode.NotFound, ErrorCode.Validation, ErrorCode.PathOutside]
+
+/** Thrown to end `main` with one line on stderr and an exit code. */
+class Exit extends Error {
+  constructor(
+    message: string,
+    readonly code: number
+  ) {
+    super(message)
+  }
+}
+
+function exitCodeOf(err: unknown): number {
+  if (err instanceof Exit) return err.code
+  if (err instanceof ServeUsageError) return 2
+  if (err instanceof SectionedError && BAD_INPUT.includes(err.code)) return 2
+  return 1
+}
+
+/** Used once services run: exit now, after the line is written (stderr is synchronous for files and pipes on POSIX). */
+function failNow(message: string): never {
+  process.stderr.write(`${message}\n`)
+  process.exit(1)
+}
+
+async function main(): Promise<void> {
+  const opts = parseServeArgs(process.argv.slice(2))
+  if (opts.help) {
+    process.stdout.write(`${SERVE_USAGE}\n`)
+    return
+  }
+  const staticDir = findRendererDir(path.dirname(process.argv[1] ?? process.cwd()))
+  if (staticDir === null) throw new Exit('The renderer is not built: run npm run build:app', 1)
+
+  // Listening from the start: a signal during start-up is honoured once there is something to stop.
+  // `on`, not `once`: write-file-atomic's signal-exit re-raises a signal that no other listener is
+  // left to handle, which would kill us before the locks are released.
+  let stopRequested = false
+  let stop: (() => void) | null = null
+  const onSignal = () => {
+    stopRequested = true
+    stop?.()
+  }
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
+
+  const services = await openWorkspace({ folder: opts.folder, user: opts.user })
+  const dispatcher = createDispatcher(services)
+  const host = await startWebHost({ dispatcher, staticDir, port: opts.port }).catch(async (err: unknown) => {
+    await dispatcher.dispose()
+    await services.dispose()
+    throw err
+  })
+
+  let stopping = false
+  stop = () => {
+    // A second Ctrl+C must not cut the shutdown short: it is what releases this writer's locks.
+    if (stopping) return
+    stopping = true
+    setTimeout(
+      () => failNow('Sectioned did not stop in time; some locks may be left until they go stale.'),
+      SHUTDOWN_LIMIT_MS
+    ).unref()
+    void (async () => {
+      await host.close()
+      await dispatcher.dispose()
+      await services.dispose()
+    })().then(
+      () => process.exit(0),
+      (err: unknown) =>
+        failNow(`Sectioned stopped with an error: ${err instanceof Error ? err.message : String(err)}`)
+    )
+  }
+  if (stopRequested) return stop()
+  process.stdout.write(`Sectioned is running: ${host.url}\n`)
+}
+
+main().catch((err: unknown) => {
+  const message = err instanceof Error ? err.message.split('\n')[0] : String(err)
+  // Nothing is running yet (or it was disposed): let Node exit on its own once stderr is written.
+  process.stderr.write(`${err instanceof ServeUsageError ? `${message} — ${SERVE_USAGE}` : message}\n`)
+  process.exitCode = exitCodeOf(err)
+})
