@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest'
+import { classifyPath, isIgnoredPath } from './watch-paths'
+
+describe('watch paths', () => {
+  const file = { isFile: () => true, isDirectory: () => false }
+  const dir = { isFile: () => false, isDirectory: () => true }
+  const lock = '.sectioned/docs/ch-1234abcd/locks'
+
+  it('keeps markdown and folders, skips dot-folders, node_modules, other files and temp files', () => {
+    expect(isIgnoredPath('')).toBe(false)
+    expect(isIgnoredPath('notes', dir)).toBe(false)
+    expect(isIgnoredPath('notes/a.md', file)).toBe(false)
+    expect(isIgnoredPath('notes/a.markdown', file)).toBe(false)
+    expect(isIgnoredPath('notes/a.txt', file)).toBe(true)
+    expect(isIgnoredPath('.git', dir)).toBe(true)
+    expect(isIgnoredPath('sub/.obsidian/x.md')).toBe(true)
+    expect(isIgnoredPath('node_modules')).toBe(true)
+    expect(isIgnoredPath('a.md.1234567890')).toBe(true)
+    expect(isIgnoredPath('a.md.tmp')).toBe(true)
+  })
+
+  it('inside .sectioned keeps only section and document locks', () => {
+    for (const p of ['.sectioned', '.sectioned/docs', '.sectioned/docs/ch-1234abcd', lock]) {
+      expect(isIgnoredPath(p), p).toBe(false)
+    }
+    expect(isIgnoredPath(`${lock}/sections/intro/g000000001/lock.json`, file)).toBe(false)
+    expect(isIgnoredPath(`${lock}/document/g000000001/released.json`, file)).toBe(false)
+    for (const p of [
+      '.sectioned/audit',
+      '.sectioned/metrics/x.json',
+      '.sectioned/docs/ch-1234abcd/index.json',
+      '.sectioned/docs/ch-1234abcd/history',
+      '.sectioned/docs/ch-1234abcd/drafts',
+      '.sectioned/docs/ch-1234abcd/backups',
+      `${lock}/write`,
+      `${lock}/write/g000000042/released.json`,
+      `${lock}/sections/intro/g000000001/lock.json.123.abc.tmp`
+    ]) {
+      expect(isIgnoredPath(p), p).toBe(true)
+    }
+  })
+
+  it('classifies documents and lock folders', () => {
+    expect(classifyPath('notes/a.md')).toEqual({ kind: 'document', document: 'notes/a.md' })
+    expect(classifyPath('notes')).toBeNull()
+    expect(classifyPath(`${lock}/sections/intro/g000000003/lock.json`)).toEqual({
+      kind: 'lock',
+      docKey: 'ch-1234abcd',
+      lockKind: 'section',
+      component: 'intro',
+      lockDir: `${lock}/sections/intro`
+    })
+    expect(classifyPath(`${lock}/document/g000000003`)).toMatchObject({
+      lockKind: 'document',
+      component: null,
+      lockDir: `${lock}/document`
+    })
+    expect(classifyPath(`${lock}/sections`)).toBeNull()
+  })
+})

@@ -1,0 +1,347 @@
+import { createHash } from 'node:crypto'
+import { promises as fs } from 'node:fs'
+import path from 'node:path'
+import { watch, type ChokidarOptions, type FSWatcher } from 'chokidar'
+import { errCode } from '../core/atomic-write'
+import type { Clock } from '../core/clock'
+import { Emitter } from '../core/emitter'
+import type { Workspace } from '../core/workspace'
+import { readLockDir, type LockDirState } from '../locks/lock-dir'
+import { KeyedDebounce } from './keyed-debounce'
+import { detectMount, type MountInfo } from './mount-type'
+import type { OwnWriteRegistry } from './own-writes'
+import { SerialRuns } from './serial-runs'
+import { chooseWatchMode, formatInterval, type WatchModeChoice, type WatchModeOverride } from './watch-mode'
+import { classifyPath, isIgnoredPath, type WatchedPath } from './watch-paths'
+
+type LockPath = Extract<WatchedPath, { kind: 'lock' }>
+
+/** A markdown document changed or appeared. `external` is false when this instance wrote exactly this content. */
+export interface DocumentChangedEvent {
+  document: string
+  sha256: string
+  external: boolean
+}
+
+/** A lock of a document changed hands (taken, released, taken over, damaged, removed). */
+export interface LocksChangedEvent {
+  /** The document, from the lock record or an earlier sighting; null when neither is known. */
+  document: string | null
+  docKey: string
+  sectionId: string | null
+  kind: 'section' | 'document'
+  /** What the lock folder holds now (`held`, `released`, `absent`, `corrupt`). */
+  state: LockDirState['kind']
+}
+
+/** Events of the workspace watcher. */
+export type WorkspaceWatcherEvents = {
+  'document-changed': DocumentChangedEvent
+  'document-removed': { document: string }
+  'locks-changed': LocksChangedEvent
+  /** At start, and again if native events fail (inotify limits) and the watcher falls back to polling. */
+  mode: WatchModeChoice
+  error: { message: string }
+}
+
+/** Creates the chokidar watcher for a root folder and options (chokidar's `watch` unless a test injects one). */
+export type WatcherFactory = (root: string, options: ChokidarOptions) => FSWatcher
+
+/** Construction parameters of the workspace watcher. */
+export interface WorkspaceWatcherOptions {
+  workspace: Workspace
+  clock: Clock
+  ownWrites: OwnWriteRegistry
+  /** The watch-mode setting (default `auto`: polling on network file systems). */
+  mode?: WatchModeOverride
+  /** Poll interval in ms when polling (default 1000). */
+  pollIntervalMs?: number
+  /** Skips mount detection (tests, or a caller that already knows). */
+  mount?: MountInfo
+  /** Replaces chokidar's `watch` (tests play a native watcher that hits the inotify limit with it). */
+  createWatcher?: WatcherFactory
+}
+
+/**
+ * A writer that saves in place (truncate, then write) raises an event for the empty file first;
+ * reading once the file has been quiet this long sees the finished text instead of a blank page.
+ */
+const DOC_QUIET_MS = 30
+const DOC_MAX_WAIT_MS = 150
+/** chokidar swallows a second `change` of a path within 50 ms of the first: one re-read after that catches it. */
+const RECHECK_MS = 75
+/** One acquisition is mkdir + record write + compaction within a few ms; it should be one event. */
+const LOCK_QUIET_MS = 20
+const LOCK_MAX_WAIT_MS = 100
+/** Lock folders read at once while seeding: enough to hide a network drive's latency, few enough to be polite. */
+const SEED_CONCURRENCY = 16
+/** Errors an SMB share or a virus scanner returns while a file is briefly busy. */
+const TRANSIENT_READ = new Set(['EBUSY', 'EPERM', 'EACCES', 'EAGAIN'])
+
+/**
+ * Watches a workspace for other writers (SPEC W1–W3): markdown files anywhere in it (by checksum,
+ * telling this instance's own writes from everyone else's) and the section and document lock folders
+ * under `.sectioned/docs/<docKey>/locks/`. Native events on local disks, polling on network file
+ * systems; `start()` and `dispose()` pair up, and dispose stops every timer, read and handle.
+ */
+export class WorkspaceWatcher {
+  /** Subscribe here; listeners are dropped by dispose. */
+  readonly events = new Emitter<WorkspaceWatcherEvents>()
+  private readonly ws: Workspace
+  private readonly clock: Clock
+  private readonly ownWrites: OwnWriteRegistry
+  private readonly override: WatchModeOverride
+  private readonly pollIntervalMs: number | undefined
+  private readonly givenMount: MountInfo | undefined
+  private readonly createWatcher: WatcherFactory
+  private readonly runs = new SerialRuns((err) => this.report(`Watching failed: ${messageOf(err)}`))
+  private root = ''
+  private watcher: FSWatcher | null = null
+  /** Bumped for every watcher opened and at dispose: events of a replaced watcher are dropped. */
+  private generation = 0
+  private choice: WatchModeChoice | null = null
+  private starting: Promise<void> | null = null
+  private fallback: Promise<void> | null = null
+  private markReady: () => void = () => undefined
+  private disposed = false
+  /** Last content reported per document: a sha256, null once reported removed. */
+  private readonly known = new Map<string, string | null>()
+  private readonly docSettle: KeyedDebounce
+  private readonly docRecheck: KeyedDebounce
+  private readonly lockSettle: KeyedDebounce
+  /** Last state reported per lock folder; a heartbeat (same tenure) does not change it. */
+  private readonly lockSignatures = new Map<string, string>()
+  private readonly docKeys = new Map<string, string>()
+  private readonly sectionIds = new Map<string, string>()
+
+  constructor(opts: WorkspaceWatcherOptions) {
+    this.ws = opts.workspace
+    this.clock = opts.clock
+    this.ownWrites = opts.ownWrites
+    this.override = opts.mode ?? 'auto'
+    this.pollIntervalMs = opts.pollIntervalMs
+    this.givenMount = opts.mount
+    this.createWatcher = opts.createWatcher ?? watch
+    this.docSettle = new KeyedDebounce(this.clock, DOC_QUIET_MS, DOC_MAX_WAIT_MS)
+    this.docRecheck = new KeyedDebounce(this.clock, RECHECK_MS, Number.POSITIVE_INFINITY)
+    this.lockSettle = new KeyedDebounce(this.clock, LOCK_QUIET_MS, LOCK_MAX_WAIT_MS)
+  }
+
+  /** How the workspace is watched now (null before start). */
+  get mode(): WatchModeChoice | null {
+    return this.choice
+  }
+
+  /** Starts watching; resolves once the initial scan is done, so any later change is reported. */
+  start(): Promise<void> {
+    this.starting ??= this.doStart()
+    return this.starting
+  }
+
+  private async doStart(): Promise<void> {
+    this.root = await fs.realpath(this.ws.root)
+    const mount = this.givenMount ?? (await detectMount(this.root))
+    if (this.disposed) return
+    const ready = new Promise<void>((resolve) => (this.markReady = resolve))
+    this.open(chooseWatchMode(mount, this.override, this.pollIntervalMs))
+    await ready
+    if (!this.disposed) await this.seed()
+  }
+
+  /** Stops watching: closes the chokidar watcher, cancels timers, waits for reads in flight, drops listeners. */
+  async dispose(): Promise<void> {
+    if (this.disposed) return
+    this.disposed = true
+    this.generation++
+    this.markReady()
+    this.docSettle.dispose()
+    this.docRecheck.dispose()
+    this.lockSettle.dispose()
+    await this.fallback
+    await this.watcher?.close()
+    this.watcher = null
+    await this.starting?.catch(() => undefined)
+    await this.runs.idle()
+    this.events.clear()
+  }
+
+  private open(choice: WatchModeChoice): void {
+    const generation = ++this.generation
+    const current = () => generation === this.generation
+    this.choice = choice
+    this.events.emit('mode', choice)
+    const w = this.createWatcher(this.root, {
+      ignoreInitial: true,
+      usePolling: choice.mode === 'polling',
+      interval: choice.intervalMs,
+      binaryInterval: choice.intervalMs,
+      // The root is a real path already; links inside could lead outside the workspace.
+      followSymlinks: false,
+      ignorePermissionErrors: true,
+      ignored: (p, stats) => isIgnoredPath(this.rel(p), stats)
+    })
+    this.watcher = w
+    w.on('all', (event, p) => {
+      if (current()) this.onPath(event, p)
+    })
+    w.on('error', (err) => {
+      if (current()) this.onWatcherError(err)
+    })
+    w.on('ready', () => {
+      if (current()) this.markReady()
+    })
+  }
+
+  private rel(p: string): string {
+    return path.relative(this.root, p).split(path.sep).join('/')
+  }
+
+  private onPath(event: string, p: string): void {
+    if (this.disposed) return
+    const what = classifyPath(this.rel(p))
+    if (what?.kind === 'lock') this.onLockPath(what)
+    else if (what?.kind === 'document' && (event === 'add' || event === 'change' || event === 'unlink')) {
+      this.checkDocumentSoon(what.document)
+    }
+  }
+
+  private checkDocumentSoon(document: string): void {
+    const check = () => {
+      if (!this.disposed) this.runs.request(`doc:${document}`, () => this.checkDocument(document))
+    }
+    this.docSettle.schedule(document, check)
+    this.docRecheck.schedule(document, check)
+  }
+
+  /** Reads the file and reports it when its checksum differs from what was last reported. */
+  private async checkDocument(document: string): Promise<void> {
+    const file = path.join(this.root, ...document.split('/'))
+    let buf: Buffer | null
+    try {
+      buf = await fs.readFile(file)
+      // Still being written (size moved on since the read): its next event or the re-check reports it.
+      if ((await fs.stat(file)).size !== buf.length) return
+    } catch (err) {
+      const code = errCode(err) ?? ''
+      // A share that is busy for a moment is read again by the re-check; a folder named x.md is no document.
+      if (code === 'EISDIR' || TRANSIENT_READ.has(code)) return
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw err
+      buf = null
+    }
+    if (this.disposed) return
+    if (buf === null) {
+      if (this.known.get(document) === null) return
+      this.known.set(document, null)
+      this.events.emit('document-removed', { document })
+      return
+    }
+    const sha256 = createHash('sha256').update(buf).digest('hex')
+    if (this.known.get(document) === sha256) return
+    this.known.set(document, sha256)
+    this.docKeys.set(this.ws.docKey(document), document)
+    const external = !this.ownWrites.isOwn(document, sha256)
+    this.events.emit('document-changed', { document, sha256, external })
+  }
+
+  private onLockPath(lock: LockPath): void {
+    this.lockSettle.schedule(lock.lockDir, () => {
+      if (!this.disposed) this.runs.request(`lock:${lock.lockDir}`, () => this.checkLock(lock))
+    })
+  }
+
+  /** Reads a lock folder and reports it when its tenure or state changed (not for heartbeats). */
+  private async checkLock(lock: LockPath): Promise<void> {
+    const state = await readLockDir(path.join(this.root, ...lock.lockDir.split('/')))
+    // A generation folder without its record yet: the record's write raises the next event.
+    if (this.disposed || state.kind === 'claiming' || state.kind === 'empty') return
+    const signature = signatureOf(state)
+    if (this.lockSignatures.get(lock.lockDir) === signature) return
+    this.lockSignatures.set(lock.lockDir, signature)
+    this.learn(lock, state)
+    const sectionId =
+      lock.lockKind === 'document' ? null : (this.sectionIds.get(lock.lockDir) ?? lock.component)
+    this.events.emit('locks-changed', {
+      document: this.docKeys.get(lock.docKey) ?? null,
+      docKey: lock.docKey,
+      sectionId,
+      kind: lock.lockKind,
+      state: state.kind
+    })
+  }
+
+  /** A record names the document and the exact section id (folder names hash unusual ids). */
+  private learn(lock: LockPath, state: LockDirState): void {
+    if (state.kind !== 'held') return
+    this.docKeys.set(lock.docKey, state.record.document)
+    if (state.record.sectionId !== null) this.sectionIds.set(lock.lockDir, state.record.sectionId)
+  }
+
+  /**
+   * After the initial scan: remembers which document each docKey belongs to, and the current state
+   * of every lock folder, so the first heartbeat after start is not reported as a change.
+   */
+  private async seed(): Promise<void> {
+    const lockDirs: LockPath[] = []
+    for (const [dir, names] of Object.entries(this.watcher?.getWatched() ?? {})) {
+      for (const name of names) {
+        const what = classifyPath(this.rel(path.join(dir, name)))
+        if (what?.kind === 'document') this.docKeys.set(this.ws.docKey(what.document), what.document)
+        else if (what?.kind === 'lock' && what.lockDir === this.rel(path.join(dir, name))) lockDirs.push(what)
+      }
+    }
+    // Released locks keep their folders, so a long-used workspace has thousands: read a few at a time.
+    const worker = async () => {
+      for (let lock = lockDirs.pop(); lock && !this.disposed; lock = lockDirs.pop()) {
+        const state = await readLockDir(path.join(this.root, ...lock.lockDir.split('/'))).catch(() => null)
+        if (!state || this.lockSignatures.has(lock.lockDir)) continue
+        if (state.kind === 'claiming' || state.kind === 'empty') continue
+        this.lockSignatures.set(lock.lockDir, signatureOf(state))
+        this.learn(lock, state)
+      }
+    }
+    await Promise.all(Array.from({ length: SEED_CONCURRENCY }, worker))
+  }
+
+  private onWatcherError(err: unknown): void {
+    const code = errCode(err)
+    if (this.choice?.mode === 'native' && (code === 'ENOSPC' || code === 'EMFILE')) {
+      this.fallback ??= this.fallBackToPolling(code)
+      return
+    }
+    this.report(`Watching ${this.root} failed: ${messageOf(err)}`)
+  }
+
+  /** Native watching hit a system limit: close it (freeing its handles) and poll instead. */
+  private async fallBackToPolling(code: string): Promise<void> {
+    const limit = code === 'ENOSPC' ? 'watched folders (inotify watches)' : 'open files'
+    const intervalMs = this.choice?.intervalMs ?? 1000
+    const every = `polling every ${formatInterval(intervalMs)}`
+    this.report(`The system's limit on ${limit} was reached (${code}); watching by ${every} instead.`)
+    const old = this.watcher
+    this.generation++
+    await old?.close()
+    if (this.disposed) return
+    this.open({ mode: 'polling', intervalMs, reason: `${every}: the system's limit on ${limit} was reached` })
+  }
+
+  private report(message: string): void {
+    if (!this.disposed) this.events.emit('error', { message })
+  }
+}
+
+function signatureOf(state: LockDirState): string {
+  switch (state.kind) {
+    case 'held':
+      return `held:${state.top}:${state.record.token}`
+    case 'released':
+    case 'corrupt':
+    case 'claiming':
+      return `${state.kind}:${state.top}`
+    default:
+      return state.kind
+  }
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err)
+}
