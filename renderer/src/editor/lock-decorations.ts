@@ -1,0 +1,170 @@
+/**
+ * What the writer sees of the locks: every line of a section held by someone else carries the
+ * holder's colour and its heading line a badge with the holder's name; sections this window holds
+ * get a mark of their own. Free sections stay plain, so the locks stand out.
+ */
+import { Decoration, EditorView, ViewPlugin, WidgetType } from '@codemirror/view'
+import type { DecorationSet, ViewUpdate } from '@codemirror/view'
+import type { EditorState, Extension, Range } from '@codemirror/state'
+import { sectionLockField, sectionLocks } from './lock-state'
+import type { SectionHolder, SectionLock } from './lock-state'
+
+/**
+ * A stable colour for a writer (hash of the owner id or name → hue). Its lightness is tuned per hue
+ * to a relative luminance of 0.18, which gives at least 4.5:1 contrast against both white and
+ * black, so the colour reads on light and dark themes and white text on it stays legible.
+ */
+export function userColour(ownerIdOrName: string): string {
+  // FNV-1a: cheap, well spread for short strings, identical in every window and on every host.
+  let hash = 0x811c9dc5
+  for (let i = 0; i < ownerIdOrName.length; i++) {
+    hash ^= ownerIdOrName.charCodeAt(i)
+    hash = Math.imul(hash, 0x01000193)
+  }
+  const hue = (hash >>> 0) % 360
+  let lo = 0
+  let hi = 1
+  for (let step = 0; step < 20; step++) {
+    const mid = (lo + hi) / 2
+    if (luminance(hslToRgb(hue, 0.65, mid)) < 0.18) lo = mid
+    else hi = mid
+  }
+  return (
+    '#' +
+    hslToRgb(hue, 0.65, (lo + hi) / 2)
+      .map((c) => c.toString(16).padStart(2, '0'))
+      .join('')
+  )
+}
+
+function hslToRgb(h: number, s: number, l: number): [number, number, number] {
+  const a = s * Math.min(l, 1 - l)
+  const f = (n: number) => {
+    const k = (n + h / 30) % 12
+    return Math.round(255 * (l - a * Math.max(-1, Math.min(k - 3, 9 - k, 1))))
+  }
+  return [f(0), f(8), f(4)]
+}
+
+/** WCAG relative luminance of an sRGB colour given as 0–255 channels. */
+export function luminance([r, g, b]: readonly number[]): number {
+  const lin = (c: number) => {
+    const v = c / 255
+    return v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4
+  }
+  return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b)
+}
+
+/** "10:32" from the holder's ISO timestamp (the holder's clock: shown, never compared). */
+function timeOf(iso: string): string {
+  const d = new Date(iso)
+  if (Number.isNaN(d.getTime())) return iso
+  return d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hour12: false })
+}
+
+/** The badge at the end of a locked section's heading line. */
+class HolderBadge extends WidgetType {
+  constructor(readonly holder: SectionHolder) {
+    super()
+  }
+
+  eq(other: HolderBadge): boolean {
+    const a = this.holder
+    const b = other.holder
+    return a.user === b.user && a.host === b.host && a.since === b.since && a.colour === b.colour
+  }
+
+  toDOM(): HTMLElement {
+    const { user, host, since, colour } = this.holder
+    const badge = document.createElement('span')
+    badge.className = 'cm-section-holder'
+    badge.style.setProperty('--cm-section-colour', colour)
+    badge.textContent = `${user} · ${host} · since ${timeOf(since)}`
+    badge.title = `Being edited by ${user} on ${host} since ${timeOf(since)}`
+    return badge
+  }
+}
+
+const lineMark = (kind: 'locked' | 'mine', s: SectionLock) =>
+  Decoration.line({
+    class: `cm-section-${kind}`,
+    attributes: {
+      'data-section': s.id,
+      ...(s.holder ? { style: `--cm-section-colour: ${s.holder.colour}` } : {})
+    }
+  })
+
+/**
+ * Decorations for the locks of `state`, limited to `ranges` (the visible part of the document) so a
+ * long document costs only what is on screen. Pure, for tests without a view.
+ */
+export function buildLockDecorations(
+  state: EditorState,
+  ranges: readonly { from: number; to: number }[] = [{ from: 0, to: state.doc.length }]
+): DecorationSet {
+  const doc = state.doc
+  const out: Range<Decoration>[] = []
+  for (const s of sectionLocks(state)) {
+    const kind = s.editable ? 'mine' : s.holder ? 'locked' : null
+    if (!kind || s.from >= s.to) continue
+    const mark = lineMark(kind, s)
+    // `to` is the next section's first position, so the last line is the one holding `to - 1`;
+    // at the end of the document the (possibly empty) final line belongs to the last section.
+    const end = s.to === doc.length ? s.to : s.to - 1
+    let done = 0
+    for (const r of ranges) {
+      const lo = Math.max(s.from, r.from)
+      const hi = Math.min(end, r.to)
+      if (lo > hi) continue
+      for (let n = Math.max(doc.lineAt(lo).number, done + 1); n <= doc.lineAt(hi).number; n++) {
+        out.push(mark.range(doc.line(n).from))
+        done = n
+      }
+    }
+    if (kind === 'locked' && s.holder) {
+      const heading = doc.lineAt(s.from)
+      if (ranges.some((r) => r.from <= heading.to && r.to >= heading.from))
+        out.push(Decoration.widget({ widget: new HolderBadge(s.holder), side: 1 }).range(heading.to))
+    }
+  }
+  return Decoration.set(out, true)
+}
+
+class LockDecorationsView {
+  decorations: DecorationSet
+
+  constructor(view: EditorView) {
+    this.decorations = buildLockDecorations(view.state, view.visibleRanges)
+  }
+
+  update(u: ViewUpdate): void {
+    const locksChanged =
+      u.startState.field(sectionLockField, false) !== u.state.field(sectionLockField, false)
+    if (u.docChanged || u.viewportChanged || locksChanged)
+      this.decorations = buildLockDecorations(u.state, u.view.visibleRanges)
+  }
+}
+
+const theme = EditorView.baseTheme({
+  // Inset shadows instead of borders: the text does not shift when a lock comes or goes.
+  '.cm-section-locked': {
+    boxShadow: 'inset 3px 0 0 var(--cm-section-colour, #777)',
+    backgroundColor: 'color-mix(in srgb, var(--cm-section-colour, #777) 9%, transparent)'
+  },
+  '.cm-section-mine': { boxShadow: 'inset 3px 0 0 var(--cm-section-colour, #2a7d4f)' },
+  '.cm-section-holder': {
+    marginLeft: '0.75em',
+    padding: '0 0.4em',
+    borderRadius: '3px',
+    fontSize: '0.8em',
+    color: '#fff',
+    backgroundColor: 'var(--cm-section-colour, #777)',
+    userSelect: 'none'
+  }
+})
+
+/** The lock decorations: colour bars, holder badges and their base theme. */
+export const lockDecorations: Extension = [
+  ViewPlugin.fromClass(LockDecorationsView, { decorations: (v) => v.decorations }),
+  theme
+]

@@ -1,0 +1,76 @@
+/**
+ * Sections arrive from the services with UTF-8 byte offsets (that is what a file splice needs);
+ * the editor counts UTF-16 code units. This module converts one to the other in a single pass.
+ */
+import type { SectionInfo } from '../../../shared/types'
+
+/** A section's range in editor (UTF-16) positions, [from, to). */
+export interface CharRange {
+  id: string
+  from: number
+  to: number
+}
+
+/** How `toCharRanges` counts positions. */
+export interface CharRangeOptions {
+  /**
+   * Count a CRLF pair as one position, as CodeMirror does when it normalises line breaks (its
+   * default). Leave unset when the positions index the raw string.
+   */
+  collapseCrlf?: boolean
+}
+
+/** UTF-8 length of the code unit at `i` (a surrogate pair counts 4 on its high half, 0 on its low). */
+function utf8Width(text: string, i: number): number {
+  const c = text.charCodeAt(i)
+  if (c < 0x80) return 1
+  if (c < 0x800) return 2
+  if (c >= 0xd800 && c <= 0xdbff) {
+    const next = text.charCodeAt(i + 1)
+    // A lone surrogate is written as U+FFFD (3 bytes) by TextEncoder and Buffer alike.
+    return next >= 0xdc00 && next <= 0xdfff ? 4 : 3
+  }
+  if (c >= 0xdc00 && c <= 0xdfff) {
+    const prev = text.charCodeAt(i - 1)
+    return i > 0 && prev >= 0xd800 && prev <= 0xdbff ? 0 : 3
+  }
+  return 3
+}
+
+/**
+ * Converts byte ranges of `sections` (offsets into `text` encoded as UTF-8, BOM included if the
+ * file has one) to editor positions. One pass over the text plus a sort of the offsets: O(n + k log k).
+ * An offset inside a multibyte character rounds down to its start; offsets past the end clamp to it.
+ */
+export function toCharRanges(
+  text: string,
+  sections: readonly SectionInfo[],
+  options: CharRangeOptions = {}
+): CharRange[] {
+  const wanted = new Set<number>()
+  for (const s of sections) {
+    wanted.add(Math.max(0, s.start))
+    wanted.add(Math.max(0, s.end))
+  }
+  const targets = [...wanted].sort((a, b) => a - b)
+  const charOf = new Map<number, number>()
+  let t = 0
+  let bytes = 0
+  let pos = 0
+  for (let i = 0; i < text.length && t < targets.length; i++) {
+    const width = utf8Width(text, i)
+    // Every target that falls before the end of this character maps to the character's start.
+    while (t < targets.length && targets[t] < bytes + width) charOf.set(targets[t++], pos)
+    bytes += width
+    // The low half of a pair is its own UTF-16 position but shares the pair's bytes.
+    const crlfTail =
+      options.collapseCrlf === true && text.charCodeAt(i) === 13 && text.charCodeAt(i + 1) === 10
+    if (!crlfTail) pos++
+  }
+  while (t < targets.length) charOf.set(targets[t++], pos)
+  return sections.map((s) => ({
+    id: s.id,
+    from: charOf.get(Math.max(0, s.start)) ?? pos,
+    to: charOf.get(Math.max(0, s.end)) ?? pos
+  }))
+}
