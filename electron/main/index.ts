@@ -1,19 +1,215 @@
 /**
- * The Electron shell. Deliberately thin: every guarantee lives in electron/services, shared with
- * the web host and the CLI. The window, menu and IPC binding arrive with the app issue.
+ * The Electron shell: lifecycle, the window, the menu. Deliberately thin — every guarantee lives
+ * in electron/services, shared with the web host and the CLI. Start: one instance per userData
+ * folder, choose the workspace (launch.ts), open the services, bind IPC, show the window.
+ * Stop (quit, last window closed, SIGINT/SIGTERM): dispose IPC, dispatcher and services — which
+ * releases this instance's locks (SPEC L6) — and only then exit.
  */
-import { app, BrowserWindow } from 'electron'
-import { join } from 'node:path'
-import { secureWindowOptions } from './window-options'
+import { app, BrowserWindow, dialog, ipcMain, Menu, session, shell } from 'electron'
+import { existsSync } from 'node:fs'
+import { basename, join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { createDispatcher, type OwnedDispatcher } from '../services/api/dispatcher'
+import { openWorkspace, type AppServices } from '../services/app-services'
+import { bindIpc, type IpcBinding } from './ipc'
+import { chooseWorkspaceFolder, parseLaunchArgs, withFolderArg } from './launch'
+import { buildMenuTemplate } from './menu'
+import { readSettings, settingsFile, updateSettings } from './settings'
+import { isTrustedUrl } from './trusted-url'
+import { applyContentSecurityPolicy, applyNavigationGuards, secureWindowOptions } from './window-options'
 
-function createWindow(): void {
-  const win = new BrowserWindow(secureWindowOptions(join(__dirname, '../preload/index.js')))
-  win.webContents.setWindowOpenHandler(() => ({ action: 'deny' }))
-  win.webContents.on('will-navigate', (event) => event.preventDefault())
-  win.once('ready-to-show', () => win.show())
-  if (process.env.ELECTRON_RENDERER_URL) void win.loadURL(process.env.ELECTRON_RENDERER_URL)
-  else void win.loadFile(join(__dirname, '../renderer/index.html'))
+/** How long quitting waits for locks to be released before exiting anyway (a dead network drive). */
+const SHUTDOWN_TIMEOUT_MS = 10_000
+
+const isDev = !app.isPackaged
+/** The page every window shows. A packaged app ignores ELECTRON_RENDERER_URL: it only ever loads its own files. */
+const appUrl =
+  isDev && process.env.ELECTRON_RENDERER_URL
+    ? process.env.ELECTRON_RENDERER_URL
+    : pathToFileURL(join(__dirname, '../renderer/index.html')).href
+
+/** The open workspace and everything bound to it; null before start and after stop. */
+interface Running {
+  folder: string
+  services: AppServices
+  dispatcher: OwnedDispatcher
+  ipc: IpcBinding
 }
 
-void app.whenReady().then(createWindow)
-app.on('window-all-closed', () => app.quit())
+let running: Running | null = null
+let starting: Promise<void> | null = null
+let mainWindow: BrowserWindow | null = null
+
+function log(message: string): void {
+  console.log(`Sectioned: ${message}`)
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err)
+}
+
+/** The sample workspace shipped with the app: beside app.asar when packaged, in the repository in development. */
+function sampleSource(): string {
+  const inRepo = join(app.getAppPath(), 'resources', 'sample-workspace')
+  const candidates = app.isPackaged ? [join(process.resourcesPath, 'sample-workspace'), inRepo] : [inRepo]
+  return candidates.find((dir) => existsSync(dir)) ?? inRepo
+}
+
+function createWindow(current: Running): BrowserWindow {
+  const win = new BrowserWindow(secureWindowOptions(join(__dirname, '../preload/index.js')))
+  applyNavigationGuards(win.webContents, appUrl, (url) => shell.openExternal(url))
+  current.ipc.addWindow(win.webContents)
+  // The title names the folder and the writer, so two instances side by side can be told apart.
+  win.setTitle(`${basename(current.folder)} — Sectioned (${current.services.identity.user})`)
+  win.on('page-title-updated', (event) => event.preventDefault())
+  win.once('ready-to-show', () => win.show())
+  win.on('closed', () => {
+    if (mainWindow === win) mainWindow = null
+  })
+  void win.loadURL(appUrl).catch((err: unknown) => log(`the page did not load: ${messageOf(err)}`))
+  return win
+}
+
+/** File ▸ Open Folder…: remember the folder and relaunch on it, through the one shutdown path that releases every lock. */
+async function openFolder(): Promise<void> {
+  const options = {
+    title: 'Open a workspace folder',
+    properties: ['openDirectory' as const, 'createDirectory' as const]
+  }
+  const owner = BrowserWindow.getFocusedWindow() ?? mainWindow
+  const picked = owner ? await dialog.showOpenDialog(owner, options) : await dialog.showOpenDialog(options)
+  const folder = picked.filePaths[0]
+  if (picked.canceled || !folder || folder === running?.folder) return
+  await updateSettings(settingsFile(app.getPath('userData')), { lastFolder: folder }).catch((err: unknown) =>
+    log(`could not remember the folder: ${messageOf(err)}`)
+  )
+  app.relaunch({ args: withFolderArg(process.argv.slice(1), folder) })
+  app.quit()
+}
+
+async function start(): Promise<void> {
+  const userData = app.getPath('userData')
+  const settingsPath = settingsFile(userData)
+  const settings = await readSettings(settingsPath)
+  const args = parseLaunchArgs(process.argv)
+  const choice = await chooseWorkspaceFolder({
+    argFolder: args.folder,
+    lastFolder: settings.lastFolder,
+    sampleSource: sampleSource(),
+    sampleTarget: join(userData, 'sample-workspace')
+  })
+  const services = await openWorkspace({ folder: choice.folder, user: args.user ?? settings.user })
+  const dispatcher = createDispatcher(services)
+  const ipc = bindIpc(ipcMain, dispatcher, (url) => isTrustedUrl(url, appUrl))
+  running = { folder: choice.folder, services, dispatcher, ipc }
+  log(`opened ${choice.folder} (${choice.source}) as ${services.identity.user}`)
+  await updateSettings(settingsPath, { lastFolder: choice.folder }).catch((err: unknown) =>
+    log(`could not remember the folder: ${messageOf(err)}`)
+  )
+
+  applyContentSecurityPolicy(session.defaultSession, appUrl)
+  Menu.setApplicationMenu(
+    Menu.buildFromTemplate(
+      buildMenuTemplate({
+        isDev,
+        isMac: process.platform === 'darwin',
+        openFolder: () => {
+          openFolder().catch((err: unknown) => log(`could not open a folder: ${messageOf(err)}`))
+        }
+      })
+    )
+  )
+  mainWindow = createWindow(running)
+}
+
+/** Disposes in reverse order of start; waits for a start in progress so nothing it opens is left behind. */
+async function stop(): Promise<void> {
+  await starting?.catch(() => undefined)
+  const current = running
+  running = null
+  if (!current) return
+  await current.ipc.dispose()
+  await current.dispatcher.dispose()
+  await current.services.dispose()
+}
+
+let phase: 'running' | 'stopping' | 'stopped' = 'running'
+let exitCode = 0
+
+/** Quit, once: the first before-quit is held until the locks are released, then the app exits. */
+function onBeforeQuit(event: { preventDefault(): void }): void {
+  if (phase === 'stopped') return
+  event.preventDefault()
+  if (phase === 'stopping') return
+  phase = 'stopping'
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      log(
+        `gave up releasing locks after ${SHUTDOWN_TIMEOUT_MS / 1000} s; others can take them over once stale`
+      )
+      resolve()
+    }, SHUTDOWN_TIMEOUT_MS)
+  })
+  void Promise.race([
+    stop().catch((err: unknown) => log(`shutdown failed: ${messageOf(err)}`)),
+    timeout
+  ]).finally(() => {
+    clearTimeout(timer)
+    phase = 'stopped'
+    app.exit(exitCode)
+  })
+}
+
+let firstSignalAt = 0
+
+/**
+ * SIGINT/SIGTERM quit like the menu does. `process.on`, not `once`, and never removed: signal-exit
+ * (used by write-file-atomic) re-raises the signal — killing us before the locks are released —
+ * when it believes it is the only listener. A second signal means the writer insists: exit now.
+ */
+function onSignal(signal: NodeJS.Signals): void {
+  const now = Date.now()
+  if (firstSignalAt === 0) {
+    firstSignalAt = now
+    log(`${signal}: releasing locks and quitting`)
+    app.quit()
+    return
+  }
+  // The same Ctrl+C often arrives twice (the terminal and npm both send it); only a later one insists.
+  if (now - firstSignalAt < 1000) return
+  log(`${signal} again: exiting without waiting for locks to be released`)
+  app.exit(1)
+}
+
+function fail(err: unknown): void {
+  const message = messageOf(err)
+  log(`could not start: ${message}`)
+  dialog.showErrorBox('Sectioned could not start', message)
+  exitCode = 1
+  app.quit()
+}
+
+if (!app.requestSingleInstanceLock()) {
+  // Another instance owns this userData folder (its settings and its sample); it gets the focus instead.
+  console.log('Sectioned is already running; switching to its window.')
+  app.quit()
+} else {
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
+  app.on('before-quit', onBeforeQuit)
+  app.on('second-instance', () => {
+    if (!mainWindow) return
+    if (mainWindow.isMinimized()) mainWindow.restore()
+    mainWindow.focus()
+  })
+  // One writer, one window: closing it ends the session and releases its locks, on macOS too.
+  app.on('window-all-closed', () => app.quit())
+  app.on('activate', () => {
+    if (running && !mainWindow) mainWindow = createWindow(running)
+  })
+  void app.whenReady().then(() => {
+    starting = start()
+    starting.catch(fail)
+  })
+}

@@ -1,5 +1,12 @@
 /**
- * The preload bridge. It will expose only `invoke(channel, request)` and `on(event, callback)` for
- * the channels of the typed contract in shared/ (app issue); until then it exposes nothing.
+ * The preload: exposes `window.sectioned` ({@link SectionedBridge}) and nothing else. It runs
+ * sandboxed with context isolation, so it must stay a self-contained bundle that requires only
+ * 'electron' (see channels.ts for why it does not import the zod contract).
  */
-export {}
+import { contextBridge, ipcRenderer } from 'electron'
+import type { SectionedBridge, SectionedBridgeKey } from '../../shared/bridge'
+import { createBridge } from './bridge'
+
+const key: SectionedBridgeKey = 'sectioned'
+const bridge: SectionedBridge = createBridge(ipcRenderer)
+contextBridge.exposeInMainWorld(key, bridge)

@@ -1,0 +1,39 @@
+import { promises as fs } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { readSettings, settingsFile, updateSettings } from './settings'
+
+describe('settings', () => {
+  let dir: string
+  let file: string
+  beforeEach(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'sectioned-settings-'))
+    file = settingsFile(path.join(dir, 'userData'))
+  })
+  afterEach(async () => {
+    await fs.rm(dir, { recursive: true, force: true })
+  })
+
+  it('reads a missing or broken file as empty settings', async () => {
+    expect(await readSettings(file)).toEqual({})
+    await fs.mkdir(path.dirname(file), { recursive: true })
+    for (const broken of ['{', '[]', '"text"', 'null']) {
+      await fs.writeFile(file, broken)
+      expect(await readSettings(file)).toEqual({})
+    }
+  })
+
+  it('drops fields of the wrong type and keeps unknown keys', async () => {
+    await fs.mkdir(path.dirname(file), { recursive: true })
+    await fs.writeFile(file, JSON.stringify({ lastFolder: 42, user: ' ', theme: 'dark' }))
+    expect(await readSettings(file)).toEqual({ theme: 'dark' })
+  })
+
+  it('merges updates, creating the folder, and leaves no temp file behind', async () => {
+    await updateSettings(file, { user: 'Ann' })
+    await updateSettings(file, { lastFolder: '/shared/book' })
+    expect(await readSettings(file)).toEqual({ user: 'Ann', lastFolder: '/shared/book' })
+    expect(await fs.readdir(path.dirname(file))).toEqual(['settings.json'])
+  })
+})
