@@ -1,7 +1,18 @@
 import { expect, test } from '@playwright/test'
 import { startInstance, tempWorkspace, type Instance } from './web-host-fixture'
 
-const DOC = ['Shared plan for the spring issue.', '', '# Intro', '', 'Hello from the intro.', '', '# Budget', '', 'Money is tight.', ''].join('\n')
+const DOC = [
+  'Shared plan for the spring issue.',
+  '',
+  '# Intro',
+  '',
+  'Hello from the intro.',
+  '',
+  '# Budget',
+  '',
+  'Money is tight.',
+  ''
+].join('\n')
 
 test('two writers on one folder: B sees A’s lock badge, then A’s saved text', async ({ browser }) => {
   const ws = await tempWorkspace({ 'plan.md': DOC })
@@ -26,8 +37,16 @@ test('two writers on one folder: B sees A’s lock badge, then A’s saved text'
     await a.keyboard.press('End')
     await a.keyboard.type(' Very tight.')
     await expect(a.getByTestId('badge-budget')).toContainText('You')
+    // Timed in the page (requestAnimationFrame polling): expect()'s retry backoff is too coarse.
     const seenAt = Date.now()
-    await expect(b.getByTestId('badge-budget')).toContainText('ann', { timeout: 5_000 })
+    await b.waitForFunction(
+      () => document.querySelector('[data-testid="badge-budget"]')?.textContent?.includes('ann'),
+      null,
+      {
+        polling: 'raf',
+        timeout: 5_000
+      }
+    )
     const badgeMs = Date.now() - seenAt
 
     // B cannot type there; the refusal names A.
@@ -39,7 +58,14 @@ test('two writers on one folder: B sees A’s lock badge, then A’s saved text'
     // A saves: B sees the text.
     await a.keyboard.press('Control+s')
     const savedAt = Date.now()
-    await expect(b.locator('.cm-content')).toContainText('Money is tight. Very tight.', { timeout: 5_000 })
+    await b.waitForFunction(
+      () => document.querySelector('.cm-content')?.textContent?.includes('Money is tight. Very tight.'),
+      null,
+      {
+        polling: 'raf',
+        timeout: 5_000
+      }
+    )
     const textMs = Date.now() - savedAt
     console.log(`time to visible on local disk: lock badge ${badgeMs} ms, saved text ${textMs} ms`)
     await a.screenshot({ path: test.info().outputPath('writer-a.png') })

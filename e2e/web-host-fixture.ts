@@ -16,7 +16,11 @@ export interface Instance {
 }
 
 /** Starts a web host on `folder` for `user` and waits for its URL. */
-export async function startInstance(folder: string, user: string, env: Record<string, string> = {}): Promise<Instance> {
+export async function startInstance(
+  folder: string,
+  user: string,
+  env: Record<string, string> = {}
+): Promise<Instance> {
   const child = spawn(process.execPath, [SERVE, '--folder', folder, '--user', user], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe']
@@ -54,7 +58,9 @@ export async function startInstance(folder: string, user: string, env: Record<st
 }
 
 /** A temp workspace with the given documents; removed by `remove`. */
-export async function tempWorkspace(files: Record<string, string>): Promise<{ dir: string; remove(): Promise<void> }> {
+export async function tempWorkspace(
+  files: Record<string, string>
+): Promise<{ dir: string; remove(): Promise<void> }> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'sectioned-e2e-'))
   for (const [name, text] of Object.entries(files)) {
     await fs.mkdir(path.dirname(path.join(dir, name)), { recursive: true })

@@ -6,6 +6,7 @@ import { Emitter } from '../core/emitter'
 import { ClientLocks } from './client-locks'
 import type { CallContext, ContractEvent, Dispatcher } from './dispatcher-types'
 import { createHandlers, lockViews, type Handlers } from './handlers'
+import { OpenDocumentsPoller } from './open-documents-poller'
 
 /** A dispatcher that also owns its subscriptions to the services. */
 export interface OwnedDispatcher extends Dispatcher {
@@ -28,7 +29,22 @@ export function createDispatcher(s: AppServices): OwnedDispatcher {
       .then((locks) => emit('locks:changed', { document, locks }))
       .catch(() => undefined)
   }
-  const handlers: Handlers = createHandlers(s, clientLocks, changed)
+  const ownWrites = new Set<string>()
+  const poller = new OpenDocumentsPoller(s, {
+    locksChanged: changed,
+    documentChanged: (document, fileSha256) =>
+      emit('document:changed', { document, fileSha256, external: !ownWrites.has(fileSha256) })
+  })
+  const handlers: Handlers = createHandlers(s, clientLocks, {
+    changed,
+    opened: (document, sha) => poller.watch(document, sha),
+    saved: (document, sha) => {
+      // Own saves are recognised by checksum, not timing; windows still refresh on them.
+      ownWrites.add(sha)
+      if (ownWrites.size > 256) ownWrites.delete(ownWrites.values().next().value as string)
+      emit('document:changed', { document, fileSha256: sha, external: false })
+    }
+  })
 
   const subscriptions: Disposable[] = [
     s.locks.events.on('lost', ({ lock, reason, newHolder }) => {
@@ -90,6 +106,7 @@ export function createDispatcher(s: AppServices): OwnedDispatcher {
       }
     },
     async dispose() {
+      await poller.dispose()
       for (const d of subscriptions) d.dispose()
       emitter.clear()
     }

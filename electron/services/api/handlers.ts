@@ -72,15 +72,22 @@ function toVersion(v: VersionRecord): ResponseOf<'history:list'>['versions'][num
   return { version, heading, content, sha256, author, timestamp, reason, pinned, beforeStructure }
 }
 
+/** What the handlers tell the dispatcher about. */
+export interface HandlerHooks {
+  /** This instance changed the locks of a document. */
+  changed(document: string): void
+  /** A window opened a document (watch it for other instances' changes). */
+  opened(document: string, fileSha256: string): void
+  /** This instance wrote the document with this checksum (not an external change). */
+  saved(document: string, fileSha256: string): void
+}
+
 /**
  * The contract's handlers over the services. `changed` is called after this instance changed the
  * locks of a document, so every window hears about it without waiting for the watcher.
  */
-export function createHandlers(
-  s: AppServices,
-  locks: ClientLocks,
-  changed: (document: string) => void
-): Handlers {
+export function createHandlers(s: AppServices, locks: ClientLocks, hooks: HandlerHooks): Handlers {
+  const changed = hooks.changed
   /** The lock the calling window holds, or a clear refusal. */
   const heldBy = (document: string, sectionId: string | null, ctx: CallContext) => {
     const doc = s.workspace.resolveDocument(document).rel
@@ -121,6 +128,7 @@ export function createHandlers(
           sha256
         })
       )
+      hooks.opened(snap.document, snap.fileSha256)
       return {
         document: snap.document,
         fileSha256: snap.fileSha256,
@@ -172,23 +180,29 @@ export function createHandlers(
       s.locks.touch(heldBy(req.document, req.sectionId, ctx))
       return { ok: true as const }
     },
-    'sections:save': async (req, ctx) =>
-      toSaveResponse(
-        await s.documents.saveSection(heldBy(req.document, req.sectionId, ctx), req.baseSha256, req.text)
-      ),
+    'sections:save': async (req, ctx) => {
+      const r = await s.documents.saveSection(
+        heldBy(req.document, req.sectionId, ctx),
+        req.baseSha256,
+        req.text
+      )
+      hooks.saved(r.document, r.fileSha256)
+      return toSaveResponse(r)
+    },
     'history:list': async (req) => ({
       versions: (await s.history.list(s.workspace.resolveDocument(req.document).rel, req.sectionId)).map(
         toVersion
       )
     }),
-    'history:restore': async (req, ctx) =>
-      toSaveResponse(
-        await s.documents.restoreVersion(
-          heldBy(req.document, req.sectionId, ctx),
-          req.version,
-          req.baseSha256
-        )
-      ),
+    'history:restore': async (req, ctx) => {
+      const r = await s.documents.restoreVersion(
+        heldBy(req.document, req.sectionId, ctx),
+        req.version,
+        req.baseSha256
+      )
+      hooks.saved(r.document, r.fileSha256)
+      return toSaveResponse(r)
+    },
     'drafts:list': async (req) => {
       const drafts = await s.documents.drafts.list(s.workspace.resolveDocument(req.document).rel)
       return {

@@ -183,24 +183,31 @@ describe('app store', () => {
       kind: 'error',
       draft: { sectionId: 'a', text: 'unsaved words' }
     })
-    t.push('locks:changed', {
-      document: 'plan.md',
-      locks: [
-        {
-          kind: 'section',
-          document: 'plan.md',
-          sectionId: 'b',
-          holder: holder('bob', 'i2'),
-          lastHeartbeat: 'x',
-          mine: false,
-          mineElsewhere: false,
-          stale: false
-        }
-      ]
+    t.answers['locks:list'] = () => ({
+      ok: true,
+      value: {
+        locks: [
+          {
+            kind: 'section',
+            document: 'plan.md',
+            sectionId: 'b',
+            holder: holder('bob', 'i2'),
+            lastHeartbeat: 'x',
+            mine: false,
+            mineElsewhere: false,
+            stale: false
+          }
+        ]
+      }
     })
+    t.push('locks:changed', { document: 'plan.md', locks: [] })
+    await new Promise((r) => setTimeout(r, 0))
+    // The window re-reads its own view of the locks rather than trusting the broadcast's flags.
+    expect(t.calls.at(-1)).toEqual({ channel: 'locks:list', payload: { document: 'plan.md' } })
     expect(store.getState().locks.map((l) => [l.sectionId, l.holder.user])).toEqual([['b', 'bob']])
+    const calls = t.calls.length
     t.push('locks:changed', { document: 'plan.md', locks: [{ bogus: true }] }) // off-contract payloads are dropped
-    expect(store.getState().locks).toHaveLength(1)
+    expect(t.calls.length).toBe(calls)
     t.status('closed')
     expect(store.getState().status).toBe('closed')
   })

@@ -19,22 +19,12 @@ export function createAppStore(client: SectionedClient): { store: StoreApi<AppSt
   }))
   const offs = [
     client.onStatus((status) => store.setState({ status })),
-    client.on('locks:changed', ({ document, locks }) => {
-      // Broadcast views are instance-neutral: keep our own "mine" flags from what we hold.
-      const mine = new Set(
-        store
-          .getState()
-          .locks.filter((l) => l.mine)
-          .map((l) => `${l.kind}:${l.sectionId}`)
-      )
-      store.getState().setLocks(
-        document,
-        locks.map((l) => ({
-          ...l,
-          mine:
-            mine.has(`${l.kind}:${l.sectionId}`) && l.holder.instanceId === store.getState().info?.instanceId
-        }))
-      )
+    client.on('locks:changed', ({ document }) => {
+      // The broadcast is the same for every window; "mine" depends on the window, so ask for ours.
+      if (store.getState().current !== document) return
+      void client.call('locks:list', { document }).then((r) => {
+        if (r.ok) store.getState().setLocks(document, r.value.locks)
+      })
     }),
     client.on('document:changed', ({ document }) => {
       if (store.getState().current === document) void store.getState().refresh()

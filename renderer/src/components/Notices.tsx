@@ -1,0 +1,27 @@
+import { useApp } from '../state/use-app'
+
+/** Messages for the writer; a lost lock's draft can be copied from here. */
+export function Notices() {
+  const notices = useApp((s) => s.notices)
+  const dismiss = useApp((s) => s.dismiss)
+  if (notices.length === 0) return null
+  return (
+    <div className="notices" role="status" aria-live="polite">
+      {notices.map((n) => (
+        <div key={n.id} className={`notice ${n.kind}`} data-testid="notice">
+          <p>{n.text}</p>
+          {n.draft && (
+            <details>
+              <summary>Your text (kept as a draft)</summary>
+              <textarea readOnly value={n.draft.text} rows={6} />
+              <button onClick={() => void navigator.clipboard?.writeText(n.draft?.text ?? '')}>Copy</button>
+            </details>
+          )}
+          <button className="close" aria-label="Dismiss" onClick={() => dismiss(n.id)}>
+            ×
+          </button>
+        </div>
+      ))}
+    </div>
+  )
+}
