@@ -33,6 +33,8 @@ describe('serve (the web host process)', () => {
     expect(missing.code).toBe(rendererBuilt ? 2 : 1)
   })
 
+  if (!rendererBuilt)
+    console.log('serve.test: the real-run test is skipped: out/renderer is not built (npm run build:app)')
   it.skipIf(!rendererBuilt)(
     'prints its URL, serves the contract, and releases locks on SIGTERM',
     async () => {
