@@ -1,6 +1,6 @@
 import type { Channel, LockView, ResponseOf, ValidRequestOf } from '../../../shared/contract'
 import { LockAcquisitionError, LockLostError, ValidationError } from '../../../shared/errors'
-import type { VersionRecord } from '../../../shared/types'
+import type { SectionInfo, VersionRecord } from '../../../shared/types'
 import type { AppServices } from '../app-services'
 import type { SaveResult } from '../documents/document-service'
 import { inspectLocks } from '../locks/lock-admin'
@@ -46,21 +46,16 @@ export async function lockViews(
   return out
 }
 
+/** A section as the contract carries it (the index's extra fields stay on the main side). */
+function toSection({ id, level, heading, startLine, endLine, start, end, sha256 }: SectionInfo): SectionInfo {
+  return { id, level, heading, startLine, endLine, start, end, sha256 }
+}
+
 function toSaveResponse(r: SaveResult): ResponseOf<'sections:save'> {
-  const strip = ({ id, level, heading, startLine, endLine, start, end, sha256 }: SaveResult['section']) => ({
-    id,
-    level,
-    heading,
-    startLine,
-    endLine,
-    start,
-    end,
-    sha256
-  })
   return {
     document: r.document,
-    section: strip(r.section),
-    sections: r.sections.map(strip),
+    section: toSection(r.section),
+    sections: r.sections.map(toSection),
     fileSha256: r.fileSha256,
     version: r.version?.version ?? null,
     changed: r.changed
@@ -116,18 +111,7 @@ export function createHandlers(s: AppServices, locks: ClientLocks, hooks: Handle
     'documents:list': async () => ({ documents: await s.documents.listDocuments() }),
     'documents:open': async (req, ctx) => {
       const snap = await s.documents.read(req.document)
-      const sections = snap.sections.map(
-        ({ id, level, heading, startLine, endLine, start, end, sha256 }) => ({
-          id,
-          level,
-          heading,
-          startLine,
-          endLine,
-          start,
-          end,
-          sha256
-        })
-      )
+      const sections = snap.sections.map(toSection)
       hooks.opened(snap.document, snap.fileSha256)
       return {
         document: snap.document,
