@@ -31,6 +31,7 @@ export class OpenDocumentsPoller {
   watch(document: string, fileSha256: string): void {
     if (!this.open.has(document)) this.open.set(document, { locks: null, stat: '', sha: fileSha256 })
     if (!this.timer) this.timer = this.s.clock.setInterval(() => this.tick(), this.intervalMs)
+    void this.tick()
   }
 
   /** One polling round (also called directly by tests). */
@@ -52,7 +53,9 @@ export class OpenDocumentsPoller {
           .filter((l) => l.kind !== 'write')
           .map((l) => `${l.dir}:${l.state.kind}:${'top' in l.state ? l.state.top : 0}`)
           .join('|')
-        if (seen.locks !== null && locks !== seen.locks) this.sink.locksChanged(document)
+        // The first sighting is reported too: a lock taken between the window's open and this
+        // round would otherwise become the baseline and never be announced.
+        if (locks !== seen.locks) this.sink.locksChanged(document)
         seen.locks = locks
         const abs = this.s.workspace.resolveDocument(document).abs
         const st = await fs.stat(abs)
