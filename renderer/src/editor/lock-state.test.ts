@@ -1,0 +1,133 @@
+import { describe, expect, it } from 'vitest'
+import fc from 'fast-check'
+import { EditorState } from '@codemirror/state'
+import {
+  insertionOwner,
+  sectionLockField,
+  sectionLocks,
+  setSectionLocks,
+  setSectionRange
+} from './lock-state'
+import { locksFor, lockedState, parts, rangesOf, textOf } from './test-support'
+import type { Who } from './test-support'
+
+const at = (id: string) => rangesOf().find((r) => r.id === id)!
+const ranges = (state: EditorState) => sectionLocks(state).map((s) => [s.id, s.from, s.to])
+
+describe('section lock state', () => {
+  it('maps ranges through edits: sections after an edit shift, the edited one grows or shrinks', () => {
+    const { state } = lockedState({ a: 'mine', b: 'ann' })
+    const typed = state.update({ changes: { from: at('a').from + 5, insert: 'XYZ' } }).state
+    expect(ranges(typed)).toEqual([
+      ['preamble', 0, 0],
+      ['a', at('a').from, at('a').to + 3],
+      ['b', at('b').from + 3, at('b').to + 3],
+      ['c', at('c').from + 3, at('c').to + 3]
+    ])
+    const cut = typed.update({ changes: { from: at('a').from + 4, to: at('a').from + 10 } }).state
+    expect(textOf(cut, 'a')).toBe('# A\nha one\n\n')
+    expect(textOf(cut, 'b')).toBe(parts.b)
+  })
+
+  it('keeps typing at the end of an editable last section inside it', () => {
+    const { state } = lockedState({ c: 'mine' })
+    const end = state.doc.length
+    const next = state.update({ changes: { from: end, insert: 'more\n' } }).state
+    expect(textOf(next, 'c')).toBe(parts.c + 'more\n')
+  })
+
+  it('gives text inserted at a boundary to the editable side', () => {
+    const { state } = lockedState({ a: 'mine', b: 'ann' })
+    const mineLeft = state.update({ changes: { from: at('b').from, insert: 'line\n' } }).state
+    expect(textOf(mineLeft, 'a')).toBe(parts.a + 'line\n')
+    const right = lockedState({ a: 'ann', b: 'mine' }).state
+    const mineRight = right.update({ changes: { from: at('b').from, insert: 'x' } }).state
+    expect(textOf(mineRight, 'b')).toBe('x' + parts.b)
+    expect(textOf(mineRight, 'a')).toBe(parts.a)
+  })
+
+  it('lets the holder of an empty preamble type into it at the start of the document', () => {
+    const { state } = lockedState({ preamble: 'mine', a: 'ann' })
+    const next = state.update({ changes: { from: 0, insert: 'Intro\n\n' } }).state
+    expect(textOf(next, 'preamble')).toBe('Intro\n\n')
+    expect(textOf(next, 'a')).toBe(parts.a)
+  })
+
+  it('owns boundary insertions as documented', () => {
+    const locks = locksFor({ a: 'mine', b: 'ann' })
+    const idAt = (pos: number) => locks[insertionOwner(locks, pos)]?.id
+    expect(idAt(at('a').from + 2)).toBe('a')
+    expect(idAt(at('b').from)).toBe('a') // editable side wins
+    expect(idAt(at('c').from)).toBe('c') // neither editable: the section whose line it is
+    expect(idAt(at('c').to)).toBe('c') // end of the document
+    expect(idAt(0)).toBe('a') // empty free preamble vs editable first section
+  })
+
+  it('takes effect positions in the document after the same transaction’s changes', () => {
+    const state = EditorState.create({ doc: 'abc', extensions: sectionLockField })
+    const next = state.update({
+      changes: { from: 0, insert: '123' },
+      effects: setSectionLocks.of([{ id: 'x', from: 0, to: 6, editable: true }])
+    }).state
+    expect(ranges(next)).toEqual([['x', 0, 6]])
+  })
+
+  it('sorts, clamps and de-overlaps what the app sets', () => {
+    const state = EditorState.create({ doc: '0123456789', extensions: sectionLockField })
+    const next = state.update({
+      effects: setSectionLocks.of([
+        { id: 'b', from: 4, to: 99, editable: false },
+        { id: 'a', from: -3, to: 6, editable: true }
+      ])
+    }).state
+    expect(ranges(next)).toEqual([
+      ['a', 0, 6],
+      ['b', 6, 10]
+    ])
+  })
+
+  it('pins one range exactly and clamps its neighbours', () => {
+    const { state } = lockedState({})
+    const next = state.update({
+      effects: setSectionRange.of({ id: 'b', from: at('b').from - 2, to: at('b').to + 1 })
+    }).state
+    expect(ranges(next).slice(1)).toEqual([
+      ['a', at('a').from, at('a').to - 2],
+      ['b', at('b').from - 2, at('b').to + 1],
+      ['c', at('c').from + 1, at('c').to]
+    ])
+  })
+
+  it('after any sequence of local edits, locked sections are unchanged and sections still tile the document', () => {
+    const who = fc.constantFrom<Who>('mine', 'ann', 'free')
+    const edit = fc.record({
+      pos: fc.nat(),
+      len: fc.nat({ max: 8 }),
+      text: fc.constantFrom('', 'x', '\n', 'ab\n', '# H\n', 'é😀漢')
+    })
+    fc.assert(
+      fc.property(
+        fc.record({ preamble: who, a: who, b: who, c: who }),
+        fc.array(edit, { maxLength: 25 }),
+        (holders, edits) => {
+          let { state } = lockedState(holders)
+          const locked = Object.keys(parts).filter((id) => holders[id as keyof typeof holders] !== 'mine')
+          for (const e of edits) {
+            const from = e.pos % (state.doc.length + 1)
+            const to = Math.min(state.doc.length, from + e.len)
+            state = state.update({ changes: { from, to, insert: e.text } }).state
+            const ls = sectionLocks(state)
+            expect(ls[0].from).toBe(0)
+            for (let i = 1; i < ls.length; i++) expect(ls[i].from).toBe(ls[i - 1].to)
+            expect(ls[ls.length - 1].to).toBe(state.doc.length)
+            for (const id of locked) expect(textOf(state, id)).toBe(parts[id])
+            for (const s of ls)
+              if (!s.editable && s.from > 0 && s.to > s.from)
+                expect(state.sliceDoc(s.from - 1, s.from)).toBe('\n')
+          }
+        }
+      ),
+      { numRuns: 300 }
+    )
+  })
+})

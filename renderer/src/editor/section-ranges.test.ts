@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest'
+import fc from 'fast-check'
+import type { SectionInfo } from '../../../shared/types'
+import { toCharRanges } from './section-ranges'
+
+const bytes = (s: string) => new TextEncoder().encode(s).length
+
+/** Sections over `pieces` joined, with byte offsets as the services compute them. */
+function sectionsOf(pieces: string[]): SectionInfo[] {
+  let start = 0
+  return pieces.map((p, i) => {
+    const end = start + bytes(p)
+    const s: SectionInfo = {
+      id: `s${i}`,
+      level: 1,
+      heading: '',
+      startLine: 0,
+      endLine: 0,
+      start,
+      end,
+      sha256: ''
+    }
+    start = end
+    return s
+  })
+}
+
+const slices = (text: string, pieces: string[], opts = {}) =>
+  toCharRanges(text, sectionsOf(pieces), opts).map((r) => text.slice(r.from, r.to))
+
+describe('toCharRanges', () => {
+  it('is the identity on ASCII', () => {
+    const pieces = ['', '# A\nx\n', '# B\ny\n']
+    expect(toCharRanges(pieces.join(''), sectionsOf(pieces))).toEqual([
+      { id: 's0', from: 0, to: 0 },
+      { id: 's1', from: 0, to: 6 },
+      { id: 's2', from: 6, to: 12 }
+    ])
+  })
+
+  it('converts byte offsets over accents, emoji and CJK to UTF-16 positions', () => {
+    const pieces = ['Préface é\n', '# Café ☕\nnaïve 😀😀\n', '# 漢字\n中文 text\n', '# End 👩‍👩‍👧\n']
+    const text = pieces.join('')
+    expect(slices(text, pieces)).toEqual(pieces)
+    const ranges = toCharRanges(text, sectionsOf(pieces))
+    // "😀" is 4 bytes but 2 UTF-16 units; "漢" 3 bytes but 1 unit.
+    expect(ranges[1].from).toBe(pieces[0].length)
+    expect(ranges[2].from).toBe(pieces[0].length + pieces[1].length)
+    expect(sectionsOf(pieces)[2].start).toBeGreaterThan(ranges[2].from)
+  })
+
+  it('counts a BOM as 3 bytes and one position', () => {
+    const pieces = ['\ufeff', '# A\n']
+    expect(slices(pieces.join(''), pieces)).toEqual(pieces)
+  })
+
+  it('can count CRLF as one position, like CodeMirror’s normalised document', () => {
+    const pieces = ['intro\r\n\r\n', '# A\r\nbody é\r\n', '# B\r\n']
+    const text = pieces.join('')
+    const editorText = text.replace(/\r\n/g, '\n')
+    const ranges = toCharRanges(text, sectionsOf(pieces), { collapseCrlf: true })
+    expect(ranges.map((r) => editorText.slice(r.from, r.to))).toEqual(
+      pieces.map((p) => p.replace(/\r\n/g, '\n'))
+    )
+  })
+
+  it('rounds an offset inside a character down to its start and clamps offsets past the end', () => {
+    const text = 'a😀b'
+    const s = (start: number, end: number): SectionInfo => ({ ...sectionsOf(['x'])[0], start, end })
+    expect(toCharRanges(text, [s(2, 99)])).toEqual([{ id: 's0', from: 1, to: 4 }])
+  })
+
+  it('agrees with TextEncoder on lone surrogates (3 bytes, U+FFFD)', () => {
+    const pieces = ['\ud800x', '\udc00y', 'z']
+    expect(slices(pieces.join(''), pieces)).toEqual(pieces)
+  })
+
+  it('agrees with TextEncoder on any text cut at any character boundaries', () => {
+    const char = fc.constantFrom('a', '\n', 'é', '€', '漢', '😀', '\u0301', ' ')
+    const piece = fc.array(char, { maxLength: 12 }).map((cs) => cs.join(''))
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 10 }), (pieces) => {
+        expect(slices(pieces.join(''), pieces)).toEqual(pieces)
+      }),
+      { numRuns: 500 }
+    )
+  })
+
+  it('stays linear: a 2 MB document with 20,000 sections converts in well under a second', () => {
+    const pieces = Array.from({ length: 20_000 }, (_, i) => `# Título ${i} 😀\n${'texto é '.repeat(10)}\n\n`)
+    const text = pieces.join('')
+    const t0 = performance.now()
+    const ranges = toCharRanges(text, sectionsOf(pieces))
+    expect(performance.now() - t0).toBeLessThan(1000)
+    expect(ranges[19_999].to).toBe(text.length)
+  })
+})
