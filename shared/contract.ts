@@ -82,6 +82,50 @@ export const saveResultSchema = z.object({
   changed: z.boolean()
 })
 
+/** What a structure operation (delete/move a section) produced. */
+export const structureResultSchema = z.object({
+  document: z.string(),
+  sections: z.array(sectionSchema),
+  fileSha256: z.string(),
+  backup: z.string()
+})
+
+/** How the workspace is watched (SPEC W1), shown in the status bar. */
+export const watchModeSchema = z.object({
+  mode: z.enum(['native', 'polling']),
+  intervalMs: z.number(),
+  reason: z.string()
+})
+
+/** An edit request as the holder's window shows it. */
+export const editRequestViewSchema = z.object({
+  id: z.string(),
+  document: z.string(),
+  sectionId: z.string(),
+  heading: z.string(),
+  from: z.object({ user: z.string(), host: z.string() }),
+  at: z.string()
+})
+
+/** The settings a writer edits in the Settings dialog, with their allowed ranges. */
+export const editableSettingsSchema = z.object({
+  /** The writer's display name; the OS user name when unset. */
+  user: z.string().trim().min(1).max(64),
+  /** SPEC L4: 5–120 s (LOCK_HEARTBEAT_INTERVAL in the environment wins). */
+  heartbeatSeconds: z.number().int().min(5).max(120),
+  /** Poll interval on network drives (SPEC W1). */
+  pollIntervalMs: z.number().int().min(50).max(60_000),
+  /** Release a section after this many minutes without edits; 0 never. */
+  idleTimeoutMinutes: z
+    .number()
+    .min(0)
+    .max(24 * 60),
+  /** `auto` polls on network file systems. */
+  watchMode: z.enum(['auto', 'native', 'polling'])
+})
+
+const requestId = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'an edit request id')
+
 const empty = z.object({}).strict()
 const docRequest = z.object({ document: documentPath }).strict()
 const sectionRequest = z.object({ document: documentPath, sectionId }).strict()
@@ -97,6 +141,22 @@ export const contract = {
       instanceId: z.string(),
       heartbeatIntervalMs: z.number(),
       idleTimeoutMs: z.number()
+    })
+  },
+  'workspace:status': {
+    request: empty,
+    response: z.object({
+      watch: watchModeSchema.nullable(),
+      heartbeat: z.object({
+        intervalMs: z.number(),
+        /** Time since the last fully successful heartbeat round; null before the first. */
+        lastOkAgoMs: z.number().nullable(),
+        consecutiveFailures: z.number().int()
+      }),
+      locksHeld: z.number().int(),
+      /** Median save latency of this instance (ms), null before the first save. */
+      saveMedianMs: z.number().nullable(),
+      saves: z.number().int()
     })
   },
   'documents:list': { request: empty, response: z.object({ documents: z.array(z.string()) }) },
@@ -120,6 +180,32 @@ export const contract = {
   'sections:save': {
     request: z.object({ document: documentPath, sectionId, baseSha256: sha256, text: sectionText }).strict(),
     response: saveResultSchema
+  },
+  'sections:delete': { request: sectionRequest, response: structureResultSchema },
+  'sections:move': {
+    request: z.object({ document: documentPath, sectionId, beforeId: sectionId.nullable() }).strict(),
+    response: structureResultSchema
+  },
+  'requests:send': { request: sectionRequest, response: z.object({ id: z.string() }) },
+  'requests:pending': { request: empty, response: z.object({ requests: z.array(editRequestViewSchema) }) },
+  'requests:answer': {
+    request: z.object({ id: requestId, answer: z.enum(['released', 'declined']) }).strict(),
+    response: z.object({ ok: z.literal(true) })
+  },
+  'settings:get': {
+    request: empty,
+    response: z.object({
+      /** The values in effect now. */
+      settings: editableSettingsSchema,
+      /** Where they are stored; null when this host keeps none. */
+      file: z.string().nullable(),
+      /** LOCK_HEARTBEAT_INTERVAL is set in the environment and wins over the setting. */
+      heartbeatFromEnvironment: z.boolean()
+    })
+  },
+  'settings:set': {
+    request: editableSettingsSchema.partial().strict(),
+    response: z.object({ saved: z.literal(true), restartNeeded: z.boolean() })
   },
   'history:list': { request: sectionRequest, response: z.object({ versions: z.array(versionSchema) }) },
   'history:restore': {
@@ -169,7 +255,24 @@ export const events = {
     releaseInMs: z.number()
   }),
   /** The lock was released for idleness. */
-  'lock:idle-released': z.object({ document: z.string(), sectionId: z.string().nullable() })
+  'lock:idle-released': z.object({ document: z.string(), sectionId: z.string().nullable() }),
+  /** A document was deleted or moved away. */
+  'document:removed': z.object({ document: z.string() }),
+  /** How the workspace is watched, at start and when it changes (native events failed → polling). */
+  'watch:mode': watchModeSchema,
+  /** Something the writer should know about the shared folder (watching failed, …). */
+  'workspace:problem': z.object({ message: z.string() }),
+  /** Another writer asks for a section this instance holds. */
+  'edit:requested': editRequestViewSchema,
+  /** The holder answered this instance's request. */
+  'edit:answered': z.object({
+    id: z.string(),
+    document: z.string(),
+    sectionId: z.string(),
+    heading: z.string(),
+    answer: z.enum(['released', 'declined']),
+    by: z.string()
+  })
 } as const
 
 /** A request channel name. */

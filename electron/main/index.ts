@@ -14,7 +14,12 @@ import { openWorkspace, type AppServices } from '../services/app-services'
 import { bindIpc, type IpcBinding } from './ipc'
 import { chooseWorkspaceFolder, parseLaunchArgs, withFolderArg } from './launch'
 import { buildMenuTemplate } from './menu'
-import { readSettings, settingsFile, updateSettings } from './settings'
+import {
+  openOptionsFrom,
+  readSettings,
+  settingsFile,
+  updateSettings
+} from '../services/settings/app-settings'
 import { isTrustedUrl } from './trusted-url'
 import { applyContentSecurityPolicy, applyNavigationGuards, secureWindowOptions } from './window-options'
 
@@ -98,8 +103,13 @@ async function start(): Promise<void> {
     sampleSource: sampleSource(),
     sampleTarget: join(userData, 'sample-workspace')
   })
-  const services = await openWorkspace({ folder: choice.folder, user: args.user ?? settings.user })
-  const dispatcher = createDispatcher(services)
+  const fromSettings = openOptionsFrom(settings)
+  const services = await openWorkspace({
+    ...fromSettings,
+    folder: choice.folder,
+    user: args.user ?? fromSettings.user
+  })
+  const dispatcher = createDispatcher(services, { settingsFile: settingsPath })
   const ipc = bindIpc(ipcMain, dispatcher, (url) => isTrustedUrl(url, appUrl))
   running = { folder: choice.folder, services, dispatcher, ipc }
   log(`opened ${choice.folder} (${choice.source}) as ${services.identity.user}`)

@@ -12,6 +12,7 @@ import type { Channel, EventName } from '../../shared/contract'
 /** Every request channel of the contract, as a set of keys (exported for the parity test). */
 export const REQUEST_CHANNELS = Object.freeze({
   'workspace:info': true,
+  'workspace:status': true,
   'documents:list': true,
   'documents:open': true,
   'locks:list': true,
@@ -19,6 +20,13 @@ export const REQUEST_CHANNELS = Object.freeze({
   'locks:release': true,
   'locks:touch': true,
   'sections:save': true,
+  'sections:delete': true,
+  'sections:move': true,
+  'requests:send': true,
+  'requests:pending': true,
+  'requests:answer': true,
+  'settings:get': true,
+  'settings:set': true,
   'history:list': true,
   'history:restore': true,
   'drafts:list': true,
@@ -31,7 +39,12 @@ export const EVENT_NAMES = Object.freeze({
   'document:changed': true,
   'lock:lost': true,
   'lock:idle-warning': true,
-  'lock:idle-released': true
+  'lock:idle-released': true,
+  'document:removed': true,
+  'watch:mode': true,
+  'workspace:problem': true,
+  'edit:requested': true,
+  'edit:answered': true
 } as const satisfies Record<EventName, true>)
 
 /** True when `name` is a request channel of the contract (the same answer as `isChannel`). */

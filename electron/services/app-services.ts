@@ -12,6 +12,11 @@ import type { LockSettings } from './locks/lock-config'
 import { LockService } from './locks/lock-service'
 import { Metrics } from './metrics/metrics'
 import { publishSnapshot, removeSnapshot } from './metrics/metrics-store'
+import { StructureOps } from './documents/structure-ops'
+import { EditRequests } from './requests/edit-requests'
+import { OwnWriteRegistry } from './watch/own-writes'
+import type { WatchModeOverride } from './watch/watch-mode'
+import { WorkspaceWatcher } from './watch/workspace-watcher'
 
 /** How to open a workspace. */
 export interface OpenWorkspaceOptions {
@@ -26,6 +31,11 @@ export interface OpenWorkspaceOptions {
   cleanup?: boolean
   /** Read-only use (CLI inspection): never writes derived data such as the section index. */
   readOnly?: boolean
+  /**
+   * Watch the workspace for other writers (SPEC W1–W3): the app and the web host do, one-shot CLI
+   * commands do not. `mode` `auto` polls on network file systems.
+   */
+  watch?: { mode?: WatchModeOverride; pollIntervalMs?: number }
 }
 
 /** The services of one app instance on one workspace, wired together. */
@@ -38,6 +48,14 @@ export interface AppServices {
   locks: LockService
   history: HistoryStore
   documents: DocumentService
+  /** Delete and move sections under the document lock. */
+  structure: StructureOps
+  /** Edit requests between writers. */
+  requests: EditRequests
+  /** Contents this instance wrote, so the watcher does not report them as external changes. */
+  ownWrites: OwnWriteRegistry
+  /** The workspace watcher, started, when `watch` was asked for. */
+  watcher: WorkspaceWatcher | null
   /** Stops everything in reverse order of start: releases locks, flushes the audit trail. */
   dispose(): Promise<void>
 }
@@ -57,7 +75,9 @@ export async function openWorkspace(opts: OpenWorkspaceOptions): Promise<AppServ
   const metrics = new Metrics(clock)
   const locks = new LockService({ workspace, identity, clock, settings: opts.lockSettings, audit, metrics })
   const history = new HistoryStore(workspace, clock)
+  const ownWrites = new OwnWriteRegistry(clock)
   const documents = new DocumentService({
+    ownWrites,
     workspace,
     identity,
     locks,
@@ -67,12 +87,24 @@ export async function openWorkspace(opts: OpenWorkspaceOptions): Promise<AppServ
     metrics,
     persistIndexOnRead: !opts.readOnly
   })
+  const structure = new StructureOps({
+    workspace,
+    identity,
+    clock,
+    locks,
+    history,
+    documents,
+    audit,
+    ownWrites
+  })
+  const requests = new EditRequests(workspace, identity, clock)
   const started: Disposable[] = []
   let publishing: Promise<void> = Promise.resolve()
   const start = opts.start ?? true
   if (opts.cleanup ?? start) {
     await cleanupLeftovers(locks, workspace)
     await documents.removeStaleTempFiles()
+    await requests.removeOld().catch(() => 0)
   }
   if (start) {
     locks.start()
@@ -85,6 +117,28 @@ export async function openWorkspace(opts: OpenWorkspaceOptions): Promise<AppServ
     started.push(clock.setInterval(publish, locks.settings.heartbeatIntervalMs))
     void publish()
   }
+  const watcher = opts.watch ? new WorkspaceWatcher({ workspace, clock, ownWrites, ...opts.watch }) : null
+  const dispose = async () => {
+    // The watcher goes first: no change is reported while the rest shuts down.
+    await watcher?.dispose()
+    for (const d of started.reverse()) d.dispose()
+    await publishing
+    await locks.dispose()
+    // Snapshots describe running instances; a stopped one removes its own (else they pile up per run).
+    if (start) await removeSnapshot(workspace, identity.instanceId).catch(() => undefined)
+    await audit.dispose()
+  }
+  try {
+    if (watcher) {
+      // Made before watching starts: a request file landing in a folder created a moment earlier
+      // can slip past a native watcher that is still adding the folder.
+      await fs.mkdir(workspace.requestsDir, { recursive: true }).catch(() => undefined)
+      await watcher.start()
+    }
+  } catch (err) {
+    await dispose()
+    throw err
+  }
   return {
     workspace,
     identity,
@@ -94,13 +148,10 @@ export async function openWorkspace(opts: OpenWorkspaceOptions): Promise<AppServ
     locks,
     history,
     documents,
-    async dispose() {
-      for (const d of started.reverse()) d.dispose()
-      await publishing
-      await locks.dispose()
-      // Snapshots describe running instances; a stopped one removes its own (else they pile up per run).
-      if (start) await removeSnapshot(workspace, identity.instanceId).catch(() => undefined)
-      await audit.dispose()
-    }
+    structure,
+    requests,
+    ownWrites,
+    watcher,
+    dispose
   }
 }

@@ -7,6 +7,12 @@ import path from 'node:path'
 import { ErrorCode, SectionedError } from '../../../shared/errors'
 import { createDispatcher } from '../../services/api/dispatcher'
 import { openWorkspace } from '../../services/app-services'
+import {
+  defaultConfigDir,
+  openOptionsFrom,
+  readSettings,
+  settingsFile
+} from '../../services/settings/app-settings'
 import { SERVE_USAGE, ServeUsageError, findRendererDir, parseServeArgs } from './serve-options'
 import { startWebHost } from './web-host'
 
@@ -60,8 +66,14 @@ async function main(): Promise<void> {
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
 
-  const services = await openWorkspace({ folder: opts.folder, user: opts.user })
-  const dispatcher = createDispatcher(services)
+  const settingsPath = settingsFile(defaultConfigDir())
+  const fromSettings = openOptionsFrom(await readSettings(settingsPath))
+  const services = await openWorkspace({
+    ...fromSettings,
+    folder: opts.folder,
+    user: opts.user ?? fromSettings.user
+  })
+  const dispatcher = createDispatcher(services, { settingsFile: settingsPath })
   const host = await startWebHost({ dispatcher, staticDir, port: opts.port }).catch(async (err: unknown) => {
     await dispatcher.dispose()
     await services.dispose()

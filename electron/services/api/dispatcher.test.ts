@@ -195,3 +195,185 @@ describe('windows and instances', () => {
     expect(lost?.payload).toMatchObject({ document: DOC, sectionId: 'budget', newHolder: { user: 'bob' } })
   })
 })
+
+/** A real-clock instance with the workspace watcher (native events on the temp folder). */
+async function watching(user: string, opts: { settingsFile?: string } = {}) {
+  const s = await openWorkspace({
+    folder: root,
+    identity: ident(user),
+    lockSettings: { heartbeatIntervalMs: 5000, idleTimeoutMs: 0 },
+    watch: { mode: 'native' }
+  })
+  const d = createDispatcher(s, opts)
+  opened.push({ s, d })
+  const events: ContractEvent[] = []
+  d.onEvent((e) => events.push(e))
+  const next = (name: string, match: (p: Record<string, unknown>) => boolean = () => true, ms = 5000) =>
+    new Promise<Record<string, unknown>>((resolve, reject) => {
+      const found = events.find((e) => e.name === name && match(e.payload as Record<string, unknown>))
+      if (found) return resolve(found.payload as Record<string, unknown>)
+      const timer = setTimeout(() => reject(new Error(`no ${name} within ${ms} ms`)), ms)
+      const sub = d.onEvent((e) => {
+        if (e.name !== name || !match(e.payload as Record<string, unknown>)) return
+        clearTimeout(timer)
+        sub.dispose()
+        resolve(e.payload as Record<string, unknown>)
+      })
+    })
+  return { s, d, events, next }
+}
+
+describe('other instances, through the workspace watcher', () => {
+  const ctx = { clientId: 'w' }
+
+  it("announces another instance's lock and save, and an outside program's write as external", async () => {
+    const ann = await watching('ann')
+    const bob = await watching('bob')
+    const snap = ok<{ sections: { id: string; sha256: string }[] }>(
+      await bob.d.call('documents:open', { document: DOC }, ctx)
+    )
+    ok(await ann.d.call('locks:acquire', { document: DOC, sectionId: 'budget' }, ctx))
+    const locks = await bob.next('locks:changed', (p) => (p.locks as unknown[]).length === 1)
+    expect(locks.locks).toEqual([
+      expect.objectContaining({ sectionId: 'budget', holder: expect.objectContaining({ user: 'ann' }) })
+    ])
+
+    const saved = ok<{ fileSha256: string }>(
+      await ann.d.call(
+        'sections:save',
+        {
+          document: DOC,
+          sectionId: 'budget',
+          baseSha256: snap.sections[1].sha256,
+          text: '# Budget\n\nMore money\n\n'
+        },
+        ctx
+      )
+    )
+    const seen = await bob.next('document:changed', (p) => p.fileSha256 === saved.fileSha256)
+    expect(seen.external).toBe(true) // for bob, ann's save is someone else's
+    // Ann hears her own save once, as her own, although her watcher sees the file change too.
+    await new Promise((r) => setTimeout(r, 400))
+    const annChanges = ann.events.filter((e) => e.name === 'document:changed')
+    expect(annChanges.map((e) => e.payload)).toEqual([
+      { document: DOC, fileSha256: saved.fileSha256, external: false }
+    ])
+
+    await fs.writeFile(path.join(root, DOC), TEXT.replace('Some', 'Edited in another program'))
+    const outside = await ann.next('document:changed', (p) => p.external === true)
+    expect(outside.document).toBe(DOC)
+  })
+
+  it('reports how it watches, in the status and as an event', async () => {
+    const ann = await watching('ann')
+    const status = ok<{ watch: { mode: string; reason: string }; heartbeat: { intervalMs: number } }>(
+      await ann.d.call('workspace:status', {}, ctx)
+    )
+    expect(status.watch.mode).toBe('native')
+    expect(status.watch.reason).toMatch(/native file events/)
+    expect(status.heartbeat.intervalMs).toBe(5000)
+  })
+
+  it('carries an edit request to the holder and the answer back; "released" frees the section first', async () => {
+    const ann = await watching('ann')
+    const bob = await watching('bob')
+    ok(await ann.d.call('documents:open', { document: DOC }, ctx))
+    ok(await bob.d.call('documents:open', { document: DOC }, ctx))
+    expect(
+      fail(await bob.d.call('requests:send', { document: DOC, sectionId: 'budget' }, ctx)).message
+    ).toMatch(/is free/)
+    ok(await ann.d.call('locks:acquire', { document: DOC, sectionId: 'budget' }, ctx))
+    const { id } = ok<{ id: string }>(
+      await bob.d.call('requests:send', { document: DOC, sectionId: 'budget' }, ctx)
+    )
+    const asked = await ann.next('edit:requested', (p) => p.id === id)
+    expect(asked).toMatchObject({
+      sectionId: 'budget',
+      heading: 'Budget',
+      from: { user: 'bob', host: 'bob-pc' }
+    })
+    expect(
+      ok<{ requests: { id: string }[] }>(await ann.d.call('requests:pending', {}, ctx)).requests
+    ).toEqual([expect.objectContaining({ id })])
+    // Only the holder answers, and only the window holding the section releases it.
+    expect(fail(await bob.d.call('requests:answer', { id, answer: 'released' }, ctx)).message).toMatch(
+      /addressed to somebody else/
+    )
+    expect(
+      fail(await ann.d.call('requests:answer', { id, answer: 'released' }, { clientId: 'other' })).code
+    ).toBe(ErrorCode.LockHeld)
+    ok(await ann.d.call('requests:answer', { id, answer: 'released' }, ctx))
+    const answered = await bob.next('edit:answered', (p) => p.id === id)
+    expect(answered).toMatchObject({ answer: 'released', by: 'ann', sectionId: 'budget' })
+    ok(await bob.d.call('locks:acquire', { document: DOC, sectionId: 'budget' }, ctx))
+    // The requester removed the answered request.
+    await expect(fs.readdir(path.join(root, '.sectioned', 'requests'))).resolves.toEqual([])
+  })
+
+  it('a declined request leaves the lock with its holder', async () => {
+    const ann = await watching('ann')
+    const bob = await watching('bob')
+    ok(await ann.d.call('locks:acquire', { document: DOC, sectionId: 'risks' }, ctx))
+    const { id } = ok<{ id: string }>(
+      await bob.d.call('requests:send', { document: DOC, sectionId: 'risks' }, ctx)
+    )
+    await ann.next('edit:requested', (p) => p.id === id)
+    ok(await ann.d.call('requests:answer', { id, answer: 'declined' }, ctx))
+    expect(await bob.next('edit:answered', (p) => p.id === id)).toMatchObject({ answer: 'declined' })
+    expect(fail(await bob.d.call('locks:acquire', { document: DOC, sectionId: 'risks' }, ctx)).code).toBe(
+      ErrorCode.LockHeld
+    )
+  })
+})
+
+describe('structure operations and settings through the contract', () => {
+  const ctx = { clientId: 'w' }
+
+  it('moves and deletes sections only under the document lock, with a backup', async () => {
+    const { d } = await open('ann')
+    expect(fail(await d.call('sections:delete', { document: DOC, sectionId: 'risks' }, ctx)).message).toMatch(
+      /Take the lock/
+    )
+    ok(await d.call('locks:acquire', { document: DOC, sectionId: null }, ctx))
+    const moved = ok<{ sections: { id: string }[]; backup: string }>(
+      await d.call('sections:move', { document: DOC, sectionId: 'risks', beforeId: 'budget' }, ctx)
+    )
+    expect(moved.sections.map((s) => s.id)).toEqual(['preamble', 'risks', 'budget'])
+    expect(await fs.readFile(path.join(root, DOC), 'utf8')).toBe(
+      'Intro\n\n## Risks\n\nSome\n# Budget\n\nMoney\n\n'
+    )
+    const deleted = ok<{ sections: { id: string }[] }>(
+      await d.call('sections:delete', { document: DOC, sectionId: 'budget' }, ctx)
+    )
+    expect(deleted.sections.map((s) => s.id)).toEqual(['preamble', 'risks'])
+    expect(typeof moved.backup).toBe('string')
+  })
+
+  it('stores settings in range, refuses others, and says a restart applies them', async () => {
+    const file = path.join(root, 'config', 'settings.json')
+    const s = await openWorkspace({ folder: root, identity: ident('ann'), clock: new FakeClock() })
+    const d = createDispatcher(s, { settingsFile: file })
+    opened.push({ s, d })
+    const got = ok<{ settings: { user: string; heartbeatSeconds: number; watchMode: string } }>(
+      await d.call('settings:get', {}, ctx)
+    )
+    expect(got.settings).toMatchObject({ user: 'ann', heartbeatSeconds: 30, watchMode: 'auto' })
+    for (const bad of [
+      { heartbeatSeconds: 2 },
+      { pollIntervalMs: 10 },
+      { user: '  ' },
+      { watchMode: 'x' },
+      { color: 1 }
+    ]) {
+      expect(fail(await d.call('settings:set', bad, ctx)).code, JSON.stringify(bad)).toBe(
+        ErrorCode.Validation
+      )
+    }
+    await expect(fs.readFile(file)).rejects.toThrow() // nothing written for bad input
+    expect(ok(await d.call('settings:set', { heartbeatSeconds: 10, user: 'Ann B' }, ctx))).toEqual({
+      saved: true,
+      restartNeeded: true
+    })
+    expect(JSON.parse(await fs.readFile(file, 'utf8'))).toEqual({ heartbeatSeconds: 10, user: 'Ann B' })
+  })
+})

@@ -3,10 +3,10 @@ import { ErrorCode, toErrorValue, type Result } from '../../../shared/errors'
 import type { AppServices } from '../app-services'
 import type { Disposable } from '../core/clock'
 import { Emitter } from '../core/emitter'
+import type { EditRequest } from '../requests/edit-requests'
 import { ClientLocks } from './client-locks'
 import type { CallContext, ContractEvent, Dispatcher } from './dispatcher-types'
-import { createHandlers, lockViews, type Handlers } from './handlers'
-import { OpenDocumentsPoller } from './open-documents-poller'
+import { createHandlers, lockViews, requestView, type Handlers } from './handlers'
 
 /** A dispatcher that also owns its subscriptions to the services. */
 export interface OwnedDispatcher extends Dispatcher {
@@ -16,12 +16,18 @@ export interface OwnedDispatcher extends Dispatcher {
 /**
  * Binds the contract to the services once; both transports (Electron IPC, the web host's socket)
  * call through it. Every request is validated against the contract's schema before a handler sees
- * it, and every outcome is a Result with a stable error code — never a thrown error.
+ * it, and every outcome is a Result with a stable error code — never a thrown error. Other
+ * instances' changes arrive through the workspace watcher (`s.watcher`); this instance's own lock
+ * changes and saves are announced at once by the handlers.
  */
-export function createDispatcher(s: AppServices): OwnedDispatcher {
+export function createDispatcher(s: AppServices, opts: { settingsFile?: string } = {}): OwnedDispatcher {
   const emitter = new Emitter<{ event: ContractEvent }>()
   const clientLocks = new ClientLocks()
   const emit = <E extends EventName>(name: E, payload: EventOf<E>) => emitter.emit('event', { name, payload })
+  /** Documents windows opened, by docKey: a lock folder seen before its record names its document. */
+  const opened = new Map<string, string>()
+  /** Last checksum announced per document: the watcher's sighting of an own save is not repeated. */
+  const announced = new Map<string, string>()
 
   /** Lock views differ per window (mine / mine elsewhere), so the broadcast carries the instance-neutral view. */
   const changed = (document: string) => {
@@ -29,21 +35,20 @@ export function createDispatcher(s: AppServices): OwnedDispatcher {
       .then((locks) => emit('locks:changed', { document, locks }))
       .catch(() => undefined)
   }
-  const ownWrites = new Set<string>()
-  const poller = new OpenDocumentsPoller(s, {
-    locksChanged: changed,
-    documentChanged: (document, fileSha256) =>
-      emit('document:changed', { document, fileSha256, external: !ownWrites.has(fileSha256) })
-  })
+  const documentChanged = (document: string, fileSha256: string, external: boolean) => {
+    if (announced.get(document) === fileSha256) return
+    announced.set(document, fileSha256)
+    emit('document:changed', { document, fileSha256, external })
+  }
   const handlers: Handlers = createHandlers(s, clientLocks, {
+    settingsFile: opts.settingsFile ?? null,
     changed,
-    opened: (document, sha) => poller.watch(document, sha),
-    saved: (document, sha) => {
-      // Own saves are recognised by checksum, not timing; windows still refresh on them.
-      ownWrites.add(sha)
-      if (ownWrites.size > 256) ownWrites.delete(ownWrites.values().next().value as string)
-      emit('document:changed', { document, fileSha256: sha, external: false })
-    }
+    opened: (document, sha) => {
+      opened.set(s.workspace.docKey(document), document)
+      if (!announced.has(document)) announced.set(document, sha)
+    },
+    // Own saves are recognised by checksum, not timing; windows still refresh on them.
+    saved: (document, sha) => documentChanged(document, sha, false)
   })
 
   const subscriptions: Disposable[] = [
@@ -65,8 +70,43 @@ export function createDispatcher(s: AppServices): OwnedDispatcher {
       if (!clientLocks.forget(lock)) return
       emit('lock:idle-released', { document: lock.document, sectionId: lock.sectionId })
       changed(lock.document)
-    })
+    }),
+    ...watcherSubscriptions()
   ]
+
+  function watcherSubscriptions(): Disposable[] {
+    const w = s.watcher
+    if (!w) return []
+    return [
+      w.events.on('document-changed', ({ document, sha256, external }) =>
+        documentChanged(document, sha256, external)
+      ),
+      w.events.on('document-removed', ({ document }) => {
+        announced.delete(document)
+        emit('document:removed', { document })
+      }),
+      w.events.on('locks-changed', ({ document, docKey }) => {
+        const doc = document ?? opened.get(docKey)
+        if (doc) changed(doc)
+      }),
+      w.events.on('mode', (mode) => emit('watch:mode', mode)),
+      w.events.on('error', ({ message }) => emit('workspace:problem', { message })),
+      w.events.on('request-changed', ({ id }) => void requestChanged(id).catch(() => undefined))
+    ]
+  }
+
+  /** An edit request file appeared or changed: show it to the holder, or the answer to the requester. */
+  async function requestChanged(id: string): Promise<void> {
+    const r: EditRequest | null = await s.requests.read(id)
+    if (!r) return
+    const me = s.identity.instanceId
+    if (r.answer === null && r.to.instanceId === me) emit('edit:requested', requestView(r))
+    else if (r.answer !== null && r.from.instanceId === me) {
+      await s.requests.remove(id)
+      const { document, sectionId, heading } = r
+      emit('edit:answered', { id, document, sectionId, heading, answer: r.answer.answer, by: r.answer.by })
+    }
+  }
 
   async function call(channel: string, payload: unknown, ctx: CallContext): Promise<Result<unknown>> {
     if (!isChannel(channel)) {
@@ -106,7 +146,6 @@ export function createDispatcher(s: AppServices): OwnedDispatcher {
       }
     },
     async dispose() {
-      await poller.dispose()
       for (const d of subscriptions) d.dispose()
       emitter.clear()
     }

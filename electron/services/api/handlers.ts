@@ -3,6 +3,10 @@ import { LockAcquisitionError, LockLostError, ValidationError } from '../../../s
 import type { SectionInfo, VersionRecord } from '../../../shared/types'
 import type { AppServices } from '../app-services'
 import type { SaveResult } from '../documents/document-service'
+import type { StructureResult } from '../documents/structure-ops'
+import type { EditRequest } from '../requests/edit-requests'
+import { readSettings, updateSettings } from '../settings/app-settings'
+import { DEFAULT_POLL_INTERVAL_MS } from '../watch/watch-mode'
 import { inspectLocks } from '../locks/lock-admin'
 import type { CallContext } from './dispatcher-types'
 import type { ClientLocks } from './client-locks'
@@ -67,8 +71,25 @@ function toVersion(v: VersionRecord): ResponseOf<'history:list'>['versions'][num
   return { version, heading, content, sha256, author, timestamp, reason, pinned, beforeStructure }
 }
 
+function toStructureResponse(r: StructureResult): ResponseOf<'sections:delete'> {
+  return {
+    document: r.document,
+    sections: r.sections.map(toSection),
+    fileSha256: r.fileSha256,
+    backup: r.backup
+  }
+}
+
+/** An edit request as the holder's window shows it. */
+export function requestView(r: EditRequest): ResponseOf<'requests:pending'>['requests'][number] {
+  const { id, document, sectionId, heading, at } = r
+  return { id, document, sectionId, heading, from: { user: r.from.user, host: r.from.host }, at }
+}
+
 /** What the handlers tell the dispatcher about. */
 export interface HandlerHooks {
+  /** The host's settings file (null: this host keeps no settings). */
+  settingsFile: string | null
   /** This instance changed the locks of a document. */
   changed(document: string): void
   /** A window opened a document (watch it for other instances' changes). */
@@ -108,6 +129,21 @@ export function createHandlers(s: AppServices, locks: ClientLocks, hooks: Handle
       heartbeatIntervalMs: s.locks.settings.heartbeatIntervalMs,
       idleTimeoutMs: s.locks.settings.idleTimeoutMs
     }),
+    'workspace:status': async () => {
+      const health = s.locks.health
+      const save = s.metrics.snapshot().operations.save
+      return {
+        watch: s.watcher?.mode ?? null,
+        heartbeat: {
+          intervalMs: s.locks.settings.heartbeatIntervalMs,
+          lastOkAgoMs: health.lastOkAt === null ? null : s.clock.monotonicNow() - health.lastOkAt,
+          consecutiveFailures: health.consecutiveFailures
+        },
+        locksHeld: s.locks.heldLocks().filter((l) => l.kind !== 'write').length,
+        saveMedianMs: save?.latencyMs.p50 ?? null,
+        saves: save?.count ?? 0
+      }
+    },
     'documents:list': async () => ({ documents: await s.documents.listDocuments() }),
     'documents:open': async (req, ctx) => {
       const snap = await s.documents.read(req.document)
@@ -172,6 +208,64 @@ export function createHandlers(s: AppServices, locks: ClientLocks, hooks: Handle
       )
       hooks.saved(r.document, r.fileSha256)
       return toSaveResponse(r)
+    },
+    'sections:delete': async (req, ctx) => {
+      const r = await s.structure.deleteSection(heldBy(req.document, null, ctx), req.sectionId)
+      hooks.saved(r.document, r.fileSha256)
+      return toStructureResponse(r)
+    },
+    'sections:move': async (req, ctx) => {
+      const r = await s.structure.moveSection(heldBy(req.document, null, ctx), req.sectionId, req.beforeId)
+      hooks.saved(r.document, r.fileSha256)
+      return toStructureResponse(r)
+    },
+    'requests:send': async (req) => {
+      const doc = s.workspace.resolveDocument(req.document).rel
+      const { section } = await s.documents.section(doc, req.sectionId)
+      const held = (await lockViews(s, locks, doc, '')).find(
+        (v) => v.kind === 'document' || v.sectionId === req.sectionId
+      )
+      const heading = section.heading || 'Preamble'
+      if (!held) throw new ValidationError(`“${heading}” is free: start typing in it to take it.`)
+      const { user, host, instanceId } = held.holder
+      const sent = await s.requests.send(doc, req.sectionId, heading, { user, host, instanceId })
+      return { id: sent.id }
+    },
+    'requests:pending': async () => ({ requests: (await s.requests.pendingForMe()).map(requestView) }),
+    'requests:answer': async (req, ctx) => {
+      const r = await s.requests.read(req.id)
+      if (r && req.answer === 'released') {
+        // The section goes first, so the requester finds it free when the answer arrives.
+        const held = locks.get(r.document, r.sectionId) ?? locks.get(r.document, null)
+        if (held) {
+          const handle = heldBy(held.handle.document, held.handle.sectionId, ctx)
+          locks.forget(handle)
+          await s.locks.release(handle, `released for ${r.from.user}`)
+          changed(handle.document)
+        }
+      }
+      await s.requests.answer(req.id, req.answer)
+      return { ok: true as const }
+    },
+    'settings:get': async () => {
+      const stored = hooks.settingsFile ? await readSettings(hooks.settingsFile) : {}
+      return {
+        settings: {
+          user: s.identity.user,
+          heartbeatSeconds: Math.round(s.locks.settings.heartbeatIntervalMs / 1000),
+          pollIntervalMs: s.watcher?.mode?.intervalMs ?? stored.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
+          idleTimeoutMinutes: s.locks.settings.idleTimeoutMs / 60_000,
+          watchMode: stored.watchMode ?? 'auto'
+        },
+        file: hooks.settingsFile,
+        heartbeatFromEnvironment: Boolean(process.env.LOCK_HEARTBEAT_INTERVAL)
+      }
+    },
+    'settings:set': async (req) => {
+      if (!hooks.settingsFile) throw new ValidationError('This window cannot store settings.')
+      await updateSettings(hooks.settingsFile, req)
+      // Identity, heartbeat and watching are fixed for a run: they apply when the folder is opened again.
+      return { saved: true as const, restartNeeded: Object.keys(req).length > 0 }
     },
     'history:list': async (req) => ({
       versions: (await s.history.list(s.workspace.resolveDocument(req.document).rel, req.sectionId)).map(

@@ -110,6 +110,11 @@ export class Workspace {
     return path.join(this.docDir(rel), 'backups')
   }
 
+  /** Edit requests between writers (`.sectioned/requests/<id>.json`). */
+  get requestsDir(): string {
+    return path.join(this.hidden, 'requests')
+  }
+
   get auditDir(): string {
     return path.join(this.hidden, 'audit')
   }

@@ -18,6 +18,32 @@ export interface DocumentAuditSink {
   record(event: AuditEvent): void
 }
 
+/**
+ * Told about each write of a document just before it lands, and when it failed, so the watcher can
+ * tell this instance's own saves from other writers' (the OwnWriteRegistry satisfies it).
+ */
+export interface OwnWriteSink {
+  note(document: string, sha256: string): void
+  forget(document: string, sha256: string): void
+}
+
+/** Writes a document atomically, telling `ownWrites` about it first (and again if it failed). */
+export async function writeDocument(
+  ownWrites: OwnWriteSink | undefined,
+  document: string,
+  abs: string,
+  data: Buffer,
+  sha256: string
+): Promise<void> {
+  ownWrites?.note(document, sha256)
+  try {
+    await writeFileAtomic(abs, data)
+  } catch (err) {
+    ownWrites?.forget(document, sha256)
+    throw err
+  }
+}
+
 /** Operation timing (the Metrics class satisfies it). */
 export interface DocumentMetricsSink {
   time<T>(op: string, fn: () => Promise<T>): Promise<T>
@@ -54,6 +80,7 @@ export interface DocumentServiceOptions {
   metrics?: DocumentMetricsSink
   /** Store a reconciled section index when a read finds the file changed (default true). */
   persistIndexOnRead?: boolean
+  ownWrites?: OwnWriteSink
 }
 
 /**
@@ -69,11 +96,13 @@ export class DocumentService {
   private readonly metrics?: DocumentMetricsSink
   private readonly indexes: IndexStore
   private readonly persistOnRead: boolean
+  private readonly ownWrites?: OwnWriteSink
   /** Texts of refused saves. */
   readonly drafts: DraftStore
 
   constructor(opts: DocumentServiceOptions) {
     this.persistOnRead = opts.persistIndexOnRead ?? true
+    this.ownWrites = opts.ownWrites
     this.ws = opts.workspace
     this.self = opts.identity
     this.locks = opts.locks
@@ -221,7 +250,7 @@ export class DocumentService {
         }
       }
       await this.recordPriorText(doc.rel, current, currentText)
-      await writeFileAtomic(doc.abs, spliced.buffer)
+      await writeDocument(this.ownWrites, doc.rel, doc.abs, spliced.buffer, spliced.index.fileSha256)
       await this.indexes.write(doc.rel, spliced.index)
       const version = await this.history.append(doc.rel, id, {
         heading: saved.heading,

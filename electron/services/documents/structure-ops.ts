@@ -1,7 +1,6 @@
 import { promises as fs } from 'node:fs'
 import { ValidationError, NotFoundError } from '../../../shared/errors'
 import type { Identity, SectionInfo } from '../../../shared/types'
-import { writeFileAtomic } from '../core/atomic-write'
 import type { Clock } from '../core/clock'
 import type { Workspace } from '../core/workspace'
 import { createBackup } from '../history/backups'
@@ -10,7 +9,12 @@ import type { LockHandle, LockService } from '../locks/lock-service'
 import { dominantLineEnding, parseSections } from '../sections/parse-sections'
 import { PREAMBLE_ID } from '../sections/section-ids'
 import { sectionText, sha256Hex, type SectionIndex } from '../sections/section-index'
-import type { DocumentAuditSink, DocumentService } from './document-service'
+import {
+  writeDocument,
+  type DocumentAuditSink,
+  type DocumentService,
+  type OwnWriteSink
+} from './document-service'
 import { IndexStore } from './index-store'
 
 /** Construction parameters of the structure operations. */
@@ -22,6 +26,7 @@ export interface StructureOpsOptions {
   history: HistoryStore
   documents: DocumentService
   audit?: DocumentAuditSink
+  ownWrites?: OwnWriteSink
 }
 
 /** What a structure operation produced. */
@@ -94,7 +99,7 @@ export class StructureOps {
       const nextIndex = indexWithIds(next, ids, index, retired)
       const backup = await createBackup(workspace, clock, doc.rel, action, buf)
       for (const s of index.sections) await this.keepInHistory(doc.rel, s, sectionText(buf, s))
-      await writeFileAtomic(doc.abs, next)
+      await writeDocument(this.o.ownWrites, doc.rel, doc.abs, next, nextIndex.fileSha256)
       await this.indexes.write(doc.rel, nextIndex)
       this.o.audit?.record({
         type: 'structure',

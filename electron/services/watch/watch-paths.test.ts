@@ -19,6 +19,17 @@ describe('watch paths', () => {
     expect(isIgnoredPath('a.md.tmp')).toBe(true)
   })
 
+  it('keeps edit requests, and classifies them by id', () => {
+    const id = '01JZ0000000000000000000000'
+    expect(isIgnoredPath('.sectioned/requests', dir)).toBe(false)
+    expect(isIgnoredPath(`.sectioned/requests/${id}.json`, file)).toBe(false)
+    expect(isIgnoredPath(`.sectioned/requests/${id}.json.1.abc.tmp`, file)).toBe(true)
+    expect(isIgnoredPath('.sectioned/requests/notes.txt', file)).toBe(true)
+    expect(isIgnoredPath('.sectioned/requests/a/b.json', file)).toBe(true)
+    expect(classifyPath(`.sectioned/requests/${id}.json`)).toEqual({ kind: 'request', id })
+    expect(classifyPath('.sectioned/requests')).toBeNull()
+  })
+
   it('inside .sectioned keeps only section and document locks', () => {
     for (const p of ['.sectioned', '.sectioned/docs', '.sectioned/docs/ch-1234abcd', lock]) {
       expect(isIgnoredPath(p), p).toBe(false)

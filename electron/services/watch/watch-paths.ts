@@ -12,6 +12,8 @@ export type WatchedPath =
       /** Workspace-relative path of the lock folder, the unit events are coalesced by. */
       lockDir: string
     }
+  /** An edit request between writers, `.sectioned/requests/<id>.json`. */
+  | { kind: 'request'; id: string }
 
 /** The part of `fs.Stats` the filter looks at (chokidar passes it on its second call). */
 export interface EntryKind {
@@ -47,9 +49,13 @@ export function isIgnoredPath(rel: string, entry?: EntryKind): boolean {
   return entry?.isFile() === true && !MARKDOWN.test(name)
 }
 
-/** `.sectioned/docs/<docKey>/locks/{sections/<id>,document}/**` and the folders leading to it. */
+/**
+ * `.sectioned/docs/<docKey>/locks/{sections/<id>,document}/**`, `.sectioned/requests/*.json` and
+ * the folders leading to them.
+ */
 function isIgnoredHidden(parts: string[], entry?: EntryKind): boolean {
   const file = entry?.isFile() === true
+  if (parts[1] === 'requests') return parts.length > 3 || (parts.length === 3 && !parts[2].endsWith('.json'))
   if (parts.length >= 2 && parts[1] !== 'docs') return true
   if (parts.length >= 4 && parts[3] !== 'locks') return true
   if (parts.length >= 5 && parts[4] !== 'sections' && parts[4] !== 'document') return true
@@ -62,6 +68,8 @@ function isIgnoredHidden(parts: string[], entry?: EntryKind): boolean {
 export function classifyPath(rel: string): WatchedPath | null {
   const parts = rel.split('/')
   if (parts[0] === HIDDEN_DIR) {
+    if (parts[1] === 'requests' && parts.length === 3 && parts[2].endsWith('.json'))
+      return { kind: 'request', id: parts[2].slice(0, -'.json'.length) }
     if (parts[1] !== 'docs' || parts[3] !== 'locks' || parts.length < 5) return null
     const docKey = parts[2]
     if (parts[4] === 'document') {

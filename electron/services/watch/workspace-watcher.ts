@@ -39,6 +39,8 @@ export type WorkspaceWatcherEvents = {
   'document-changed': DocumentChangedEvent
   'document-removed': { document: string }
   'locks-changed': LocksChangedEvent
+  /** An edit request file appeared or changed (`.sectioned/requests/<id>.json`). */
+  'request-changed': { id: string }
   /** At start, and again if native events fail (inotify limits) and the watcher falls back to polling. */
   mode: WatchModeChoice
   error: { message: string }
@@ -200,7 +202,9 @@ export class WorkspaceWatcher {
     if (this.disposed) return
     const what = classifyPath(this.rel(p))
     if (what?.kind === 'lock') this.onLockPath(what)
-    else if (what?.kind === 'document' && (event === 'add' || event === 'change' || event === 'unlink')) {
+    else if (what?.kind === 'request' && (event === 'add' || event === 'change')) {
+      this.events.emit('request-changed', { id: what.id })
+    } else if (what?.kind === 'document' && (event === 'add' || event === 'change' || event === 'unlink')) {
       this.checkDocumentSoon(what.document)
     }
   }
