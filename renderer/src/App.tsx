@@ -1,31 +1,59 @@
-import { useEffect } from 'react'
+import { useEffect, useState } from 'react'
+import { ConflictView } from './components/ConflictView'
 import { EditorPane } from './components/EditorPane'
 import { FolderTree } from './components/FolderTree'
+import { HistoryPanel } from './components/HistoryPanel'
 import { Notices } from './components/Notices'
 import { Outline } from './components/Outline'
+import { PreviewPane } from './components/PreviewPane'
+import { RequestsBar } from './components/RequestsBar'
+import { SettingsDialog } from './components/SettingsDialog'
 import { StatusBar } from './components/StatusBar'
 import { useApp } from './state/use-app'
 
-/** The writer's screen: documents and outline on the left, the editor in the middle, status below. */
+/**
+ * The writer's screen: documents and outline on the left, the editor in the middle, preview or a
+ * section's history on the right, status below; requests, conflicts and settings over it.
+ */
 export function App({ transport }: { transport: 'electron' | 'web' }) {
   const loadWorkspace = useApp((s) => s.loadWorkspace)
+  const loadPendingRequests = useApp((s) => s.loadPendingRequests)
+  const openSettings = useApp((s) => s.openSettings)
   const info = useApp((s) => s.info)
+  const history = useApp((s) => s.history !== null)
+  const [preview, setPreview] = useState(false)
   useEffect(() => {
     void loadWorkspace()
-  }, [loadWorkspace])
+    void loadPendingRequests()
+  }, [loadWorkspace, loadPendingRequests])
+  const side = history ? 'history' : preview ? 'preview' : null
   return (
-    <div className="app">
+    <div className={`app ${side ? 'with-side' : ''}`}>
       <header>
         <h1>Sectioned</h1>
         <span className="muted">{info?.root}</span>
+        <span className="grow" />
+        <button data-testid="toggle-preview" aria-pressed={preview} onClick={() => setPreview(!preview)}>
+          {preview ? 'Hide preview' : 'Preview'}
+        </button>
+        <button data-testid="open-settings" onClick={() => void openSettings()}>
+          Settings
+        </button>
       </header>
       <aside className="sidebar">
         <FolderTree />
         <Outline />
       </aside>
-      <EditorPane />
+      <div className="center">
+        <RequestsBar />
+        <EditorPane />
+      </div>
+      {side === 'history' && <HistoryPanel />}
+      {side === 'preview' && <PreviewPane />}
       <StatusBar transport={transport} />
       <Notices />
+      <ConflictView />
+      <SettingsDialog />
     </div>
   )
 }

@@ -1,5 +1,5 @@
 import { markdown } from '@codemirror/lang-markdown'
-import { EditorState, type ChangeDesc } from '@codemirror/state'
+import { EditorSelection, EditorState, type ChangeDesc } from '@codemirror/state'
 import { EditorView, keymap } from '@codemirror/view'
 import { basicSetup } from 'codemirror'
 import { useContext, useEffect, useRef } from 'react'
@@ -15,6 +15,7 @@ import {
   type BlockedEdit,
   type SectionLock
 } from '../editor'
+import { mergedDocument, orphanedHeld, remoteDocumentSpec } from '../editor/remote-document'
 import type { AppState } from '../state/store'
 import { StoreContext, useApp } from '../state/use-app'
 import { sinceLabel } from './format'
@@ -53,6 +54,27 @@ function lockEntries(
 
 function charRanges(snap: Snapshot) {
   return toCharRanges(snap.text, snap.sections, { collapseCrlf: true })
+}
+
+/** Structure mode: take the document lock to move and delete sections in the outline. */
+function StructureButton() {
+  const docLock = useApp((s) => s.locks.find((l) => l.kind === 'document'))
+  const lockDocument = useApp((s) => s.lockDocument)
+  const releaseDocument = useApp((s) => s.releaseDocument)
+  if (docLock && !docLock.mine) return null
+  return docLock ? (
+    <button data-testid="finish-structure" onClick={() => void releaseDocument()}>
+      Finish reorganising
+    </button>
+  ) : (
+    <button
+      data-testid="reorganise"
+      onClick={() => void lockDocument()}
+      title="Lock the whole document to move or delete sections"
+    >
+      Reorganise…
+    </button>
+  )
 }
 
 /**
@@ -99,6 +121,29 @@ export function EditorPane() {
         if (await store.getState().save(sec.id, text)) savedText.current.set(sec.id, text)
       }
     }
+  }
+
+  const done = async () => {
+    if (!store) return
+    await saveHeld()
+    for (const id of store
+      .getState()
+      .locks.filter((l) => l.mine && l.kind === 'section')
+      .map((l) => l.sectionId ?? '')) {
+      await store.getState().release(id)
+    }
+    applyLocks()
+  }
+
+  /** Moves the cursor to the next (1) or previous (-1) section's heading. */
+  const jumpSection = (view: EditorView, dir: 1 | -1): boolean => {
+    const secs = sectionLocks(view.state)
+    const head = view.state.selection.main.head
+    const i = secs.findIndex((l) => head >= l.from && (head < l.to || l.to === view.state.doc.length))
+    const target = secs[Math.min(secs.length - 1, Math.max(0, i + dir))]
+    if (!target) return false
+    view.dispatch({ selection: EditorSelection.cursor(target.from), scrollIntoView: true })
+    return true
   }
 
   const blocked = (edit: BlockedEdit) => {
@@ -154,7 +199,12 @@ export function EditorPane() {
           markdown(),
           EditorView.lineWrapping,
           sectionLocking({ onBlockedEdit: blocked }),
-          keymap.of([{ key: 'Mod-s', preventDefault: true, run: () => (void saveHeld(), true) }]),
+          keymap.of([
+            { key: 'Mod-s', preventDefault: true, run: () => (void saveHeld(), true) },
+            { key: 'Mod-Enter', preventDefault: true, run: () => (void done(), true) },
+            { key: 'Alt-ArrowDown', preventDefault: true, run: (v) => jumpSection(v, 1) },
+            { key: 'Alt-ArrowUp', preventDefault: true, run: (v) => jumpSection(v, -1) }
+          ]),
           EditorView.inputHandler.of((v, from, to, text) => {
             // Typing into a free section: keep the text, take the lock, then apply it.
             const sec = sectionLocks(v.state).find((l) => from >= l.from && from <= l.to && !l.editable)
@@ -196,15 +246,37 @@ export function EditorPane() {
         const fresh = normalised.slice(r.from, r.to)
         if (!mine && sectionText(r.id) !== fresh) applyRemoteSection(view, r.id, fresh)
       }
-    } else if (!current.some((c) => c.editable)) {
-      view.dispatch({
-        changes: { from: 0, to: view.state.doc.length, insert: normalised },
-        annotations: remoteUpdate.of(true),
-        effects: setSectionLocks.of(lockEntries(store.getState(), ranges))
-      })
+    } else {
+      // Sections were added, deleted or moved: take the new shape, keeping the held sections' text.
+      for (const gone of orphanedHeld(view.state, ranges)) {
+        store
+          .getState()
+          .lockLost(gone.id, 'someone deleted the section', view.state.sliceDoc(gone.from, gone.to))
+      }
+      const merged = mergedDocument(view.state, normalised, ranges)
+      view.dispatch(remoteDocumentSpec(view.state, merged.text, lockEntries(store.getState(), merged.ranges)))
     }
     applyLocks()
   }, [snapshot])
+
+  // A conflict resolved to their text or a merge, or a re-applied draft: put it into the held section.
+  const overwrite = useApp((s) => s.overwrite)
+  useEffect(() => {
+    const view = viewRef.current
+    if (!overwrite || !view) return
+    applyRemoteSection(view, overwrite.sectionId, overwrite.text)
+    savedText.current.set(overwrite.sectionId, overwrite.text)
+  }, [overwrite])
+
+  // The writer picked a section in the outline: put the cursor on its heading and show it.
+  const focus = useApp((s) => s.focus)
+  useEffect(() => {
+    const view = viewRef.current
+    const sec = focus && view ? sectionLocks(view.state).find((l) => l.id === focus.sectionId) : undefined
+    if (!view || !sec) return
+    view.dispatch({ selection: EditorSelection.cursor(sec.from), scrollIntoView: true })
+    view.focus()
+  }, [focus])
 
   useEffect(() => applyLocks(), [locks])
   useEffect(() => () => viewRef.current?.destroy(), [])
@@ -221,18 +293,12 @@ export function EditorPane() {
         {held.length > 0 && (
           <>
             <button onClick={() => void saveHeld()}>Save (Ctrl+S)</button>
-            <button
-              className="primary"
-              onClick={async () => {
-                await saveHeld()
-                for (const id of held) await store?.getState().release(id)
-                applyLocks()
-              }}
-            >
+            <button className="primary" data-testid="done" onClick={() => void done()} title="Ctrl/⌘ Enter">
               Done
             </button>
           </>
         )}
+        <StructureButton />
       </div>
       <div className="editor-host" ref={hostRef} data-testid="editor" />
     </main>

@@ -1,6 +1,7 @@
 import type { StateCreator } from 'zustand'
 import type { LockView, ResponseOf } from '../../../shared/contract'
 import { ErrorCode } from '../../../shared/errors'
+import { toCharRanges } from '../editor/section-ranges'
 import type { SectionedClient } from '../ipc/client'
 import type { NoticeSlice } from './notices'
 
@@ -22,7 +23,19 @@ export interface DocumentSlice {
   /** Checksum each held section had when we started editing it (SPEC H2). */
   bases: Record<string, string>
   conflict: ConflictState | null
+  /** Text the editor must put into a held section (a conflict resolved to theirs or to a merge). */
+  overwrite: { sectionId: string; text: string; seq: number } | null
+  /** The section the writer picked in the outline (the editor scrolls to it). */
+  focus: { sectionId: string; seq: number } | null
+  focusSection(sectionId: string): void
   open(document: string): Promise<void>
+  /** The document was deleted or moved away on disk. */
+  documentRemoved(document: string): void
+  /** Structure mode: the document lock, then move/delete sections. */
+  lockDocument(): Promise<boolean>
+  releaseDocument(): Promise<void>
+  moveSection(sectionId: string, beforeId: string | null): Promise<void>
+  deleteSection(sectionId: string): Promise<void>
   /** Re-reads the open document (after another instance saved, or an external edit). */
   refresh(): Promise<void>
   setLocks(document: string, locks: LockView[]): void
@@ -35,10 +48,24 @@ export interface DocumentSlice {
   /** A held lock was lost: keep the text as a draft notice and drop the base. */
   lockLost(sectionId: string, reason: string, text: string | null): void
   resolveConflict(choice: 'mine' | 'theirs' | 'merged', merged?: string): Promise<void>
+  /** Takes the section again and saves a kept draft into it (the lock-lost notice's "Re-apply"). */
+  reapplyDraft(sectionId: string, text: string): Promise<boolean>
   /** The editor registers how to read a section's current (unsaved) text, so a lost lock keeps it. */
   textOf: (sectionId: string) => string | null
   setTextProvider(provider: (sectionId: string) => string | null): void
 }
+
+/** A section's text in a snapshot (sections carry byte offsets; the text is a JS string). */
+export function snapshotSectionText(snapshot: Snapshot, sectionId: string): string | null {
+  const i = snapshot.sections.findIndex((s) => s.id === sectionId)
+  if (i < 0) return null
+  const r = toCharRanges(snapshot.text, snapshot.sections)[i]
+  return snapshot.text.slice(r.from, r.to)
+}
+
+let seq = 0
+/** Sections with a save on the way: the refresh its own save triggers must not call it a conflict. */
+const saving = new Set<string>()
 
 function label(snapshot: Snapshot | null, sectionId: string): string {
   const s = snapshot?.sections.find((x) => x.id === sectionId)
@@ -55,6 +82,12 @@ export function createDocumentSlice(
     locks: [],
     bases: {},
     conflict: null,
+    overwrite: null,
+    focus: null,
+
+    focusSection(sectionId) {
+      set({ focus: { sectionId, seq: ++seq } })
+    },
 
     async open(document) {
       const r = await client.call('documents:open', { document })
@@ -72,7 +105,87 @@ export function createDocumentSlice(
       const doc = get().current
       if (!doc) return
       const r = await client.call('documents:open', { document: doc })
-      if (r.ok && get().current === doc) set({ snapshot: r.value, locks: r.value.locks })
+      if (!r.ok || get().current !== doc) return
+      set({ snapshot: r.value, locks: r.value.locks })
+      // A section this window holds changed underneath (an outside editor, or a force-release and
+      // someone else's save): both texts go to the conflict view; nothing is overwritten.
+      if (get().conflict) return
+      for (const [sectionId, base] of Object.entries(get().bases)) {
+        const now = r.value.sections.find((x) => x.id === sectionId)
+        if (!now || now.sha256 === base || saving.has(sectionId)) continue
+        const theirs = snapshotSectionText(r.value, sectionId)
+        if (theirs !== null && theirs === get().textOf(sectionId)) {
+          set((st) => ({ bases: { ...st.bases, [sectionId]: now.sha256 } }))
+          continue
+        }
+        set({
+          conflict: {
+            sectionId,
+            mine: get().textOf(sectionId) ?? '',
+            theirs,
+            theirsChecksum: now.sha256
+          }
+        })
+        return
+      }
+    },
+
+    documentRemoved(document) {
+      if (get().current !== document) return
+      const held = Object.keys(get().bases)
+      const drafts = held.map((id) => ({ id, text: get().textOf(id) }))
+      set({ current: null, snapshot: null, locks: [], bases: {}, conflict: null })
+      get().notify({ kind: 'error', text: `“${document}” was deleted or moved away by someone else.` })
+      for (const d of drafts) {
+        if (d.text !== null)
+          get().notify({
+            kind: 'warning',
+            text: `Your text of ${d.id}`,
+            draft: { sectionId: d.id, text: d.text }
+          })
+      }
+    },
+
+    async lockDocument() {
+      const doc = get().current
+      if (!doc) return false
+      const r = await client.call('locks:acquire', { document: doc, sectionId: null })
+      if (!r.ok) {
+        get().notify({
+          kind: r.error.code === ErrorCode.LockHeld ? 'warning' : 'error',
+          text: r.error.message
+        })
+        return false
+      }
+      set((s) => ({ locks: [...s.locks.filter((l) => l.kind !== 'document'), r.value] }))
+      return true
+    },
+
+    async releaseDocument() {
+      const doc = get().current
+      if (!doc) return
+      await client.call('locks:release', { document: doc, sectionId: null })
+      set((s) => ({ locks: s.locks.filter((l) => !(l.kind === 'document' && l.mine)) }))
+    },
+
+    async moveSection(sectionId, beforeId) {
+      const doc = get().current
+      if (!doc) return
+      const r = await client.call('sections:move', { document: doc, sectionId, beforeId })
+      if (!r.ok) return get().notify({ kind: 'error', text: r.error.message })
+      await get().refresh()
+    },
+
+    async deleteSection(sectionId) {
+      const doc = get().current
+      if (!doc) return
+      const r = await client.call('sections:delete', { document: doc, sectionId })
+      if (!r.ok) return get().notify({ kind: 'error', text: r.error.message })
+      get().notify({
+        kind: 'info',
+        text: `Deleted ${label(get().snapshot, sectionId)}; it is kept in the history and in a backup.`
+      })
+      await get().refresh()
     },
 
     setLocks(document, locks) {
@@ -118,7 +231,10 @@ export function createDocumentSlice(
       const doc = get().current
       const base = get().bases[sectionId]
       if (!doc || !base) return false
-      const r = await client.call('sections:save', { document: doc, sectionId, baseSha256: base, text })
+      saving.add(sectionId)
+      const r = await client
+        .call('sections:save', { document: doc, sectionId, baseSha256: base, text })
+        .finally(() => saving.delete(sectionId))
       if (r.ok) {
         set((s) => ({
           bases: { ...s.bases, [sectionId]: r.value.section.sha256 },
@@ -158,27 +274,52 @@ export function createDocumentSlice(
       set((s) => {
         const bases = { ...s.bases }
         delete bases[sectionId]
-        return { bases }
+        return { bases, locks: s.locks.filter((l) => !(l.mine && l.sectionId === sectionId)) }
       })
       get().notify({
         kind: 'error',
-        text: `You no longer hold ${label(get().snapshot, sectionId)}: ${reason}`,
+        text: `Lock lost — you no longer hold ${label(get().snapshot, sectionId)}: ${reason}`,
         ...(text !== null ? { draft: { sectionId, text } } : {})
       })
+    },
+
+    async reapplyDraft(sectionId, text) {
+      await get().refresh()
+      if (!get().snapshot?.sections.some((x) => x.id === sectionId)) {
+        get().notify({
+          kind: 'error',
+          text: 'That section is gone from the document; copy your text instead.'
+        })
+        return false
+      }
+      const held = get().locks.some((l) => l.mine && l.sectionId === sectionId)
+      if (!held && !(await get().acquire(sectionId))) return false
+      if (!(await get().save(sectionId, text))) return false
+      set({ overwrite: { sectionId, text, seq: ++seq } })
+      return true
     },
 
     async resolveConflict(choice, merged) {
       const c = get().conflict
       if (!c) return
+      set({ conflict: null })
       if (choice === 'theirs' || c.theirsChecksum === null) {
-        set({ conflict: null })
+        // Their text stays; the editor shows it and later edits start from it.
+        const theirs = c.theirsChecksum
+        set((s) => {
+          const bases = { ...s.bases }
+          if (theirs === null) delete bases[c.sectionId]
+          else bases[c.sectionId] = theirs
+          return { bases }
+        })
+        if (c.theirs !== null) set({ overwrite: { sectionId: c.sectionId, text: c.theirs, seq: ++seq } })
         await get().refresh()
-        const sec = get().snapshot?.sections.find((s) => s.id === c.sectionId)
-        if (sec) set((s) => ({ bases: { ...s.bases, [c.sectionId]: sec.sha256 } }))
         return
       }
-      set((s) => ({ conflict: null, bases: { ...s.bases, [c.sectionId]: c.theirsChecksum ?? '' } }))
-      await get().save(c.sectionId, choice === 'merged' && merged !== undefined ? merged : c.mine)
+      const text = choice === 'merged' && merged !== undefined ? merged : c.mine
+      set((s) => ({ bases: { ...s.bases, [c.sectionId]: c.theirsChecksum ?? '' } }))
+      if (await get().save(c.sectionId, text))
+        set({ overwrite: { sectionId: c.sectionId, text, seq: ++seq } })
       await get().refresh()
     }
   })

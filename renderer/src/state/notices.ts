@@ -18,9 +18,17 @@ export interface NoticeSlice {
 
 let nextId = 1
 
+/** Information (not warnings, errors or drafts) goes away by itself after this long. */
+const INFO_MS = 8_000
+
 /** The notices slice: newest last, at most 5 kept. */
 export const createNoticeSlice: StateCreator<NoticeSlice, [], [], NoticeSlice> = (set) => ({
   notices: [],
-  notify: (notice) => set((s) => ({ notices: [...s.notices, { ...notice, id: nextId++ }].slice(-5) })),
+  notify: (notice) => {
+    const id = nextId++
+    set((s) => ({ notices: [...s.notices, { ...notice, id }].slice(-5) }))
+    if (notice.kind === 'info' && !notice.draft)
+      setTimeout(() => set((s) => ({ notices: s.notices.filter((n) => n.id !== id) })), INFO_MS)
+  },
   dismiss: (id) => set((s) => ({ notices: s.notices.filter((n) => n.id !== id) }))
 })

@@ -168,10 +168,136 @@ describe('app store', () => {
         changed: (p as { baseSha256: string }).baseSha256 === SHA_C
       }
     })
+    // After the save the file holds b at SHA_A; the refresh that follows must see no new conflict.
+    t.answers['documents:open'] = () => ({
+      ok: true,
+      value: {
+        document: 'plan.md',
+        fileSha256: SHA_B,
+        text: '# A\n# B\n',
+        sections: [section('a', SHA_A), section('b', SHA_A)],
+        locks: []
+      }
+    })
     await store.getState().resolveConflict('mine')
     const save = t.calls.filter((c) => c.channel === 'sections:save').at(-1)
     expect(save?.payload).toMatchObject({ baseSha256: SHA_C, text: 'mine' })
     expect(store.getState().conflict).toBeNull()
+  })
+
+  it('a held section changed on disk by someone else goes to the conflict view, not into the editor', async () => {
+    const { t, store } = setup()
+    await store.getState().open('plan.md')
+    t.answers['locks:acquire'] = () => ({
+      ok: true,
+      value: {
+        kind: 'section',
+        document: 'plan.md',
+        sectionId: 'b',
+        holder: holder('ann', 'i1'),
+        lastHeartbeat: 'x',
+        mine: true,
+        mineElsewhere: false,
+        stale: false
+      }
+    })
+    await store.getState().acquire('b')
+    store.getState().setTextProvider((id) => (id === 'b' ? '# B\nmy words\n' : null))
+    t.answers['documents:open'] = () => ({
+      ok: true,
+      value: {
+        document: 'plan.md',
+        fileSha256: SHA_A,
+        text: '# A\n# B outside\n',
+        sections: [section('a', SHA_A), { ...section('b', SHA_C), start: 4, end: 16 }],
+        locks: []
+      }
+    })
+    t.push('document:changed', { document: 'plan.md', fileSha256: SHA_A, external: true })
+    await new Promise((r) => setTimeout(r, 0))
+    expect(store.getState().conflict).toEqual({
+      sectionId: 'b',
+      mine: '# B\nmy words\n',
+      theirs: '# B outside\n',
+      theirsChecksum: SHA_C
+    })
+    // Taking theirs puts their text into the editor and makes it the new base.
+    await store.getState().resolveConflict('theirs')
+    expect(store.getState().conflict).toBeNull()
+    expect(store.getState().overwrite).toMatchObject({ sectionId: 'b', text: '# B outside\n' })
+    expect(store.getState().bases.b).toBe(SHA_C)
+  })
+
+  it('request edit: sends, and takes the section when the holder releases it; a decline is told', async () => {
+    const { t, store } = setup()
+    await store.getState().open('plan.md')
+    t.answers['requests:send'] = () => ({ ok: true, value: { id: '01JZ0000000000000000000001' } })
+    await store.getState().requestEdit('a')
+    expect(store.getState().outgoing).toEqual({
+      '01JZ0000000000000000000001': { document: 'plan.md', sectionId: 'a' }
+    })
+    t.answers['locks:acquire'] = () => ({
+      ok: true,
+      value: {
+        kind: 'section',
+        document: 'plan.md',
+        sectionId: 'a',
+        holder: holder('bob', 'i2'),
+        lastHeartbeat: 'x',
+        mine: true,
+        mineElsewhere: false,
+        stale: false
+      }
+    })
+    t.push('edit:answered', {
+      id: '01JZ0000000000000000000001',
+      document: 'plan.md',
+      sectionId: 'a',
+      heading: 'A',
+      answer: 'released',
+      by: 'ann'
+    })
+    await new Promise((r) => setTimeout(r, 0))
+    expect(t.calls.at(-1)).toEqual({
+      channel: 'locks:acquire',
+      payload: { document: 'plan.md', sectionId: 'a' }
+    })
+    expect(store.getState().locks).toEqual([expect.objectContaining({ sectionId: 'a', mine: true })])
+    expect(store.getState().notices.at(-1)?.text).toBe('ann released “A”: it is yours now.')
+    // An answer to a request this window never sent changes nothing.
+    const calls = t.calls.length
+    t.push('edit:answered', {
+      id: '01JZ0000000000000000000009',
+      document: 'plan.md',
+      sectionId: 'b',
+      heading: 'B',
+      answer: 'released',
+      by: 'ann'
+    })
+    await new Promise((r) => setTimeout(r, 0))
+    expect(t.calls.length).toBe(calls)
+  })
+
+  it('an incoming request is listed once, and answering it removes it', async () => {
+    const { t, store } = setup()
+    const request = {
+      id: '01JZ0000000000000000000002',
+      document: 'plan.md',
+      sectionId: 'b',
+      heading: 'B',
+      from: { user: 'bob', host: 'bob-pc' },
+      at: '2026-11-21T10:32:00.000Z'
+    }
+    t.push('edit:requested', request)
+    t.push('edit:requested', request)
+    expect(store.getState().incoming).toEqual([request])
+    t.answers['requests:answer'] = () => ({ ok: true, value: { ok: true } })
+    await store.getState().answerRequest(request.id, 'declined')
+    expect(t.calls.at(-1)).toEqual({
+      channel: 'requests:answer',
+      payload: { id: request.id, answer: 'declined' }
+    })
+    expect(store.getState().incoming).toEqual([])
   })
 
   it('a lost lock keeps the unsaved text as a draft notice; events update locks and status', async () => {

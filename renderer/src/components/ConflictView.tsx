@@ -1,0 +1,78 @@
+import { markdown } from '@codemirror/lang-markdown'
+import { EditorState } from '@codemirror/state'
+import { MergeView } from '@codemirror/merge'
+import { EditorView } from '@codemirror/view'
+import { basicSetup } from 'codemirror'
+import { useEffect, useRef } from 'react'
+import { useApp } from '../state/use-app'
+
+/**
+ * Both texts of a section side by side (@codemirror/merge): the writer's on the left, editable, the
+ * one on disk on the right. Keep mine, take theirs, or save the left pane as the merge. Nothing is
+ * written until the writer chooses, and the writer's text is also kept as a draft on the main side.
+ */
+export function ConflictView() {
+  const conflict = useApp((s) => s.conflict)
+  const resolve = useApp((s) => s.resolveConflict)
+  const heading = useApp(
+    (s) => s.snapshot?.sections.find((x) => x.id === s.conflict?.sectionId)?.heading ?? s.conflict?.sectionId
+  )
+  const host = useRef<HTMLDivElement>(null)
+  const merge = useRef<MergeView | null>(null)
+
+  useEffect(() => {
+    if (!conflict || !host.current) return
+    const extensions = [basicSetup, markdown(), EditorView.lineWrapping]
+    const view = new MergeView({
+      a: { doc: conflict.mine, extensions },
+      b: { doc: conflict.theirs ?? '', extensions: [...extensions, EditorState.readOnly.of(true)] },
+      parent: host.current,
+      highlightChanges: true,
+      gutter: true
+    })
+    merge.current = view
+    return () => {
+      view.destroy()
+      merge.current = null
+    }
+  }, [conflict])
+
+  if (!conflict) return null
+  const gone = conflict.theirs === null
+  return (
+    <div className="modal-backdrop">
+      <section className="modal conflict" role="dialog" aria-label="Conflict" data-testid="conflict-view">
+        <h2>“{heading}” changed while you were editing it</h2>
+        <p className="muted">
+          {gone
+            ? 'The section is gone from the file on disk. Your text is kept as a draft; copy it from the left.'
+            : 'Left: your text (you can edit it into a merge). Right: what is in the file now. Choose what to keep.'}
+        </p>
+        <div className="merge-labels">
+          <span>Yours</span>
+          <span>In the file now</span>
+        </div>
+        <div className="merge-host" ref={host} />
+        <footer>
+          {!gone && (
+            <>
+              <button data-testid="keep-mine" onClick={() => void resolve('mine')}>
+                Keep mine
+              </button>
+              <button
+                className="primary"
+                data-testid="save-merged"
+                onClick={() => void resolve('merged', merge.current?.a.state.doc.toString())}
+              >
+                Save the left pane
+              </button>
+            </>
+          )}
+          <button data-testid="take-theirs" onClick={() => void resolve('theirs')}>
+            {gone ? 'Close' : 'Take theirs'}
+          </button>
+        </footer>
+      </section>
+    </div>
+  )
+}

@@ -1,0 +1,97 @@
+import { useState, type FormEvent } from 'react'
+import type { ResponseOf } from '../../../shared/contract'
+import { useApp } from '../state/use-app'
+
+const SHORTCUTS: [string, string][] = [
+  ['Ctrl/⌘ S', 'save the sections you hold'],
+  ['Ctrl/⌘ Enter', 'done: save and release'],
+  ['Alt ↓ / Alt ↑', 'next / previous section'],
+  ['Ctrl/⌘ F', 'find in the document']
+]
+
+/** The writer's settings (name, heartbeat, polling, idle release, watching) and the shortcuts. */
+export function SettingsDialog() {
+  const view = useApp((s) => s.settingsView)
+  return view ? <SettingsForm view={view} /> : null
+}
+
+function SettingsForm({ view }: { view: ResponseOf<'settings:get'> }) {
+  const close = useApp((s) => s.closeSettings)
+  const save = useApp((s) => s.saveSettings)
+  const [draft, setDraft] = useState(view.settings)
+  const submit = (e: FormEvent) => {
+    e.preventDefault()
+    void save(draft)
+  }
+  const num = (key: 'heartbeatSeconds' | 'pollIntervalMs' | 'idleTimeoutMinutes') => ({
+    value: String(draft[key]),
+    onChange: (e: { target: { value: string } }) => setDraft({ ...draft, [key]: Number(e.target.value) })
+  })
+  return (
+    <div className="modal-backdrop">
+      <form className="modal settings" aria-label="Settings" onSubmit={submit} data-testid="settings">
+        <h2>Settings</h2>
+        <label>
+          Your name, as others see it
+          <input
+            value={draft.user}
+            maxLength={64}
+            required
+            onChange={(e) => setDraft({ ...draft, user: e.target.value })}
+          />
+        </label>
+        <label>
+          Heartbeat (seconds, 5–120)
+          <input type="number" min={5} max={120} step={1} required {...num('heartbeatSeconds')} />
+          {view.heartbeatFromEnvironment && (
+            <small className="muted">LOCK_HEARTBEAT_INTERVAL is set and wins over this.</small>
+          )}
+        </label>
+        <label>
+          Polling interval on network drives (ms, 50–60000)
+          <input type="number" min={50} max={60000} step={50} required {...num('pollIntervalMs')} />
+        </label>
+        <label>
+          Release a section after this many idle minutes (0: never)
+          <input type="number" min={0} max={1440} step={1} required {...num('idleTimeoutMinutes')} />
+        </label>
+        <label>
+          Watching the folder
+          <select
+            value={draft.watchMode}
+            onChange={(e) => setDraft({ ...draft, watchMode: e.target.value as typeof draft.watchMode })}
+          >
+            <option value="auto">Automatic (polling on network drives)</option>
+            <option value="native">Native file events</option>
+            <option value="polling">Polling</option>
+          </select>
+        </label>
+        <p className="muted">
+          Saved to {view.file ?? 'nowhere (this window keeps no settings)'}; they apply when you open the
+          folder again. Dark mode follows your system.
+        </p>
+        <h3>Keyboard</h3>
+        <table className="shortcuts">
+          <tbody>
+            {SHORTCUTS.map(([keys, what]) => (
+              <tr key={keys}>
+                <td>
+                  <kbd>{keys}</kbd>
+                </td>
+                <td>{what}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        <footer>
+          <button type="button" onClick={close}>
+            Cancel
+          </button>
+          <button className="primary" type="submit" disabled={!view.file}>
+            Save
+          </button>
+        </footer>
+      </form>
+    </div>
+  )
+}
