@@ -96,6 +96,7 @@ export function EditorPane() {
     null
   )
   const autosave = useRef<ReturnType<typeof setTimeout> | null>(null)
+  const preview = useRef<ReturnType<typeof setTimeout> | null>(null)
   const savedText = useRef(new Map<string, string>())
 
   const applyLocks = () => {
@@ -216,7 +217,13 @@ export function EditorPane() {
             return true
           }),
           EditorView.updateListener.of((u) => {
-            if (!u.docChanged || u.transactions.every((t) => t.annotation(remoteUpdate))) return
+            if (!u.docChanged) return
+            if (preview.current) clearTimeout(preview.current)
+            const doc = docRef.current
+            preview.current = setTimeout(() => {
+              if (docRef.current === doc) store.getState().setLiveText(u.view.state.doc.toString())
+            }, 250)
+            if (u.transactions.every((t) => t.annotation(remoteUpdate))) return
             for (const id of store
               .getState()
               .locks.filter((l) => l.mine)

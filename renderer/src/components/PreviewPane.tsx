@@ -8,7 +8,8 @@ import { useApp } from '../state/use-app'
  * Links open outside the app (the Electron shell hands http(s) to the system browser).
  */
 export function PreviewPane() {
-  const text = useApp((s) => s.snapshot?.text ?? '')
+  // What the editor shows, unsaved typing included.
+  const text = useApp((s) => s.liveText ?? s.snapshot?.text ?? '')
   const deferred = useDeferredValue(text)
   const html = useMemo(() => renderPreview(deferred), [deferred])
   return (

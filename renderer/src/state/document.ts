@@ -25,6 +25,9 @@ export interface DocumentSlice {
   conflict: ConflictState | null
   /** Text the editor must put into a held section (a conflict resolved to theirs or to a merge). */
   overwrite: { sectionId: string; text: string; seq: number } | null
+  /** The editor's text including unsaved typing (for the preview), null until the writer types. */
+  liveText: string | null
+  setLiveText(text: string | null): void
   /** The section the writer picked in the outline (the editor scrolls to it). */
   focus: { sectionId: string; seq: number } | null
   focusSection(sectionId: string): void
@@ -84,6 +87,11 @@ export function createDocumentSlice(
     conflict: null,
     overwrite: null,
     focus: null,
+    liveText: null,
+
+    setLiveText(text) {
+      set({ liveText: text })
+    },
 
     focusSection(sectionId) {
       set({ focus: { sectionId, seq: ++seq } })
@@ -98,7 +106,14 @@ export function createDocumentSlice(
         const sec = r.value.sections.find((s) => s.id === l.sectionId)
         if (sec && l.sectionId) bases[l.sectionId] = sec.sha256
       }
-      set({ current: document, snapshot: r.value, locks: r.value.locks, bases, conflict: null })
+      set({
+        current: document,
+        snapshot: r.value,
+        locks: r.value.locks,
+        bases,
+        conflict: null,
+        liveText: null
+      })
     },
 
     async refresh() {
