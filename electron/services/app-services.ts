@@ -16,7 +16,11 @@ import { StructureOps } from './documents/structure-ops'
 import { EditRequests } from './requests/edit-requests'
 import { OwnWriteRegistry } from './watch/own-writes'
 import type { WatchModeOverride } from './watch/watch-mode'
+import { detectMount } from './watch/mount-type'
 import { WorkspaceWatcher } from './watch/workspace-watcher'
+
+/** Longer than the ~1 s that sshfs was seen serving a torn read of another mount's save. */
+const NETWORK_SETTLE_MS = 2_000
 
 /** How to open a workspace. */
 export interface OpenWorkspaceOptions {
@@ -76,8 +80,11 @@ export async function openWorkspace(opts: OpenWorkspaceOptions): Promise<AppServ
   const locks = new LockService({ workspace, identity, clock, settings: opts.lockSettings, audit, metrics })
   const history = new HistoryStore(workspace, clock)
   const ownWrites = new OwnWriteRegistry(clock)
+  // On a network drive a read may come through a stale cache for a moment (see DocumentService).
+  const network = (await detectMount(workspace.root).catch(() => null))?.network ?? false
   const documents = new DocumentService({
     ownWrites,
+    settleMs: network ? NETWORK_SETTLE_MS : 0,
     workspace,
     identity,
     locks,

@@ -14,6 +14,7 @@ import type { Identity } from '../../../shared/types'
 import { openWorkspace, type AppServices } from '../app-services'
 import { listBackups } from '../history/backups'
 import { FakeClock } from '../test-support/fake-clock'
+import { DocumentService } from './document-service'
 import { StructureOps } from './structure-ops'
 
 let root: string
@@ -251,5 +252,56 @@ describe('structure operations (L1, H4, H5)', () => {
     expect(timeline.at(-1)?.content).toContain('Soon.')
     expect(timeline.at(-1)?.beforeStructure).toBe(true)
     await expect(ops.deleteSection(docLock, 'preamble')).rejects.toBeInstanceOf(ValidationError)
+  })
+})
+
+describe('a stale read through a network drive cache', () => {
+  /**
+   * sshfs was seen serving another mount's save as the new bytes cut to the old length for ~1 s.
+   * Played here by writing the document cut short while the section index (written by every save
+   * under the write mutex) records the whole file, and putting the whole file back 400 ms later.
+   */
+  async function tornReadSave(settleMs: number): Promise<string> {
+    // Returns what the save wrote (read back at once, before anything else touches the file).
+    const s = await open('ann', new FakeClock())
+    const docs = new DocumentService({
+      workspace: s.workspace,
+      identity: s.identity,
+      locks: s.locks,
+      history: s.history,
+      clock: s.clock,
+      settleMs
+    })
+    const snap = await docs.read(DOC)
+    const budget = snap.sections.find((x) => x.id === 'budget')
+    if (!budget) throw new Error('no budget section')
+    const lock = await s.locks.acquireSection(DOC, 'budget')
+    // An earlier save recorded the whole file; the cache now serves it cut short.
+    const whole = await docs.saveSection(lock, budget.sha256, '# Budget\n\nMoney, v2.\n\n')
+    const file = path.join(root, DOC)
+    const full = await fs.readFile(file)
+    await fs.writeFile(file, full.subarray(0, full.length - 12))
+    let healed = false
+    const heal = new Promise<void>((resolve) =>
+      setTimeout(() => void fs.writeFile(file, full).then(() => ((healed = true), resolve())), 400)
+    )
+    await docs.saveSection(lock, whole.section.sha256, '# Budget\n\nMoney, v3.\n\n')
+    const written = await fs.readFile(file, 'utf8')
+    // With settling the save ran after the heal; without it, before (and the heal overwrote it).
+    expect(healed).toBe(settleMs > 0)
+    await heal
+    return written
+  }
+
+  it('waits for the read to agree with the last save before splicing, so the tail is kept', async () => {
+    const text = await tornReadSave(1500)
+    expect(text).toContain('Money, v3.')
+    expect(text.endsWith('## Risks\n\nSome.\n')).toBe(true)
+  })
+
+  it('(contrast) splicing into the torn read without waiting cuts the tail off', async () => {
+    const text = await tornReadSave(0)
+    expect(text).toContain('Money, v3.')
+    expect(text.endsWith('## Risks\n\nSome.\n')).toBe(false)
   })
 })

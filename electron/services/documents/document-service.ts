@@ -81,7 +81,17 @@ export interface DocumentServiceOptions {
   /** Store a reconciled section index when a read finds the file changed (default true). */
   persistIndexOnRead?: boolean
   ownWrites?: OwnWriteSink
+  /**
+   * How long a save waits for a document read under the write mutex to agree with the checksum the
+   * last saver recorded (0: never wait; local disks). On network drives a read right after another
+   * machine's save can come through a stale cache: sshfs was seen returning the new bytes cut to the
+   * old length for up to ~1 s, and splicing into such a read would lose the tail of the document.
+   */
+  settleMs?: number
 }
+
+/** Between re-reads while a network drive's cache settles. */
+const SETTLE_STEP_MS = 200
 
 /**
  * The document authority: reads documents and their sections, and saves a section by replacing
@@ -97,12 +107,14 @@ export class DocumentService {
   private readonly indexes: IndexStore
   private readonly persistOnRead: boolean
   private readonly ownWrites?: OwnWriteSink
+  private readonly settleMs: number
   /** Texts of refused saves. */
   readonly drafts: DraftStore
 
   constructor(opts: DocumentServiceOptions) {
     this.persistOnRead = opts.persistIndexOnRead ?? true
     this.ownWrites = opts.ownWrites
+    this.settleMs = opts.settleMs ?? 0
     this.ws = opts.workspace
     this.self = opts.identity
     this.locks = opts.locks
@@ -222,7 +234,7 @@ export class DocumentService {
     try {
       // Checked again inside the mutex: a holder whose lock was taken over can never write (SPEC L5).
       await this.locks.assertHeld(lock)
-      const buf = await this.readFile(doc.rel, doc.abs)
+      const buf = await this.readUnderMutex(doc.rel, doc.abs)
       const index = await this.indexFor(doc.rel, buf, false)
       const current = index.sections.find((s) => s.id === id)
       const label = current?.heading ? `Section “${current.heading}”` : `Section “${id}”`
@@ -325,6 +337,26 @@ export class DocumentService {
     } finally {
       await this.locks.release(mutex)
     }
+  }
+
+  /**
+   * Reads a document while holding its write mutex. Every save writes the section index (with the
+   * file's checksum) right after the document, under the same mutex; a read that disagrees is an
+   * outside edit — or, on a network drive, a stale cached read of the last save. It is read again
+   * until it agrees or `settleMs` has passed, so a save never splices into a torn read.
+   */
+  async readUnderMutex(rel: string, abs: string): Promise<Buffer> {
+    let buf = await this.readFile(rel, abs)
+    if (this.settleMs <= 0) return buf
+    const recorded = (await this.indexes.read(rel))?.fileSha256
+    if (recorded === undefined || recorded === sha256Hex(buf)) return buf
+    const deadline = Date.now() + this.settleMs
+    while (Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, SETTLE_STEP_MS))
+      buf = await this.readFile(rel, abs)
+      if (sha256Hex(buf) === recorded) return buf
+    }
+    return buf
   }
 
   private async readFile(rel: string, abs: string): Promise<Buffer> {

@@ -1,4 +1,3 @@
-import { promises as fs } from 'node:fs'
 import { ValidationError, NotFoundError } from '../../../shared/errors'
 import type { Identity, SectionInfo } from '../../../shared/types'
 import type { Clock } from '../core/clock'
@@ -90,7 +89,7 @@ export class StructureOps {
     const mutex = await locks.acquireWrite(doc.rel)
     try {
       await locks.assertHeld(docLock)
-      const buf = await fs.readFile(doc.abs)
+      const buf = await documents.readUnderMutex(doc.rel, doc.abs)
       const index = await documents.indexFor(doc.rel, buf, false)
       if (!index.sections.some((s) => s.id === sectionId))
         throw new NotFoundError(`“${doc.rel}” has no section “${sectionId}”.`)
