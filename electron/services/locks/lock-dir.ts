@@ -104,11 +104,17 @@ function safeParse<T>(
 export async function claimGeneration(dir: string, k: number): Promise<boolean> {
   await fs.mkdir(dir, { recursive: true })
   const mine = path.join(dir, genName(k))
-  try {
-    await fs.mkdir(mine)
-  } catch (err) {
-    if (errCode(err) === 'EEXIST') return false
-    throw err
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await fs.mkdir(mine)
+      break
+    } catch (err) {
+      if (errCode(err) === 'EEXIST') return false
+      // sshfs under load answered ENOENT here although the lock folder exists (a stale cache):
+      // make sure of the folder and claim once more; a second ENOENT is a real I/O failure.
+      if (errCode(err) !== 'ENOENT' || attempt > 0) throw err
+      await fs.mkdir(dir, { recursive: true })
+    }
   }
   const gens = (await listGenerations(dir)) ?? []
   if (gens.some((g) => g > k)) {
