@@ -209,7 +209,9 @@ export function EditorPane() {
           EditorView.inputHandler.of((v, from, to, text) => {
             // Typing into a free section: keep the text, take the lock, then apply it.
             const sec = sectionLocks(v.state).find((l) => from >= l.from && from <= l.to && !l.editable)
-            if (!sec || sec.holder) return false
+            // A holder that stopped answering (stale) is taken over by typing, as a free section is taken.
+            const stale = store.getState().locks.some((l) => l.sectionId === sec?.id && l.stale && !l.mine)
+            if (!sec || (sec.holder && !stale)) return false
             if (pending.current && pending.current.sectionId !== sec.id) return true
             pending.current ??= { sectionId: sec.id, inserts: [] }
             pending.current.inserts.push({ from, to, text })

@@ -5,6 +5,7 @@ export function Notices() {
   const notices = useApp((s) => s.notices)
   const dismiss = useApp((s) => s.dismiss)
   const reapply = useApp((s) => s.reapplyDraft)
+  const discard = useApp((s) => s.discardDraft)
   if (notices.length === 0) return null
   return (
     <div className="notices" role="status" aria-live="polite">
@@ -19,11 +20,23 @@ export function Notices() {
               <button
                 data-testid="reapply-draft"
                 onClick={async () => {
-                  if (n.draft && (await reapply(n.draft.sectionId, n.draft.text))) dismiss(n.id)
+                  if (!n.draft || !(await reapply(n.draft.sectionId, n.draft.text))) return
+                  if (n.draft.file) await discard(n.draft.file)
+                  dismiss(n.id)
                 }}
               >
                 Re-apply (takes the section, saves your text)
               </button>
+              {n.draft.file && (
+                <button
+                  onClick={async () => {
+                    if (n.draft?.file) await discard(n.draft.file)
+                    dismiss(n.id)
+                  }}
+                >
+                  Discard
+                </button>
+              )}
             </details>
           )}
           <button className="close" aria-label="Dismiss" onClick={() => dismiss(n.id)}>

@@ -22,6 +22,7 @@ export function StatusBar({ transport }: { transport: 'electron' | 'web' }) {
   const info = useApp((s) => s.info)
   const health = useApp((s) => s.health)
   const held = useApp((s) => s.locks.filter((l) => l.mine).length)
+  const elsewhere = useApp((s) => s.locks.filter((l) => l.mineElsewhere).length)
   const others = useApp((s) => s.locks.filter((l) => !l.mine && !l.mineElsewhere).length)
   const beat = health ? heartbeatLabel(health.heartbeat) : null
   return (
@@ -55,7 +56,8 @@ export function StatusBar({ transport }: { transport: 'electron' | 'web' }) {
       )}
       <span className="grow" />
       <span>
-        You hold {held} · others hold {others}
+        You hold {held}
+        {elsewhere > 0 ? ` (+${elsewhere} in your other windows)` : ''} · others hold {others}
       </span>
     </footer>
   )

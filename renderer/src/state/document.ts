@@ -53,6 +53,8 @@ export interface DocumentSlice {
   resolveConflict(choice: 'mine' | 'theirs' | 'merged', merged?: string): Promise<void>
   /** Takes the section again and saves a kept draft into it (the lock-lost notice's "Re-apply"). */
   reapplyDraft(sectionId: string, text: string): Promise<boolean>
+  /** Removes a draft kept on disk (after it was re-applied or copied). */
+  discardDraft(file: string): Promise<void>
   /** The editor registers how to read a section's current (unsaved) text, so a lost lock keeps it. */
   textOf: (sectionId: string) => string | null
   setTextProvider(provider: (sectionId: string) => string | null): void
@@ -219,6 +221,8 @@ export function createDocumentSlice(
         return false
       }
       const sec = get().snapshot?.sections.find((s) => s.id === sectionId)
+      const lostNotice = get().notices.find((n) => n.lost === sectionId)
+      if (lostNotice) get().updateNotice(lostNotice.id, { lost: undefined })
       set((s) => ({
         locks: [...s.locks.filter((l) => l.sectionId !== sectionId), r.value],
         bases: sec ? { ...s.bases, [sectionId]: sec.sha256 } : s.bases
@@ -291,11 +295,28 @@ export function createDocumentSlice(
         delete bases[sectionId]
         return { bases, locks: s.locks.filter((l) => !(l.mine && l.sectionId === sectionId)) }
       })
+      // One loss, one notice: a save refused for the same loss updates the kept text instead.
+      const existing = get().notices.find((n) => n.lost === sectionId)
+      if (existing) {
+        if (text !== null) get().updateNotice(existing.id, { draft: { sectionId, text } })
+        return
+      }
+      const why = /^You no longer hold/.test(reason)
+        ? reason
+        : `You no longer hold ${label(get().snapshot, sectionId)}: ${reason}`
       get().notify({
         kind: 'error',
-        text: `Lock lost — you no longer hold ${label(get().snapshot, sectionId)}: ${reason}`,
+        text: `Lock lost. ${why}`,
+        lost: sectionId,
         ...(text !== null ? { draft: { sectionId, text } } : {})
       })
+    },
+
+    async discardDraft(file) {
+      const doc = get().current
+      if (!doc) return
+      const r = await client.call('drafts:discard', { document: doc, file })
+      if (!r.ok) get().notify({ kind: 'error', text: r.error.message })
     },
 
     async reapplyDraft(sectionId, text) {

@@ -6,7 +6,9 @@ export interface Notice {
   kind: 'info' | 'warning' | 'error'
   text: string
   /** Text kept for the writer to copy or re-apply (a lost lock's draft). */
-  draft?: { sectionId: string; text: string }
+  draft?: { sectionId: string; text: string; file?: string }
+  /** The section whose lock loss this notice reports (one notice per loss). */
+  lost?: string
 }
 
 /** Notices shown in the notice area. */
@@ -14,6 +16,7 @@ export interface NoticeSlice {
   notices: Notice[]
   notify(notice: Omit<Notice, 'id'>): void
   dismiss(id: number): void
+  updateNotice(id: number, change: Partial<Omit<Notice, 'id'>>): void
 }
 
 let nextId = 1
@@ -30,5 +33,7 @@ export const createNoticeSlice: StateCreator<NoticeSlice, [], [], NoticeSlice> =
     if (notice.kind === 'info' && !notice.draft)
       setTimeout(() => set((s) => ({ notices: s.notices.filter((n) => n.id !== id) })), INFO_MS)
   },
-  dismiss: (id) => set((s) => ({ notices: s.notices.filter((n) => n.id !== id) }))
+  dismiss: (id) => set((s) => ({ notices: s.notices.filter((n) => n.id !== id) })),
+  updateNotice: (id, change) =>
+    set((s) => ({ notices: s.notices.map((n) => (n.id === id ? { ...n, ...change } : n)) }))
 })

@@ -70,7 +70,16 @@ export function createAppStore(client: SectionedClient): { store: StoreApi<AppSt
     client.on('edit:requested', (request) => get().requestArrived(request)),
     client.on('edit:answered', (answer) => void get().requestAnswered(answer))
   ]
-  const timer = setInterval(() => void get().refreshStatus(), STATUS_EVERY_MS)
+  const timer = setInterval(() => {
+    void get().refreshStatus()
+    // A holder that stopped answering changes nothing on disk: ask again so "not answering" shows.
+    const document = get().current
+    if (document && get().locks.some((l) => !l.mine)) {
+      void client.call('locks:list', { document }).then((r) => {
+        if (r.ok) get().setLocks(document, r.value.locks)
+      })
+    }
+  }, STATUS_EVERY_MS)
   return {
     store,
     dispose: () => {
