@@ -1,0 +1,157 @@
+/**
+ * The multi-instance fixture: one temporary shared folder per test, any number of app instances on
+ * it — each a separate web-host process with its own writer name, instance id and (optionally) host
+ * identity — and any number of windows (pages) on each. Teardown runs also when the test fails or
+ * times out: pages close, every process is continued if stopped, terminated, killed after a grace
+ * period, and the folder is removed.
+ */
+import { execFile } from 'node:child_process'
+import { promises as fs } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { test as base, type BrowserContext, type Page, type TestInfo } from '@playwright/test'
+import type { AuditEntry } from '../electron/services/audit/audit-event'
+import { snapshotBuild, type BuildSnapshot } from './build-snapshot'
+import { startHost, type HostOptions, type HostProcess } from './host-process'
+import { openDocument } from './writer'
+
+/** One app instance and its windows. */
+export interface Instance {
+  readonly host: HostProcess
+  readonly pages: Page[]
+  /** Opens one more window of this instance on `document` and waits until it shows `readyText`. */
+  open(document: string, readyText: string): Promise<Page>
+}
+
+/** A CLI run's outcome. */
+export interface CliResult {
+  code: number
+  stdout: string
+  stderr: string
+}
+
+/** The shared folder and the instances on it. */
+export interface Sectioned {
+  /** The temporary workspace folder (removed after the test). */
+  readonly folder: string
+  /** Writes documents into the folder (paths relative to it). */
+  files(files: Record<string, string>): Promise<void>
+  /** Starts an instance; windows are opened with `open`. */
+  start(opts: HostOptions): Promise<Instance>
+  /** A file of the folder, byte for byte. */
+  read(rel: string): Promise<Buffer>
+  /** Every audit line of every instance (`.sectioned/audit/*.jsonl`), in file then line order. */
+  audit(): Promise<AuditEntry[]>
+  /** Runs the admin CLI (the build's cli.cjs) with `args`. */
+  cli(...args: string[]): Promise<CliResult>
+  /** Screenshots a page and attaches it to the report under `name`. */
+  shot(page: Page, name: string): Promise<void>
+}
+
+async function readAudit(folder: string): Promise<AuditEntry[]> {
+  const dir = path.join(folder, '.sectioned', 'audit')
+  const names = (await fs.readdir(dir).catch(() => [])).filter((n) => n.endsWith('.jsonl')).sort()
+  const entries: AuditEntry[] = []
+  for (const name of names) {
+    const text = await fs.readFile(path.join(dir, name), 'utf8')
+    for (const line of text.split('\n')) {
+      // A line being appended right now may be incomplete; it is read again on the next poll.
+      if (!line.trim()) continue
+      try {
+        entries.push(JSON.parse(line) as AuditEntry)
+      } catch {
+        continue
+      }
+    }
+  }
+  return entries
+}
+
+function runCli(cli: string, args: string[]): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [cli, ...args], { timeout: 60_000 }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0
+      resolve({ code, stdout, stderr })
+    })
+  })
+}
+
+async function attachOutputs(testInfo: TestInfo, hosts: HostProcess[]): Promise<void> {
+  for (const [i, h] of hosts.entries()) {
+    await testInfo.attach(`web host ${i + 1} (${h.user}) output`, {
+      body: h.output(),
+      contentType: 'text/plain'
+    })
+  }
+}
+
+/** `test` with the `sectioned` fixture (and the worker's private copy of the build it runs). */
+export const test = base.extend<{ sectioned: Sectioned }, { build: BuildSnapshot }>({
+  build: [
+    // eslint-disable-next-line no-empty-pattern -- Playwright's signature for a fixture without dependencies
+    async ({}, use) => {
+      const build = await snapshotBuild()
+      try {
+        await use(build)
+      } finally {
+        await build.remove()
+      }
+    },
+    { scope: 'worker', timeout: 150_000 }
+  ],
+  sectioned: [
+    async ({ browser, build }, use, testInfo) => {
+      const folder = await fs.mkdtemp(path.join(os.tmpdir(), 'sectioned-e2e-'))
+      const hosts: HostProcess[] = []
+      const contexts: BrowserContext[] = []
+      const sectioned: Sectioned = {
+        folder,
+        async files(files) {
+          for (const [name, text] of Object.entries(files)) {
+            await fs.mkdir(path.dirname(path.join(folder, name)), { recursive: true })
+            await fs.writeFile(path.join(folder, name), text)
+          }
+        },
+        async start(opts) {
+          const host = await startHost(build.serve, folder, opts)
+          hosts.push(host)
+          // Windows of one instance share a browser context, as windows of one app share a session.
+          const context = await browser.newContext()
+          contexts.push(context)
+          const pages: Page[] = []
+          return {
+            host,
+            pages,
+            async open(document, readyText) {
+              const page = await context.newPage()
+              pages.push(page)
+              await openDocument(page, host.url, document, readyText)
+              return page
+            }
+          }
+        },
+        read: (rel) => fs.readFile(path.join(folder, rel)),
+        audit: () => readAudit(folder),
+        cli: (...args) => runCli(build.cli, args),
+        async shot(page, name) {
+          const file = testInfo.outputPath(`${name}.png`)
+          await page.screenshot({ path: file })
+          await testInfo.attach(name, { path: file, contentType: 'image/png' })
+        }
+      }
+      try {
+        await use(sectioned)
+      } finally {
+        if (testInfo.status !== testInfo.expectedStatus) await attachOutputs(testInfo, hosts)
+        // Pages first, so they do not keep reconnecting to hosts that are going away.
+        await Promise.all(contexts.map((c) => c.close().catch(() => undefined)))
+        await Promise.all(hosts.map((h) => h.stop()))
+        await fs.rm(folder, { recursive: true, force: true })
+      }
+    },
+    // Teardown (up to 5 s SIGTERM grace per host, in parallel) gets its own time, not the test's.
+    { timeout: 60_000 }
+  ]
+})
+
+export { expect } from '@playwright/test'
