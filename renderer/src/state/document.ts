@@ -255,14 +255,10 @@ export function createDocumentSlice(
         .call('sections:save', { document: doc, sectionId, baseSha256: base, text })
         .finally(() => saving.delete(sectionId))
       if (r.ok) {
-        set((s) => ({
-          bases: { ...s.bases, [sectionId]: r.value.section.sha256 },
-          snapshot: s.snapshot && {
-            ...s.snapshot,
-            sections: r.value.sections,
-            fileSha256: r.value.fileSha256
-          }
-        }))
+        // Only the base moves: the snapshot's sections and text change together, in the refresh
+        // that this save's document:changed brings (new offsets over the old text would make the
+        // editor re-apply every later section).
+        set((s) => ({ bases: { ...s.bases, [sectionId]: r.value.section.sha256 } }))
         return true
       }
       const d = r.error.details
