@@ -1,5 +1,5 @@
 // Bundles the pure-Node entry points (admin CLI, the lock worker used by multi-process tests, the
-// quick bench) into out/node/*.cjs so they start fast with plain `node`, without a TypeScript loader.
+// web host, the benchmark suite and its worker) into out/node/*.cjs so they start fast with plain `node`, without a TypeScript loader.
 import { build } from 'esbuild'
 import { existsSync, rmSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
@@ -9,7 +9,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const entryPoints = {
   cli: path.join(root, 'electron/host/cli/main.ts'),
   'lock-worker': path.join(root, 'electron/services/test-support/lock-worker.ts'),
-  bench: path.join(root, 'bench/quick.ts'),
+  bench: path.join(root, 'bench/index.ts'),
+  'bench-worker': path.join(root, 'bench/worker.ts'),
   serve: path.join(root, 'electron/host/web/serve.ts')
 }
 
