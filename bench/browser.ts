@@ -5,18 +5,11 @@ import path from 'node:path'
 import type { Browser, Page } from '@playwright/test'
 import { Skipped } from './context'
 import { bundle, LineProcess, REPO_ROOT } from './processes'
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/chromium'
 
 type Playwright = typeof import('@playwright/test')
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run'
-]
+const CHROMIUM = CHROMIUM_PATH
 
 /**
  * Playwright, loaded from the repository's node_modules at run time: esbuild cannot bundle it (it

@@ -6,7 +6,7 @@
 import { promises as fs } from 'node:fs'
 import path from 'node:path'
 import { PLAN } from './documents'
-import { expect, test } from './fixtures'
+import { expect, test, type Sectioned } from './fixtures'
 import type { Page } from '@playwright/test'
 import { report, stamp, watchForText } from './timing'
 import { badge, editorText, lastNotice, save, typeAtEndOf } from './writer'
@@ -14,10 +14,7 @@ import { badge, editorText, lastNotice, save, typeAtEndOf } from './writer'
 test('scenario 6: a document lock in A locks every section for B; refused while B holds a section', async ({
   sectioned
 }) => {
-  await sectioned.files({ 'plan.md': PLAN })
-  const [ann, bob] = await Promise.all([sectioned.start({ user: 'ann' }), sectioned.start({ user: 'bob' })])
-  const a = await ann.open('plan.md', 'Money is tight.')
-  const b = await bob.open('plan.md', 'Money is tight.')
+  const { a, b } = await annAndBob(sectioned)
 
   await watchForText(b, 'docLock', '[data-testid=document-lock]', 'ann')
   await a.evaluate(() => ((window as Window & { __t?: number }).__t = Date.now()))
@@ -56,10 +53,7 @@ test('scenario 6: a document lock in A locks every section for B; refused while 
 test('scenario 7: an outside program rewrites the file; every window follows, a held section goes to the conflict view', async ({
   sectioned
 }) => {
-  await sectioned.files({ 'plan.md': PLAN })
-  const [ann, bob] = await Promise.all([sectioned.start({ user: 'ann' }), sectioned.start({ user: 'bob' })])
-  const a = await ann.open('plan.md', 'Money is tight.')
-  const b = await bob.open('plan.md', 'Money is tight.')
+  const { a, b } = await annAndBob(sectioned)
   const file = path.join(sectioned.folder, 'plan.md')
 
   // 1. Atomic replace (write a temp file, rename it over the document), as most editors save.
@@ -104,10 +98,7 @@ test('scenario 7: an outside program rewrites the file; every window follows, a 
 test('scenario 8: three saves, then restoring version 1 puts it in the file and every window; verify passes', async ({
   sectioned
 }) => {
-  await sectioned.files({ 'plan.md': PLAN })
-  const [ann, bob] = await Promise.all([sectioned.start({ user: 'ann' }), sectioned.start({ user: 'bob' })])
-  const a = await ann.open('plan.md', 'Money is tight.')
-  const b = await bob.open('plan.md', 'Money is tight.')
+  const { a, b } = await annAndBob(sectioned)
   for (const word of [' One.', ' Two.', ' Three.']) {
     await typeAtEndOf(a, 'Money is tight', word)
     await save(a)
@@ -134,10 +125,7 @@ test('scenario 8: three saves, then restoring version 1 puts it in the file and 
 })
 
 test('scenario 9: B requests A’s section, A releases it (saving first), B gets it', async ({ sectioned }) => {
-  await sectioned.files({ 'plan.md': PLAN })
-  const [ann, bob] = await Promise.all([sectioned.start({ user: 'ann' }), sectioned.start({ user: 'bob' })])
-  const a = await ann.open('plan.md', 'Money is tight.')
-  const b = await bob.open('plan.md', 'Money is tight.')
+  const { a, b } = await annAndBob(sectioned)
   await typeAtEndOf(a, 'Hello from the intro.', ' Unsaved by Ann.')
   await expect(badge(b, 'intro')).toContainText('ann')
 
@@ -221,6 +209,17 @@ test('scenario 10: malicious markdown never runs in the preview', async ({ secti
   await sectioned.shot(a, 'scenario-10-preview')
   expect(errors).toEqual([])
 })
+
+/** PLAN in the folder, instances for ann and bob, one window each on it. */
+async function annAndBob(sectioned: Sectioned): Promise<{ a: Page; b: Page }> {
+  await sectioned.files({ 'plan.md': PLAN })
+  const [ann, bob] = await Promise.all([sectioned.start({ user: 'ann' }), sectioned.start({ user: 'bob' })])
+  const [a, b] = await Promise.all([
+    ann.open('plan.md', 'Money is tight.'),
+    bob.open('plan.md', 'Money is tight.')
+  ])
+  return { a, b }
+}
 
 /** Stamps the next click in `page` (capture phase) under `key`. */
 async function stampNextClick(page: Page, key: string): Promise<void> {

@@ -57,6 +57,23 @@ class FakeTransport implements Transport {
   }
 }
 
+/** The fake main side grants `sectionId` to this window, held by `user`. */
+function grantLocks(t: FakeTransport, sectionId: string, user: string, instanceId: string) {
+  t.answers['locks:acquire'] = () => ({
+    ok: true,
+    value: {
+      kind: 'section',
+      document: 'plan.md',
+      sectionId,
+      holder: holder(user, instanceId),
+      lastHeartbeat: 'x',
+      mine: true,
+      mineElsewhere: false,
+      stale: false
+    }
+  })
+}
+
 function setup() {
   const t = new FakeTransport()
   t.answers['documents:open'] = () => ({
@@ -77,19 +94,7 @@ describe('app store', () => {
   it('acquires a lock, remembers the base checksum and saves against it', async () => {
     const { t, store } = setup()
     await store.getState().open('plan.md')
-    t.answers['locks:acquire'] = () => ({
-      ok: true,
-      value: {
-        kind: 'section',
-        document: 'plan.md',
-        sectionId: 'a',
-        holder: holder('ann', 'i1'),
-        lastHeartbeat: 'x',
-        mine: true,
-        mineElsewhere: false,
-        stale: false
-      }
-    })
+    grantLocks(t, 'a', 'ann', 'i1')
     expect(await store.getState().acquire('a')).toBe(true)
     expect(store.getState().bases).toEqual({ a: SHA_A })
     t.answers['sections:save'] = () => ({
@@ -128,19 +133,7 @@ describe('app store', () => {
   it('a conflicting save opens the conflict view with both texts; choosing mine saves on top of theirs', async () => {
     const { t, store } = setup()
     await store.getState().open('plan.md')
-    t.answers['locks:acquire'] = () => ({
-      ok: true,
-      value: {
-        kind: 'section',
-        document: 'plan.md',
-        sectionId: 'b',
-        holder: holder('ann', 'i1'),
-        lastHeartbeat: 'x',
-        mine: true,
-        mineElsewhere: false,
-        stale: false
-      }
-    })
+    grantLocks(t, 'b', 'ann', 'i1')
     await store.getState().acquire('b')
     t.answers['sections:save'] = () => ({
       ok: false,
@@ -188,19 +181,7 @@ describe('app store', () => {
   it('a held section changed on disk by someone else goes to the conflict view, not into the editor', async () => {
     const { t, store } = setup()
     await store.getState().open('plan.md')
-    t.answers['locks:acquire'] = () => ({
-      ok: true,
-      value: {
-        kind: 'section',
-        document: 'plan.md',
-        sectionId: 'b',
-        holder: holder('ann', 'i1'),
-        lastHeartbeat: 'x',
-        mine: true,
-        mineElsewhere: false,
-        stale: false
-      }
-    })
+    grantLocks(t, 'b', 'ann', 'i1')
     await store.getState().acquire('b')
     store.getState().setTextProvider((id) => (id === 'b' ? '# B\nmy words\n' : null))
     t.answers['documents:open'] = () => ({
@@ -236,19 +217,7 @@ describe('app store', () => {
     expect(store.getState().outgoing).toEqual({
       '01JZ0000000000000000000001': { document: 'plan.md', sectionId: 'a' }
     })
-    t.answers['locks:acquire'] = () => ({
-      ok: true,
-      value: {
-        kind: 'section',
-        document: 'plan.md',
-        sectionId: 'a',
-        holder: holder('bob', 'i2'),
-        lastHeartbeat: 'x',
-        mine: true,
-        mineElsewhere: false,
-        stale: false
-      }
-    })
+    grantLocks(t, 'a', 'bob', 'i2')
     t.push('edit:answered', {
       id: '01JZ0000000000000000000001',
       document: 'plan.md',
