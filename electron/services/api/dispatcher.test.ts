@@ -4,7 +4,7 @@ import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { ContractEvent } from './dispatcher-types'
 import { ErrorCode, type Result } from '../../../shared/errors'
-import type { Identity } from '../../../shared/types'
+import { testIdentity } from '../test-support/test-identity'
 import { openWorkspace, type AppServices } from '../app-services'
 import { FakeClock } from '../test-support/fake-clock'
 import { createDispatcher, type OwnedDispatcher } from './dispatcher'
@@ -14,21 +14,10 @@ const opened: { s: AppServices; d: OwnedDispatcher }[] = []
 const DOC = 'plan.md'
 const TEXT = 'Intro\n\n# Budget\n\nMoney\n\n## Risks\n\nSome\n'
 
-function ident(user: string): Identity {
-  return {
-    ownerId: user,
-    user,
-    host: `${user}-pc`,
-    hostId: `h-${user}`,
-    pid: process.pid,
-    instanceId: `i-${user}`
-  }
-}
-
 async function open(user: string, clock = new FakeClock()) {
   const s = await openWorkspace({
     folder: root,
-    identity: ident(user),
+    identity: testIdentity(user),
     clock,
     lockSettings: { heartbeatIntervalMs: 1000, idleTimeoutMs: 0 }
   })
@@ -200,7 +189,7 @@ describe('windows and instances', () => {
 async function watching(user: string, opts: { settingsFile?: string } = {}) {
   const s = await openWorkspace({
     folder: root,
-    identity: ident(user),
+    identity: testIdentity(user),
     lockSettings: { heartbeatIntervalMs: 5000, idleTimeoutMs: 0 },
     watch: { mode: 'native' }
   })
@@ -351,7 +340,7 @@ describe('structure operations and settings through the contract', () => {
 
   it('stores settings in range, refuses others, and says a restart applies them', async () => {
     const file = path.join(root, 'config', 'settings.json')
-    const s = await openWorkspace({ folder: root, identity: ident('ann'), clock: new FakeClock() })
+    const s = await openWorkspace({ folder: root, identity: testIdentity('ann'), clock: new FakeClock() })
     const d = createDispatcher(s, { settingsFile: file })
     opened.push({ s, d })
     const got = ok<{ settings: { user: string; heartbeatSeconds: number; watchMode: string } }>(

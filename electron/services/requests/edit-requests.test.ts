@@ -2,19 +2,10 @@ import { promises as fs } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { Identity } from '../../../shared/types'
+import { testIdentity } from '../test-support/test-identity'
 import { Workspace } from '../core/workspace'
 import { FakeClock } from '../test-support/fake-clock'
 import { EditRequests } from './edit-requests'
-
-const ident = (user: string): Identity => ({
-  ownerId: user,
-  user,
-  host: `${user}-pc`,
-  hostId: `h-${user}`,
-  pid: process.pid,
-  instanceId: `i-${user}`
-})
 
 let root: string
 let ws: Workspace
@@ -28,8 +19,8 @@ describe('edit requests', () => {
   const annTo = { user: 'ann', host: 'ann-pc', instanceId: 'i-ann' }
 
   it('goes from the requester to the holder and back, as one small file', async () => {
-    const bob = new EditRequests(ws, ident('bob'), new FakeClock())
-    const ann = new EditRequests(ws, ident('ann'), new FakeClock())
+    const bob = new EditRequests(ws, testIdentity('bob'), new FakeClock())
+    const ann = new EditRequests(ws, testIdentity('ann'), new FakeClock())
     const sent = await bob.send('plan.md', 'budget', 'Budget', annTo)
     expect(await ann.pendingForMe()).toEqual([sent])
     expect(await bob.pendingForMe()).toEqual([])
@@ -44,7 +35,7 @@ describe('edit requests', () => {
   })
 
   it('refuses a request to oneself, and reads damaged or foreign files as no request', async () => {
-    const ann = new EditRequests(ws, ident('ann'), new FakeClock())
+    const ann = new EditRequests(ws, testIdentity('ann'), new FakeClock())
     await expect(ann.send('plan.md', 'budget', 'Budget', annTo)).rejects.toThrow(/another window/)
     await fs.mkdir(ws.requestsDir, { recursive: true })
     const id = '01JZ0000000000000000000000'
@@ -56,7 +47,7 @@ describe('edit requests', () => {
 
   it('removes requests older than a day at start-up', async () => {
     const clock = new FakeClock()
-    const bob = new EditRequests(ws, ident('bob'), clock)
+    const bob = new EditRequests(ws, testIdentity('bob'), clock)
     const old = await bob.send('plan.md', 'budget', 'Budget', annTo)
     const fresh = await bob.send('plan.md', 'risks', 'Risks', annTo)
     const dayAgo = new Date(clock.wallNow() - 25 * 60 * 60 * 1000)
