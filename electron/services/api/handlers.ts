@@ -3,6 +3,7 @@ import { LockAcquisitionError, LockLostError, ValidationError } from '../../../s
 import type { SectionInfo, VersionRecord } from '../../../shared/types'
 import type { AppServices } from '../app-services'
 import type { SaveResult } from '../documents/document-service'
+import type { LockHandle } from '../locks/lock-service'
 import type { StructureResult } from '../documents/structure-ops'
 import type { EditRequest } from '../requests/edit-requests'
 import { readSettings, updateSettings } from '../settings/app-settings'
@@ -120,6 +121,14 @@ export function createHandlers(s: AppServices, locks: ClientLocks, hooks: Handle
     return held.handle
   }
 
+  /** Releases a lock the calling window holds and tells every window. False if it had been lost. */
+  const releaseHeld = async (handle: LockHandle, reason?: string): Promise<boolean> => {
+    locks.forget(handle)
+    const released = await s.locks.release(handle, reason)
+    changed(handle.document)
+    return released
+  }
+
   return {
     'workspace:info': async () => ({
       root: s.workspace.root,
@@ -189,13 +198,9 @@ export function createHandlers(s: AppServices, locks: ClientLocks, hooks: Handle
       if (!view) throw new LockLostError('The lock', 'it disappeared right after it was taken')
       return view
     },
-    'locks:release': async (req, ctx) => {
-      const handle = heldBy(req.document, req.sectionId, ctx)
-      locks.forget(handle)
-      const released = await s.locks.release(handle)
-      changed(handle.document)
-      return { released }
-    },
+    'locks:release': async (req, ctx) => ({
+      released: await releaseHeld(heldBy(req.document, req.sectionId, ctx))
+    }),
     'locks:touch': async (req, ctx) => {
       s.locks.touch(heldBy(req.document, req.sectionId, ctx))
       return { ok: true as const }
@@ -237,12 +242,11 @@ export function createHandlers(s: AppServices, locks: ClientLocks, hooks: Handle
       if (r && req.answer === 'released') {
         // The section goes first, so the requester finds it free when the answer arrives.
         const held = locks.get(r.document, r.sectionId) ?? locks.get(r.document, null)
-        if (held) {
-          const handle = heldBy(held.handle.document, held.handle.sectionId, ctx)
-          locks.forget(handle)
-          await s.locks.release(handle, `released for ${r.from.user}`)
-          changed(handle.document)
-        }
+        if (held)
+          await releaseHeld(
+            heldBy(held.handle.document, held.handle.sectionId, ctx),
+            `released for ${r.from.user}`
+          )
       }
       await s.requests.answer(req.id, req.answer)
       return { ok: true as const }

@@ -42,6 +42,10 @@ export interface DocumentSlice {
   /** Re-reads the open document (after another instance saved, or an external edit). */
   refresh(): Promise<void>
   setLocks(document: string, locks: LockView[]): void
+  /** Asks for the document's locks as this window sees them (mine / my other window / others'). */
+  reloadLocks(document: string): Promise<void>
+  /** This window no longer holds the section: drops its base and its lock view. */
+  forgetHeld(sectionId: string): void
   /** Takes a section's lock; false (with a notice naming the holder) when refused. */
   acquire(sectionId: string): Promise<boolean>
   release(sectionId: string): Promise<void>
@@ -209,6 +213,19 @@ export function createDocumentSlice(
       if (get().current === document) set({ locks })
     },
 
+    async reloadLocks(document) {
+      const r = await client.call('locks:list', { document })
+      if (r.ok) get().setLocks(document, r.value.locks)
+    },
+
+    forgetHeld(sectionId) {
+      set((s) => {
+        const bases = { ...s.bases }
+        delete bases[sectionId]
+        return { bases, locks: s.locks.filter((l) => !(l.mine && l.sectionId === sectionId)) }
+      })
+    },
+
     async acquire(sectionId) {
       const doc = get().current
       if (!doc) return false
@@ -234,11 +251,7 @@ export function createDocumentSlice(
       const doc = get().current
       if (!doc) return
       await client.call('locks:release', { document: doc, sectionId })
-      set((s) => {
-        const bases = { ...s.bases }
-        delete bases[sectionId]
-        return { bases, locks: s.locks.filter((l) => !(l.sectionId === sectionId && l.mine)) }
-      })
+      get().forgetHeld(sectionId)
     },
 
     touch(sectionId) {
@@ -286,11 +299,7 @@ export function createDocumentSlice(
 
     lockLost(sectionId, reason, givenText) {
       const text = givenText ?? get().textOf(sectionId)
-      set((s) => {
-        const bases = { ...s.bases }
-        delete bases[sectionId]
-        return { bases, locks: s.locks.filter((l) => !(l.mine && l.sectionId === sectionId)) }
-      })
+      get().forgetHeld(sectionId)
       // One loss, one notice: a save refused for the same loss updates the kept text instead.
       const existing = get().notices.find((n) => n.lost === sectionId)
       if (existing) {

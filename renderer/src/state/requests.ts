@@ -52,13 +52,7 @@ export function createRequestsSlice(
       const r = await client.call('requests:answer', { id, answer })
       set((s) => ({ incoming: s.incoming.filter((x) => x.id !== id) }))
       if (!r.ok) return get().notify({ kind: 'error', text: r.error.message })
-      if (answer === 'released' && request) {
-        set((s) => {
-          const bases = { ...s.bases }
-          delete bases[request.sectionId]
-          return { bases, locks: s.locks.filter((l) => !(l.mine && l.sectionId === request.sectionId)) }
-        })
-      }
+      if (answer === 'released' && request) get().forgetHeld(request.sectionId)
     },
 
     requestArrived(request) {

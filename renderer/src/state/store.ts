@@ -39,10 +39,7 @@ export function createAppStore(client: SectionedClient): { store: StoreApi<AppSt
     }),
     client.on('locks:changed', ({ document }) => {
       // The broadcast is the same for every window; "mine" depends on the window, so ask for ours.
-      if (get().current !== document) return
-      void client.call('locks:list', { document }).then((r) => {
-        if (r.ok) get().setLocks(document, r.value.locks)
-      })
+      if (get().current === document) void get().reloadLocks(document)
     }),
     client.on('document:changed', ({ document }) => {
       if (get().current === document) void get().refresh()
@@ -74,11 +71,7 @@ export function createAppStore(client: SectionedClient): { store: StoreApi<AppSt
     void get().refreshStatus()
     // A holder that stopped answering changes nothing on disk: ask again so "not answering" shows.
     const document = get().current
-    if (document && get().locks.some((l) => !l.mine)) {
-      void client.call('locks:list', { document }).then((r) => {
-        if (r.ok) get().setLocks(document, r.value.locks)
-      })
-    }
+    if (document && get().locks.some((l) => !l.mine)) void get().reloadLocks(document)
   }, STATUS_EVERY_MS)
   return {
     store,
