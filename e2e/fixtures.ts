@@ -154,4 +154,22 @@ export const test = base.extend<{ sectioned: Sectioned }, { build: BuildSnapshot
   ]
 })
 
+/**
+ * Puts `text` into the folder as `document`, starts one instance per user (at once) and opens one
+ * window of each on it, in `users` order, each ready once it shows `ready`.
+ */
+export async function writersOn(
+  sectioned: Sectioned,
+  document: string,
+  text: string,
+  users: string[],
+  ready: string
+): Promise<{ instances: Instance[]; pages: Page[] }> {
+  await sectioned.files({ [document]: text })
+  const instances = await Promise.all(users.map((user) => sectioned.start({ user })))
+  const pages: Page[] = []
+  for (const instance of instances) pages.push(await instance.open(document, ready))
+  return { instances, pages }
+}
+
 export { expect } from '@playwright/test'

@@ -7,7 +7,7 @@
 import { createServer } from 'node:http'
 import { connectApi, probeUpgrade } from './api-client'
 import { PLAN, TRICKY_PLAN } from './documents'
-import { expect, test } from './fixtures'
+import { expect, test, writersOn } from './fixtures'
 import { lockBadgeScenario, parallelSavesScenario, SAVED_BUDGET_MS, VISIBLE_BUDGET_MS } from './scenarios'
 import { report, stamp, stampNextKeydown, watchForText } from './timing'
 import { badge, caretAtEndOf, editorText, lastNotice, line, save, typeAtEndOf } from './writer'
@@ -15,15 +15,9 @@ import { badge, caretAtEndOf, editorText, lastNotice, line, save, typeAtEndOf } 
 test('scenario 1: A types in section 1; B and C show A’s badge within 1 s and B cannot type there', async ({
   sectioned
 }) => {
-  await sectioned.files({ 'plan.md': PLAN })
-  const [ann, bob, carol] = await Promise.all([
-    sectioned.start({ user: 'ann' }),
-    sectioned.start({ user: 'bob' }),
-    sectioned.start({ user: 'carol' })
-  ])
-  const a = await ann.open('plan.md', 'Money is tight.')
-  const b = await bob.open('plan.md', 'Money is tight.')
-  const c = await carol.open('plan.md', 'Money is tight.')
+  const {
+    pages: [a, b, c]
+  } = await writersOn(sectioned, 'plan.md', PLAN, ['ann', 'bob', 'carol'], 'Money is tight.')
 
   const times = await lockBadgeScenario(a, 'ann', [
     { name: 'B', page: b },
@@ -39,15 +33,10 @@ test('scenario 1: A types in section 1; B and C show A’s badge within 1 s and 
 test('scenario 2: A and B save different sections at once; every window shows both, the file holds both and nothing else changed', async ({
   sectioned
 }) => {
-  await sectioned.files({ 'plan.md': TRICKY_PLAN })
-  const [ann, bob, carol] = await Promise.all([
-    sectioned.start({ user: 'ann' }),
-    sectioned.start({ user: 'bob' }),
-    sectioned.start({ user: 'carol' })
-  ])
-  const a = await ann.open('plan.md', 'Money is tight.')
-  const b = await bob.open('plan.md', 'Money is tight.')
-  const c = await carol.open('plan.md', 'Money is tight.')
+  const {
+    instances: [ann],
+    pages: [a, b, c]
+  } = await writersOn(sectioned, 'plan.md', TRICKY_PLAN, ['ann', 'bob', 'carol'], 'Money is tight.')
   // A second window of A watches too: "all windows" includes the writer's own other windows.
   const a2 = await ann.open('plan.md', 'Money is tight.')
 

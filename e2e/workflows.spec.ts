@@ -6,7 +6,7 @@
 import { promises as fs } from 'node:fs'
 import path from 'node:path'
 import { PLAN } from './documents'
-import { expect, test, type Sectioned } from './fixtures'
+import { expect, test, writersOn, type Sectioned } from './fixtures'
 import type { Page } from '@playwright/test'
 import { report, stamp, watchForText } from './timing'
 import { badge, editorText, lastNotice, save, typeAtEndOf } from './writer'
@@ -212,12 +212,9 @@ test('scenario 10: malicious markdown never runs in the preview', async ({ secti
 
 /** PLAN in the folder, instances for ann and bob, one window each on it. */
 async function annAndBob(sectioned: Sectioned): Promise<{ a: Page; b: Page }> {
-  await sectioned.files({ 'plan.md': PLAN })
-  const [ann, bob] = await Promise.all([sectioned.start({ user: 'ann' }), sectioned.start({ user: 'bob' })])
-  const [a, b] = await Promise.all([
-    ann.open('plan.md', 'Money is tight.'),
-    bob.open('plan.md', 'Money is tight.')
-  ])
+  const {
+    pages: [a, b]
+  } = await writersOn(sectioned, 'plan.md', PLAN, ['ann', 'bob'], 'Money is tight.')
   return { a, b }
 }
 
