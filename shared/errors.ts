@@ -1,3 +1,5 @@
+import { describeHolder, type HolderSummary } from './format-time'
+
 /**
  * Typed errors shared by the services, the IPC contract and the CLI. Every error carries a stable
  * `code` (what programs branch on) and a `message` written for the writer who will read it.
@@ -21,14 +23,6 @@ export const ErrorCode = {
 /** One of the stable error codes in {@link ErrorCode}. */
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]
 
-/** Who holds a lock, as shown to other writers. */
-export interface HolderSummary {
-  user: string
-  host: string
-  /** ISO-8601 time the holder took the lock (the holder's own clock; shown, never compared). */
-  since: string
-}
-
 /** Base class of every expected failure. Broken invariants throw plain `Error`s instead. */
 export class SectionedError extends Error {
   constructor(
@@ -40,29 +34,17 @@ export class SectionedError extends Error {
   }
 }
 
-/** Formats "10:32" (or "Mar 4, 10:32" when not today) for messages naming a holder. */
-export function formatSince(iso: string, now: Date = new Date()): string {
-  const d = new Date(iso)
-  if (Number.isNaN(d.getTime())) return 'an unknown time'
-  const hh = String(d.getHours()).padStart(2, '0')
-  const mm = String(d.getMinutes()).padStart(2, '0')
-  if (d.toDateString() === now.toDateString()) return `${hh}:${mm}`
-  const month = d.toLocaleString('en', { month: 'short' })
-  return `${month} ${d.getDate()}, ${hh}:${mm}`
-}
-
-/** Describes a holder the way a writer reads it: "Ann on studio-pc, since 10:32". */
-export function describeHolder(h: HolderSummary): string {
-  return `${h.user} on ${h.host}, since ${formatSince(h.since)}`
-}
+export { describeHolder, formatSince, type HolderSummary } from './format-time'
 
 /** The lock is held by someone else (first come, first served). */
 export class LockAcquisitionError extends SectionedError {
   constructor(
     readonly target: string,
-    readonly holder: HolderSummary
+    readonly holder: HolderSummary,
+    /** The refusing instance's wall clock (ms), which decides between "10:32" and "Mar 4, 10:32". */
+    readonly now: number
   ) {
-    super(ErrorCode.LockHeld, `${target} is being edited by ${describeHolder(holder)}.`)
+    super(ErrorCode.LockHeld, `${target} is being edited by ${describeHolder(holder, now)}.`)
   }
 }
 
@@ -71,12 +53,14 @@ export class LockTimeoutError extends SectionedError {
   constructor(
     readonly target: string,
     readonly attempts: number,
+    /** The waiting instance's wall clock (ms) when it gave up. */
+    readonly now: number,
     readonly holder?: HolderSummary
   ) {
     super(
       ErrorCode.LockTimeout,
       holder
-        ? `Gave up waiting for ${target} after ${attempts} tries; it is still held by ${describeHolder(holder)}.`
+        ? `Gave up waiting for ${target} after ${attempts} tries; it is still held by ${describeHolder(holder, now)}.`
         : `Gave up waiting for ${target} after ${attempts} tries.`
     )
   }
@@ -87,11 +71,13 @@ export class StaleProcessLockError extends SectionedError {
   constructor(
     readonly target: string,
     readonly holder: HolderSummary,
-    readonly reason: string
+    readonly reason: string,
+    /** The observing instance's wall clock (ms). */
+    readonly now: number
   ) {
     super(
       ErrorCode.StaleProcessLock,
-      `${target} is still marked as edited by ${describeHolder(holder)}, but that instance ${reason}. It can be taken over.`
+      `${target} is still marked as edited by ${describeHolder(holder, now)}, but that instance ${reason}. It can be taken over.`
     )
   }
 }
@@ -104,12 +90,14 @@ export class LockLostError extends SectionedError {
   constructor(
     readonly target: string,
     readonly reason: string,
+    /** The losing instance's wall clock (ms). */
+    readonly now: number,
     readonly newHolder?: HolderSummary
   ) {
     super(
       ErrorCode.LockLost,
       newHolder
-        ? `You no longer hold ${target}: ${reason}. It is now held by ${describeHolder(newHolder)}. Your text is kept as a draft.`
+        ? `You no longer hold ${target}: ${reason}. It is now held by ${describeHolder(newHolder, now)}. Your text is kept as a draft.`
         : `You no longer hold ${target}: ${reason}. Your text is kept as a draft.`
     )
   }

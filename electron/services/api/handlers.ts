@@ -112,11 +112,15 @@ export function createHandlers(s: AppServices, locks: ClientLocks, hooks: Handle
     if (!held)
       throw new ValidationError('Take the lock on this section before saving it (start typing in it).')
     if (held.clientId !== ctx.clientId) {
-      throw new LockAcquisitionError('This section', {
-        user: `${s.identity.user} (in another window)`,
-        host: s.identity.host,
-        since: held.handle.acquiredAt
-      })
+      throw new LockAcquisitionError(
+        'This section',
+        {
+          user: `${s.identity.user} (in another window)`,
+          host: s.identity.host,
+          since: held.handle.acquiredAt
+        },
+        s.clock.wallNow()
+      )
     }
     return held.handle
   }
@@ -174,11 +178,15 @@ export function createHandlers(s: AppServices, locks: ClientLocks, hooks: Handle
       const existing = locks.get(doc, req.sectionId)
       if (existing && existing.clientId !== ctx.clientId) {
         const what = req.sectionId === null ? `“${doc}”` : 'This section'
-        throw new LockAcquisitionError(what, {
-          user: `${s.identity.user} (in another window)`,
-          host: s.identity.host,
-          since: existing.handle.acquiredAt
-        })
+        throw new LockAcquisitionError(
+          what,
+          {
+            user: `${s.identity.user} (in another window)`,
+            host: s.identity.host,
+            since: existing.handle.acquiredAt
+          },
+          s.clock.wallNow()
+        )
       }
       let handle
       if (req.sectionId === null) {
@@ -195,7 +203,8 @@ export function createHandlers(s: AppServices, locks: ClientLocks, hooks: Handle
       const view = (await lockViews(s, locks, doc, ctx.clientId)).find(
         (v) => v.sectionId === req.sectionId && v.kind === (req.sectionId === null ? 'document' : 'section')
       )
-      if (!view) throw new LockLostError('The lock', 'it disappeared right after it was taken')
+      if (!view)
+        throw new LockLostError('The lock', 'it disappeared right after it was taken', s.clock.wallNow())
       return view
     },
     'locks:release': async (req, ctx) => ({

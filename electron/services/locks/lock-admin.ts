@@ -98,8 +98,12 @@ export async function forceRelease(
       const holder =
         state.kind === 'held'
           ? holderOf(state.record)
-          : { user: 'another writer', host: 'another computer', since: new Date().toISOString() }
-      throw new LockAcquisitionError('This lock', holder)
+          : {
+              user: 'another writer',
+              host: 'another computer',
+              since: new Date(locks.wallNow()).toISOString()
+            }
+      throw new LockAcquisitionError('This lock', holder, locks.wallNow())
     }
   }
   const reason = opts.force ? `force-released: ${opts.reason}` : `released as stale (${verdict.reason})`

@@ -52,7 +52,8 @@ export async function checkSectionAllowed(
       if (!verdict.stale) {
         throw new LockAcquisitionError(
           `${label} (the whole document is locked for a structure change)`,
-          describeState(docState, ctx.nowIso)
+          describeState(docState, ctx.nowIso),
+          Date.parse(ctx.nowIso)
         )
       }
       await ctx.releaseForeign(docDir, docState, `stale document lock cleared (${verdict.reason})`)
@@ -96,6 +97,10 @@ export async function checkDocumentAllowed(
       continue
     }
     const what = s.kind === 'held' && s.record.sectionId ? `section “${s.record.sectionId}”` : 'a section'
-    throw new LockAcquisitionError(`${label} (${what} is being edited)`, describeState(s, ctx.nowIso))
+    throw new LockAcquisitionError(
+      `${label} (${what} is being edited)`,
+      describeState(s, ctx.nowIso),
+      Date.parse(ctx.nowIso)
+    )
   }
 }

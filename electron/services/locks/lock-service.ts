@@ -132,7 +132,7 @@ export class LockService {
       }
       if (this.clock.monotonicNow() >= deadline) {
         this.metrics?.timeout()
-        throw new LockTimeoutError(`saving “${document}”`, attempt + 1, last.holder)
+        throw new LockTimeoutError(`saving “${document}”`, attempt + 1, this.clock.wallNow(), last.holder)
       }
       // Saves hold the mutex for milliseconds: poll fast, with jitter so contenders spread out.
       await this.sleep(Math.min(50, 2 + attempt * 2) * (0.5 + Math.random()))
@@ -151,7 +151,7 @@ export class LockService {
   /** Confirms on disk that this instance still holds the lock; throws LockLostError (and emits `lost`) if not. */
   async assertHeld(lock: LockHandle): Promise<void> {
     const h = this.findHeld(lock)
-    if (!h) throw new LockLostError(this.labelOf(lock), 'it was already released')
+    if (!h) throw new LockLostError(this.labelOf(lock), 'it was already released', this.clock.wallNow())
     const state = await readLockDir(h.dir)
     if (isMine(state, h)) return
     throw this.lose(h, state)
@@ -274,7 +274,7 @@ export class LockService {
             })
             if (retries === 0) throw err
             this.metrics?.timeout()
-            throw new LockTimeoutError(err.target, attempt + 1, err.holder)
+            throw new LockTimeoutError(err.target, attempt + 1, this.clock.wallNow(), err.holder)
           }
           if (!waiting) {
             waiting = true
@@ -316,9 +316,9 @@ export class LockService {
     if (state.kind !== 'absent' && state.kind !== 'empty' && state.kind !== 'released') {
       const verdict = this.observer.observe(dir, state)
       const holder = describeState(state, this.iso())
-      if (!verdict.stale) throw new LockAcquisitionError(label, holder)
+      if (!verdict.stale) throw new LockAcquisitionError(label, holder, this.clock.wallNow())
       if (!(opts.takeOverStale ?? this.settings.takeOverStale))
-        throw new StaleProcessLockError(label, holder, verdict.reason)
+        throw new StaleProcessLockError(label, holder, verdict.reason, this.clock.wallNow())
       formerHolder = holder
       tookOver = {
         user: holder.user,
@@ -330,7 +330,11 @@ export class LockService {
     const generation = state.kind === 'absent' || state.kind === 'empty' ? 1 : state.top + 1
     if (!(await claimGeneration(dir, generation))) {
       // Someone created this generation first: first come, first served.
-      throw new LockAcquisitionError(label, describeState(await readLockDir(dir), this.iso()))
+      throw new LockAcquisitionError(
+        label,
+        describeState(await readLockDir(dir), this.iso()),
+        this.clock.wallNow()
+      )
     }
     const now = this.iso()
     const record: LockRecord = {
@@ -436,7 +440,7 @@ export class LockService {
       })
       this.events.emit('lost', { lock: h.handle, reason, ...(newHolder ? { newHolder } : {}) })
     }
-    return new LockLostError(h.label, reason, newHolder)
+    return new LockLostError(h.label, reason, this.clock.wallNow(), newHolder)
   }
 
   private guardContext(): GuardContext {
@@ -461,6 +465,11 @@ export class LockService {
 
   private who(): string {
     return `${this.self.user} on ${this.self.host}`
+  }
+
+  /** This instance's wall clock (ms): what messages naming a holder are worded against. */
+  wallNow(): number {
+    return this.clock.wallNow()
   }
 
   private iso(): string {
