@@ -14,7 +14,7 @@ const args = process.argv.slice(2)
 
 const MISSING_ELECTRON =
   'Electron is not installed here (its binary download is blocked or was skipped); starting the web host instead. ' +
-  'Fix: node node_modules/electron/install.js (downloads the binary; needs network access and ELECTRON_SKIP_BINARY_DOWNLOAD unset), or reinstall with network access.'
+  'Fix: node scripts/fetch-electron.mjs (downloads the binary; needs network access).'
 
 /** Runs a command to completion with the terminal attached; resolves to its exit code. */
 function run(command, argv) {
