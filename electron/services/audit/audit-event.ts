@@ -14,6 +14,10 @@ export const AUDIT_EVENT_TYPES = [
   'lock.idle-release',
   'lock.cleanup',
   'save',
+  /** A save's text added headings: new sections (`created` ids), locked by the saver. */
+  'split',
+  /** A save's text removed headings: those sections (`retired` ids) joined the section above. */
+  'merge',
   'conflict',
   'structure',
   'restore',

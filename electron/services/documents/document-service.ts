@@ -9,9 +9,12 @@ import type { Workspace } from '../core/workspace'
 import type { HistoryStore } from '../history/history-store'
 import type { LockHandle, LockService } from '../locks/lock-service'
 import { buildIndex, sectionText, sha256Hex, type SectionIndex } from '../sections/section-index'
-import { spliceSection } from '../sections/splice'
+import { spliceRun, type RunSpliceResult } from '../sections/splice'
 import { DraftStore } from './drafts'
 import { IndexStore } from './index-store'
+import { auditRunSave, checkRunBases, lockNewSections, runIds, type RunPart } from './run-save'
+
+export type { RunPart } from './run-save'
 
 /** Where document events are written (the per-instance audit log satisfies it). */
 export interface DocumentAuditSink {
@@ -60,10 +63,18 @@ export interface DocumentSnapshot {
 /** What a save produced. */
 export interface SaveResult {
   document: string
+  /** The first section of the saved run (it keeps its id). */
   section: SectionInfo
   /** All sections after the save (new headings in the saved text become new sections). */
   sections: SectionInfo[]
+  /** The sections that now occupy the saved run, in file order; the first keeps the first id. */
+  run: SectionInfo[]
+  /** Ids of run sections whose heading was deleted (their text joined the section above); their locks were released. */
+  retired: string[]
+  /** Locks taken for the run's new sections, for the same holder, before the document was written. */
+  acquired: LockHandle[]
   fileSha256: string
+  /** The first section's new version; null when its text did not change. */
   version: VersionRecord | null
   /** False when the text was identical to what was on disk (nothing written). */
   changed: boolean
@@ -168,14 +179,24 @@ export class DocumentService {
    * started from (SPEC H2): if the section changed underneath, ConflictError carries both texts.
    */
   saveSection(lock: LockHandle, baseSha256: string, text: string, reason = 'save'): Promise<SaveResult> {
-    const run = () =>
-      this.save(lock, baseSha256, text, reason).catch((err) => this.keepDraft(lock, text, err))
-    return this.metrics ? this.metrics.time('save', run) : run()
+    return this.saveRun([{ lock, baseSha256 }], text, reason)
+  }
+
+  /**
+   * Saves a run of consecutive held sections [first, …following] as one text that replaces the
+   * whole run and begins with the first section's heading. Every section is checked against its
+   * base (SPEC H2). New headings become new sections whose locks this holder takes before the
+   * document is written (nobody can slip in; a refusal or L7 limit refuses the whole save); deleted
+   * headings merge their text into the section above, and their ids retire and their locks go.
+   */
+  saveRun(run: readonly RunPart[], text: string, reason = 'save'): Promise<SaveResult> {
+    const go = () => this.save(run, text, reason).catch((err) => this.keepDraft(run[0].lock, text, err))
+    return this.metrics ? this.metrics.time('save', go) : go()
   }
 
   /** A save refused because the lock was lost or the section changed keeps the writer's text as a draft (SPEC L5, H2). */
-  private async keepDraft(lock: LockHandle, text: string, err: unknown): Promise<never> {
-    if ((err instanceof LockLostError || err instanceof ConflictError) && lock.sectionId !== null) {
+  private async keepDraft(lock: LockHandle | undefined, text: string, err: unknown): Promise<never> {
+    if ((err instanceof LockLostError || err instanceof ConflictError) && lock && lock.sectionId !== null) {
       err.draftFile = await this.drafts.keep(lock.document, lock.sectionId, text, err.code)
     }
     throw err
@@ -219,70 +240,60 @@ export class DocumentService {
     return result
   }
 
-  private async save(
-    lock: LockHandle,
-    baseSha256: string,
-    text: string,
-    reason: string
-  ): Promise<SaveResult> {
-    if (lock.kind !== 'section' || lock.sectionId === null)
-      throw new ValidationError('Saving a section needs its section lock.')
-    const doc = this.ws.resolveDocument(lock.document)
-    const id = lock.sectionId
-    await this.locks.assertHeld(lock)
+  private async save(parts: readonly RunPart[], text: string, reason: string): Promise<SaveResult> {
+    const run = runIds(parts)
+    const doc = this.ws.resolveDocument(run.document)
+    for (const p of parts) await this.locks.assertHeld(p.lock)
     const mutex = await this.locks.acquireWrite(doc.rel)
     try {
       // Checked again inside the mutex: a holder whose lock was taken over can never write (SPEC L5).
-      await this.locks.assertHeld(lock)
+      for (const p of parts) await this.locks.assertHeld(p.lock)
       const buf = await this.readUnderMutex(doc.rel, doc.abs)
       const index = await this.indexFor(doc.rel, buf, false)
-      const current = index.sections.find((s) => s.id === id)
-      const label = current?.heading ? `Section “${current.heading}”` : `Section “${id}”`
-      if (!current) {
-        this.audit?.record({ type: 'conflict', document: doc.rel, sectionId: id, why: 'section gone' })
-        throw new ConflictError(label, text, null, null)
-      }
-      const currentText = sectionText(buf, current)
-      if (current.sha256 !== baseSha256) {
-        this.audit?.record({ type: 'conflict', document: doc.rel, sectionId: id, why: 'changed underneath' })
-        throw new ConflictError(label, text, currentText, current.sha256)
-      }
-      const spliced = spliceSection(buf, index, id, text)
-      const saved = spliced.index.sections.find((s) => s.id === id)
-      if (!saved) throw new Error(`splice lost section ${id}`) // broken invariant, not an expected failure
+      const olds = checkRunBases(doc.rel, buf, index, parts, text, (e) => this.audit?.record(e))
+      const spliced = spliceRun(buf, index, run.ids, text)
       if (spliced.index.fileSha256 === index.fileSha256) {
-        this.locks.touch(lock)
+        for (const p of parts) this.locks.touch(p.lock)
         return {
           document: doc.rel,
-          section: saved,
+          section: olds[0],
           sections: index.sections,
+          run: olds,
+          retired: [],
+          acquired: [],
           fileSha256: index.fileSha256,
           version: null,
           changed: false
         }
       }
-      await this.recordPriorText(doc.rel, current, currentText)
-      await writeDocument(this.ownWrites, doc.rel, doc.abs, spliced.buffer, spliced.index.fileSha256)
+      const acquired = await lockNewSections(this.locks, doc.rel, spliced)
+      try {
+        for (const old of olds) {
+          const now = spliced.run.find((s) => s.id === old.id)
+          if (!now || now.sha256 !== old.sha256)
+            await this.recordPriorText(doc.rel, old, sectionText(buf, old))
+        }
+        await writeDocument(this.ownWrites, doc.rel, doc.abs, spliced.buffer, spliced.index.fileSha256)
+      } catch (err) {
+        // Nothing was written: the new sections do not exist, so neither may their locks.
+        await Promise.all(acquired.map((l) => this.locks.release(l, 'save refused').catch(() => false)))
+        throw err
+      }
       await this.indexes.write(doc.rel, spliced.index)
-      const version = await this.history.append(doc.rel, id, {
-        heading: saved.heading,
-        content: sectionText(spliced.buffer, saved),
-        author: this.self.user,
-        instanceId: this.self.instanceId,
-        reason
-      })
-      this.audit?.record({
-        type: 'save',
-        document: doc.rel,
-        sectionId: id,
-        version: version.version,
-        sha256: saved.sha256
-      })
-      this.locks.touch(lock)
+      const version = await this.recordRunVersions(doc.rel, olds, spliced, reason)
+      for (const p of parts) {
+        if (spliced.retired.includes(p.lock.sectionId as string))
+          await this.locks.release(p.lock, 'merged into the section above')
+        else this.locks.touch(p.lock)
+      }
+      if (this.audit) auditRunSave(this.audit, doc.rel, spliced, version)
       return {
         document: doc.rel,
-        section: saved,
+        section: spliced.run[0],
         sections: spliced.index.sections,
+        run: spliced.run,
+        retired: spliced.retired,
+        acquired,
         fileSha256: spliced.index.fileSha256,
         version,
         changed: true
@@ -290,6 +301,34 @@ export class DocumentService {
     } finally {
       await this.locks.release(mutex)
     }
+  }
+
+  /**
+   * Versions after a run save: each section whose text changed gets one, a new section its first;
+   * a retired section keeps its history (its last text was recorded before the write) and that
+   * version is marked like one before a structure change, so pruning never drops it (SPEC H5).
+   * Returns the first section's new version, or null when its text did not change.
+   */
+  private async recordRunVersions(
+    doc: string,
+    olds: readonly SectionInfo[],
+    spliced: RunSpliceResult,
+    reason: string
+  ): Promise<VersionRecord | null> {
+    let first: VersionRecord | null = null
+    for (const [k, s] of spliced.run.entries()) {
+      if (olds.find((o) => o.id === s.id)?.sha256 === s.sha256) continue
+      const version = await this.history.append(doc, s.id, {
+        heading: s.heading,
+        content: sectionText(spliced.buffer, s),
+        author: this.self.user,
+        instanceId: this.self.instanceId,
+        reason
+      })
+      if (k === 0) first = version
+    }
+    for (const id of spliced.retired) await this.history.markBeforeStructure(doc, id)
+    return first
   }
 
   /**

@@ -79,6 +79,36 @@ function lcsPairs(a: readonly string[], b: readonly string[]): Array<[number, nu
   return pairs
 }
 
+/** What the run-save matching compares: a section's level and heading text. */
+export interface HeadingKey {
+  level: number
+  heading: string
+}
+
+/**
+ * Pairs the old sections of a saved run with the sections its new text became, order-preservingly:
+ * first by equal (level, heading text) (longest common subsequence), then, inside each gap left
+ * between those matches with as many old as new sections, in order (a renamed heading keeps its
+ * id). Returns, for each new section, the index of its old section or -1 (it needs a fresh id).
+ */
+export function matchRunSections(olds: readonly HeadingKey[], news: readonly HeadingKey[]): number[] {
+  const key = (s: HeadingKey) => `${s.level}\u0000${s.heading}`
+  const match = news.map(() => -1)
+  const pairGap = (oA: number, oB: number, nA: number, nB: number): void => {
+    if (oB - oA === nB - nA) for (let k = 0; k < nB - nA; k++) match[nA + k] = oA + k
+  }
+  let po = 0
+  let pn = 0
+  for (const [i, j] of lcsPairs(olds.map(key), news.map(key))) {
+    pairGap(po, i, pn, j)
+    match[j] = i
+    po = i + 1
+    pn = j + 1
+  }
+  pairGap(po, olds.length, pn, news.length)
+  return match
+}
+
 type Key = (s: IdCandidate) => string | undefined
 
 /** The successive keys of the alignment: whole content, then heading, then body (see README.md). */

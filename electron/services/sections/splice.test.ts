@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it } from 'vitest'
 import { NotFoundError, ValidationError } from '../../../shared/errors'
 import { parseSections } from './parse-sections'
 import { buildIndex, clearIndexCache, hashSections, sectionText, type SectionIndex } from './section-index'
-import { prepareSectionBytes, spliceSection } from './splice'
+import { prepareSectionBytes, spliceRun, spliceSection } from './splice'
 
 const b = (s: string): Buffer => Buffer.from(s, 'utf8')
 const endsWithEol = (buf: Buffer): boolean =>
@@ -154,6 +154,95 @@ describe('spliceSection refusals', () => {
   })
 })
 
+describe('spliceRun (a save covering consecutive held sections)', () => {
+  const run = (src: string, ids: string[], text: string) => {
+    const buf = b(src)
+    const before = buildIndex(buf, null)
+    const r = spliceRun(buf, before, ids, text)
+    expectMatchesFreshParse(r.buffer, r.index)
+    return { before, out: r.buffer.toString('utf8'), ...r }
+  }
+  const ids = (index: SectionIndex) => index.sections.map((s) => s.id)
+
+  it('replaces the whole run; a new heading in it gets a fresh id and the others keep theirs', () => {
+    const r = run(DOC, ['one', 'two'], '# One\nfirst\n\n## New\nnew\n\n## Two\nsecond, edited\n\n')
+    expect(r.out).toBe('intro\n\n# One\nfirst\n\n## New\nnew\n\n## Two\nsecond, edited\n\n## Three\nthird\n')
+    expect(ids(r.index)).toEqual(['preamble', 'one', 'new', 'two', 'three'])
+    expect(r.run.map((s) => s.id)).toEqual(['one', 'new', 'two'])
+    expect(r.created).toEqual(['new'])
+    expect(r.retired).toEqual([])
+    expect(r.index.sections[4]).toMatchObject({ sha256: r.before.sections[3].sha256 })
+  })
+
+  it('merges a section whose heading was deleted into the one above and retires its id', () => {
+    const r = run(DOC, ['one', 'two'], '# One\nfirst\n\nsecond, now part of One\n\n')
+    expect(r.out).toBe('intro\n\n# One\nfirst\n\nsecond, now part of One\n\n## Three\nthird\n')
+    expect(ids(r.index)).toEqual(['preamble', 'one', 'three'])
+    expect(r.retired).toEqual(['two'])
+    expect(r.index.retired).toEqual(['two'])
+    expect(r.created).toEqual([])
+    // A run may start at the preamble: the first heading removed merges its text into the preamble.
+    const p = run(DOC, ['preamble', 'one'], 'intro\n\nfirst\n\n')
+    expect(ids(p.index)).toEqual(['preamble', 'two', 'three'])
+    expect(p.retired).toEqual(['one'])
+  })
+
+  it('a renamed second heading keeps its id; headings are matched by text before position', () => {
+    const renamed = run(DOC, ['one', 'two'], '# One\nfirst\n\n### Second, renamed\nsecond\n\n')
+    expect(renamed.index.sections[2]).toMatchObject({ id: 'two', heading: 'Second, renamed', level: 3 })
+    expect(renamed.retired).toEqual([])
+    // Deleting the middle heading of three retires that one, not the last (matched by its heading).
+    const middle = run(DOC, ['one', 'two', 'three'], '# One\nfirst\nsecond\n\n## Three\nthird\n')
+    expect(ids(middle.index)).toEqual(['preamble', 'one', 'three'])
+    expect(middle.retired).toEqual(['two'])
+    // A gap of unequal size pairs nothing in it: both headings there are new, the old id retires.
+    const gap = run(DOC, ['one', 'two', 'three'], '# One\n\n## Zwei\n\n## Extra\n\n## Three\nthird\n')
+    expect(ids(gap.index)).toEqual(['preamble', 'one', 'zwei', 'extra', 'three'])
+    expect(gap.retired).toEqual(['two'])
+    expect(gap.created).toEqual(['zwei', 'extra'])
+  })
+
+  it('never hands out a retired id again: a new heading whose slug was retired gets a fresh one', () => {
+    const merged = run(DOC, ['one', 'two'], '# One\nfirst\n\n')
+    expect(merged.retired).toEqual(['two'])
+    const again = spliceSection(merged.buffer, merged.index, 'one', '# One\nfirst\n\n## Two\nback again\n\n')
+    expect(again.index.sections.map((s) => [s.id, s.heading])).toEqual([
+      ['preamble', ''],
+      ['one', 'One'],
+      ['two-2', 'Two'],
+      ['three', 'Three']
+    ])
+    expect(again.created).toEqual(['two-2'])
+    expect(again.index.retired).toEqual(['two'])
+  })
+
+  it('refuses, changing nothing, runs that are not consecutive and text that would change other sections', () => {
+    const buf = b(DOC)
+    const index = buildIndex(buf, null)
+    const copy = structuredClone(index)
+    const refused = (ids: string[], text: string) => {
+      try {
+        spliceRun(buf, index, ids, text)
+      } catch (err) {
+        expect(buf.toString('utf8')).toBe(DOC)
+        expect(index).toEqual(copy)
+        return err as Error
+      }
+      throw new Error('expected the run splice to be refused')
+    }
+    expect(refused(['one', 'three'], '# One\n')).toBeInstanceOf(ValidationError)
+    expect(refused(['two', 'one'], '## Two\n').message).toMatch(/must follow each other/)
+    expect(refused(['one', 'gone'], '# One\n')).toBeInstanceOf(NotFoundError)
+    expect(refused(['one', 'two'], 'no heading\n## Two\n').message).toMatch(
+      /must begin with its heading line, such as “# One”/
+    )
+    expect(refused(['one', 'two'], '# One\n\n## Two\n```\nopen fence\n').message).toMatch(
+      /swallow the heading “Three”.*code block/
+    )
+    expect(refused(['preamble'], 'intro\n# Added\n').message).toMatch(/cannot contain a heading/)
+  })
+})
+
 // ---------------------------------------------------------------------------------------------
 // Property: a splice either changes exactly one section's bytes and yields the index a fresh parse
 // gives, or it is refused and the naive splice really would have changed another section.
@@ -228,8 +317,8 @@ const replacementArb = fc
   })
 
 /** Whether the naive splice leaves every other section as it was (the oracle: a full parse). */
-function othersUnchanged(buf: Buffer, index: SectionIndex, i: number, bytes: Buffer): boolean {
-  const target = index.sections[i]
+function othersUnchanged(buf: Buffer, index: SectionIndex, i: number, bytes: Buffer, j = i): boolean {
+  const target = { start: index.sections[i].start, end: index.sections[j].end }
   const naive = Buffer.concat([buf.subarray(0, target.start), bytes, buf.subarray(target.end)])
   const fresh = parseSections(naive)
   const delta = bytes.length - (target.end - target.start)
@@ -240,10 +329,10 @@ function othersUnchanged(buf: Buffer, index: SectionIndex, i: number, bytes: Buf
   ) => a.start === s.start + d && a.heading === s.heading && a.level === s.level
   for (let k = 0; k < i; k++) if (!fresh[k] || !same(fresh[k], index.sections[k], 0)) return false
   if (i > 0 && fresh[i]?.start !== target.start) return false
-  const after = index.sections.length - i - 1
+  const after = index.sections.length - j - 1
   const tail = fresh.slice(fresh.length - after)
-  if (fresh.length - after < i + 1 || (i === 0 && fresh.length - after !== 1)) return false
-  if (!tail.every((s, k) => same(s, index.sections[i + 1 + k], delta))) return false
+  if (fresh.length - after < i + 1 || (i === 0 && j === 0 && fresh.length - after !== 1)) return false
+  if (!tail.every((s, k) => same(s, index.sections[j + 1 + k], delta))) return false
   return tail.length === 0 || tail[0].start === target.start + bytes.length
 }
 
@@ -305,6 +394,74 @@ describe('spliceSection property', () => {
     )
     // Both outcomes must actually be exercised for the property to mean anything.
     expect(spliced).toBeGreaterThan(100)
+    expect(refused).toBeGreaterThan(10)
+  })
+})
+
+describe('spliceRun property', () => {
+  it('changes the run only, or refuses exactly when a naive splice would change another section', () => {
+    let spliced = 0
+    let refused = 0
+    fc.assert(
+      fc.property(
+        documentArb,
+        fc.nat(),
+        fc.nat(),
+        replacementArb,
+        lines(4),
+        ({ buf }, pick, width, replacement, more) => {
+          clearIndexCache()
+          const index = buildIndex(buf, null)
+          const i = pick % index.sections.length
+          const j = i + (width % Math.min(3, index.sections.length - i))
+          const olds = index.sections.slice(i, j + 1)
+          const text = replacement + (more.length ? `\n${more.join('\n')}\n` : '')
+          const runText = i === 0 ? text.replace(/^[^\n]*\n?/, '') : text
+          const bytes = prepareSectionBytes(buf, index, i, runText, j)
+          const legit = othersUnchanged(buf, index, i, bytes, j)
+          let result: ReturnType<typeof spliceRun>
+          try {
+            result = spliceRun(
+              buf,
+              index,
+              olds.map((s) => s.id),
+              runText
+            )
+          } catch (err) {
+            if (!(err instanceof ValidationError)) throw err
+            refused++
+            expect(legit, `refused but harmless: ${err.message}`).toBe(false)
+            return
+          }
+          spliced++
+          expect(legit).toBe(true)
+          const out = result.buffer
+          const start = olds[0].start
+          const end = olds[olds.length - 1].end
+          expect(out.subarray(0, start)).toEqual(buf.subarray(0, start))
+          expect(out.subarray(out.length - (buf.length - end))).toEqual(buf.subarray(end))
+          expect(out.subarray(start, start + bytes.length)).toEqual(bytes)
+          expectMatchesFreshParse(out, result.index)
+          expect(result.index.sections.slice(0, i)).toEqual(index.sections.slice(0, i))
+          const after = index.sections.slice(j + 1)
+          const newAfter = result.index.sections.slice(result.index.sections.length - after.length)
+          expect(newAfter.map((s) => [s.id, s.sha256])).toEqual(after.map((s) => [s.id, s.sha256]))
+          expect(result.run[0].id).toBe(olds[0].id)
+          expect(result.index.sections.slice(i, i + result.run.length)).toEqual(result.run)
+          expect(new Set(result.index.sections.map((s) => s.id)).size).toBe(result.index.sections.length)
+          // Every old id of the run survives or is retired; new ids were never used before.
+          const now = new Set(result.run.map((s) => s.id))
+          for (const s of olds) expect(now.has(s.id) !== result.retired.includes(s.id)).toBe(true)
+          const before = new Set([...index.retired, ...index.sections.map((s) => s.id)])
+          for (const id of result.created) expect(before.has(id)).toBe(false)
+          expect(result.run.filter((s) => !olds.some((o) => o.id === s.id)).map((s) => s.id)).toEqual(
+            result.created
+          )
+        }
+      ),
+      { numRuns: Number(process.env.SPLICE_RUNS ?? 300) }
+    )
+    expect(spliced).toBeGreaterThan(50)
     expect(refused).toBeGreaterThan(10)
   })
 })

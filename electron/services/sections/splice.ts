@@ -10,7 +10,7 @@ import {
   type ParsedSection,
   type TopBlock
 } from './parse-sections'
-import { freshId, PREAMBLE_ID } from './section-ids'
+import { freshId, matchRunSections, PREAMBLE_ID } from './section-ids'
 import {
   hashSections,
   rememberIndex,
@@ -25,6 +25,22 @@ export interface SpliceResult {
   index: SectionIndex
 }
 
+/** A splice of a run of consecutive sections, with what became of the run's ids. */
+export interface RunSpliceResult extends SpliceResult {
+  /** The sections that now occupy the run, in file order; the first keeps the run's first id. */
+  run: IndexedSection[]
+  /** Ids handed out to new headings of the text (fresh: never used or retired in this document). */
+  created: string[]
+  /** Ids of the run's sections whose heading is gone (their text joined the section above); now retired. */
+  retired: string[]
+}
+
+/** A run of consecutive sections: index positions `first` to `last`, both included. */
+interface Run {
+  first: number
+  last: number
+}
+
 type Heading = Pick<ParsedSection, 'level' | 'heading'>
 
 function describe(s: Heading): string {
@@ -37,16 +53,23 @@ function endsWithEol(s: string | Buffer): boolean {
 }
 
 /**
- * The bytes a splice of section `i` would store for `newText`: the file's dominant line ending, its
- * BOM, and its trailing-newline state. Exposed so callers and tests can see exactly what is written.
+ * The bytes a splice of section `i` (or of the run `i`…`last`) would store for `newText`: the file's
+ * dominant line ending, its BOM, and its trailing-newline state. Exposed so callers and tests can see
+ * exactly what is written.
  */
-export function prepareSectionBytes(buf: Buffer, index: SectionIndex, i: number, newText: string): Buffer {
+export function prepareSectionBytes(
+  buf: Buffer,
+  index: SectionIndex,
+  i: number,
+  newText: string,
+  last = i
+): Buffer {
   const eol = dominantLineEnding(buf)
   let text = newText.replace(/\r\n|\r|\n/g, eol)
   // Editors tend to drop a BOM; the file keeps its encoding marker whether or not the new text has one.
   if (i === 0 && bomLength(buf) > 0 && !text.startsWith('\uFEFF')) text = `\uFEFF${text}`
   const hasContent = text.replace(/^\uFEFF/, '') !== ''
-  const isLast = i === index.sections.length - 1
+  const isLast = last === index.sections.length - 1
   if (!isLast || endsWithEol(buf)) {
     // A section followed by another must end with a line ending, or the next heading would join its last line.
     if (hasContent && !endsWithEol(text)) text += eol
@@ -56,10 +79,13 @@ export function prepareSectionBytes(buf: Buffer, index: SectionIndex, i: number,
   return Buffer.from(text, 'utf8')
 }
 
-/** The new text read on its own: a section must start with a heading, the preamble must have none. */
-function checkOwnShape(bytes: Buffer, target: Heading, isPreamble: boolean): void {
+/**
+ * The new text read on its own: a section must start with a heading; the preamble saved alone must
+ * have none (a run that starts at the preamble may keep or add the headings of the sections it covers).
+ */
+function checkOwnShape(bytes: Buffer, target: Heading, isPreamble: boolean, single: boolean): void {
   const own = parseSectionsDetailed(bytes, { fileStart: isPreamble }).sections
-  if (isPreamble && own.length > 1) {
+  if (isPreamble && single && own.length > 1) {
     throw new ValidationError(
       `The preamble (the text before the first heading) cannot contain a heading, but line ${own[1].startLine + 1} ` +
         `is the heading “${own[1].heading}”. Add new sections after the preamble instead.`
@@ -78,16 +104,16 @@ function checkOwnShape(bytes: Buffer, target: Heading, isPreamble: boolean): voi
  * or `...` line anywhere in the file. So a splice may neither leave front matter open (a later
  * line would close it) nor add a closing line while the file starts with an unclosed `---`.
  */
-function checkFrontMatter(buf: Buffer, index: SectionIndex, i: number, bytes: Buffer): void {
+function checkFrontMatter(buf: Buffer, index: SectionIndex, run: Run, bytes: Buffer): void {
   const opensFrontMatter = (b: Buffer): { opens: boolean; closed: boolean } => {
     const starts = lineStarts(b, bomLength(b))
     const opens = starts.length > 1 && isFrontMatterFence(b, starts[0], starts[1], false)
     return { opens, closed: opens && frontMatterLineCount(b, starts) > 0 }
   }
   const preambleEnd = index.sections[0].end
-  if (i === 0) {
+  if (run.first === 0) {
     const fm = opensFrontMatter(bytes)
-    if (fm.opens && !fm.closed && containsFrontMatterFence(buf, preambleEnd, buf.length)) {
+    if (fm.opens && !fm.closed && containsFrontMatterFence(buf, index.sections[run.last].end, buf.length)) {
       throw new ValidationError(
         'The preamble starts with “---” (front matter) but does not close it, so a later “---” line would hide ' +
           'every heading above it. Add a closing “---” line to the preamble.'
@@ -153,13 +179,15 @@ interface ContextParse {
  * is read everything after it parses as before. Parsing previous section + new text + the next
  * heading's lines and checking that the previous section still ends, and the next heading still
  * starts, exactly where they should proves that no other section changed (front matter aside, see
- * checkFrontMatter). This keeps a save of one section on a 10 MB file as cheap as the section.
+ * checkFrontMatter). This keeps a save of one section on a 10 MB file as cheap as the section. A run
+ * of sections is just a wider target: the sections inside it are replaced, so only the ones around
+ * it have to stay as they were.
  */
-function parseInPlace(buf: Buffer, index: SectionIndex, i: number, bytes: Buffer): ContextParse {
+function parseInPlace(buf: Buffer, index: SectionIndex, run: Run, bytes: Buffer): ContextParse {
   const { sections } = index
-  const target = sections[i]
-  const prev = i > 0 ? sections[i - 1] : null
-  const next = i + 1 < sections.length ? sections[i + 1] : null
+  const target = { start: sections[run.first].start, end: sections[run.last].end }
+  const prev = run.first > 0 ? sections[run.first - 1] : null
+  const next = run.last + 1 < sections.length ? sections[run.last + 1] : null
   const ctxStart = prev ? prev.start : 0
   const windowEnd = next ? headingWindowEnd(buf, next) : target.end
   const ctx = Buffer.concat([
@@ -213,6 +241,29 @@ function assertIndexMatches(buf: Buffer, index: SectionIndex): void {
   }
 }
 
+/** Where the run [sectionIds…] stands in the index; refused unless its sections follow each other. */
+function locateRun(index: SectionIndex, sectionIds: readonly string[]): Run {
+  if (sectionIds.length === 0) throw new Error('a run needs at least one section') // broken invariant
+  const positions = sectionIds.map((id) => {
+    const at = index.sections.findIndex((s) => s.id === id)
+    if (at < 0) {
+      throw new NotFoundError(
+        `There is no section “${id}” in this document any more; someone may have removed it.`
+      )
+    }
+    return at
+  })
+  positions.forEach((at, k) => {
+    if (k > 0 && at !== positions[0] + k) {
+      throw new ValidationError(
+        `The sections saved together must follow each other in the document, but “${index.sections[at].heading}” ` +
+          `does not come right after “${index.sections[positions[k - 1]].heading}”.`
+      )
+    }
+  })
+  return { first: positions[0], last: positions[positions.length - 1] }
+}
+
 /**
  * Replaces exactly one section's bytes (SPEC S4) and returns the new file and its index without
  * re-parsing the file. Refuses, changing nothing, text that would change how any other section
@@ -224,25 +275,46 @@ export function spliceSection(
   index: SectionIndex,
   sectionId: string,
   newText: string
-): SpliceResult {
-  assertIndexMatches(buf, index)
-  const i = index.sections.findIndex((s) => s.id === sectionId)
-  if (i < 0) {
-    throw new NotFoundError(
-      `There is no section “${sectionId}” in this document any more; someone may have removed it.`
-    )
-  }
-  const target = index.sections[i]
-  const bytes = prepareSectionBytes(buf, index, i, newText)
-  checkOwnShape(bytes, target, i === 0)
-  checkFrontMatter(buf, index, i, bytes)
-  const placed = parseInPlace(buf, index, i, bytes)
+): RunSpliceResult {
+  return spliceRun(buf, index, [sectionId], newText)
+}
 
-  const lineBase = i > 0 ? index.sections[i - 1].startLine : 0
+/**
+ * Replaces the bytes of a run of consecutive sections [first…last] with `newText` (which must begin
+ * with the first section's heading), with the same checks as {@link spliceSection}: nothing outside
+ * the run may read differently. The first new section keeps the first id; the run's other ids go to
+ * the other new sections order-preservingly (same level and heading text first, then in order inside
+ * gaps of equal size); new sections left over get fresh ids, old ids left over are retired.
+ */
+export function spliceRun(
+  buf: Buffer,
+  index: SectionIndex,
+  sectionIds: readonly string[],
+  newText: string
+): RunSpliceResult {
+  assertIndexMatches(buf, index)
+  const run = locateRun(index, sectionIds)
+  const olds = index.sections.slice(run.first, run.last + 1)
+  const start = olds[0].start
+  const end = olds[olds.length - 1].end
+  const bytes = prepareSectionBytes(buf, index, run.first, newText, run.last)
+  checkOwnShape(bytes, olds[0], run.first === 0, olds.length === 1)
+  checkFrontMatter(buf, index, run, bytes)
+  const placed = parseInPlace(buf, index, run, bytes)
+
+  const hashed = hashSections(placed.ctx, placed.sections)
+  const match = matchRunSections(olds.slice(1), hashed.slice(1))
+  const lineBase = run.first > 0 ? index.sections[run.first - 1].startLine : 0
   const taken = new Set([PREAMBLE_ID, ...index.retired, ...index.sections.map((s) => s.id)])
-  const fresh: IndexedSection[] = hashSections(placed.ctx, placed.sections).map((h, k) => {
-    const id = k === 0 ? sectionId : freshId(h.heading, taken)
-    taken.add(id)
+  const created: string[] = []
+  const fresh: IndexedSection[] = hashed.map((h, k) => {
+    let id = olds[0].id
+    if (k > 0 && match[k - 1] >= 0) id = olds[match[k - 1] + 1].id
+    else if (k > 0) {
+      id = freshId(h.heading, taken)
+      taken.add(id)
+      created.push(id)
+    }
     return {
       id,
       level: h.level,
@@ -255,17 +327,19 @@ export function spliceSection(
       bodySha256: h.bodySha256
     }
   })
-  const byteDelta = bytes.length - (target.end - target.start)
-  const lineDelta = fresh[fresh.length - 1].endLine - target.endLine
-  const buffer = Buffer.concat([buf.subarray(0, target.start), bytes, buf.subarray(target.end)])
+  const kept = new Set(fresh.map((s) => s.id))
+  const retired = olds.filter((s) => !kept.has(s.id)).map((s) => s.id)
+  const byteDelta = bytes.length - (end - start)
+  const lineDelta = fresh[fresh.length - 1].endLine - olds[olds.length - 1].endLine
+  const buffer = Buffer.concat([buf.subarray(0, start), bytes, buf.subarray(end)])
   const result: SectionIndex = {
     format: 1,
     fileSha256: sha256Hex(buffer),
     fileSize: buffer.length,
     sections: [
-      ...index.sections.slice(0, i).map((s) => ({ ...s })),
+      ...index.sections.slice(0, run.first).map((s) => ({ ...s })),
       ...fresh,
-      ...index.sections.slice(i + 1).map((s) => ({
+      ...index.sections.slice(run.last + 1).map((s) => ({
         ...s,
         start: s.start + byteDelta,
         end: s.end + byteDelta,
@@ -273,8 +347,8 @@ export function spliceSection(
         endLine: s.endLine + lineDelta
       }))
     ],
-    retired: [...index.retired]
+    retired: [...index.retired, ...retired]
   }
   rememberIndex(result)
-  return { buffer, index: result }
+  return { buffer, index: result, run: fresh, created, retired }
 }
