@@ -77,6 +77,10 @@ export const saveResultSchema = z.object({
   document: z.string(),
   section: sectionSchema,
   sections: z.array(sectionSchema),
+  /** The sections that now occupy the saved run, in file order; the first keeps the saved `sectionId`. */
+  run: z.array(sectionSchema),
+  /** Ids of run sections whose heading was deleted: their text joined the section above, their locks were released. */
+  retired: z.array(z.string()),
   fileSha256: z.string(),
   version: z.number().int().nullable(),
   changed: z.boolean()
@@ -122,6 +126,16 @@ export const editableSettingsSchema = z.object({
     .max(24 * 60),
   /** `auto` polls on network file systems. */
   watchMode: z.enum(['auto', 'native', 'polling'])
+})
+
+/** One section's unsaved text in the writer's local journal (kept on this machine, not in the shared folder). */
+export const journalEntrySchema = z.object({
+  sectionId: z.string(),
+  text: z.string(),
+  /** Checksum of the section text the writer started from; null when unknown. */
+  baseSha256: z.string().nullable(),
+  savedAt: z.string(),
+  user: z.string()
 })
 
 const requestId = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'an edit request id')
@@ -178,7 +192,19 @@ export const contract = {
   },
   'locks:touch': { request: sectionRequest, response: z.object({ ok: z.literal(true) }) },
   'sections:save': {
-    request: z.object({ document: documentPath, sectionId, baseSha256: sha256, text: sectionText }).strict(),
+    request: z
+      .object({
+        document: documentPath,
+        sectionId,
+        baseSha256: sha256,
+        text: sectionText,
+        /** The held sections right after `sectionId`, in file order, that `text` replaces too (a run save). */
+        following: z
+          .array(z.object({ sectionId, baseSha256: sha256 }).strict())
+          .max(100)
+          .optional()
+      })
+      .strict(),
     response: saveResultSchema
   },
   'sections:delete': { request: sectionRequest, response: structureResultSchema },
@@ -232,7 +258,32 @@ export const contract = {
   'drafts:discard': {
     request: z.object({ document: documentPath, file: text(255).min(1) }).strict(),
     response: z.object({ ok: z.literal(true) })
-  }
+  },
+  /** Journals the unsaved text of sections on this machine (upsert per section; `text: null` drops a section's entry). */
+  'journal:write': {
+    request: z
+      .object({
+        document: documentPath,
+        entries: z
+          .array(
+            z.object({ sectionId, baseSha256: sha256.nullable(), text: sectionText.nullable() }).strict()
+          )
+          .max(200)
+      })
+      .strict(),
+    response: z.object({ ok: z.literal(true) })
+  },
+  /** The journalled unsaved text of a document's sections, to offer back after a closed window or a crash. */
+  'journal:list': { request: docRequest, response: z.object({ entries: z.array(journalEntrySchema) }) },
+  /** Forgets the journalled text of the given sections, or of the whole document when `sectionIds` is absent. */
+  'journal:discard': {
+    request: z
+      .object({ document: documentPath, sectionIds: z.array(sectionId).max(200).optional() })
+      .strict(),
+    response: z.object({ ok: z.literal(true) })
+  },
+  /** The window has saved and journalled its text after `app:flush`: Electron closes it now (the web host just answers). */
+  'app:flushed': { request: empty, response: z.object({ ok: z.literal(true) }) }
 } as const
 
 /** Event channels pushed from the services to every window: payload schemas. */
@@ -272,7 +323,9 @@ export const events = {
     heading: z.string(),
     answer: z.enum(['released', 'declined']),
     by: z.string()
-  })
+  }),
+  /** Sent to one Electron window that is closing: save and journal unsaved text, then call `app:flushed` (main waits at most 3 s). */
+  'app:flush': z.object({ reason: z.literal('close') })
 } as const
 
 /** A request channel name. */

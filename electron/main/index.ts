@@ -2,8 +2,9 @@
  * The Electron shell: lifecycle, the window, the menu. Deliberately thin — every guarantee lives
  * in electron/services, shared with the web host and the CLI. Start: one instance per userData
  * folder, choose the workspace (launch.ts), open the services, bind IPC, show the window.
- * Stop (quit, last window closed, SIGINT/SIGTERM): dispose IPC, dispatcher and services — which
- * releases this instance's locks (SPEC L6) — and only then exit.
+ * Stop (quit, last window closed, SIGINT/SIGTERM): windows holding locks save and journal their
+ * text first (close-flush.ts), then dispose IPC, dispatcher and services — which releases this
+ * instance's locks (SPEC L6) — and only then exit.
  */
 import { app, BrowserWindow, dialog, ipcMain, Menu, session, shell } from 'electron'
 import { existsSync } from 'node:fs'
@@ -11,6 +12,8 @@ import { basename, join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { createDispatcher, type OwnedDispatcher } from '../services/api/dispatcher'
 import { openWorkspace, type AppServices } from '../services/app-services'
+import { journalDirIn } from '../services/journal/journal-store'
+import { guardClose, sendFlush, type CloseFlush } from './close-flush'
 import { bindIpc, type IpcBinding } from './ipc'
 import { chooseWorkspaceFolder, parseLaunchArgs, withFolderArg } from './launch'
 import { buildMenuTemplate } from './menu'
@@ -44,6 +47,8 @@ interface Running {
 let running: Running | null = null
 let starting: Promise<void> | null = null
 let mainWindow: BrowserWindow | null = null
+/** Each window's flush handshake, by webContents id (the window's client id in the dispatcher). */
+const flushes = new Map<number, CloseFlush>()
 
 function log(message: string): void {
   console.log(`Sectioned: ${message}`)
@@ -64,11 +69,22 @@ function createWindow(current: Running): BrowserWindow {
   const win = new BrowserWindow(secureWindowOptions(join(__dirname, '../preload/index.js')))
   applyNavigationGuards(win.webContents, appUrl, (url) => shell.openExternal(url))
   current.ipc.addWindow(win.webContents)
+  // Read now: webContents is gone by the time 'closed' fires.
+  const clientId = win.webContents.id
+  flushes.set(
+    clientId,
+    guardClose({
+      window: win,
+      send: () => sendFlush(win.webContents),
+      needsFlush: () => current.dispatcher.holdsLocks(String(clientId))
+    })
+  )
   // The title names the folder and the writer, so two instances side by side can be told apart.
   win.setTitle(`${basename(current.folder)} — Sectioned (${current.services.identity.user})`)
   win.on('page-title-updated', (event) => event.preventDefault())
   win.once('ready-to-show', () => win.show())
   win.on('closed', () => {
+    flushes.delete(clientId)
     if (mainWindow === win) mainWindow = null
   })
   void win.loadURL(appUrl).catch((err: unknown) => log(`the page did not load: ${messageOf(err)}`))
@@ -107,9 +123,13 @@ async function start(): Promise<void> {
   const services = await openWorkspace({
     ...fromSettings,
     folder: choice.folder,
-    user: args.user ?? fromSettings.user
+    user: args.user ?? fromSettings.user,
+    journalDir: journalDirIn(userData)
   })
-  const dispatcher = createDispatcher(services, { settingsFile: settingsPath })
+  const dispatcher = createDispatcher(services, {
+    settingsFile: settingsPath,
+    onFlushed: (clientId) => flushes.get(Number(clientId))?.flushed()
+  })
   const ipc = bindIpc(ipcMain, dispatcher, (url) => isTrustedUrl(url, appUrl))
   running = { folder: choice.folder, services, dispatcher, ipc }
   log(`opened ${choice.folder} (${choice.source}) as ${services.identity.user}`)
@@ -161,8 +181,10 @@ function onBeforeQuit(event: { preventDefault(): void }): void {
       resolve()
     }, SHUTDOWN_TIMEOUT_MS)
   })
+  // Windows save and journal their text first (at most 3 s), while IPC is still bound.
+  const flushed = Promise.all([...flushes.values()].map((f) => f.flush()))
   void Promise.race([
-    stop().catch((err: unknown) => log(`shutdown failed: ${messageOf(err)}`)),
+    flushed.then(stop).catch((err: unknown) => log(`shutdown failed: ${messageOf(err)}`)),
     timeout
   ]).finally(() => {
     clearTimeout(timer)

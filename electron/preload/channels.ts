@@ -30,7 +30,11 @@ export const REQUEST_CHANNELS = Object.freeze({
   'history:list': true,
   'history:restore': true,
   'drafts:list': true,
-  'drafts:discard': true
+  'drafts:discard': true,
+  'journal:write': true,
+  'journal:list': true,
+  'journal:discard': true,
+  'app:flushed': true
 } as const satisfies Record<Channel, true>)
 
 /** Every event of the contract, as a set of keys (exported for the parity test). */
@@ -44,7 +48,8 @@ export const EVENT_NAMES = Object.freeze({
   'watch:mode': true,
   'workspace:problem': true,
   'edit:requested': true,
-  'edit:answered': true
+  'edit:answered': true,
+  'app:flush': true
 } as const satisfies Record<EventName, true>)
 
 /** True when `name` is a request channel of the contract (the same answer as `isChannel`). */

@@ -7,6 +7,7 @@ import { createIdentity } from './core/identity'
 import { Workspace } from './core/workspace'
 import { DocumentService } from './documents/document-service'
 import { HistoryStore } from './history/history-store'
+import { JournalStore } from './journal/journal-store'
 import { cleanupLeftovers } from './locks/lock-admin'
 import type { LockSettings } from './locks/lock-config'
 import { LockService } from './locks/lock-service'
@@ -40,6 +41,11 @@ export interface OpenWorkspaceOptions {
    * commands do not. `mode` `auto` polls on network file systems.
    */
   watch?: { mode?: WatchModeOverride; pollIntervalMs?: number }
+  /**
+   * The local journal of unsaved text, on this machine (never in the shared folder): Electron passes
+   * `<userData>/journal`, the web host `<config dir>/journal`; the CLI none (no journal).
+   */
+  journalDir?: string
 }
 
 /** The services of one app instance on one workspace, wired together. */
@@ -58,6 +64,8 @@ export interface AppServices {
   requests: EditRequests
   /** Contents this instance wrote, so the watcher does not report them as external changes. */
   ownWrites: OwnWriteRegistry
+  /** The local journal of unsaved text; null when this host keeps none (the CLI). */
+  journal: JournalStore | null
   /** The workspace watcher, started, when `watch` was asked for. */
   watcher: WorkspaceWatcher | null
   /** Stops everything in reverse order of start: releases locks, flushes the audit trail. */
@@ -105,6 +113,9 @@ export async function openWorkspace(opts: OpenWorkspaceOptions): Promise<AppServ
     ownWrites
   })
   const requests = new EditRequests(workspace, identity, clock)
+  const journal = opts.journalDir
+    ? new JournalStore({ dir: opts.journalDir, root: workspace.root, clock, user: identity.user })
+    : null
   const started: Disposable[] = []
   let publishing: Promise<void> = Promise.resolve()
   const start = opts.start ?? true
@@ -128,6 +139,8 @@ export async function openWorkspace(opts: OpenWorkspaceOptions): Promise<AppServ
   const dispose = async () => {
     // The watcher goes first: no change is reported while the rest shuts down.
     await watcher?.dispose()
+    // A window's last keystrokes, journalled as it closed, land before the process goes.
+    await journal?.idle()
     for (const d of started.reverse()) d.dispose()
     await publishing
     await locks.dispose()
@@ -158,6 +171,7 @@ export async function openWorkspace(opts: OpenWorkspaceOptions): Promise<AppServ
     structure,
     requests,
     ownWrites,
+    journal,
     watcher,
     dispose
   }

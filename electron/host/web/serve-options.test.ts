@@ -2,7 +2,13 @@ import { promises as fs } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { ServeUsageError, findRendererDir, findRepoRoot, parseServeArgs } from './serve-options'
+import {
+  ServeUsageError,
+  findRendererDir,
+  findRepoRoot,
+  parseServeArgs,
+  webTokenFromEnv
+} from './serve-options'
 
 describe('serve options', () => {
   it('parses --folder, --user and --port', () => {
@@ -28,6 +34,36 @@ describe('serve options', () => {
       ['--folder', '/w', '--port', '']
     ])
       expect(() => parseServeArgs(argv), argv.join(' ')).toThrow(ServeUsageError)
+  })
+
+  it('takes a fixed token from SECTIONED_WEB_TOKEN and refuses a weak or malformed one without repeating it', () => {
+    expect(webTokenFromEnv({})).toBeUndefined()
+    expect(webTokenFromEnv({ SECTIONED_WEB_TOKEN: '' })).toBeUndefined()
+    const shortest = 'Ab3_-'.repeat(6) + 'zz'
+    expect(shortest).toHaveLength(32)
+    expect(webTokenFromEnv({ SECTIONED_WEB_TOKEN: shortest })).toBe(shortest)
+    const generated = 'q'.repeat(43)
+    expect(webTokenFromEnv({ SECTIONED_WEB_TOKEN: generated })).toBe(generated)
+    for (const bad of [
+      'S'.repeat(31),
+      `${'S'.repeat(40)} `,
+      `${'S'.repeat(40)}=`,
+      `${'S'.repeat(40)}/+`,
+      'Ü'.repeat(40),
+      'S'.repeat(1025)
+    ]) {
+      let message = ''
+      try {
+        webTokenFromEnv({ SECTIONED_WEB_TOKEN: bad })
+      } catch (err) {
+        expect(err).toBeInstanceOf(ServeUsageError)
+        message = (err as Error).message
+      }
+      expect(message, bad).toMatch(
+        /^SECTIONED_WEB_TOKEN must be 32 to 1024 characters of A-Z, a-z, 0-9, _ and -/
+      )
+      expect(message).not.toContain(bad.slice(0, 31))
+    }
   })
 
   it('finds the repository and its built renderer from a script inside it', async () => {

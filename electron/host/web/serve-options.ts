@@ -12,6 +12,27 @@ export const SERVE_USAGE = 'usage: npm run serve -- --folder DIR [--user NAME] [
 /** A mistake on the command line: one line on stderr, exit code 2. */
 export class ServeUsageError extends Error {}
 
+/** The environment variable that fixes the web host's token (so a restarted host keeps its URL). */
+export const WEB_TOKEN_ENV = 'SECTIONED_WEB_TOKEN'
+
+/** A fixed token must be as hard to guess as a generated one (43 characters of base64url). */
+const TOKEN_PATTERN = /^[A-Za-z0-9_-]{32,1024}$/
+
+/**
+ * The token from `SECTIONED_WEB_TOKEN`, or undefined when it is unset or empty (a random token per
+ * run). A value that is not 32 to 1024 characters of A–Z, a–z, 0–9, `_` and `-` is a usage error;
+ * the message never repeats the value, which is a secret.
+ */
+export function webTokenFromEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const value = env[WEB_TOKEN_ENV]
+  if (value === undefined || value === '') return undefined
+  if (!TOKEN_PATTERN.test(value))
+    throw new ServeUsageError(
+      `${WEB_TOKEN_ENV} must be 32 to 1024 characters of A-Z, a-z, 0-9, _ and - (it has ${value.length} characters${/^[A-Za-z0-9_-]*$/.test(value) ? '' : ', some of them others'}).`
+    )
+  return value
+}
+
 /** What `serve` was asked to do. */
 export interface ServeOptions {
   folder: string

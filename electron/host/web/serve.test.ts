@@ -33,6 +33,47 @@ describe('serve (the web host process)', () => {
     expect(missing.code).toBe(rendererBuilt ? 2 : 1)
   })
 
+  it('refuses a weak SECTIONED_WEB_TOKEN at start-up with one line, exit 2, without printing it', async () => {
+    const weak = 'tooShortToken_123'
+    const done = await start(SERVE, ['--folder', dir], { SECTIONED_WEB_TOKEN: weak }).done
+    expect(done.code).toBe(2)
+    expect(done.stdout).toBe('')
+    expect(done.stderr.trim().split('\n')).toHaveLength(1)
+    expect(done.stderr).toContain('SECTIONED_WEB_TOKEN must be 32 to 1024 characters')
+    expect(done.stderr).not.toContain(weak)
+  })
+
+  it.skipIf(!rendererBuilt)(
+    'with SECTIONED_WEB_TOKEN, a host killed and started again on its port has the same URL and takes the old token',
+    async () => {
+      const token = 'fixed-token_0123456789abcdefghijklmnopqrstuvwxyz'
+      const env = { SECTIONED_WEB_TOKEN: token, SECTIONED_CONFIG_DIR: path.join(dir, '.config') }
+      const first = start(SERVE, ['--folder', dir, '--user', 'ann'], env)
+      await first.waitFor('\n')
+      const url = /^Sectioned is running: (\S+)\n$/.exec(first.stdout)?.[1] ?? ''
+      expect(new URL(url).searchParams.get('token')).toBe(token)
+      first.child.kill('SIGKILL')
+      await first.done
+      const port = new URL(url).port
+      const second = start(SERVE, ['--folder', dir, '--user', 'ann', '--port', port], env)
+      await second.waitFor('\n')
+      expect(second.stdout).toBe(`Sectioned is running: ${url}\n`)
+      const open = (presented: string) => {
+        const ws = new WebSocket(`ws://127.0.0.1:${port}/api?token=${presented}`, {
+          origin: `http://127.0.0.1:${port}`
+        })
+        return new Promise<boolean>((resolve) => {
+          ws.once('open', () => (ws.close(), resolve(true)))
+          ws.once('error', () => resolve(false))
+        })
+      }
+      expect(await open(token)).toBe(true)
+      expect(await open(`${token.slice(0, -1)}X`)).toBe(false)
+      second.child.kill('SIGTERM')
+      expect((await second.done).code).toBe(0)
+    }
+  )
+
   if (!rendererBuilt)
     console.log('serve.test: the real-run test is skipped: out/renderer is not built (npm run build:app)')
   it.skipIf(!rendererBuilt)(

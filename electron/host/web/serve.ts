@@ -1,20 +1,19 @@
 /**
  * Entry point of the loopback web host (`npm run serve -- --folder DIR [--user NAME] [--port P]`,
- * bundled to out/node/serve.cjs): opens the workspace, binds the contract's dispatcher to a web
- * host serving the built renderer, prints the URL, and shuts everything down on SIGINT/SIGTERM.
+ * bundled to out/node/serve.cjs): starts the served app (serve-host.ts: workspace, settings and
+ * journal from the config folder, dispatcher, web host), prints the URL, and shuts everything down
+ * on SIGINT/SIGTERM.
  */
 import path from 'node:path'
 import { ErrorCode, SectionedError } from '../../../shared/errors'
-import { createDispatcher } from '../../services/api/dispatcher'
-import { openWorkspace } from '../../services/app-services'
+import { startServeHost } from './serve-host'
 import {
-  defaultConfigDir,
-  openOptionsFrom,
-  readSettings,
-  settingsFile
-} from '../../services/settings/app-settings'
-import { SERVE_USAGE, ServeUsageError, findRendererDir, parseServeArgs } from './serve-options'
-import { startWebHost } from './web-host'
+  SERVE_USAGE,
+  ServeUsageError,
+  findRendererDir,
+  parseServeArgs,
+  webTokenFromEnv
+} from './serve-options'
 
 /** Shutdown normally takes well under a second; past this something hangs and we stop waiting. */
 const SHUTDOWN_LIMIT_MS = 15_000
@@ -51,6 +50,8 @@ async function main(): Promise<void> {
     process.stdout.write(`${SERVE_USAGE}\n`)
     return
   }
+  // Checked before anything starts: a bad SECTIONED_WEB_TOKEN is a usage error (exit 2).
+  const token = webTokenFromEnv(process.env)
   const staticDir = findRendererDir(path.dirname(process.argv[1] ?? process.cwd()))
   if (staticDir === null) throw new Exit('The renderer is not built: run npm run build:app', 1)
 
@@ -66,18 +67,12 @@ async function main(): Promise<void> {
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
 
-  const settingsPath = settingsFile(defaultConfigDir())
-  const fromSettings = openOptionsFrom(await readSettings(settingsPath))
-  const services = await openWorkspace({
-    ...fromSettings,
+  const running = await startServeHost({
     folder: opts.folder,
-    user: opts.user ?? fromSettings.user
-  })
-  const dispatcher = createDispatcher(services, { settingsFile: settingsPath })
-  const host = await startWebHost({ dispatcher, staticDir, port: opts.port }).catch(async (err: unknown) => {
-    await dispatcher.dispose()
-    await services.dispose()
-    throw err
+    user: opts.user,
+    port: opts.port,
+    staticDir,
+    token
   })
 
   let stopping = false
@@ -89,18 +84,14 @@ async function main(): Promise<void> {
       () => failNow('Sectioned did not stop in time; some locks may be left until they go stale.'),
       SHUTDOWN_LIMIT_MS
     ).unref()
-    void (async () => {
-      await host.close()
-      await dispatcher.dispose()
-      await services.dispose()
-    })().then(
+    void running.close().then(
       () => process.exit(0),
       (err: unknown) =>
         failNow(`Sectioned stopped with an error: ${err instanceof Error ? err.message : String(err)}`)
     )
   }
   if (stopRequested) return stop()
-  process.stdout.write(`Sectioned is running: ${host.url}\n`)
+  process.stdout.write(`Sectioned is running: ${running.host.url}\n`)
 }
 
 main().catch((err: unknown) => {

@@ -31,6 +31,8 @@ export interface WebHostOptions {
   port?: number
   /** Only '127.0.0.1' is accepted: the host must never be reachable from the network. */
   host?: string
+  /** A fixed token (checked by the caller: serve-options' webTokenFromEnv); absent: a fresh random one. */
+  token?: string
 }
 
 /** A running web host. `url` (with the token) is what the user opens; `close` stops everything. */
@@ -105,7 +107,10 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     throw new Error(`The web host's port must be a whole number from 0 to 65535 (got ${requestedPort}).`)
   const { dispatcher } = opts
   const staticDir = opts.staticDir === null ? null : path.resolve(opts.staticDir)
-  const token = createToken()
+  // An empty or short fixed token would let any local page in; serve-options checks the value.
+  if (opts.token !== undefined && opts.token.length < 32)
+    throw new Error('A fixed token for the web host must have at least 32 characters.')
+  const token = opts.token ?? createToken()
   // Set once listening; no request can arrive before that.
   let port = 0
   let headers: OutgoingHttpHeaders = {}

@@ -22,6 +22,9 @@ export interface Dispatcher {
   call(channel: string, payload: unknown, ctx: CallContext): Promise<Result<unknown>>
   /** Subscribes to contract events (lock changes, saves, lost locks, watcher mode…). */
   onEvent(listener: (event: ContractEvent) => void): Disposable
-  /** A client (window/page) went away: release the locks it held. */
+  /**
+   * A client (window/page) went away: once the calls it sent before are answered (a save sent as the
+   * window closed lands first), release the locks it held. Its later calls wait until this is done.
+   */
   clientClosed(clientId: string): Promise<void>
 }

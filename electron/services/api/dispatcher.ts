@@ -10,7 +10,17 @@ import { createHandlers, lockViews, requestView, type Handlers } from './handler
 
 /** A dispatcher that also owns its subscriptions to the services. */
 export interface OwnedDispatcher extends Dispatcher {
+  /** True while the window holds a lock — the only case in which it can have unsaved text. */
+  holdsLocks(clientId: string): boolean
   dispose(): Promise<void>
+}
+
+/** How a transport wires the dispatcher to its host. */
+export interface DispatcherOptions {
+  /** The host's settings file; absent: this host keeps no settings. */
+  settingsFile?: string
+  /** A window called `app:flushed` (Electron closes it then); the web host passes nothing. */
+  onFlushed?: (clientId: string) => void
 }
 
 /**
@@ -20,7 +30,7 @@ export interface OwnedDispatcher extends Dispatcher {
  * instances' changes arrive through the workspace watcher (`s.watcher`); this instance's own lock
  * changes and saves are announced at once by the handlers.
  */
-export function createDispatcher(s: AppServices, opts: { settingsFile?: string } = {}): OwnedDispatcher {
+export function createDispatcher(s: AppServices, opts: DispatcherOptions = {}): OwnedDispatcher {
   const emitter = new Emitter<{ event: ContractEvent }>()
   const clientLocks = new ClientLocks()
   const emit = <E extends EventName>(name: E, payload: EventOf<E>) => emitter.emit('event', { name, payload })
@@ -48,8 +58,36 @@ export function createDispatcher(s: AppServices, opts: { settingsFile?: string }
       if (!announced.has(document)) announced.set(document, sha)
     },
     // Own saves are recognised by checksum, not timing; windows still refresh on them.
-    saved: (document, sha) => documentChanged(document, sha, false)
+    saved: (document, sha) => documentChanged(document, sha, false),
+    flushed: (clientId) => opts.onFlushed?.(clientId)
   })
+  /** Calls each client has in flight: a closing client's locks wait for them (a save sent as the window closed). */
+  const inFlight = new Map<string, Set<Promise<unknown>>>()
+  /** Clients being closed: their next calls (Electron reuses a window's id after a reload) wait for it. */
+  const closing = new Map<string, Promise<void>>()
+
+  function track(clientId: string, p: Promise<unknown>): void {
+    let calls = inFlight.get(clientId)
+    if (!calls) inFlight.set(clientId, (calls = new Set()))
+    calls.add(p)
+    const done = () => {
+      calls.delete(p)
+      if (calls.size === 0 && inFlight.get(clientId) === calls) inFlight.delete(clientId)
+    }
+    p.then(done, done)
+  }
+
+  async function closeClient(clientId: string, previous: Promise<void> | undefined): Promise<void> {
+    await previous?.catch(() => undefined)
+    // Only the calls sent before the close: later ones (a reloaded page) wait in `call` until it is done.
+    const calls = inFlight.get(clientId)
+    if (calls) await Promise.allSettled([...calls])
+    for (const held of clientLocks.ofClient(clientId)) {
+      clientLocks.forget(held.handle)
+      await s.locks.release(held.handle, 'window closed').catch(() => undefined)
+      changed(held.handle.document)
+    }
+  }
 
   const subscriptions: Disposable[] = [
     s.locks.events.on('lost', ({ lock, reason, newHolder }) => {
@@ -109,6 +147,14 @@ export function createDispatcher(s: AppServices, opts: { settingsFile?: string }
   }
 
   async function call(channel: string, payload: unknown, ctx: CallContext): Promise<Result<unknown>> {
+    const closingNow = closing.get(ctx.clientId)
+    if (closingNow) await closingNow
+    const result = dispatch(channel, payload, ctx)
+    track(ctx.clientId, result)
+    return result
+  }
+
+  async function dispatch(channel: string, payload: unknown, ctx: CallContext): Promise<Result<unknown>> {
     if (!isChannel(channel)) {
       return {
         ok: false,
@@ -138,13 +184,16 @@ export function createDispatcher(s: AppServices, opts: { settingsFile?: string }
   return {
     call,
     onEvent: (listener) => emitter.on('event', listener),
-    async clientClosed(clientId) {
-      for (const held of clientLocks.ofClient(clientId)) {
-        clientLocks.forget(held.handle)
-        await s.locks.release(held.handle, 'window closed').catch(() => undefined)
-        changed(held.handle.document)
+    clientClosed(clientId) {
+      const run = closeClient(clientId, closing.get(clientId))
+      closing.set(clientId, run)
+      const done = () => {
+        if (closing.get(clientId) === run) closing.delete(clientId)
       }
+      run.then(done, done)
+      return run
     },
+    holdsLocks: (clientId) => clientLocks.ofClient(clientId).length > 0,
     async dispose() {
       for (const d of subscriptions) d.dispose()
       emitter.clear()

@@ -61,6 +61,8 @@ function toSaveResponse(r: SaveResult): ResponseOf<'sections:save'> {
     document: r.document,
     section: toSection(r.section),
     sections: r.sections.map(toSection),
+    run: r.run.map(toSection),
+    retired: r.retired,
     fileSha256: r.fileSha256,
     version: r.version?.version ?? null,
     changed: r.changed
@@ -97,6 +99,8 @@ export interface HandlerHooks {
   opened(document: string, fileSha256: string): void
   /** This instance wrote the document with this checksum (not an external change). */
   saved(document: string, fileSha256: string): void
+  /** A window answered `app:flush` (Electron waits for it before closing the window). */
+  flushed(clientId: string): void
 }
 
 /**
@@ -125,12 +129,32 @@ export function createHandlers(s: AppServices, locks: ClientLocks, hooks: Handle
     return held.handle
   }
 
+  /**
+   * After a save: locks taken for new sections belong to the calling window, those of retired
+   * sections are gone (the save released them); every window hears about either.
+   */
+  const savedBy = (r: SaveResult, ctx: CallContext): void => {
+    for (const handle of r.acquired) locks.set({ handle, clientId: ctx.clientId })
+    for (const id of r.retired) {
+      const held = locks.get(r.document, id)
+      if (held) locks.forget(held.handle)
+    }
+    if (r.acquired.length > 0 || r.retired.length > 0) changed(r.document)
+    hooks.saved(r.document, r.fileSha256)
+  }
+
   /** Releases a lock the calling window holds and tells every window. False if it had been lost. */
   const releaseHeld = async (handle: LockHandle, reason?: string): Promise<boolean> => {
     locks.forget(handle)
     const released = await s.locks.release(handle, reason)
     changed(handle.document)
     return released
+  }
+
+  /** The journal of this host, or a clear refusal (the CLI keeps none). */
+  const journal = () => {
+    if (!s.journal) throw new ValidationError('This host keeps no journal.')
+    return s.journal
   }
 
   return {
@@ -215,12 +239,15 @@ export function createHandlers(s: AppServices, locks: ClientLocks, hooks: Handle
       return { ok: true as const }
     },
     'sections:save': async (req, ctx) => {
-      const r = await s.documents.saveSection(
-        heldBy(req.document, req.sectionId, ctx),
-        req.baseSha256,
-        req.text
-      )
-      hooks.saved(r.document, r.fileSha256)
+      const lock = heldBy(req.document, req.sectionId, ctx)
+      const following = (req.following ?? []).map((p) => ({
+        lock: heldBy(req.document, p.sectionId, ctx),
+        baseSha256: p.baseSha256
+      }))
+      const r = following.length
+        ? await s.documents.saveRun([{ lock, baseSha256: req.baseSha256 }, ...following], req.text)
+        : await s.documents.saveSection(lock, req.baseSha256, req.text)
+      savedBy(r, ctx)
       return toSaveResponse(r)
     },
     'sections:delete': async (req, ctx) => {
@@ -291,7 +318,7 @@ export function createHandlers(s: AppServices, locks: ClientLocks, hooks: Handle
         req.version,
         req.baseSha256
       )
-      hooks.saved(r.document, r.fileSha256)
+      savedBy(r, ctx) // a version holds one section: its run is [section], nothing retired or acquired
       return toSaveResponse(r)
     },
     'drafts:list': async (req) => {
@@ -309,6 +336,21 @@ export function createHandlers(s: AppServices, locks: ClientLocks, hooks: Handle
     },
     'drafts:discard': async (req) => {
       await s.documents.drafts.discard(s.workspace.resolveDocument(req.document).rel, req.file)
+      return { ok: true as const }
+    },
+    'journal:write': async (req) => {
+      await journal().write(s.workspace.resolveDocument(req.document).rel, req.entries)
+      return { ok: true as const }
+    },
+    'journal:list': async (req) => ({
+      entries: await journal().list(s.workspace.resolveDocument(req.document).rel)
+    }),
+    'journal:discard': async (req) => {
+      await journal().discard(s.workspace.resolveDocument(req.document).rel, req.sectionIds)
+      return { ok: true as const }
+    },
+    'app:flushed': async (_req, ctx) => {
+      hooks.flushed(ctx.clientId)
       return { ok: true as const }
     }
   }

@@ -32,6 +32,8 @@ export interface AtomicWriteOptions {
   fsync?: boolean
   /** Create the containing folder when it is missing (default true). Lock heartbeats turn it off: a vanished folder means a lost lock. */
   createDir?: boolean
+  /** The file's mode (default: the replaced file's mode, else 0o666 less the umask). */
+  mode?: number
 }
 
 /**
@@ -46,7 +48,7 @@ export async function writeFileAtomic(
   const fsync = opts.fsync ?? true
   for (let attempt = 0; ; attempt++) {
     try {
-      await writeFileAtomicLib(file, data, { fsync })
+      await writeFileAtomicLib(file, data, opts.mode === undefined ? { fsync } : { fsync, mode: opts.mode })
       break
     } catch (err) {
       if (errCode(err) === 'ENOENT' && attempt === 0 && opts.createDir !== false) {
