@@ -1,9 +1,12 @@
 /**
- * The multi-instance fixture: one temporary shared folder per test, any number of app instances on
- * it — each a separate web-host process with its own writer name, instance id and (optionally) host
- * identity — and any number of windows (pages) on each. Teardown runs also when the test fails or
- * times out: pages close, every process is continued if stopped, terminated, killed after a grace
- * period, and the folder is removed.
+ * The multi-instance fixture: one temporary directory per test holding the shared folder
+ * (`workspace/`) and one config folder per instance (`config/<n>-<user>/`: settings and the local
+ * journal of unsaved text), any number of app instances on the folder — each a separate web-host
+ * process with its own writer name, instance id, config folder and (optionally) host identity —
+ * and any number of windows (pages) on each. An instance whose process was killed can be restarted
+ * on the same port, token and config folder: its open windows reconnect by themselves. Teardown
+ * runs also when the test fails or times out: pages close, every process is continued if stopped,
+ * terminated, killed after a grace period, and the directory is removed.
  */
 import { execFile } from 'node:child_process'
 import { promises as fs } from 'node:fs'
@@ -17,10 +20,23 @@ import { openDocument } from './writer'
 
 /** One app instance and its windows. */
 export interface Instance {
+  /** The instance's current web-host process (a new one after `restart`). */
   readonly host: HostProcess
   readonly pages: Page[]
+  /**
+   * Its `SECTIONED_CONFIG_DIR`, inside the test's temporary directory: `settings.json`, and the
+   * local journal of unsaved text under `journal/`. Kept across `restart`; pass it as
+   * `start({ configDir })` to start another instance on it.
+   */
+  readonly configDir: string
   /** Opens one more window of this instance on `document` and waits until it shows `readyText`. */
   open(document: string, readyText: string): Promise<Page>
+  /**
+   * After `host.kill()` (or `host.stop()`): starts a new web-host process on the same folder, port,
+   * token and config folder and resolves once it printed the same URL. The open windows are not
+   * touched: they reconnect by themselves. Throws while the current process is still running.
+   */
+  restart(): Promise<HostProcess>
 }
 
 /** A CLI run's outcome. */
@@ -34,9 +50,14 @@ export interface CliResult {
 export interface Sectioned {
   /** The temporary workspace folder (removed after the test). */
   readonly folder: string
+  /** The test's temporary directory: `workspace/` (= `folder`) and `config/` (removed after the test). */
+  readonly root: string
   /** Writes documents into the folder (paths relative to it). */
   files(files: Record<string, string>): Promise<void>
-  /** Starts an instance; windows are opened with `open`. */
+  /**
+   * Starts an instance; windows are opened with `open`. Without `opts.configDir` it gets a fresh
+   * config folder of its own.
+   */
   start(opts: HostOptions): Promise<Instance>
   /** A file of the folder, byte for byte. */
   read(rel: string): Promise<Buffer>
@@ -85,6 +106,22 @@ async function attachOutputs(testInfo: TestInfo, hosts: HostProcess[]): Promise<
   }
 }
 
+/** How long a restart waits for the killed process's port to be free again. */
+const PORT_FREE_LIMIT_MS = 5_000
+
+/** Starts a host, trying again while its fixed port is still taken (a process just killed). */
+async function startOnPort(serve: string, folder: string, opts: HostOptions): Promise<HostProcess> {
+  const deadline = Date.now() + PORT_FREE_LIMIT_MS
+  for (;;) {
+    try {
+      return await startHost(serve, folder, opts)
+    } catch (err) {
+      if (!/EADDRINUSE/.test(String(err)) || Date.now() > deadline) throw err
+      await new Promise((r) => setTimeout(r, 100))
+    }
+  }
+}
+
 /** `test` with the `sectioned` fixture (and the worker's private copy of the build it runs). */
 export const test = base.extend<{ sectioned: Sectioned }, { build: BuildSnapshot }>({
   build: [
@@ -101,11 +138,15 @@ export const test = base.extend<{ sectioned: Sectioned }, { build: BuildSnapshot
   ],
   sectioned: [
     async ({ browser, build }, use, testInfo) => {
-      const folder = await fs.mkdtemp(path.join(os.tmpdir(), 'sectioned-e2e-'))
+      const root = await fs.mkdtemp(path.join(os.tmpdir(), 'sectioned-e2e-'))
+      const folder = path.join(root, 'workspace')
+      await fs.mkdir(folder)
       const hosts: HostProcess[] = []
       const contexts: BrowserContext[] = []
+      let started = 0
       const sectioned: Sectioned = {
         folder,
+        root,
         async files(files) {
           for (const [name, text] of Object.entries(files)) {
             await fs.mkdir(path.dirname(path.join(folder, name)), { recursive: true })
@@ -113,20 +154,43 @@ export const test = base.extend<{ sectioned: Sectioned }, { build: BuildSnapshot
           }
         },
         async start(opts) {
-          const host = await startHost(build.serve, folder, opts)
+          const configDir =
+            opts.configDir ?? path.join(root, 'config', `${++started}-${opts.user.replace(/[^\w.-]/g, '_')}`)
+          await fs.mkdir(configDir, { recursive: true })
+          let host = await startHost(build.serve, folder, { ...opts, configDir })
           hosts.push(host)
           // Windows of one instance share a browser context, as windows of one app share a session.
           const context = await browser.newContext()
           contexts.push(context)
           const pages: Page[] = []
           return {
-            host,
+            get host() {
+              return host
+            },
             pages,
+            configDir,
             async open(document, readyText) {
               const page = await context.newPage()
               pages.push(page)
               await openDocument(page, host.url, document, readyText)
               return page
+            },
+            async restart() {
+              if (!host.exited())
+                throw new Error(
+                  `restart() follows kill() or stop(): the web host of ${host.user} (pid ${host.pid}) is still running`
+                )
+              const again = await startOnPort(build.serve, folder, {
+                ...opts,
+                configDir,
+                port: host.port,
+                token: host.token
+              })
+              hosts.push(again)
+              if (again.url !== host.url)
+                throw new Error(`the restarted web host printed ${again.url}, not ${host.url}`)
+              host = again
+              return again
             }
           }
         },
@@ -146,7 +210,7 @@ export const test = base.extend<{ sectioned: Sectioned }, { build: BuildSnapshot
         // Pages first, so they do not keep reconnecting to hosts that are going away.
         await Promise.all(contexts.map((c) => c.close().catch(() => undefined)))
         await Promise.all(hosts.map((h) => h.stop()))
-        await fs.rm(folder, { recursive: true, force: true })
+        await fs.rm(root, { recursive: true, force: true })
       }
     },
     // Teardown (up to 5 s SIGTERM grace per host, in parallel) gets its own time, not the test's.

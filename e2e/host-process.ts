@@ -1,8 +1,10 @@
 /**
- * One app instance as a separate process: `node serve.cjs --folder DIR --user NAME`, the
- * loopback web host over the real services. Tests can stop (SIGSTOP), continue and kill it; `stop`
- * always ends it — SIGCONT first (a stopped process cannot act on SIGTERM), SIGTERM so it releases
- * its locks, SIGKILL after a grace period.
+ * One app instance as a separate process: `node serve.cjs --folder DIR --user NAME [--port P]`,
+ * the loopback web host over the real services, with its own config folder
+ * (`SECTIONED_CONFIG_DIR`) and, when asked, a fixed token (`SECTIONED_WEB_TOKEN`). Tests can stop
+ * (SIGSTOP), continue and kill it; `stop` always ends it — SIGCONT first (a stopped process cannot
+ * act on SIGTERM), SIGTERM so it releases its locks, SIGKILL after a grace period. A process
+ * started on an ended one's port and token has the same URL, so its open pages reconnect.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import path from 'node:path'
@@ -42,14 +44,37 @@ export interface HostOptions {
   hostName?: string
   /** `LOCK_HEARTBEAT_INTERVAL` in seconds (5–120); stale after 3 missed beats. */
   heartbeatSeconds?: number
+  /** `--port`: absent or 0, a free port chosen by the system. */
+  port?: number
+  /** `SECTIONED_WEB_TOKEN` (32+ characters of [A-Za-z0-9_-]); absent: a random one per run. */
+  token?: string
+  /**
+   * `SECTIONED_CONFIG_DIR`: settings and the local journal of unsaved text (`journal/`). The
+   * `sectioned` fixture gives each instance its own; absent here: the host's default (~/.config).
+   */
+  configDir?: string
+  /** More environment variables (the options above win over these). */
   env?: Record<string, string>
 }
+
+/** The variables the options above set: never inherited from the test runner's environment. */
+const OWN_VARIABLES = [
+  'SECTIONED_HOST_ID',
+  'SECTIONED_HOST_NAME',
+  'LOCK_HEARTBEAT_INTERVAL',
+  'SECTIONED_CONFIG_DIR',
+  'SECTIONED_WEB_TOKEN'
+] as const
 
 /** A running (or stopped, or dead) web-host process. */
 export interface HostProcess {
   readonly user: string
   /** The page URL with the run's token, as the host printed it. */
   readonly url: string
+  /** The port it listens on (from `url`). */
+  readonly port: number
+  /** The token in `url` (fixed or random): with `port`, what a restart needs to keep the URL. */
+  readonly token: string
   readonly pid: number
   /** Everything the process wrote to stdout and stderr (attached to the report when a test fails). */
   output(): string
@@ -66,11 +91,12 @@ export interface HostProcess {
 }
 
 function environment(opts: HostOptions): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, ...opts.env }
+  const env: NodeJS.ProcessEnv = { ...process.env }
   // Inherited values would make every instance look alike (or unlike) by accident.
-  delete env.SECTIONED_HOST_ID
-  delete env.SECTIONED_HOST_NAME
-  delete env.LOCK_HEARTBEAT_INTERVAL
+  for (const name of OWN_VARIABLES) delete env[name]
+  Object.assign(env, opts.env)
+  if (opts.configDir !== undefined) env.SECTIONED_CONFIG_DIR = opts.configDir
+  if (opts.token !== undefined) env.SECTIONED_WEB_TOKEN = opts.token
   if (opts.hostId !== undefined) env.SECTIONED_HOST_ID = opts.hostId
   if (opts.hostName !== undefined) env.SECTIONED_HOST_NAME = opts.hostName
   if (opts.heartbeatSeconds !== undefined) env.LOCK_HEARTBEAT_INTERVAL = String(opts.heartbeatSeconds)
@@ -90,7 +116,9 @@ function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
 
 /** Starts the web host `serve` (a serve.cjs) on `folder` and resolves once it printed its URL. */
 export async function startHost(serve: string, folder: string, opts: HostOptions): Promise<HostProcess> {
-  const child = spawn(process.execPath, [serve, '--folder', folder, '--user', opts.user], {
+  const args = [serve, '--folder', folder, '--user', opts.user]
+  if (opts.port !== undefined) args.push('--port', String(opts.port))
+  const child = spawn(process.execPath, args, {
     env: environment(opts),
     stdio: ['ignore', 'pipe', 'pipe']
   })
@@ -128,9 +156,12 @@ export async function startHost(serve: string, folder: string, opts: HostOptions
     throw err
   })
 
+  const printed = new URL(url)
   return {
     user: opts.user,
     url,
+    port: Number(printed.port),
+    token: printed.searchParams.get('token') ?? '',
     pid: child.pid ?? -1,
     output: () => out,
     exited: gone,
