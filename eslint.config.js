@@ -1,6 +1,7 @@
 // @ts-check
 import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
+import reactHooks from 'eslint-plugin-react-hooks'
 
 /** Imports flow one way: renderer → shared ← electron. The services stay pure Node. */
 const restrictedForServices = {
@@ -56,6 +57,8 @@ export default tseslint.config(
       ]
     }
   },
+  // Hooks rules (and the React Compiler's checks) for the renderer's components.
+  { ...reactHooks.configs.flat.recommended, files: ['renderer/**/*.ts', 'renderer/**/*.tsx'] },
   {
     files: ['renderer/**/*.ts', 'renderer/**/*.tsx'],
     rules: {
@@ -80,6 +83,8 @@ export default tseslint.config(
         module: 'writable',
         process: 'readonly',
         console: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
         __dirname: 'readonly'
       }
     },

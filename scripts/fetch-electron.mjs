@@ -27,7 +27,10 @@ function installed() {
 const script = path.join(root, 'node_modules', 'electron', 'install.js')
 if (process.env.ELECTRON_SKIP_BINARY_DOWNLOAD || !existsSync(script) || installed()) process.exit(0)
 
-const child = spawn(process.execPath, [script], { cwd: path.dirname(script), stdio: ['ignore', 'ignore', 'pipe'] })
+const child = spawn(process.execPath, [script], {
+  cwd: path.dirname(script),
+  stdio: ['ignore', 'ignore', 'pipe']
+})
 let stderr = ''
 child.stderr.on('data', (d) => (stderr += d))
 const timer = setTimeout(() => child.kill('SIGKILL'), LIMIT_MS)
@@ -37,7 +40,10 @@ child.on('exit', (code, signal) => {
   const why =
     signal !== null
       ? `no answer within ${LIMIT_MS / 1000} s`
-      : (stderr.match(/(?:Error|ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ETIMEDOUT)[^\n]*/)?.[0] ?? `exit code ${code}`).trim()
+      : (
+          stderr.match(/(?:Error|ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ETIMEDOUT)[^\n]*/)?.[0] ??
+          `exit code ${code}`
+        ).trim()
   console.log(
     `sectioned: the Electron binary could not be downloaded (${why}); npm start will open the web host instead. ` +
       'Retry later with: node scripts/fetch-electron.mjs'

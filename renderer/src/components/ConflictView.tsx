@@ -15,7 +15,9 @@ export function ConflictView() {
   const conflict = useApp((s) => s.conflict)
   const resolve = useApp((s) => s.resolveConflict)
   const heading = useApp(
-    (s) => s.snapshot?.sections.find((x) => x.id === s.conflict?.sectionId)?.heading ?? s.conflict?.sectionId
+    (s) =>
+      s.snapshot?.sections.find((x) => x.id === s.conflict?.sectionIds[0])?.heading ??
+      s.conflict?.sectionIds[0]
   )
   const host = useRef<HTMLDivElement>(null)
   const merge = useRef<MergeView | null>(null)

@@ -1,7 +1,7 @@
 import { diffLines } from 'diff'
 import { useApp } from '../state/use-app'
 import { snapshotSectionText } from '../state/document'
-import { sinceLabel } from './format'
+import { formatSince } from '../../../shared/format-time'
 
 /** The lines that differ between a version and the section's current text. */
 function Diff({ from, to }: { from: string; to: string }) {
@@ -29,6 +29,7 @@ export function HistoryPanel() {
   const snapshot = useApp((s) => s.snapshot)
   const restore = useApp((s) => s.restoreVersion)
   const close = useApp((s) => s.closeHistory)
+  const now = useApp((s) => s.now)()
   if (!history || !snapshot) return null
   const current = snapshotSectionText(snapshot, history.sectionId) ?? ''
   const heading = snapshot.sections.find((s) => s.id === history.sectionId)?.heading || 'Preamble'
@@ -50,7 +51,7 @@ export function HistoryPanel() {
           <li key={v.version} data-testid={`version-${v.version}`}>
             <details>
               <summary>
-                <strong>v{v.version}</strong> · {v.author} · {sinceLabel(v.timestamp)} · {v.reason}
+                <strong>v{v.version}</strong> · {v.author} · {formatSince(v.timestamp, now)} · {v.reason}
                 {v.pinned ? ' · pinned' : ''}
                 {v.beforeStructure ? ' · before a structure change' : ''}
                 <span className="muted" title={v.sha256}>

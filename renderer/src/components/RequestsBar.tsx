@@ -1,10 +1,11 @@
 import { useApp } from '../state/use-app'
-import { sinceLabel } from './format'
+import { formatSince } from '../../../shared/format-time'
 
 /** Other writers asking for sections this writer holds: release (after saving) or decline. */
 export function RequestsBar() {
   const incoming = useApp((s) => s.incoming)
   const answer = useApp((s) => s.answerRequest)
+  const now = useApp((s) => s.now)()
   if (incoming.length === 0) return null
   return (
     <div className="requests" role="alert">
@@ -12,7 +13,7 @@ export function RequestsBar() {
         <div key={r.id} className="request" data-testid="edit-request">
           <span>
             <strong>{r.from.user}</strong> on {r.from.host} asks to edit “{r.heading}” ({r.document}) ·{' '}
-            {sinceLabel(r.at)}
+            {formatSince(r.at, now)}
           </span>
           <button
             className="primary"

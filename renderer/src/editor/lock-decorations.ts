@@ -55,13 +55,6 @@ export function luminance([r, g, b]: readonly number[]): number {
   return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b)
 }
 
-/** "10:32" from the holder's ISO timestamp (the holder's clock: shown, never compared). */
-function timeOf(iso: string): string {
-  const d = new Date(iso)
-  if (Number.isNaN(d.getTime())) return iso
-  return d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hour12: false })
-}
-
 /** The badge at the end of a locked section's heading line. */
 class HolderBadge extends WidgetType {
   constructor(readonly holder: SectionHolder) {
@@ -71,16 +64,23 @@ class HolderBadge extends WidgetType {
   eq(other: HolderBadge): boolean {
     const a = this.holder
     const b = other.holder
-    return a.user === b.user && a.host === b.host && a.since === b.since && a.colour === b.colour
+    return (
+      a.user === b.user &&
+      a.host === b.host &&
+      a.since === b.since &&
+      a.sinceText === b.sinceText &&
+      a.stale === b.stale &&
+      a.colour === b.colour
+    )
   }
 
   toDOM(): HTMLElement {
-    const { user, host, since, colour } = this.holder
+    const { user, host, since, sinceText, colour } = this.holder
     const badge = document.createElement('span')
     badge.className = 'cm-section-holder'
     badge.style.setProperty('--cm-section-colour', colour)
-    badge.textContent = `${user} · ${host} · since ${timeOf(since)}`
-    badge.title = `Being edited by ${user} on ${host} since ${timeOf(since)}`
+    badge.textContent = `${user} · ${host} · since ${sinceText ?? since}`
+    badge.title = `Being edited by ${user} on ${host} since ${sinceText ?? since}${this.holder.stale ? ' (not answering)' : ''}`
     return badge
   }
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { EditorSelection, EditorState, Transaction } from '@codemirror/state'
-import { remoteUpdate } from './lock-filter'
+import { remoteUpdate, setConnected } from './lock-filter'
+import { claimSections, sectionLocks } from './lock-state'
 import { doc, lockedState, parts, rangesOf, textOf } from './test-support'
 
 const at = (id: string) => rangesOf().find((r) => r.id === id)!
@@ -98,13 +99,49 @@ describe('section lock filter', () => {
     expect(next.doc.toString()).not.toBe(doc)
   })
 
-  it('tells the app about a free section (free: true) after the refused update has finished', async () => {
+  it('claims a free section: the edit applies at once and the section is being acquired', async () => {
     const { state, blocked } = lockedState({ a: 'mine' })
     const tr = state.update({ changes: { from: at('c').from + 6, insert: 'q' } }, { userEvent: 'input.type' })
-    expect(tr.state.doc.toString()).toBe(doc)
-    expect(blocked).toEqual([]) // deferred: the app may dispatch from its callback
+    expect(textOf(tr.state, 'c')).toBe('# C\ngaqmma three\n')
+    const claim = tr.effects.find((e) => e.is(claimSections))
+    expect(claim?.value).toEqual({ claim: 1, ids: ['c'], join: [], before: { c: parts.c } })
+    expect(sectionLocks(tr.state).find((x) => x.id === 'c')).toMatchObject({
+      phase: 'acquiring',
+      editable: true,
+      claim: 1
+    })
+    // The next keystroke into the same section joins the claim instead of asking again.
+    const more = tr.state.update({ changes: { from: at('c').from + 7, insert: 'r' } })
+    expect(more.effects.find((e) => e.is(claimSections))?.value).toMatchObject({
+      claim: 1,
+      ids: [],
+      join: []
+    })
     await flush()
-    expect(blocked).toEqual([{ sectionId: 'c', free: true, heading: 'C' }])
+    expect(blocked).toEqual([])
+  })
+
+  it('claims the section above too when a heading is destroyed (its text would join that section)', () => {
+    const { state } = lockedState({ b: 'mine' })
+    // Backspace at the start of B's heading line: the line break belongs to A.
+    const tr = state.update({ changes: { from: at('b').from - 1, to: at('b').from } })
+    expect(tr.effects.find((e) => e.is(claimSections))?.value).toMatchObject({ ids: ['a'] })
+    // Deleting the `#` of one's own heading merges it into the section above: claimed as well.
+    const hash = state.update({ changes: { from: at('b').from, to: at('b').from + 2 } })
+    expect(hash.effects.find((e) => e.is(claimSections))?.value).toMatchObject({ ids: ['a'] })
+  })
+
+  it('refuses everything while disconnected, and says so', async () => {
+    const { state, blocked } = lockedState({ a: 'mine' })
+    const offline = state.update({ effects: setConnected.of(false) }).state
+    const tr = offline.update({ changes: { from: at('a').from + 5, insert: 'X' } })
+    expect(tr.state.doc.toString()).toBe(doc)
+    await flush()
+    expect(blocked).toEqual([{ sectionId: '', free: false, reason: 'offline' }])
+    const back = tr.state.update({ effects: setConnected.of(true) }).state
+    expect(back.update({ changes: { from: at('a').from + 5, insert: 'X' } }).state.doc.toString()).not.toBe(
+      doc
+    )
   })
 
   it('names the holder of a locked section, preferring it over a free one in the same edit', async () => {
@@ -115,6 +152,7 @@ describe('section lock filter', () => {
     expect(blocked[0]).toMatchObject({
       sectionId: 'b',
       free: false,
+      reason: 'held',
       holder: { user: 'Ann', host: 'studio-pc' }
     })
   })

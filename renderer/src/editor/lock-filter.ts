@@ -1,24 +1,40 @@
 /**
- * The lock rule in the editor: a transaction may change only sections this window holds. Anything
- * else is dropped whole — a paste that would land half in a locked section changes nothing — and
- * the app is told which section was in the way, so it can name the holder or take a free lock.
- * Other writers' saved text comes in as transactions annotated `remoteUpdate`, which pass.
+ * The one gate every local change passes: typing, Enter, Backspace/Delete at a section's edge, paste,
+ * drop, replace-all, undo/redo, IME input and input handlers that insert text themselves all arrive
+ * here as transactions. A change may touch sections this window holds or is taking; touching a free
+ * section (or one whose holder stopped answering) claims it — the change applies at once and the
+ * session takes the lock, rolling the change back exactly if it is refused; touching a section
+ * someone else holds, or any change while disconnected, is refused whole and the app is told why.
+ * Other writers' text and the session's own writes (restore, conflicts) are annotated and pass.
  */
-import { Annotation, EditorState, Facet, Prec, StateEffect } from '@codemirror/state'
-import type { Extension, Text, Transaction, TransactionSpec } from '@codemirror/state'
-import { insertionOwner, mapSectionLocks, sectionLocks } from './lock-state'
-import type { SectionHolder, SectionLock } from './lock-state'
+import { Annotation, EditorState, Facet, Prec, StateEffect, StateField } from '@codemirror/state'
+import type { Extension, StateCommand, Text, Transaction, TransactionSpec } from '@codemirror/state'
+import { startsWithHeading } from './headings'
+import {
+  claimSections,
+  insertionOwner,
+  mapSectionLocks,
+  phaseOf,
+  sectionIndexAt,
+  sectionLocks
+} from './lock-state'
+import type { Claim, SectionHolder, SectionLock } from './lock-state'
 
-/** Marks a transaction that applies text other writers saved; the lock filter lets it through. */
+/** Marks text that did not come from the writer's keyboard here: other writers' saves, rollbacks. */
 export const remoteUpdate = Annotation.define<boolean>()
+
+/** Marks the session's own writes into held sections (a restore, a resolved conflict, a re-applied draft). */
+export const sessionWrite = Annotation.define<boolean>()
 
 /** What the app learns when an edit was refused. */
 export interface BlockedEdit {
   sectionId: string
-  /** True when nobody holds the section: the app may take its lock and let the writer type on. */
+  /** Always false now (a free section is claimed, not refused); kept for the notice wording. */
   free: boolean
   holder?: SectionHolder
   heading?: string
+  /** `offline`: the connection to the services is down and the editor is read-only. */
+  reason?: 'held' | 'offline'
 }
 
 /**
@@ -27,81 +43,166 @@ export interface BlockedEdit {
  */
 export const onBlockedEdit = Facet.define<(edit: BlockedEdit) => void>()
 
+/** Connection to the services: while false every local change is refused (read-only at once). */
+export const setConnected = StateEffect.define<boolean>()
+
+/** The session's small shared state: connected or not, and the next claim number. */
+export const sessionMeta = StateField.define<{ connected: boolean; nextClaim: number }>({
+  create: () => ({ connected: true, nextClaim: 1 }),
+  update(value, tr) {
+    let next = value
+    for (const e of tr.effects) {
+      if (e.is(setConnected) && e.value !== next.connected) next = { ...next, connected: e.value }
+      if (e.is(claimSections) && e.value.claim >= next.nextClaim)
+        next = { ...next, nextClaim: e.value.claim + 1 }
+    }
+    return next
+  }
+})
+
+function endsWithBreak(text: Text): boolean {
+  return text.length > 0 && text.sliceString(text.length - 1) === '\n'
+}
+
 /**
- * The section that forbids `tr`, or null when every change lies in editable sections (or outside
- * all known sections, which the app covers by giving the editor a section list that tiles the
- * document). Remote updates are never blocked.
+ * Indices of the sections a transaction changes: the sections its deletions overlap, the owners of
+ * its insertions (see `insertionOwner`), and — where a heading stops being one (its line glued to
+ * the line above, its `#` deleted) — that section and the one above, which its text would join.
  */
-export function blockingSection(tr: Transaction): SectionLock | null {
-  if (!tr.docChanged || tr.annotation(remoteUpdate) === true) return null
-  const locks = sectionLocks(tr.startState)
-  if (locks.length === 0) return null
-  const blocked: SectionLock[] = []
-  const changes: Array<[number, number]> = []
-  tr.changes.iterChanges((fromA, toA, _fromB, _toB, inserted) => {
-    changes.push([fromA, toA])
+export function affectedSections(tr: Transaction, locks: readonly SectionLock[]): number[] {
+  const out = new Set<number>()
+  const lines: Array<[number, number]> = []
+  tr.changes.iterChanges((fromA, toA, fromB, toB, inserted) => {
+    lines.push([fromB, toB])
     if (fromA === toA) {
-      const owner = insertionOwner(locks, fromA)
-      if (inserted.length > 0 && owner >= 0 && !locks[owner].editable) blocked.push(locks[owner])
+      const k = insertionOwner(locks, fromA, endsWithBreak(inserted))
+      if (k >= 0) out.add(k)
       return
     }
-    for (const s of locks) {
-      const overlaps = s.from < toA && s.to > fromA
-      const emptyInside = s.from === s.to && fromA < s.from && s.from < toA
-      if ((overlaps || emptyInside) && !s.editable) blocked.push(s)
+    let first = Math.max(0, sectionIndexAt(locks, fromA))
+    while (first > 0 && locks[first - 1].to >= fromA) first--
+    for (let i = first; i < locks.length && locks[i].from < toA; i++) {
+      const s = locks[i]
+      if (s.to > fromA || (s.from === s.to && fromA <= s.from)) out.add(i)
     }
   })
-  if (blocked.length === 0) blocked.push(...gluedHeadings(tr, locks, changes))
-  // A held section explains the refusal better than a free one the writer could take.
-  return blocked.find((s) => s.holder !== undefined) ?? blocked[0] ?? null
+  const doc = tr.newDoc
+  const mapped = mapSectionLocks(locks, tr.changes, doc)
+  for (const [fromB, toB] of lines) {
+    const firstLine = doc.lineAt(fromB)
+    const lo = firstLine.number > 1 ? doc.line(firstLine.number - 1).from : 0
+    const hi = doc.lineAt(toB).to
+    for (let i = Math.max(1, sectionIndexAt(mapped, lo)); i < mapped.length && mapped[i].from <= hi; i++) {
+      const s = mapped[i]
+      if (s.from < lo || s.from === s.to) continue
+      if (!startsWithHeading(doc, s.from)) {
+        out.add(i)
+        out.add(i - 1)
+      }
+    }
+  }
+  return [...out].sort((a, b) => a - b)
 }
 
-/**
- * Locked sections whose first line would no longer start a line: deleting the line break before a
- * locked heading, or typing right in front of it, edits that heading although no character of the
- * section itself changes.
- */
-function gluedHeadings(
-  tr: Transaction,
-  locks: readonly SectionLock[],
-  changes: ReadonlyArray<[number, number]>
-): SectionLock[] {
-  const startDoc = tr.startState.doc
-  const near = (s: SectionLock) => changes.some(([a, b]) => a <= s.from && s.from <= b)
-  const atLineStart = (doc: Text, pos: number) => pos === 0 || doc.sliceString(pos - 1, pos) === '\n'
-  const suspects = locks
-    .map((s, i) => [s, i] as const)
-    .filter(([s]) => !s.editable && s.from < s.to && near(s) && atLineStart(startDoc, s.from))
-  if (suspects.length === 0) return []
-  const mapped = mapSectionLocks(locks, tr.changes)
-  return suspects.filter(([, i]) => !atLineStart(tr.newDoc, mapped[i].from)).map(([s]) => s)
+/** What the gate decides for a transaction: pass, refuse because of a section, or claim sections. */
+export type Verdict =
+  | { kind: 'pass' }
+  | { kind: 'refuse'; section: SectionLock | null; reason: 'held' | 'offline' }
+  | ({ kind: 'claim' } & Claim)
+
+/** The gate's decision for `tr` (pure, for tests). */
+export function judge(tr: Transaction): Verdict {
+  if (!tr.docChanged || tr.annotation(remoteUpdate) === true || tr.annotation(sessionWrite) === true)
+    return { kind: 'pass' }
+  const meta = tr.startState.field(sessionMeta, false)
+  if (meta && !meta.connected) return { kind: 'refuse', section: null, reason: 'offline' }
+  const locks = sectionLocks(tr.startState)
+  if (locks.length === 0) return { kind: 'pass' }
+  const ids: string[] = []
+  const before: Record<string, string> = {}
+  const claims = new Set<number>()
+  for (const i of affectedSections(tr, locks)) {
+    const s = locks[i]
+    const phase = phaseOf(s)
+    if (phase === 'held') continue
+    if (phase === 'acquiring') {
+      if (s.claim !== undefined) claims.add(s.claim)
+      continue
+    }
+    if (phase === 'other' && !s.holder?.stale) return { kind: 'refuse', section: s, reason: 'held' }
+    ids.push(s.id)
+    before[s.id] = tr.startState.sliceDoc(s.from, s.to)
+  }
+  if (ids.length === 0 && claims.size === 0) return { kind: 'pass' }
+  const claim = claims.size > 0 ? Math.min(...claims) : (meta?.nextClaim ?? 1)
+  return { kind: 'claim', claim, ids, join: [...claims].filter((c) => c !== claim), before }
 }
 
-function refuse(tr: Transaction, section: SectionLock): TransactionSpec {
-  const callbacks = tr.startState.facet(onBlockedEdit)
+/** Tells the app (in a microtask) that an edit was refused. */
+export function reportBlocked(
+  state: EditorState,
+  section: SectionLock | null,
+  reason: 'held' | 'offline'
+): void {
+  const callbacks = state.facet(onBlockedEdit)
   if (callbacks.length > 0) {
     const edit: BlockedEdit = {
-      sectionId: section.id,
-      free: section.holder === undefined,
-      ...(section.holder ? { holder: section.holder } : {}),
-      ...(section.heading !== undefined ? { heading: section.heading } : {})
+      sectionId: section?.id ?? '',
+      free: false,
+      reason,
+      ...(section?.holder ? { holder: section.holder } : {}),
+      ...(section?.heading !== undefined ? { heading: section.heading } : {})
     }
     queueMicrotask(() => {
       for (const cb of callbacks) cb(edit)
     })
   }
+}
+
+function refuse(tr: Transaction, section: SectionLock | null, reason: 'held' | 'offline'): TransactionSpec {
+  reportBlocked(tr.startState, section, reason)
   // Nothing of the refused edit survives (not its selection move either); effects riding along,
   // which refer to the edited document, are mapped back onto the unchanged one.
   return { effects: StateEffect.mapEffects(tr.effects, tr.changes.invertedDesc) }
 }
 
 /**
- * The filter itself, at the highest precedence so it runs after every other transaction filter
- * and judges the transaction that would really be applied.
+ * The gate itself, at the highest precedence so it runs after every other transaction filter and
+ * judges the transaction that would really be applied.
  */
 export const sectionLockFilter: Extension = Prec.highest(
   EditorState.transactionFilter.of((tr) => {
-    const section = blockingSection(tr)
-    return section ? refuse(tr, section) : tr
+    const v = judge(tr)
+    if (v.kind === 'pass') return tr
+    if (v.kind === 'refuse') return refuse(tr, v.section, v.reason)
+    return [tr, { effects: claimSections.of({ claim: v.claim, ids: v.ids, join: v.join, before: v.before }) }]
   })
 )
+
+/**
+ * Undo and redo bypass transaction filters (CodeMirror's history dispatches with `filter: false`),
+ * so they are judged here instead: a step that would change a section someone else holds is not
+ * taken (it stays on the stack) and the app is told; any other step is dispatched, and the session
+ * claims the free sections it touched.
+ */
+export function guarded(command: StateCommand): StateCommand {
+  return ({ state, dispatch }) => {
+    let captured: Transaction | null = null
+    if (!command({ state, dispatch: (tr) => (captured = tr) })) return false
+    const tr = captured as Transaction | null
+    if (!tr) return false
+    const v = judge(tr)
+    if (v.kind === 'refuse') {
+      reportBlocked(state, v.section, v.reason)
+      return true
+    }
+    dispatch(tr)
+    return true
+  }
+}
+
+/** The section that forbids `tr`, or null when it may apply (possibly by claiming free sections). */
+export function blockingSection(tr: Transaction): SectionLock | null {
+  const v = judge(tr)
+  return v.kind === 'refuse' ? v.section : null
+}

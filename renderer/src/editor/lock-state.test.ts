@@ -8,6 +8,7 @@ import {
   setSectionLocks,
   setSectionRange
 } from './lock-state'
+import { startsWithHeading } from './headings'
 import { locksFor, lockedState, parts, rangesOf, textOf } from './test-support'
 import type { Who } from './test-support'
 
@@ -36,31 +37,35 @@ describe('section lock state', () => {
     expect(textOf(next, 'c')).toBe(parts.c + 'more\n')
   })
 
-  it('gives text inserted at a boundary to the editable side', () => {
-    const { state } = lockedState({ a: 'mine', b: 'ann' })
-    const mineLeft = state.update({ changes: { from: at('b').from, insert: 'line\n' } }).state
-    expect(textOf(mineLeft, 'a')).toBe(parts.a + 'line\n')
-    const right = lockedState({ a: 'ann', b: 'mine' }).state
-    const mineRight = right.update({ changes: { from: at('b').from, insert: 'x' } }).state
-    expect(textOf(mineRight, 'b')).toBe('x' + parts.b)
-    expect(textOf(mineRight, 'a')).toBe(parts.a)
+  it('gives a whole line inserted at a heading to the section above, and other text to the heading', () => {
+    const { state } = lockedState({ a: 'mine', b: 'mine' })
+    const line = state.update({ changes: { from: at('b').from, insert: 'line\n' } }).state
+    expect(textOf(line, 'a')).toBe(parts.a + 'line\n')
+    expect(textOf(line, 'b')).toBe(parts.b)
+    const glued = state.update({ changes: { from: at('b').from, insert: '#' } }).state
+    expect(textOf(glued, 'b')).toBe('#' + parts.b)
+    expect(textOf(glued, 'a')).toBe(parts.a)
   })
 
-  it('lets the holder of an empty preamble type into it at the start of the document', () => {
-    const { state } = lockedState({ preamble: 'mine', a: 'ann' })
-    const next = state.update({ changes: { from: 0, insert: 'Intro\n\n' } }).state
-    expect(textOf(next, 'preamble')).toBe('Intro\n\n')
-    expect(textOf(next, 'a')).toBe(parts.a)
-  })
-
-  it('owns boundary insertions as documented', () => {
+  it('owns boundary insertions by the file’s rule, whoever holds the sections', () => {
     const locks = locksFor({ a: 'mine', b: 'ann' })
-    const idAt = (pos: number) => locks[insertionOwner(locks, pos)]?.id
-    expect(idAt(at('a').from + 2)).toBe('a')
-    expect(idAt(at('b').from)).toBe('a') // editable side wins
-    expect(idAt(at('c').from)).toBe('c') // neither editable: the section whose line it is
-    expect(idAt(at('c').to)).toBe('c') // end of the document
-    expect(idAt(0)).toBe('a') // empty free preamble vs editable first section
+    const idAt = (pos: number, line: boolean) => locks[insertionOwner(locks, pos, line)]?.id
+    expect(idAt(at('a').from + 2, true)).toBe('a')
+    expect(idAt(at('b').from, true)).toBe('a') // a line before a heading belongs above it
+    expect(idAt(at('b').from, false)).toBe('b') // text at the start of a heading line changes that heading
+    expect(idAt(at('c').to, false)).toBe('c') // end of the document
+    expect(idAt(0, true)).toBe('preamble') // a line before the first heading: the (empty) preamble
+    expect(idAt(0, false)).toBe('a')
+  })
+
+  it('maps a boundary through replacements: starting at it stays with the heading, ending at it goes above', () => {
+    const { state } = lockedState({ a: 'mine', b: 'mine' })
+    const b = at('b').from
+    const replaceHeading = state.update({ changes: { from: b, to: b + 3, insert: '## Bee' } }).state
+    expect(textOf(replaceHeading, 'b')).toBe('## Bee\nbeta two\n\n')
+    const replaceTail = state.update({ changes: { from: b - 2, to: b, insert: 'z\n' } }).state
+    expect(textOf(replaceTail, 'a')).toBe('# A\nalpha onez\n')
+    expect(textOf(replaceTail, 'b')).toBe(parts.b)
   })
 
   it('takes effect positions in the document after the same transaction’s changes', () => {
@@ -98,7 +103,7 @@ describe('section lock state', () => {
     ])
   })
 
-  it('after any sequence of local edits, locked sections are unchanged and sections still tile the document', () => {
+  it('after any sequence of local edits, others’ sections are unchanged, start with their heading, and sections tile', () => {
     const who = fc.constantFrom<Who>('mine', 'ann', 'free')
     const edit = fc.record({
       pos: fc.nat(),
@@ -111,7 +116,7 @@ describe('section lock state', () => {
         fc.array(edit, { maxLength: 25 }),
         (holders, edits) => {
           let { state } = lockedState(holders)
-          const locked = Object.keys(parts).filter((id) => holders[id as keyof typeof holders] !== 'mine')
+          const locked = Object.keys(parts).filter((id) => holders[id as keyof typeof holders] === 'ann')
           for (const e of edits) {
             const from = e.pos % (state.doc.length + 1)
             const to = Math.min(state.doc.length, from + e.len)
@@ -121,9 +126,11 @@ describe('section lock state', () => {
             for (let i = 1; i < ls.length; i++) expect(ls[i].from).toBe(ls[i - 1].to)
             expect(ls[ls.length - 1].to).toBe(state.doc.length)
             for (const id of locked) expect(textOf(state, id)).toBe(parts[id])
-            for (const s of ls)
-              if (!s.editable && s.from > 0 && s.to > s.from)
-                expect(state.sliceDoc(s.from - 1, s.from)).toBe('\n')
+            for (const s of ls) {
+              if (s.editable || s.from === 0 || s.to === s.from) continue
+              expect(state.sliceDoc(s.from - 1, s.from)).toBe('\n')
+              expect(startsWithHeading(state.doc, s.from)).toBe(true)
+            }
           }
         }
       ),

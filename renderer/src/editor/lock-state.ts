@@ -1,10 +1,12 @@
 /**
- * Which sections of the open document this window may edit, who holds the others, and where each
- * section is in the current document. The app replaces the whole set when locks change
- * (`setSectionLocks`); in between, every range is mapped through the document's changes.
+ * The sections of the open document as this window sees them: where each one is in the editor,
+ * who holds it, and — for the ones this window edits — where it is in its life (acquiring, held),
+ * which server checksum its text started from and what text was last saved. The ranges tile the
+ * document and follow every transaction; the session (see session.ts) changes the rest with effects.
  */
 import { StateEffect, StateField } from '@codemirror/state'
-import type { ChangeDesc, EditorState } from '@codemirror/state'
+import { startsWithHeading } from './headings'
+import type { ChangeSet, EditorState, Text } from '@codemirror/state'
 
 /** Who holds a section, as the badge in the editor shows it. */
 export interface SectionHolder {
@@ -12,21 +14,46 @@ export interface SectionHolder {
   host: string
   /** When the lock was taken, ISO-8601 on the holder's clock (shown, never compared). */
   since: string
+  /** "10:32" or "Mar 4, 10:32", worded against this window's clock when the holder was set. */
+  sinceText?: string
   /** CSS colour of the holder (see `userColour`). */
   colour: string
+  /** The holder stopped answering: typing takes the section over, as it takes a free one. */
+  stale?: boolean
 }
 
-/** One section of the open document with its lock, in editor positions [from, to). */
+/**
+ * A section's life in this window. `free`: nobody holds it. `other`: someone else (or this writer in
+ * another window) holds it. `acquiring`: the writer typed into it and its lock is being taken — the
+ * typing is already applied and is rolled back exactly if the lock is refused. `held`: this window
+ * holds it. Released, lost and refused are moments, after which a section is `free` or `other`.
+ */
+export type SectionPhase = 'free' | 'other' | 'acquiring' | 'held'
+
+/** One section of the open document, in editor positions [from, to). */
 export interface SectionLock {
   id: string
   from: number
   to: number
-  /** True only while this window holds the section's lock. */
+  /** True while this window may change the section's text (phase `acquiring` or `held`). */
   editable: boolean
-  /** Set when someone (possibly this writer in another window) holds the lock; unset when it is free. */
+  /** Defaults to `held` when editable, else `other` with a holder, else `free`. */
+  phase?: SectionPhase
+  /** Set when someone else holds the section (the badge); unset when it is free or this window's. */
   holder?: SectionHolder
   /** Heading text, for messages ("“Budget” is being edited by …"). */
   heading?: string
+  /** Heading level (1–6, 0 for the preamble). */
+  level?: number
+  /**
+   * The server's checksum of the section: for sections this window does not hold, of the text the
+   * editor shows; for held ones, the base its edits started from (SPEC H2).
+   */
+  sha?: string
+  /** Held sections: the text as last saved or loaded (the section is dirty when it differs). */
+  saved?: string
+  /** Acquiring sections: the claim (one lock request for the sections one edit touched). */
+  claim?: number
 }
 
 /** A section whose range is set exactly, in the document after the transaction's changes. */
@@ -36,12 +63,26 @@ export interface SectionRange {
   to: number
 }
 
+/** The phase of a section, filling in the default for entries built without one. */
+export function phaseOf(s: SectionLock): SectionPhase {
+  if (s.phase) return s.phase
+  if (s.editable) return 'held'
+  return s.holder ? 'other' : 'free'
+}
+
+/** True when this window holds the section or is taking its lock. */
+export function isMine(s: SectionLock): boolean {
+  const p = phaseOf(s)
+  return p === 'held' || p === 'acquiring'
+}
+
 /**
- * Replaces every section and lock at once. Positions refer to the document after the
- * transaction's changes (the CodeMirror convention for effects).
+ * Replaces every section at once. Positions refer to the document after the transaction's changes
+ * (the CodeMirror convention for effects).
  */
 export const setSectionLocks = StateEffect.define<readonly SectionLock[]>({
-  map: (locks, mapping) => mapSectionLocks(locks, mapping)
+  map: (locks, mapping) =>
+    locks.map((s) => ({ ...s, from: mapping.mapPos(s.from, -1), to: mapping.mapPos(s.to, 1) }))
 })
 
 /**
@@ -52,14 +93,50 @@ export const setSectionRange = StateEffect.define<SectionRange>({
   map: (r, mapping) => ({ id: r.id, from: mapping.mapPos(r.from, -1), to: mapping.mapPos(r.to, 1) })
 })
 
-/** The sections of the open document with their locks, sorted, non-overlapping. */
+/** Changes some fields of the sections with these ids (never their ranges). */
+export const patchSections =
+  StateEffect.define<ReadonlyMap<string, Partial<Omit<SectionLock, 'from' | 'to'>>>>()
+
+/**
+ * A run of held sections was saved: the sections with `replace` ids give way to `sections`, whose
+ * ranges are already in the document after this transaction. (New headings became sections; deleted
+ * headings merged their sections into the one above.)
+ */
+export const replaceRun = StateEffect.define<{
+  replace: readonly string[]
+  sections: readonly SectionLock[]
+}>({
+  map: (v, mapping) => ({
+    replace: v.replace,
+    sections: v.sections.map((s) => ({ ...s, from: mapping.mapPos(s.from, -1), to: mapping.mapPos(s.to, 1) }))
+  })
+})
+
+/**
+ * A change touched sections nobody holds: they join claim `claim` (their lock is being taken);
+ * claims in `join` are merged into it because the same change touched them too.
+ */
+export const claimSections = StateEffect.define<Claim>()
+
+/** A claim effect: `before` holds each claimed section's text before the edit (what the file has). */
+export interface Claim {
+  claim: number
+  ids: readonly string[]
+  join: readonly number[]
+  before: Readonly<Record<string, string>>
+}
+
+/** The sections of the open document, sorted, tiling it from 0 to its end. */
 export const sectionLockField = StateField.define<readonly SectionLock[]>({
   create: () => [],
   update(value, tr) {
-    let next = tr.docChanged ? mapSectionLocks(value, tr.changes) : value
+    let next = tr.docChanged ? mapSectionLocks(value, tr.changes, tr.newDoc) : value
     for (const e of tr.effects) {
       if (e.is(setSectionLocks)) next = normalise(e.value, tr.newDoc.length)
       else if (e.is(setSectionRange)) next = pinRange(next, e.value)
+      else if (e.is(patchSections)) next = patch(next, e.value)
+      else if (e.is(replaceRun)) next = normalise(replaceSections(next, e.value), tr.newDoc.length)
+      else if (e.is(claimSections)) next = claim(next, e.value)
     }
     return next
   }
@@ -75,64 +152,8 @@ export function findSection(state: EditorState, id: string): SectionLock | undef
   return sectionLocks(state).find((s) => s.id === id)
 }
 
-/**
- * Index of the section that text inserted at `pos` would belong to, or -1 outside every section.
- * Inside a section: that section. On a boundary: an editable section first (an empty one, else
- * the one starting there, else the one ending there — so typing at the end of an editable section
- * stays inside it); with none editable, the section whose first line `pos` is on, else the one
- * ending there (the end of the document).
- */
-export function insertionOwner(locks: readonly SectionLock[], pos: number, hint?: number): number {
-  let i = hint ?? lastStartingAtOrBefore(locks, pos)
-  if (i < 0) i = 0
-  let lo = i
-  let hi = i
-  while (lo > 0 && locks[lo - 1].to >= pos) lo--
-  while (hi < locks.length - 1 && locks[hi + 1].from <= pos) hi++
-  const candidates: number[] = []
-  for (let j = lo; j <= hi && j < locks.length; j++) {
-    const s = locks[j]
-    if (s.from <= pos && pos <= s.to) {
-      if (s.from < pos && pos < s.to) return j
-      candidates.push(j)
-    }
-  }
-  const editable = candidates.filter((j) => locks[j].editable)
-  const zero = (j: number) => locks[j].from === locks[j].to
-  const starts = (j: number) => locks[j].from === pos
-  if (editable.length > 0)
-    return editable.find(zero) ?? editable.find(starts) ?? editable[editable.length - 1]
-  return (
-    candidates.find((j) => starts(j) && !zero(j)) ?? candidates.find((j) => !starts(j)) ?? candidates[0] ?? -1
-  )
-}
-
-/**
- * Maps sections through `changes`. Each edge sits on the side of an insertion that
- * `insertionOwner` gives the text to, so mapping and the lock filter always agree.
- */
-export function mapSectionLocks(locks: readonly SectionLock[], changes: ChangeDesc): readonly SectionLock[] {
-  if (changes.empty) return locks
-  let changed = false
-  const mapped = locks.map((s, i) => {
-    const from = changes.mapPos(s.from, edgeAssoc(locks, i, s.from, true))
-    const to = Math.max(from, changes.mapPos(s.to, edgeAssoc(locks, i, s.to, false)))
-    if (from === s.from && to === s.to) return s
-    changed = true
-    return { ...s, from, to }
-  })
-  return changed ? mapped : locks
-}
-
-/** -1 keeps an edge before text inserted at it, 1 moves it after. */
-function edgeAssoc(locks: readonly SectionLock[], i: number, pos: number, isFrom: boolean): -1 | 1 {
-  const owner = insertionOwner(locks, pos, i)
-  if (owner < 0) return isFrom ? 1 : -1
-  if (owner === i) return isFrom ? -1 : 1
-  return i < owner ? -1 : 1
-}
-
-function lastStartingAtOrBefore(locks: readonly SectionLock[], pos: number): number {
+/** The index of the section containing `pos` (the one starting there, on a boundary; the last at the end). */
+export function sectionIndexAt(locks: readonly SectionLock[], pos: number): number {
   let lo = 0
   let hi = locks.length - 1
   let found = -1
@@ -143,10 +164,121 @@ function lastStartingAtOrBefore(locks: readonly SectionLock[], pos: number): num
       lo = mid + 1
     } else hi = mid - 1
   }
+  // Skip back over empty sections that start here (an empty preamble before the first heading).
+  while (
+    found > 0 &&
+    locks[found].from === locks[found].to &&
+    locks[found].to < (locks[found + 1]?.from ?? Infinity)
+  )
+    found--
   return found
 }
 
-/** Sorted, inside the document, no overlaps: the invariants `insertionOwner` relies on. */
+function endsWithLineBreak(text: Text): boolean {
+  return text.length > 0 && text.sliceString(text.length - 1) === '\n'
+}
+
+/**
+ * The section that text inserted at `pos` belongs to, by the file's own rule: a section starts at
+ * its heading line, so text inserted at the start of a heading line that ends with a line break
+ * lands before the heading — in the section above (or the preamble) — and text that does not end
+ * with one becomes part of the heading line. Inside a section: that section; at the end: the last.
+ */
+export function insertionOwner(locks: readonly SectionLock[], pos: number, endsWithBreak: boolean): number {
+  if (locks.length === 0) return -1
+  // The first non-empty section starting exactly at pos (a heading line), if any.
+  let k = -1
+  for (let i = Math.max(0, sectionIndexAt(locks, pos)); i < locks.length && locks[i].from <= pos; i++) {
+    if (locks[i].from === pos && locks[i].to > pos) {
+      k = i
+      break
+    }
+  }
+  if (k < 0) {
+    for (let i = locks.length - 1; i >= 0; i--) if (locks[i].from < pos || (pos === 0 && i === 0)) return i
+    return 0
+  }
+  if (!endsWithBreak || k === 0) return k
+  return k - 1
+}
+
+/**
+ * Where section boundaries (each section's first position, the start of its heading line) go
+ * through `changes`, in the new document `doc`. An insertion right at a boundary that ends with a
+ * line break goes in front of it (the heading moves down); one that does not joins the heading line
+ * (the boundary stays before it). A replacement touching a boundary puts it where a heading line
+ * now starts: at the edge of the replacement if the heading is there, else at the next heading line
+ * the replacement brought (an undo restoring a deleted heading), else at the edge (the heading is
+ * gone: the section's text joins the one above, which the gate and the save both know).
+ */
+export function mapBoundaries(starts: readonly number[], changes: ChangeSet, doc: Text): number[] {
+  const ch: { fromA: number; toA: number; fromB: number; toB: number; ins: Text }[] = []
+  changes.iterChanges((fromA, toA, fromB, toB, ins) => ch.push({ fromA, toA, fromB, toB, ins }))
+  const out: number[] = []
+  let ci = 0
+  let cands: number[] = []
+  let candsFor = -1
+  for (const pos of starts) {
+    while (ci < ch.length && ch[ci].toA < pos) ci++
+    const c = ch[ci]
+    let p: number
+    if (!c || c.fromA > pos) p = changes.mapPos(pos, 1)
+    else if (c.fromA === c.toA) p = endsWithLineBreak(c.ins) ? c.toB : c.fromB
+    else {
+      const edge = c.fromA === pos ? c.fromB : c.toB
+      if (candsFor !== ci) {
+        cands = headingStarts(doc, c.fromB, c.toB)
+        candsFor = ci
+      }
+      if (startsWithHeading(doc, edge)) p = edge
+      else p = cands.find((x) => x >= (out[out.length - 1] ?? 0) && x !== out[out.length - 1]) ?? edge
+    }
+    out.push(p)
+  }
+  return out
+}
+
+/** Line starts in [from, to] of `doc` that begin a heading. */
+function headingStarts(doc: Text, from: number, to: number): number[] {
+  const out: number[] = []
+  for (let line = doc.lineAt(from); ; line = doc.line(line.number + 1)) {
+    if (line.from >= from && line.from <= to && startsWithHeading(doc, line.from)) out.push(line.from)
+    if (line.to >= to || line.number >= doc.lines) break
+  }
+  return out
+}
+
+/** One boundary through `changes` (see `mapBoundaries`). */
+export function mapBoundary(pos: number, changes: ChangeSet, doc: Text): number {
+  return mapBoundaries([pos], changes, doc)[0]
+}
+
+/** Maps the sections through `changes` (see `mapBoundaries`); they keep tiling. */
+export function mapSectionLocks(
+  locks: readonly SectionLock[],
+  changes: ChangeSet,
+  doc: Text
+): readonly SectionLock[] {
+  if (changes.empty || locks.length === 0) return locks
+  const mappedStarts = mapBoundaries(
+    locks.slice(1).map((s) => s.from),
+    changes,
+    doc
+  )
+  const starts: number[] = [0]
+  for (let i = 1; i < locks.length; i++) starts.push(Math.max(starts[i - 1], mappedStarts[i - 1]))
+  let changed = false
+  const mapped = locks.map((s, i) => {
+    const from = starts[i]
+    const to = i === locks.length - 1 ? doc.length : starts[i + 1]
+    if (from === s.from && to === s.to) return s
+    changed = true
+    return { ...s, from, to }
+  })
+  return changed ? mapped : locks
+}
+
+/** Sorted, inside the document, no overlaps, no gaps: the invariants the mapping relies on. */
 function normalise(locks: readonly SectionLock[], docLength: number): readonly SectionLock[] {
   const clamp = (n: number) => Math.min(Math.max(0, n), docLength)
   const sorted = locks
@@ -157,6 +289,11 @@ function normalise(locks: readonly SectionLock[], docLength: number): readonly S
     s.from = Math.max(s.from, end)
     s.to = Math.max(s.to, s.from)
     end = s.to
+  }
+  if (sorted.length > 0) {
+    sorted[0].from = 0
+    for (let i = 0; i < sorted.length - 1; i++) sorted[i].to = sorted[i + 1].from
+    sorted[sorted.length - 1].to = docLength
   }
   return sorted
 }
@@ -170,4 +307,39 @@ function pinRange(locks: readonly SectionLock[], r: SectionRange): readonly Sect
     if (j > i && s.from < r.to) return { ...s, from: r.to, to: Math.max(s.to, r.to) }
     return s
   })
+}
+
+function patch(
+  locks: readonly SectionLock[],
+  changes: ReadonlyMap<string, Partial<Omit<SectionLock, 'from' | 'to'>>>
+): readonly SectionLock[] {
+  if (changes.size === 0) return locks
+  return locks.map((s) => {
+    const c = changes.get(s.id)
+    if (!c) return s
+    const next: SectionLock = { ...s, ...c }
+    // Explicitly cleared fields are removed, so "absent" keeps meaning "not set".
+    for (const [k, v] of Object.entries(c))
+      if (v === undefined) delete (next as unknown as Record<string, unknown>)[k]
+    return next
+  })
+}
+
+function claim(locks: readonly SectionLock[], c: Claim): readonly SectionLock[] {
+  const ids = new Set(c.ids)
+  return locks.map((s) => {
+    if (ids.has(s.id))
+      return { ...s, phase: 'acquiring', editable: true, claim: c.claim, saved: c.before[s.id] }
+    if (s.claim !== undefined && c.join.includes(s.claim)) return { ...s, claim: c.claim }
+    return s
+  })
+}
+
+function replaceSections(
+  locks: readonly SectionLock[],
+  run: { replace: readonly string[]; sections: readonly SectionLock[] }
+): SectionLock[] {
+  const gone = new Set(run.replace)
+  const kept = locks.filter((s) => !gone.has(s.id) && !run.sections.some((n) => n.id === s.id))
+  return [...kept, ...run.sections]
 }

@@ -4,7 +4,7 @@
  */
 import { EditorState } from '@codemirror/state'
 import type { Extension } from '@codemirror/state'
-import { onBlockedEdit, sectionLockFilter } from './lock-filter'
+import { onBlockedEdit, sectionLockFilter, sessionMeta } from './lock-filter'
 import type { BlockedEdit } from './lock-filter'
 import { sectionLockField, setSectionLocks } from './lock-state'
 import type { SectionHolder, SectionLock } from './lock-state'
@@ -14,6 +14,7 @@ export const ann: SectionHolder = {
   user: 'Ann',
   host: 'studio-pc',
   since: '2026-11-21T10:32:00Z',
+  sinceText: '10:32',
   colour: '#a0522d'
 }
 
@@ -66,6 +67,7 @@ export function lockedState(
     selection: { anchor: options.cursor ?? 0 },
     extensions: [
       sectionLockField,
+      sessionMeta,
       sectionLockFilter,
       onBlockedEdit.of((e) => blocked.push(e)),
       options.extensions ?? []

@@ -49,25 +49,18 @@ export function createHistorySlice(
     },
 
     async restoreVersion(version) {
-      const document = get().current
       const h = get().history
-      if (!document || !h) return false
-      const { sectionId } = h
-      const held = get().locks.some((l) => l.mine && l.sectionId === sectionId)
-      if (!held && !(await get().acquire(sectionId))) return false
-      const base = get().bases[sectionId]
-      if (!base) return false
-      const r = await client.call('history:restore', { document, sectionId, version, baseSha256: base })
-      if (!r.ok) {
-        get().notify({ kind: 'error', text: r.error.message })
-        return false
-      }
-      set((s) => ({ bases: { ...s.bases, [sectionId]: r.value.section.sha256 } }))
-      await get().refresh()
-      await get().showHistory(sectionId)
+      const session = get().session
+      const v = h?.versions.find((x) => x.version === version)
+      if (!h || !session || !v) return false
+      // A restore is a save like any other: it takes the lock, saves unsaved text first, and the
+      // editor then holds the restored text on its new base (the next keystroke continues from it).
+      if (!(await session.restore(h.sectionId, version, v.content))) return false
+      await get().showHistory(h.sectionId)
       get().notify({
+        key: `restore:${h.sectionId}`,
         kind: 'info',
-        text: `Restored version ${version} of “${r.value.section.heading || 'Preamble'}”.`
+        text: `Restored version ${version} of “${v.heading || 'Preamble'}”.`
       })
       return true
     }

@@ -1,14 +1,25 @@
 import type { StateCreator } from 'zustand'
 
+/** Text kept for the writer to copy or re-apply: a lost lock's draft, refused typing, a closed window's journal. */
+export interface KeptText {
+  sectionId: string
+  text: string
+  /** The base the text was typed on (a re-apply saves on it, so a change since is a conflict). */
+  baseSha256?: string | null
+  /** A draft file the services kept (discarded once re-applied or dismissed). */
+  file?: string
+  /** The text is in the local journal (discarded from it when dismissed). */
+  journal?: boolean
+}
+
 /** A message shown to the writer (refusal, lost lock, idle warning, save failure). */
 export interface Notice {
   id: number
+  /** One notice per cause: a notice with the same key replaces the earlier one. */
+  key?: string
   kind: 'info' | 'warning' | 'error'
   text: string
-  /** Text kept for the writer to copy or re-apply (a lost lock's draft). */
-  draft?: { sectionId: string; text: string; file?: string }
-  /** The section whose lock loss this notice reports (one notice per loss). */
-  lost?: string
+  draft?: KeptText
 }
 
 /** Notices shown in the notice area. */
@@ -16,24 +27,52 @@ export interface NoticeSlice {
   notices: Notice[]
   notify(notice: Omit<Notice, 'id'>): void
   dismiss(id: number): void
+  /** Removes the notice with this key (its cause is gone). */
+  retract(key: string): void
   updateNotice(id: number, change: Partial<Omit<Notice, 'id'>>): void
 }
 
-let nextId = 1
-
 /** Information (not warnings, errors or drafts) goes away by itself after this long. */
 const INFO_MS = 8_000
+/** The most notices without kept text; older ones go first (notices with kept text stay until dismissed). */
+const MAX_NOTICES = 5
 
-/** The notices slice: newest last, at most 5 kept. */
-export const createNoticeSlice: StateCreator<NoticeSlice, [], [], NoticeSlice> = (set) => ({
-  notices: [],
-  notify: (notice) => {
-    const id = nextId++
-    set((s) => ({ notices: [...s.notices, { ...notice, id }].slice(-5) }))
-    if (notice.kind === 'info' && !notice.draft)
-      setTimeout(() => set((s) => ({ notices: s.notices.filter((n) => n.id !== id) })), INFO_MS)
-  },
-  dismiss: (id) => set((s) => ({ notices: s.notices.filter((n) => n.id !== id) })),
-  updateNotice: (id, change) =>
-    set((s) => ({ notices: s.notices.map((n) => (n.id === id ? { ...n, ...change } : n)) }))
-})
+/** The notices slice: newest last; keyed notices replace each other; info fades. */
+export function createNoticeSlice(): StateCreator<NoticeSlice, [], [], NoticeSlice> {
+  return (set, get) => {
+    let nextId = 1
+    return {
+      notices: [],
+      notify: (notice) => {
+        const id = nextId++
+        set((s) => {
+          // Kept text is never replaced: a keyed notice replaces only notices of its key without
+          // kept text, and the same text kept twice for a section is shown once.
+          if (
+            notice.draft &&
+            s.notices.some(
+              (n) => n.draft?.sectionId === notice.draft?.sectionId && n.draft?.text === notice.draft?.text
+            )
+          )
+            return s
+          const others = notice.key ? s.notices.filter((n) => n.key !== notice.key || n.draft) : s.notices
+          const all = [...others, { ...notice, id }]
+          for (let i = 0; all.filter((n) => !n.draft).length > MAX_NOTICES && i < all.length;) {
+            if (!all[i].draft) all.splice(i, 1)
+            else i++
+          }
+          return { notices: all }
+        })
+        if (notice.kind === 'info' && !notice.draft)
+          setTimeout(() => set((s) => ({ notices: s.notices.filter((n) => n.id !== id) })), INFO_MS)
+      },
+      dismiss: (id) => set((s) => ({ notices: s.notices.filter((n) => n.id !== id) })),
+      retract: (key) => {
+        if (get().notices.some((n) => n.key === key))
+          set((s) => ({ notices: s.notices.filter((n) => n.key !== key || n.draft !== undefined) }))
+      },
+      updateNotice: (id, change) =>
+        set((s) => ({ notices: s.notices.map((n) => (n.id === id ? { ...n, ...change } : n)) }))
+    }
+  }
+}

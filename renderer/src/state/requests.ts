@@ -2,6 +2,7 @@ import type { StateCreator } from 'zustand'
 import type { EventOf, ResponseOf } from '../../../shared/contract'
 import type { SectionedClient } from '../ipc/client'
 import type { DocumentSlice } from './document'
+import type { LocksSlice } from './locks'
 import type { NoticeSlice } from './notices'
 
 type IncomingRequest = ResponseOf<'requests:pending'>['requests'][number]
@@ -24,7 +25,7 @@ export interface RequestsSlice {
 /** The requests slice. */
 export function createRequestsSlice(
   client: SectionedClient
-): StateCreator<RequestsSlice & DocumentSlice & NoticeSlice, [], [], RequestsSlice> {
+): StateCreator<RequestsSlice & DocumentSlice & LocksSlice & NoticeSlice, [], [], RequestsSlice> {
   return (set, get) => ({
     incoming: [],
     outgoing: {},
@@ -44,15 +45,21 @@ export function createRequestsSlice(
 
     async answerRequest(id, answer) {
       const request = get().incoming.find((r) => r.id === id)
-      if (request && answer === 'released' && get().current === request.document) {
-        // Nothing typed is lost: the section is saved before it is handed over.
-        const text = get().textOf(request.sectionId)
-        if (text !== null && get().bases[request.sectionId]) await get().save(request.sectionId, text)
+      const session = get().session
+      if (request && answer === 'released' && get().current === request.document && session) {
+        // Nothing typed is lost: the section is saved before it is handed over; if it cannot be
+        // saved, it is not handed over.
+        if (!(await session.handOver(request.sectionId))) {
+          return get().notify({
+            key: `request:${id}`,
+            kind: 'error',
+            text: 'Your text could not be saved, so the section was not handed over. Try again after saving.'
+          })
+        }
       }
       const r = await client.call('requests:answer', { id, answer })
       set((s) => ({ incoming: s.incoming.filter((x) => x.id !== id) }))
       if (!r.ok) return get().notify({ kind: 'error', text: r.error.message })
-      if (answer === 'released' && request) get().forgetHeld(request.sectionId)
     },
 
     requestArrived(request) {
@@ -75,7 +82,7 @@ export function createRequestsSlice(
           text: `${a.by} released “${a.heading}” in ${a.document} for you.`
         })
       }
-      if (await get().acquire(a.sectionId)) {
+      if (await get().session?.take(a.sectionId)) {
         get().notify({ kind: 'info', text: `${a.by} released “${a.heading}”: it is yours now.` })
       }
     },

@@ -1,29 +1,61 @@
 import { describe, expect, it } from 'vitest'
+import { EditorState } from '@codemirror/state'
+import type { Transaction, TransactionSpec } from '@codemirror/state'
 import { ErrorCode, type Result } from '../../../shared/errors'
 import { SectionedClient } from '../ipc/client'
 import type { ConnectionStatus, Transport } from '../ipc/transport'
+import {
+  SectionSession,
+  sectionLockField,
+  sectionLockFilter,
+  sessionMeta,
+  setSectionLocks,
+  toCharRanges
+} from '../editor'
+import { findSection } from '../editor/lock-state'
+import { createSessionHost } from './session-host'
 import { createAppStore } from './store'
 
-const SHA_A = 'a'.repeat(64)
-const SHA_B = 'b'.repeat(64)
-const SHA_C = 'c'.repeat(64)
+const SHA = (c: string) => c.repeat(64)
+const TEXT = '# A\nalpha\n\n# B\nbeta\n'
 
-const section = (id: string, sha256: string) => ({
+const section = (id: string, sha256: string, start: number, end: number, startLine: number) => ({
   id,
   level: 1,
   heading: id.toUpperCase(),
-  startLine: 0,
-  endLine: 1,
-  start: 0,
-  end: 1,
+  startLine,
+  endLine: startLine + 3,
+  start,
+  end,
   sha256
 })
-const holder = (user: string, instanceId: string) => ({
+const holder = (user: string) => ({
   ownerId: user,
   user,
   host: `${user}-pc`,
-  instanceId,
+  instanceId: user,
   since: '2026-11-21T10:32:00.000Z'
+})
+const lockView = (sectionId: string, user: string, mine: boolean) => ({
+  kind: 'section' as const,
+  document: 'plan.md',
+  sectionId,
+  holder: holder(user),
+  lastHeartbeat: 'x',
+  mine,
+  mineElsewhere: false,
+  stale: false
+})
+const snapshot = (locks: unknown[] = [], text = TEXT, bSha = SHA('b')) => ({
+  document: 'plan.md',
+  fileSha256: SHA('f'),
+  text,
+  sections: [
+    section('preamble', SHA('0'), 0, 0, 0),
+    section('a', SHA('a'), 0, 11, 0),
+    section('b', bSha, 11, text.length, 3)
+  ],
+  locks
 })
 
 /** A transport that answers from a table and records what was asked; events can be pushed by the test. */
@@ -55,169 +87,201 @@ class FakeTransport implements Transport {
   status(s: ConnectionStatus) {
     for (const l of this.statusListeners) l(s)
   }
+  sent(channel: string) {
+    return this.calls.filter((c) => c.channel === channel).map((c) => c.payload)
+  }
 }
 
-/** The fake main side grants `sectionId` to this window, held by `user`. */
-function grantLocks(t: FakeTransport, sectionId: string, user: string, instanceId: string) {
-  t.answers['locks:acquire'] = () => ({
-    ok: true,
-    value: {
-      kind: 'section',
-      document: 'plan.md',
-      sectionId,
-      holder: holder(user, instanceId),
-      lastHeartbeat: 'x',
-      mine: true,
-      mineElsewhere: false,
-      stale: false
-    }
-  })
-}
+const tick = () => new Promise((r) => setTimeout(r, 0))
 
-function setup() {
+/** The store with a document open and an editor (EditorState, no DOM) whose session talks through it. */
+async function setup() {
   const t = new FakeTransport()
-  t.answers['documents:open'] = () => ({
+  t.answers['documents:open'] = () => ({ ok: true, value: snapshot() })
+  t.answers['journal:list'] = () => ({ ok: true, value: { entries: [] } })
+  t.answers['drafts:list'] = () => ({ ok: true, value: { drafts: [] } })
+  t.answers['journal:write'] = () => ({ ok: true, value: { ok: true } })
+  t.answers['locks:acquire'] = (p) => ({
     ok: true,
-    value: {
-      document: 'plan.md',
-      fileSha256: SHA_C,
-      text: '# A\n# B\n',
-      sections: [section('a', SHA_A), section('b', SHA_B)],
-      locks: []
-    }
+    value: lockView((p as { sectionId: string }).sectionId, 'me', true)
   })
-  const { store, dispose } = createAppStore(new SectionedClient(t))
-  return { t, store, dispose }
+  const client = new SectionedClient(t)
+  const { store, dispose } = createAppStore(client, { now: () => Date.UTC(2026, 10, 21, 12) })
+  await store.getState().open('plan.md')
+  let state = EditorState.create({
+    doc: TEXT,
+    extensions: [sectionLockField, sessionMeta, sectionLockFilter]
+  })
+  const view = {
+    get state() {
+      return state
+    },
+    dispatch: (...specs: TransactionSpec[]) => apply(state.update(...specs))
+  }
+  const host = createSessionHost(client, store, 'plan.md', () => view)
+  const session = new SectionSession(view, host)
+  const apply = (tr: Transaction) => {
+    state = tr.state
+    session.update([tr])
+  }
+  const ranges = toCharRanges(TEXT, snapshot().sections)
+  view.dispatch({
+    effects: setSectionLocks.of(
+      snapshot().sections.map((s, i) => ({
+        id: s.id,
+        from: ranges[i].from,
+        to: ranges[i].to,
+        editable: false,
+        phase: 'free' as const,
+        heading: s.heading,
+        sha: s.sha256
+      }))
+    )
+  })
+  store.getState().attachSession(session)
+  const type = (pos: number, text: string) => view.dispatch({ changes: { from: pos, insert: text } })
+  return { t, store, session, view, type, text: () => state.doc.toString(), dispose }
 }
 
-describe('app store', () => {
-  it('acquires a lock, remembers the base checksum and saves against it', async () => {
-    const { t, store } = setup()
-    await store.getState().open('plan.md')
-    grantLocks(t, 'a', 'ann', 'i1')
-    expect(await store.getState().acquire('a')).toBe(true)
-    expect(store.getState().bases).toEqual({ a: SHA_A })
-    t.answers['sections:save'] = () => ({
-      ok: true,
-      value: {
-        document: 'plan.md',
-        section: section('a', SHA_C),
-        sections: [section('a', SHA_C), section('b', SHA_B)],
-        fileSha256: SHA_B,
-        version: 2,
-        changed: true
+describe('app store with the editor session', () => {
+  it('typing takes the lock and saves with the base the snapshot gave; the answer moves the base', async () => {
+    const { t, type, session, view } = await setup()
+    type(5, 'X')
+    await tick()
+    expect(t.sent('locks:acquire')).toEqual([{ document: 'plan.md', sectionId: 'a' }])
+    t.answers['sections:save'] = (p) => {
+      const text = (p as { text: string }).text
+      const a = section('a', SHA('c'), 0, text.length, 0)
+      return {
+        ok: true,
+        value: {
+          document: 'plan.md',
+          section: a,
+          sections: [a],
+          fileSha256: SHA('d'),
+          version: 2,
+          changed: true,
+          run: [a],
+          retired: []
+        }
       }
-    })
-    expect(await store.getState().save('a', '# A\nnew\n')).toBe(true)
-    expect(t.calls.at(-1)).toEqual({
-      channel: 'sections:save',
-      payload: { document: 'plan.md', sectionId: 'a', baseSha256: SHA_A, text: '# A\nnew\n' }
-    })
-    expect(store.getState().bases.a).toBe(SHA_C) // the next save is based on what we saved
+    }
+    await session.save()
+    expect(t.sent('sections:save')).toEqual([
+      { document: 'plan.md', sectionId: 'a', baseSha256: SHA('a'), text: '# A\naXlpha\n\n' }
+    ])
+    expect(findSection(view.state, 'a')?.sha).toBe(SHA('c')) // the next save stands on what was saved
   })
 
-  it('a refused lock shows the holder and changes nothing', async () => {
-    const { t, store } = setup()
-    await store.getState().open('plan.md')
+  it('a refused lock: one notice naming the holder, and the typing rolled back into it', async () => {
+    const { t, store, type, text } = await setup()
     t.answers['locks:acquire'] = () => ({
       ok: false,
-      error: { code: ErrorCode.LockHeld, message: '“A” is being edited by Bob on bob-pc, since 10:32.' }
+      error: { code: ErrorCode.LockHeld, message: '“B” is being edited by bob on bob-pc, since 10:32.' }
     })
-    expect(await store.getState().acquire('a')).toBe(false)
-    expect(store.getState().bases).toEqual({})
-    expect(store.getState().notices.map((n) => [n.kind, n.text])).toEqual([
-      ['warning', '“A” is being edited by Bob on bob-pc, since 10:32.']
-    ])
+    type(15, '1')
+    type(16, '2')
+    await tick()
+    await tick()
+    expect(text()).toBe(TEXT)
+    const notices = store.getState().notices
+    expect(notices).toHaveLength(1)
+    expect(notices[0]).toMatchObject({
+      kind: 'warning',
+      key: 'held:b',
+      draft: { sectionId: 'b', text: '# B\n12beta\n', journal: true }
+    })
+    expect(notices[0].text).toMatch(/^“B” is being edited by bob on bob-pc, since 10:32\./)
   })
 
-  it('a conflicting save opens the conflict view with both texts; choosing mine saves on top of theirs', async () => {
-    const { t, store } = setup()
-    await store.getState().open('plan.md')
-    grantLocks(t, 'b', 'ann', 'i1')
-    await store.getState().acquire('b')
+  it('a conflicting save opens the conflict view; keeping mine saves on the fresh base', async () => {
+    const { t, store, type, session } = await setup()
+    type(15, 'mine ')
+    await tick()
     t.answers['sections:save'] = () => ({
       ok: false,
       error: {
         code: ErrorCode.Conflict,
         message: 'changed',
-        details: { mine: 'mine', theirs: 'theirs', theirsChecksum: SHA_C, draftFile: 'x.json' }
+        details: { mine: '# B\nmine beta\n', theirs: '# B\ntheirs\n', theirsChecksum: SHA('e') }
       }
     })
-    expect(await store.getState().save('b', 'mine')).toBe(false)
+    await session.save()
     expect(store.getState().conflict).toEqual({
-      sectionId: 'b',
-      mine: 'mine',
-      theirs: 'theirs',
-      theirsChecksum: SHA_C
+      sectionIds: ['b'],
+      mine: '# B\nmine beta\n',
+      theirs: '# B\ntheirs\n',
+      theirsChecksum: SHA('e')
     })
-    t.answers['sections:save'] = (p) => ({
-      ok: true,
-      value: {
-        document: 'plan.md',
-        section: section('b', SHA_A),
-        sections: [section('a', SHA_A), section('b', SHA_A)],
-        fileSha256: SHA_B,
-        version: 3,
-        changed: (p as { baseSha256: string }).baseSha256 === SHA_C
-      }
-    })
-    // After the save the file holds b at SHA_A; the refresh that follows must see no new conflict.
     t.answers['documents:open'] = () => ({
       ok: true,
-      value: {
-        document: 'plan.md',
-        fileSha256: SHA_B,
-        text: '# A\n# B\n',
-        sections: [section('a', SHA_A), section('b', SHA_A)],
-        locks: []
-      }
+      value: snapshot([], '# A\nalpha\n\n# B\ntheirs\n', SHA('e'))
     })
+    t.answers['sections:save'] = (p) => {
+      const b = section('b', SHA('9'), 11, 30, 3)
+      // From now on the file has the saved text.
+      t.answers['documents:open'] = () => ({
+        ok: true,
+        value: snapshot([], '# A\nalpha\n\n# B\nmine beta\n', SHA('9'))
+      })
+      return {
+        ok: true,
+        value: {
+          document: 'plan.md',
+          section: b,
+          sections: [b],
+          fileSha256: SHA('d'),
+          version: 3,
+          changed: (p as { baseSha256: string }).baseSha256 === SHA('e'),
+          run: [b],
+          retired: []
+        }
+      }
+    }
     await store.getState().resolveConflict('mine')
-    const save = t.calls.filter((c) => c.channel === 'sections:save').at(-1)
-    expect(save?.payload).toMatchObject({ baseSha256: SHA_C, text: 'mine' })
+    await tick()
     expect(store.getState().conflict).toBeNull()
-  })
-
-  it('a held section changed on disk by someone else goes to the conflict view, not into the editor', async () => {
-    const { t, store } = setup()
-    await store.getState().open('plan.md')
-    grantLocks(t, 'b', 'ann', 'i1')
-    await store.getState().acquire('b')
-    store.getState().setTextProvider((id) => (id === 'b' ? '# B\nmy words\n' : null))
-    t.answers['documents:open'] = () => ({
-      ok: true,
-      value: {
-        document: 'plan.md',
-        fileSha256: SHA_A,
-        text: '# A\n# B outside\n',
-        sections: [section('a', SHA_A), { ...section('b', SHA_C), start: 4, end: 16 }],
-        locks: []
-      }
-    })
-    t.push('document:changed', { document: 'plan.md', fileSha256: SHA_A, external: true })
-    await new Promise((r) => setTimeout(r, 0))
-    expect(store.getState().conflict).toEqual({
+    expect(t.sent('sections:save').at(-1)).toMatchObject({
       sectionId: 'b',
-      mine: '# B\nmy words\n',
-      theirs: '# B outside\n',
-      theirsChecksum: SHA_C
+      baseSha256: SHA('e'),
+      text: '# B\nmine beta\n'
     })
-    // Taking theirs puts their text into the editor and makes it the new base.
-    await store.getState().resolveConflict('theirs')
-    expect(store.getState().conflict).toBeNull()
-    expect(store.getState().overwrite).toMatchObject({ sectionId: 'b', text: '# B outside\n' })
-    expect(store.getState().bases.b).toBe(SHA_C)
   })
 
-  it('request edit: sends, and takes the section when the holder releases it; a decline is told', async () => {
-    const { t, store } = setup()
-    await store.getState().open('plan.md')
+  it('a lost lock keeps the unsaved text as a draft; locks and connection events reach the editor', async () => {
+    const { t, store, type, view } = await setup()
+    type(4, 'unsaved ')
+    await tick()
+    t.push('lock:lost', {
+      document: 'plan.md',
+      sectionId: 'a',
+      reason: 'it was taken over.',
+      newHolder: null
+    })
+    expect(store.getState().notices.at(-1)).toMatchObject({
+      kind: 'error',
+      draft: { sectionId: 'a', text: '# A\nunsaved alpha\n\n' }
+    })
+    expect(findSection(view.state, 'a')?.editable).toBe(false)
+    t.answers['locks:list'] = () => ({ ok: true, value: { locks: [lockView('b', 'bob', false)] } })
+    t.push('locks:changed', { document: 'plan.md', locks: [] })
+    await tick()
+    // The window re-reads its own view of the locks rather than trusting the broadcast's flags.
+    expect(t.calls.at(-1)).toEqual({ channel: 'locks:list', payload: { document: 'plan.md' } })
+    expect(findSection(view.state, 'b')?.holder?.user).toBe('bob')
+    const calls = t.calls.length
+    t.push('locks:changed', { document: 'plan.md', locks: [{ bogus: true }] }) // off-contract payloads are dropped
+    expect(t.calls.length).toBe(calls)
+    t.status('open')
+    t.status('closed')
+    expect(store.getState().status).toBe('closed')
+    expect(view.state.field(sessionMeta).connected).toBe(false)
+  })
+
+  it('request edit: takes the section when the holder releases it; an answer to no request changes nothing', async () => {
+    const { t, store, view } = await setup()
     t.answers['requests:send'] = () => ({ ok: true, value: { id: '01JZ0000000000000000000001' } })
     await store.getState().requestEdit('a')
-    expect(store.getState().outgoing).toEqual({
-      '01JZ0000000000000000000001': { document: 'plan.md', sectionId: 'a' }
-    })
-    grantLocks(t, 'a', 'bob', 'i2')
     t.push('edit:answered', {
       id: '01JZ0000000000000000000001',
       document: 'plan.md',
@@ -226,14 +290,10 @@ describe('app store', () => {
       answer: 'released',
       by: 'ann'
     })
-    await new Promise((r) => setTimeout(r, 0))
-    expect(t.calls.at(-1)).toEqual({
-      channel: 'locks:acquire',
-      payload: { document: 'plan.md', sectionId: 'a' }
-    })
-    expect(store.getState().locks).toEqual([expect.objectContaining({ sectionId: 'a', mine: true })])
+    await tick()
+    expect(t.sent('locks:acquire').at(-1)).toEqual({ document: 'plan.md', sectionId: 'a' })
+    expect(findSection(view.state, 'a')?.phase).toBe('held')
     expect(store.getState().notices.at(-1)?.text).toBe('ann released “A”: it is yours now.')
-    // An answer to a request this window never sent changes nothing.
     const calls = t.calls.length
     t.push('edit:answered', {
       id: '01JZ0000000000000000000009',
@@ -243,67 +303,78 @@ describe('app store', () => {
       answer: 'released',
       by: 'ann'
     })
-    await new Promise((r) => setTimeout(r, 0))
+    await tick()
     expect(t.calls.length).toBe(calls)
   })
 
-  it('an incoming request is listed once, and answering it removes it', async () => {
-    const { t, store } = setup()
+  it('answering "release" saves first, and refuses to hand over text that could not be saved', async () => {
+    const { t, store, type } = await setup()
+    type(5, 'mine ')
+    await tick()
     const request = {
       id: '01JZ0000000000000000000002',
       document: 'plan.md',
-      sectionId: 'b',
-      heading: 'B',
+      sectionId: 'a',
+      heading: 'A',
       from: { user: 'bob', host: 'bob-pc' },
       at: '2026-11-21T10:32:00.000Z'
     }
     t.push('edit:requested', request)
     t.push('edit:requested', request)
     expect(store.getState().incoming).toEqual([request])
+    t.answers['sections:save'] = () => ({ ok: false, error: { code: ErrorCode.Io, message: 'disk full' } })
     t.answers['requests:answer'] = () => ({ ok: true, value: { ok: true } })
-    await store.getState().answerRequest(request.id, 'declined')
-    expect(t.calls.at(-1)).toEqual({
-      channel: 'requests:answer',
-      payload: { id: request.id, answer: 'declined' }
-    })
-    expect(store.getState().incoming).toEqual([])
+    await store.getState().answerRequest(request.id, 'released')
+    expect(t.sent('requests:answer')).toEqual([])
+    expect(store.getState().notices.at(-1)?.text).toMatch(/could not be saved/)
   })
 
-  it('a lost lock keeps the unsaved text as a draft notice; events update locks and status', async () => {
-    const { t, store } = setup()
-    await store.getState().open('plan.md')
-    store.getState().setTextProvider((id) => (id === 'a' ? 'unsaved words' : null))
-    t.push('lock:lost', { document: 'plan.md', sectionId: 'a', reason: 'it was taken over', newHolder: null })
-    expect(store.getState().notices.at(-1)).toMatchObject({
-      kind: 'error',
-      draft: { sectionId: 'a', text: 'unsaved words' }
-    })
-    t.answers['locks:list'] = () => ({
+  it('opening offers journalled text the file does not have, and forgets what the file has', async () => {
+    const { t, store } = await setup()
+    t.answers['journal:list'] = () => ({
       ok: true,
       value: {
-        locks: [
-          {
-            kind: 'section',
-            document: 'plan.md',
-            sectionId: 'b',
-            holder: holder('bob', 'i2'),
-            lastHeartbeat: 'x',
-            mine: false,
-            mineElsewhere: false,
-            stale: false
-          }
+        entries: [
+          { sectionId: 'a', text: '# A\nalpha\n\n', baseSha256: SHA('a'), savedAt: 'x', user: 'me' },
+          { sectionId: 'b', text: '# B\nbeta and more\n', baseSha256: SHA('b'), savedAt: 'x', user: 'me' }
         ]
       }
     })
-    t.push('locks:changed', { document: 'plan.md', locks: [] })
-    await new Promise((r) => setTimeout(r, 0))
-    // The window re-reads its own view of the locks rather than trusting the broadcast's flags.
-    expect(t.calls.at(-1)).toEqual({ channel: 'locks:list', payload: { document: 'plan.md' } })
-    expect(store.getState().locks.map((l) => [l.sectionId, l.holder.user])).toEqual([['b', 'bob']])
-    const calls = t.calls.length
-    t.push('locks:changed', { document: 'plan.md', locks: [{ bogus: true }] }) // off-contract payloads are dropped
-    expect(t.calls.length).toBe(calls)
-    t.status('closed')
-    expect(store.getState().status).toBe('closed')
+    t.answers['journal:discard'] = () => ({ ok: true, value: { ok: true } })
+    await store.getState().open('plan.md')
+    expect(t.sent('journal:discard')).toEqual([{ document: 'plan.md', sectionIds: ['a'] }])
+    expect(store.getState().notices.filter((n) => n.key?.startsWith('journal:'))).toEqual([
+      expect.objectContaining({
+        draft: { sectionId: 'b', text: '# B\nbeta and more\n', baseSha256: SHA('b'), journal: true }
+      })
+    ])
+  })
+
+  it('keyed notices replace plain ones of the same key, never kept text', async () => {
+    const { store } = await setup()
+    const n = store.getState()
+    n.notify({ key: 'held:a', kind: 'warning', text: 'one' })
+    n.notify({ key: 'held:a', kind: 'warning', text: 'two' })
+    expect(store.getState().notices.map((x) => x.text)).toEqual(['two'])
+    n.notify({ key: 'lost:a', kind: 'error', text: 'lost', draft: { sectionId: 'a', text: 'words' } })
+    n.notify({
+      key: 'lost:a',
+      kind: 'error',
+      text: 'lost again',
+      draft: { sectionId: 'a', text: 'other words' }
+    })
+    n.notify({
+      key: 'lost:a',
+      kind: 'error',
+      text: 'lost again',
+      draft: { sectionId: 'a', text: 'other words' }
+    })
+    expect(store.getState().notices.map((x) => x.draft?.text ?? x.text)).toEqual([
+      'two',
+      'words',
+      'other words'
+    ])
+    n.retract('lost:a')
+    expect(store.getState().notices).toHaveLength(3)
   })
 })

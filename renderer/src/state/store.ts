@@ -1,7 +1,9 @@
 import { createStore, type StoreApi } from 'zustand/vanilla'
 import type { SectionedClient } from '../ipc/client'
+import { createConflictSlice, type ConflictSlice } from './conflict'
 import { createDocumentSlice, type DocumentSlice } from './document'
 import { createHistorySlice, type HistorySlice } from './history'
+import { createLocksSlice, type LocksSlice } from './locks'
 import { createNoticeSlice, type NoticeSlice } from './notices'
 import { createRequestsSlice, type RequestsSlice } from './requests'
 import { createStatusSlice, type StatusSlice } from './status'
@@ -10,32 +12,61 @@ import { createWorkspaceSlice, type WorkspaceSlice } from './workspace'
 /** The whole renderer state: one store built from slices (zustand docs' slices pattern). */
 export type AppState = WorkspaceSlice &
   DocumentSlice &
+  LocksSlice &
+  ConflictSlice &
   NoticeSlice &
   RequestsSlice &
   HistorySlice &
-  StatusSlice
+  StatusSlice & {
+    /** The client the slices talk through (the editor's session gets it too). */
+    client: SectionedClient
+    /** This window's wall clock (ms): what times are worded against ("10:32" or "Mar 4, 10:32"). */
+    now(): number
+  }
 
 /** How often the status bar asks for heartbeat health and save figures. */
 const STATUS_EVERY_MS = 5_000
+
+/** What a store is built with besides the client. */
+export interface StoreOptions {
+  /** The wall clock (tests fix it). */
+  now?: () => number
+}
 
 /**
  * Creates the store and wires the client's events into it. Returns the store and a dispose that
  * unsubscribes (tests create many stores).
  */
-export function createAppStore(client: SectionedClient): { store: StoreApi<AppState>; dispose(): void } {
+export function createAppStore(
+  client: SectionedClient,
+  options: StoreOptions = {}
+): { store: StoreApi<AppState>; dispose(): void } {
   const store = createStore<AppState>()((...a) => ({
-    ...createNoticeSlice(...a),
+    ...createNoticeSlice()(...a),
     ...createWorkspaceSlice(client)(...a),
     ...createDocumentSlice(client)(...a),
+    ...createLocksSlice(client)(...a),
+    ...createConflictSlice()(...a),
     ...createRequestsSlice(client)(...a),
     ...createHistorySlice(client)(...a),
-    ...createStatusSlice(client)(...a)
+    ...createStatusSlice(client)(...a),
+    client,
+    now: options.now ?? (() => Date.now())
   }))
   const get = () => store.getState()
+  let wasOpen = false
   const offs = [
     client.onStatus((status) => {
       store.setState({ status })
-      if (status === 'open') void get().refreshStatus()
+      if (status === 'closed') get().session?.setConnected(false)
+      if (status !== 'open') return
+      void get().refreshStatus()
+      // Back after a drop: the services see a new window, so the session takes its sections again.
+      if (wasOpen) {
+        get().session?.setConnected(true)
+        void get().loadPendingRequests()
+      }
+      wasOpen = true
     }),
     client.on('locks:changed', ({ document }) => {
       // The broadcast is the same for every window; "mine" depends on the window, so ask for ours.
@@ -50,22 +81,32 @@ export function createAppStore(client: SectionedClient): { store: StoreApi<AppSt
       void get().loadWorkspace()
     }),
     client.on('lock:lost', ({ document, sectionId, reason }) => {
-      if (get().current === document && sectionId) get().lockLost(sectionId, reason, null)
+      if (get().current === document && sectionId) get().session?.lose(sectionId, reason.replace(/\.$/, ''))
     }),
-    client.on('lock:idle-warning', ({ sectionId, releaseInMs }) => {
+    client.on('lock:idle-warning', ({ document, sectionId, releaseInMs }) => {
+      if (get().current !== document || !sectionId) return
+      const heading = get().held.find((h) => h.id === sectionId)?.heading ?? sectionId
       get().notify({
+        key: `idle:${sectionId}`,
         kind: 'warning',
-        text: `No edits for a while: ${sectionId ?? 'the document'} will be released in ${Math.round(releaseInMs / 1000)} s unless you keep typing.`
+        text: `No edits for a while: “${heading}” will be released in ${Math.round(releaseInMs / 1000)} s unless you keep typing.`
       })
     }),
     client.on('lock:idle-released', ({ document, sectionId }) => {
       if (get().current !== document || !sectionId) return
-      get().lockLost(sectionId, 'it was released after a long time without edits', null)
+      get().retract(`idle:${sectionId}`)
+      get().session?.lose(sectionId, 'it was released after a long time without edits')
     }),
     client.on('watch:mode', (mode) => get().watchModeChanged(mode)),
-    client.on('workspace:problem', ({ message }) => get().notify({ kind: 'error', text: message })),
+    client.on('workspace:problem', ({ message }) =>
+      get().notify({ key: 'workspace', kind: 'error', text: message })
+    ),
     client.on('edit:requested', (request) => get().requestArrived(request)),
-    client.on('edit:answered', (answer) => void get().requestAnswered(answer))
+    client.on('edit:answered', (answer) => void get().requestAnswered(answer)),
+    client.on('app:flush', () => {
+      // Electron asks before closing the window: journal and save, then say so.
+      void (get().session?.flush() ?? Promise.resolve()).finally(() => void client.call('app:flushed', {}))
+    })
   ]
   const timer = setInterval(() => {
     void get().refreshStatus()

@@ -1,0 +1,181 @@
+/**
+ * A section session over an EditorState (no DOM) and the fake server, with a clock the test moves
+ * by hand. Not imported by production code.
+ */
+import { history, isolateHistory, redo, undo } from '@codemirror/commands'
+import { EditorState } from '@codemirror/state'
+import type { Transaction } from '@codemirror/state'
+import type { Extension, TransactionSpec } from '@codemirror/state'
+import { FakeServer } from './fake-server'
+import { guarded, onBlockedEdit, sectionLockFilter, sessionMeta } from './lock-filter'
+import type { BlockedEdit } from './lock-filter'
+import { findSection, sectionLockField, sectionLocks, setSectionLocks } from './lock-state'
+import type { SectionLock } from './lock-state'
+import { SectionSession } from './session'
+import type { SessionClock } from './session'
+import { holdersFor, serverSections } from './session-sync'
+
+/** A clock whose timers run only when the test advances it. */
+export class ManualClock implements SessionClock {
+  private t = Date.UTC(2026, 10, 21, 10, 32)
+  private timers: { at: number; fn: () => void; id: number }[] = []
+  private ids = 0
+  now(): number {
+    return this.t
+  }
+  setTimeout(fn: () => void, ms: number): unknown {
+    const id = ++this.ids
+    this.timers.push({ at: this.t + ms, fn, id })
+    return id
+  }
+  clearTimeout(handle: unknown): void {
+    this.timers = this.timers.filter((x) => x.id !== handle)
+  }
+  /** Moves time on, running every timer that falls due, in order. */
+  advance(ms: number): void {
+    const end = this.t + ms
+    for (;;) {
+      const due = this.timers.filter((x) => x.at <= end).sort((a, b) => a.at - b.at)[0]
+      if (!due) break
+      this.timers = this.timers.filter((x) => x !== due)
+      this.t = due.at
+      due.fn()
+    }
+    this.t = end
+  }
+  pending(): number {
+    return this.timers.length
+  }
+}
+
+/** The sections of a fresh window on the server's document (held ones: none; others' locks shown). */
+export function sectionsFrom(server: FakeServer, now: number): SectionLock[] {
+  const snap = server.snapshotNow()
+  const { sections } = serverSections(snap)
+  const base = sections.map((s) => ({
+    id: s.id,
+    from: s.from,
+    to: s.to,
+    editable: false,
+    heading: s.heading,
+    level: s.level,
+    sha: s.sha
+  }))
+  const holders = holdersFor(base, snap.locks, now)
+  return base.map((s) => {
+    const h = holders.get(s.id) ?? null
+    return h ? { ...s, phase: 'other' as const, holder: h } : { ...s, phase: 'free' as const }
+  })
+}
+
+/** One editor window on the fake server. */
+export class Window {
+  state: EditorState
+  readonly session: SectionSession
+  readonly blocked: BlockedEdit[] = []
+
+  constructor(
+    readonly server: FakeServer,
+    readonly clock: ManualClock,
+    extensions: Extension = []
+  ) {
+    this.state = EditorState.create({
+      doc: server.text,
+      extensions: [
+        history(),
+        sectionLockField,
+        sessionMeta,
+        sectionLockFilter,
+        onBlockedEdit.of((e) => this.blocked.push(e)),
+        extensions
+      ]
+    })
+    const view = {
+      state: this.state,
+      dispatch: (...specs: TransactionSpec[]) => this.apply(this.state.update(...specs))
+    }
+    Object.defineProperty(view, 'state', { get: () => this.state })
+    this.session = new SectionSession(view, server.host(), clock, {
+      autosaveMs: 2_000,
+      journalMs: 100,
+      touchMs: 10_000
+    })
+    server.onRefresh = () => this.refresh()
+    this.apply(this.state.update({ effects: setSectionLocks.of(sectionsFrom(server, clock.now())) }))
+  }
+
+  /** Applies a transaction (already filtered) and tells the session, as a view would. */
+  apply(tr: Transaction): void {
+    this.state = tr.state
+    this.session.update([tr])
+  }
+
+  /** A local edit as the keyboard makes it (one undo step of its own). */
+  edit(spec: TransactionSpec): void {
+    this.apply(this.state.update(spec, { annotations: isolateHistory.of('full'), userEvent: 'input' }))
+  }
+
+  type(pos: number, text: string): void {
+    this.edit({
+      changes: { from: pos, insert: text },
+      selection: { anchor: pos + text.length },
+      scrollIntoView: true
+    })
+  }
+
+  /** Ctrl+Z as the app binds it (judged, since history bypasses filters). */
+  undo(): boolean {
+    return guarded(undo)({ state: this.state, dispatch: (tr) => this.apply(tr) })
+  }
+
+  redo(): boolean {
+    return guarded(redo)({ state: this.state, dispatch: (tr) => this.apply(tr) })
+  }
+
+  /** What the window's store does on `document:changed`: read the document, hand it to the session. */
+  refresh(): void {
+    const ticket = this.session.ticket()
+    void this.server
+      .host()
+      .snapshot()
+      .then((r) => {
+        if (r.ok) this.session.applySnapshot(r.value, ticket)
+      })
+  }
+
+  section(id: string): SectionLock {
+    const s = findSection(this.state, id)
+    if (!s) throw new Error(`no section ${id}`)
+    return s
+  }
+
+  textOf(id: string): string {
+    const s = this.section(id)
+    return this.state.sliceDoc(s.from, s.to)
+  }
+
+  get text(): string {
+    return this.state.doc.toString()
+  }
+
+  ids(): string[] {
+    return sectionLocks(this.state).map((s) => s.id)
+  }
+
+  /** Waits for `p` while delivering the answers it waits for. */
+  async until<T>(p: Promise<T>): Promise<T> {
+    let done = false
+    const out = p.finally(() => {
+      done = true
+    })
+    for (let i = 0; i < 100 && !done; i++) await this.server.settle()
+    return out
+  }
+
+  /** Delivers answers and snapshots until nothing moves. */
+  async quiesce(): Promise<void> {
+    await this.server.settle()
+    this.refresh()
+    await this.server.settle()
+  }
+}

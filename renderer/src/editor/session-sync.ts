@@ -1,0 +1,195 @@
+/**
+ * The server's view of the document, brought into the editor: who holds which section (badges),
+ * other writers' saved text (in place, section by section, or as a line diff when sections were
+ * added, deleted or moved), and held sections that changed underneath (conflicts). Pure functions
+ * from a state and a snapshot to transaction specs; the session dispatches them.
+ */
+import type { EditorState, TransactionSpec } from '@codemirror/state'
+import type { LockView } from '../../../shared/contract'
+import { formatSince } from '../../../shared/format-time'
+import { userColour } from './lock-decorations'
+import { isMine, patchSections, sectionLocks } from './lock-state'
+import type { SectionHolder, SectionLock } from './lock-state'
+import { mergedDocument, remoteDocumentSpec } from './remote-document'
+import { remoteSectionSpec } from './remote-update'
+import { toCharRanges } from './section-ranges'
+import type { ServerSnapshot } from './session-host'
+
+/** Line breaks as the editor stores them. */
+export function editorText(text: string): string {
+  return text.replace(/\r\n?/g, '\n')
+}
+
+/** A lock as the editor's badge shows it, worded against `now`. */
+export function holderOf(lock: LockView, now: number): SectionHolder {
+  return {
+    user: lock.mineElsewhere ? `${lock.holder.user} (another window)` : lock.holder.user,
+    host: lock.holder.host,
+    since: lock.holder.since,
+    sinceText: formatSince(lock.holder.since, now),
+    colour: userColour(lock.holder.ownerId),
+    ...(lock.stale ? { stale: true } : {})
+  }
+}
+
+/** For every section this window does not hold: its holder (someone else, or the document lock), or null. */
+export function holdersFor(
+  sections: readonly SectionLock[],
+  locks: readonly LockView[],
+  now: number
+): Map<string, SectionHolder | null> {
+  const docLock = locks.find((l) => l.kind === 'document' && !l.mine)
+  const out = new Map<string, SectionHolder | null>()
+  for (const s of sections) {
+    if (isMine(s)) continue
+    const lock = locks.find((l) => l.kind === 'section' && l.sectionId === s.id && !l.mine)
+    const other = lock ?? docLock
+    out.set(s.id, other ? holderOf(other, now) : null)
+  }
+  return out
+}
+
+function sameHolder(a: SectionHolder | undefined, b: SectionHolder | null): boolean {
+  if (!a || !b) return !a && !b
+  return (
+    a.user === b.user &&
+    a.host === b.host &&
+    a.since === b.since &&
+    a.stale === b.stale &&
+    a.sinceText === b.sinceText
+  )
+}
+
+/** The effect that puts `holders` on the sections (only where something changed), or null. */
+export function holderPatch(
+  state: EditorState,
+  holders: Map<string, SectionHolder | null>
+): TransactionSpec | null {
+  const changes = new Map<string, Partial<SectionLock>>()
+  for (const s of sectionLocks(state)) {
+    if (!holders.has(s.id) || isMine(s)) continue
+    const h = holders.get(s.id) ?? null
+    if (sameHolder(s.holder, h)) continue
+    changes.set(
+      s.id,
+      h
+        ? { holder: h, phase: 'other', editable: false }
+        : { holder: undefined, phase: 'free', editable: false }
+    )
+  }
+  return changes.size ? { effects: patchSections.of(changes) } : null
+}
+
+/** A section of the snapshot in editor positions of the snapshot's (editor-normalised) text. */
+export interface ServerSection {
+  id: string
+  from: number
+  to: number
+  sha: string
+  heading: string
+  level: number
+}
+
+/** The snapshot's sections in editor positions, with its text as the editor stores it. */
+export function serverSections(snapshot: ServerSnapshot): { text: string; sections: ServerSection[] } {
+  const ranges = toCharRanges(snapshot.text, snapshot.sections, { collapseCrlf: true })
+  const text = editorText(snapshot.text)
+  return {
+    text,
+    sections: snapshot.sections.map((s, i) => ({
+      id: s.id,
+      from: ranges[i].from,
+      to: ranges[i].to,
+      sha: s.sha256,
+      heading: s.heading,
+      level: s.level
+    }))
+  }
+}
+
+/** One step of bringing the editor to a snapshot: a transaction, or one section's new text. */
+export type PlanStep = { spec: TransactionSpec } | { section: string; text: string }
+
+/** What applying a snapshot means for the editor. */
+export interface SnapshotPlan {
+  /** Steps to dispatch, in order (a section step is turned into a transaction against the state it meets). */
+  steps: PlanStep[]
+  /** Held sections whose text changed underneath and differs from the writer's. */
+  conflicts: { id: string; mine: string; theirs: string; theirsChecksum: string }[]
+  /** Held sections the server no longer has (deleted or moved away by someone). */
+  orphans: { id: string; text: string }[]
+}
+
+/**
+ * How to bring the editor to `snapshot`: sections this window does not hold take the server's text;
+ * held ones keep the writer's text, and adopt the server's checksum where the server has exactly
+ * the writer's text; a held section that changed underneath is a conflict (its text is not touched).
+ */
+export function planSnapshot(
+  state: EditorState,
+  snapshot: ServerSnapshot,
+  holders: Map<string, SectionHolder | null>
+): SnapshotPlan {
+  const server = serverSections(snapshot)
+  const current = sectionLocks(state)
+  const byId = new Map(server.sections.map((s) => [s.id, s]))
+  const plan: SnapshotPlan = { steps: [], conflicts: [], orphans: [] }
+  const basePatch = new Map<string, Partial<SectionLock>>()
+  for (const s of current) {
+    if (!isMine(s)) continue
+    const there = byId.get(s.id)
+    const mine = state.sliceDoc(s.from, s.to)
+    if (!there) {
+      if (s.phase === 'held' || s.phase === undefined) plan.orphans.push({ id: s.id, text: mine })
+      continue
+    }
+    if (s.phase === 'acquiring' || there.sha === s.sha) continue
+    const theirs = server.text.slice(there.from, there.to)
+    if (theirs === mine) basePatch.set(s.id, { sha: there.sha, saved: mine })
+    else plan.conflicts.push({ id: s.id, mine, theirs, theirsChecksum: there.sha })
+  }
+  if (basePatch.size) plan.steps.push({ spec: { effects: patchSections.of(basePatch) } })
+
+  const sameShape =
+    current.length === server.sections.length && current.every((c, i) => c.id === server.sections[i].id)
+  if (sameShape) {
+    const info = new Map<string, Partial<SectionLock>>()
+    for (const s of server.sections) {
+      const c = current.find((x) => x.id === s.id)
+      if (c && !isMine(c)) info.set(s.id, { sha: s.sha, heading: s.heading, level: s.level })
+    }
+    if (info.size) plan.steps.push({ spec: { effects: patchSections.of(info) } })
+    for (const s of server.sections) {
+      const c = current.find((x) => x.id === s.id)
+      if (!c || isMine(c)) continue
+      const fresh = server.text.slice(s.from, s.to)
+      if (state.sliceDoc(c.from, c.to) !== fresh) plan.steps.push({ section: s.id, text: fresh })
+    }
+  } else {
+    const merged = mergedDocument(state, server.text, server.sections)
+    const entries: SectionLock[] = merged.ranges.map((r) => {
+      const own = current.find((c) => c.id === r.id && isMine(c))
+      const s = byId.get(r.id)
+      if (own) return { ...own, from: r.from, to: r.to }
+      const h = holders.get(r.id) ?? null
+      return {
+        id: r.id,
+        from: r.from,
+        to: r.to,
+        editable: false,
+        phase: h ? ('other' as const) : ('free' as const),
+        ...(h ? { holder: h } : {}),
+        heading: s?.heading ?? '',
+        level: s?.level ?? 0,
+        sha: s?.sha ?? ''
+      }
+    })
+    plan.steps.push({ spec: remoteDocumentSpec(state, merged.text, entries) })
+  }
+  return plan
+}
+
+/** The transaction for one step against the state it meets (null: nothing left to do). */
+export function stepSpec(state: EditorState, step: PlanStep): TransactionSpec | null {
+  return 'spec' in step ? step.spec : remoteSectionSpec(state, step.section, step.text)
+}

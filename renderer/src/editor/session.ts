@@ -1,0 +1,700 @@
+/**
+ * The section session of one editor: every section's life in this window — free → acquiring →
+ * held (clean/dirty) → saving → held | released | lost | refused — driven by the editor's
+ * transactions (which the lock gate has already judged) and by what the services answer.
+ *
+ * Typing into a free section is applied at once (the cursor, auto-closed brackets and indentation
+ * behave as anywhere else) and the section's lock is taken; if the lock is refused, exactly the
+ * changes of that claim are rolled back — every transaction that touched it, mapped through
+ * everything that happened since — the writer sees one notice, keeps the typed text as a draft,
+ * and the editor shows the file's text.
+ */
+import { ChangeSet, Transaction } from '@codemirror/state'
+import type { EditorState, TransactionSpec } from '@codemirror/state'
+import type { LockView } from '../../../shared/contract'
+import { ErrorCode, type ErrorValue } from '../../../shared/errors'
+import {
+  claimSections,
+  findSection,
+  isMine,
+  patchSections,
+  phaseOf,
+  replaceRun,
+  sectionLocks
+} from './lock-state'
+import type { Claim as ClaimValue, SectionLock } from './lock-state'
+import { judge, remoteUpdate, sessionMeta, sessionWrite, setConnected } from './lock-filter'
+import type { Verdict } from './lock-filter'
+import { asSectionText, heldRuns, isDirty, placeSavedRun, touchesClaim } from './session-runs'
+import type { InFlightSave, Run } from './session-runs'
+import type { JournalEntry, SessionHost, ServerSnapshot } from './session-host'
+import { holderPatch, holdersFor, planSnapshot, serverSections, stepSpec } from './session-sync'
+
+/** The editor a session drives: a view, or a test's stand-in with the same two members. */
+export interface SessionView {
+  readonly state: EditorState
+  dispatch(...specs: TransactionSpec[]): void
+}
+
+/** Timers and the wall clock, injected so tests run the session without waiting. */
+export interface SessionClock {
+  now(): number
+  setTimeout(fn: () => void, ms: number): unknown
+  clearTimeout(handle: unknown): void
+}
+
+/** How the session paces its work. */
+export interface SessionTiming {
+  /** Autosave this long after the last keystroke. */
+  autosaveMs: number
+  /** Journal unsaved text at most this long after a keystroke. */
+  journalMs: number
+  /** At most one `locks:touch` per section this often. */
+  touchMs: number
+}
+
+/** The pacing the app uses. */
+export const DEFAULT_TIMING: SessionTiming = { autosaveMs: 2_000, journalMs: 100, touchMs: 10_000 }
+
+const systemClock: SessionClock = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>)
+}
+
+/** A claim: the free sections one edit touched, their lock requests, and how to undo the edit. */
+interface Claim {
+  id: number
+  ids: Set<string>
+  granted: Set<string>
+  /** Applied to the current document, reverts every change of this claim. */
+  rollback: ChangeSet
+}
+
+type ClaimEffect = Omit<ClaimValue, 'before'> & Partial<Pick<ClaimValue, 'before'>>
+
+function label(s: SectionLock | undefined): string {
+  return s?.heading ? `“${s.heading}”` : s?.id === 'preamble' ? 'The preamble' : 'This section'
+}
+
+/** See the module comment. */
+export class SectionSession {
+  private readonly claims = new Map<number, Claim>()
+  private readonly inflight = new Set<InFlightSave>()
+  private busy = 0
+  private pending: { snapshot: ServerSnapshot; ticket: number } | null = null
+  private lastLocks: LockView[] = []
+  private tickets = 0
+  /** Snapshots asked for before this ticket are older than a save this window made: dropped. */
+  private minTicket = 0
+  private saving: Promise<boolean> | null = null
+  private saveAgain = false
+  private readonly conflicted = new Set<string>()
+  /** Run texts the services refused (not sent again until they change). */
+  private readonly rejected = new Map<string, string>()
+  private readonly journaled = new Map<string, string | null>()
+  private readonly lastTouch = new Map<string, number>()
+  private autosaveTimer: unknown = null
+  private journalTimer: unknown = null
+  private publishQueued = false
+  private destroyed = false
+
+  constructor(
+    private readonly view: SessionView,
+    private readonly host: SessionHost,
+    private readonly clock: SessionClock = systemClock,
+    private readonly timing: SessionTiming = DEFAULT_TIMING
+  ) {}
+
+  // ---- the editor's transactions --------------------------------------------------------------
+
+  /** Called after every editor update with its transactions, in order (never dispatches itself). */
+  update(transactions: readonly Transaction[]): void {
+    let local = false
+    for (const tr of transactions) {
+      if (!tr.docChanged) {
+        if (tr.effects.length > 0) this.queuePublish()
+        continue
+      }
+      for (const save of this.inflight) save.changes = save.changes.compose(tr.changes)
+      let claim = tr.effects.find((e) => e.is(claimSections))?.value as ClaimEffect | undefined
+      const own = tr.annotation(remoteUpdate) === true || tr.annotation(sessionWrite) === true
+      let refused: Verdict | null = null
+      if (!claim && !own) {
+        // A change that bypassed the gate (history steps dispatch with `filter: false`): judged now.
+        const v = judge(tr)
+        if (v.kind === 'claim') {
+          claim = v
+          if (v.ids.length > 0) queueMicrotask(() => this.view.dispatch({ effects: claimSections.of(v) }))
+        } else if (v.kind === 'refuse') {
+          refused = v
+          claim = { claim: -tr.startState.field(sessionMeta).nextClaim, ids: [], join: [], before: {} }
+        }
+      }
+      const inverse = tr.changes.invert(tr.startState.doc)
+      for (const c of this.claims.values()) {
+        if (claim && (c.id === claim.claim || claim.join.includes(c.id))) continue
+        c.rollback = c.rollback.map(tr.changes)
+      }
+      if (claim) this.joinClaim(claim, inverse, tr.changes)
+      if (refused && refused.kind === 'refuse' && claim) {
+        const c = this.claims.get(claim.claim)
+        const why =
+          refused.reason === 'offline'
+            ? 'Not connected to Sectioned.'
+            : `${label(refused.section ?? undefined)} is being edited by someone else.`
+        if (c) queueMicrotask(() => this.refuse(c, { code: ErrorCode.LockHeld, message: why }))
+      }
+      if (!own) local = true
+      this.queuePublish()
+    }
+    if (local) this.edited()
+  }
+
+  private joinClaim(effect: ClaimEffect, inverse: ChangeSet, changes: ChangeSet): void {
+    let c = this.claims.get(effect.claim)
+    // Merged claims: one rollback undoing both, applied to the document before this change.
+    for (const j of effect.join) {
+      const other = this.claims.get(j)
+      if (!other) continue
+      if (c) {
+        c.rollback = c.rollback.compose(other.rollback.map(c.rollback))
+        for (const id of other.ids) c.ids.add(id)
+        for (const id of other.granted) c.granted.add(id)
+      } else c = { ...other, id: effect.claim }
+      this.claims.delete(j)
+    }
+    if (!c)
+      c = { id: effect.claim, ids: new Set(), granted: new Set(), rollback: ChangeSet.empty(changes.length) }
+    this.claims.set(effect.claim, c)
+    c.rollback = inverse.compose(c.rollback)
+    for (const id of effect.ids) {
+      if (c.ids.has(id)) continue
+      c.ids.add(id)
+      void this.acquireFor(id)
+    }
+  }
+
+  /** The claim that asks for `sectionId` now (claims merge, so it is looked up when the answer comes). */
+  private claimOf(sectionId: string): Claim | undefined {
+    for (const c of this.claims.values()) if (c.ids.has(sectionId)) return c
+    return undefined
+  }
+
+  private async acquireFor(id: string): Promise<void> {
+    const r = await this.host.acquire(id)
+    if (this.destroyed) return
+    const c = this.claimOf(id)
+    if (!c) {
+      // The claim was rolled back meanwhile: a late grant is given back at once.
+      if (r.ok) void this.host.release(id)
+      return
+    }
+    if (!r.ok) return this.refuse(c, r.error)
+    c.granted.add(id)
+    if (c.granted.size < c.ids.size) return
+    this.claims.delete(c.id)
+    const patch = new Map<string, Partial<SectionLock>>()
+    for (const sid of c.ids)
+      patch.set(sid, { phase: 'held', editable: true, claim: undefined, holder: undefined })
+    this.view.dispatch({ effects: patchSections.of(patch) })
+    for (const sid of c.ids) this.host.retract(`held:${sid}`)
+    this.edited()
+  }
+
+  /** The lock was refused: undo exactly this claim's changes and keep them as a draft. */
+  private refuse(c: Claim, error: ErrorValue): void {
+    if (this.claims.get(c.id) !== c) return
+    this.claims.delete(c.id)
+    const state = this.view.state
+    const sections = sectionLocks(state).filter((s) => c.ids.has(s.id))
+    const typed = sections.map((s) => state.sliceDoc(s.from, s.to)).join('')
+    const patch = new Map<string, Partial<SectionLock>>()
+    for (const s of sections)
+      patch.set(s.id, { phase: 'free', editable: false, claim: undefined, saved: undefined })
+    this.view.dispatch({
+      changes: c.rollback,
+      effects: patchSections.of(patch),
+      annotations: [remoteUpdate.of(true), Transaction.addToHistory.of(false)]
+    })
+    for (const id of c.granted) void this.host.release(id)
+    const first = sections[0]
+    this.host.notify({
+      key: `held:${first?.id ?? ''}`,
+      kind: error.code === ErrorCode.LockHeld || error.code === ErrorCode.LockTimeout ? 'warning' : 'error',
+      text: `${error.message} What you typed there was not applied; it is kept below.`,
+      ...(first ? { draft: { sectionId: first.id, text: typed, baseSha256: first.sha ?? null } } : {})
+    })
+    // The sections show the file's text again; the next snapshot brings any newer text and holders.
+    this.applyLocks(this.lastLocks)
+    this.host.refresh()
+  }
+
+  // ---- pacing: autosave, journal, touch -------------------------------------------------------
+
+  private edited(): void {
+    if (this.destroyed) return
+    if (this.autosaveTimer !== null) this.clock.clearTimeout(this.autosaveTimer)
+    this.autosaveTimer = this.clock.setTimeout(() => {
+      this.autosaveTimer = null
+      void this.save()
+    }, this.timing.autosaveMs)
+    if (this.journalTimer === null) {
+      this.journalTimer = this.clock.setTimeout(() => {
+        this.journalTimer = null
+        void this.writeJournal()
+      }, this.timing.journalMs)
+    }
+    const now = this.clock.now()
+    for (const s of sectionLocks(this.view.state)) {
+      if (phaseOf(s) !== 'held' || !isDirty(this.view.state, s)) continue
+      if (now - (this.lastTouch.get(s.id) ?? -Infinity) < this.timing.touchMs) continue
+      this.lastTouch.set(s.id, now)
+      this.host.touch(s.id)
+    }
+  }
+
+  /** The journal entries that differ from what was last journalled. */
+  private journalEntries(): JournalEntry[] {
+    const state = this.view.state
+    const out: JournalEntry[] = []
+    const seen = new Set<string>()
+    for (const s of sectionLocks(state)) {
+      if (!isMine(s)) continue
+      seen.add(s.id)
+      const text = isDirty(state, s) ? state.sliceDoc(s.from, s.to) : null
+      if ((this.journaled.get(s.id) ?? null) === text) continue
+      out.push({ sectionId: s.id, baseSha256: s.sha ?? null, text })
+    }
+    return out
+  }
+
+  /** Writes the unsaved text of the held sections to the local journal now. */
+  async writeJournal(extra: JournalEntry[] = []): Promise<boolean> {
+    const entries = [...this.journalEntries(), ...extra]
+    if (entries.length === 0) return true
+    const ok = await this.host.journal(entries)
+    if (ok) for (const e of entries) this.journaled.set(e.sectionId, e.text)
+    return ok
+  }
+
+  // ---- saving ---------------------------------------------------------------------------------
+
+  /** Saves every dirty run of held sections; true when everything held is saved. */
+  save(): Promise<boolean> {
+    if (this.saving) {
+      this.saveAgain = true
+      return this.saving
+    }
+    this.saving = (async () => {
+      let ok = true
+      do {
+        this.saveAgain = false
+        for (const run of heldRuns(this.view.state)) {
+          if (this.destroyed) return false
+          if (!(await this.saveRun(run))) ok = false
+        }
+      } while (this.saveAgain && !this.destroyed)
+      return ok
+    })().finally(() => {
+      this.saving = null
+    })
+    return this.saving
+  }
+
+  private async saveRun(stale: Run): Promise<boolean> {
+    // Positions move while earlier runs save: take this run afresh from the current state.
+    const state = this.view.state
+    const now = heldRuns(state).find((r) => r.sections[0].id === stale.sections[0].id)
+    if (!now) return true
+    const run = now
+    if (!run.sections.some((s) => isDirty(state, s))) return true
+    if (run.sections.some((s) => this.conflicted.has(s.id))) return false
+    if (touchesClaim(state, run)) {
+      this.edited() // a neighbour is still being acquired; try again shortly
+      return false
+    }
+    const text = state.sliceDoc(run.from, run.to)
+    const first = run.sections[0]
+    if (this.rejected.get(first.id) === text) return false
+    const flight: InFlightSave = {
+      ids: run.sections.map((s) => s.id),
+      from: run.from,
+      text,
+      changes: ChangeSet.empty(state.doc.length)
+    }
+    this.inflight.add(flight)
+    this.queuePublish()
+    const r = await this.host.save({
+      sectionId: first.id,
+      baseSha256: first.sha ?? '',
+      text,
+      ...(run.sections.length > 1
+        ? { following: run.sections.slice(1).map((s) => ({ sectionId: s.id, baseSha256: s.sha ?? '' })) }
+        : {})
+    })
+    this.inflight.delete(flight)
+    if (this.destroyed) return false
+    this.minTicket = this.tickets + 1
+    let ok = false
+    if (r.ok) {
+      this.rejected.delete(first.id)
+      this.host.retract(`save:${first.id}`)
+      const sections = placeSavedRun(this.view.state, flight, r.value)
+      if (sections) {
+        this.view.dispatch({ effects: replaceRun.of({ replace: flight.ids, sections }) })
+        ok = true
+      }
+      const journal: JournalEntry[] = r.value.retired.map((id) => ({
+        sectionId: id,
+        baseSha256: null,
+        text: null
+      }))
+      void this.writeJournal(journal)
+    } else this.saveFailed(flight, r.error)
+    this.afterServerWork()
+    this.queuePublish()
+    return ok
+  }
+
+  private saveFailed(flight: InFlightSave, error: ErrorValue): void {
+    const first = flight.ids[0]
+    const d = error.details
+    if (error.code === ErrorCode.Conflict && d) {
+      for (const id of flight.ids) this.conflicted.add(id)
+      this.host.conflict({
+        sectionIds: flight.ids,
+        mine: typeof d.mine === 'string' ? d.mine : flight.text,
+        theirs: typeof d.theirs === 'string' ? d.theirs : null,
+        theirsChecksum: typeof d.theirsChecksum === 'string' ? d.theirsChecksum : null
+      })
+      return
+    }
+    // A lost lock is reported by its own event (lock:lost), which keeps the text as a draft.
+    if (error.code === ErrorCode.LockLost) return
+    if (error.code === ErrorCode.Validation) this.rejected.set(first, flight.text)
+    const s = findSection(this.view.state, first)
+    this.host.notify({
+      key: `save:${first}`,
+      kind: 'error',
+      text: `${label(s)} was not saved: ${error.message} Your text stays here and in the local journal.`
+    })
+  }
+
+  /** After a save or restore: apply what was held back, and read the document afresh. */
+  private afterServerWork(): void {
+    if (this.inflight.size > 0 || this.busy > 0) return
+    const p = this.pending
+    this.pending = null
+    if (p && p.ticket >= this.minTicket) this.applySnapshot(p.snapshot, p.ticket)
+    this.host.refresh()
+  }
+
+  // ---- what the services say ------------------------------------------------------------------
+
+  /** A number to tag a snapshot request with (see `applySnapshot`). */
+  ticket(): number {
+    return ++this.tickets
+  }
+
+  /**
+   * Brings the editor to a snapshot the services sent. Held back while a save is on its way (its
+   * answer reshapes the held sections first); dropped when it was asked for before a save this
+   * window made had finished (it may not show that save).
+   */
+  applySnapshot(snapshot: ServerSnapshot, ticket: number): void {
+    if (this.destroyed || ticket < this.minTicket) return
+    if (this.inflight.size > 0 || this.busy > 0) {
+      this.pending = { snapshot, ticket }
+      return
+    }
+    this.lastLocks = snapshot.locks
+    const holders = holdersFor(sectionLocks(this.view.state), snapshot.locks, this.clock.now())
+    const plan = planSnapshot(this.view.state, snapshot, holders)
+    for (const o of plan.orphans) this.lose(o.id, 'someone deleted the section', o.text)
+    for (const step of plan.steps) {
+      const spec = stepSpec(this.view.state, step)
+      if (spec) this.view.dispatch(spec)
+    }
+    for (const c of plan.conflicts) {
+      if (this.conflicted.has(c.id)) continue
+      this.conflicted.add(c.id)
+      this.host.conflict({
+        sectionIds: [c.id],
+        mine: c.mine,
+        theirs: c.theirs,
+        theirsChecksum: c.theirsChecksum
+      })
+    }
+    this.applyLocks(snapshot.locks)
+  }
+
+  /** Puts other writers' locks on the sections this window does not hold (badges, read-only). */
+  applyLocks(locks: LockView[]): void {
+    if (this.destroyed) return
+    this.lastLocks = locks
+    const spec = holderPatch(
+      this.view.state,
+      holdersFor(sectionLocks(this.view.state), locks, this.clock.now())
+    )
+    if (spec) this.view.dispatch(spec)
+  }
+
+  /** A held section is gone (taken over, force-released, released for idleness, deleted). */
+  lose(sectionId: string, reason: string, text?: string): void {
+    const s = findSection(this.view.state, sectionId)
+    if (!s || !isMine(s)) return
+    const current = text ?? this.view.state.sliceDoc(s.from, s.to)
+    const dirty = s.saved === undefined || current !== s.saved
+    this.conflicted.delete(sectionId)
+    this.view.dispatch({
+      effects: patchSections.of(
+        new Map([
+          [sectionId, { phase: 'free' as const, editable: false, saved: undefined, claim: undefined }]
+        ])
+      )
+    })
+    this.host.notify({
+      key: `lost:${sectionId}`,
+      kind: dirty ? 'error' : 'info',
+      text: dirty
+        ? `You no longer hold ${label(s)}: ${reason}. Your unsaved text is kept below (and in the local journal).`
+        : `You no longer hold ${label(s)}: ${reason}. Everything you typed there was saved.`,
+      ...(dirty ? { draft: { sectionId, text: current, baseSha256: s.sha ?? null } } : {})
+    })
+    this.applyLocks(this.lastLocks)
+    this.host.refresh()
+  }
+
+  /** The connection to the services dropped (read-only at once) or came back (take the held sections again). */
+  setConnected(connected: boolean): void {
+    if (this.destroyed) return
+    this.view.dispatch({ effects: setConnected.of(connected) })
+    this.queuePublish()
+    if (!connected) return
+    // A new connection is a new window to the services: its old locks were released. Take them again.
+    for (const s of sectionLocks(this.view.state)) {
+      if (phaseOf(s) !== 'held') continue
+      void this.host.acquire(s.id).then((r) => {
+        if (!r.ok) this.lose(s.id, r.error.message.replace(/\.$/, ''))
+      })
+    }
+    void this.writeJournal()
+    this.host.refresh()
+  }
+
+  // ---- the writer's commands ------------------------------------------------------------------
+
+  /** Takes a section's lock directly (restore, re-apply); true when held. */
+  async take(sectionId: string): Promise<boolean> {
+    const s = findSection(this.view.state, sectionId)
+    if (!s) return false
+    if (phaseOf(s) === 'held') return true
+    const r = await this.host.acquire(sectionId)
+    if (!r.ok) {
+      this.host.notify({ key: `held:${sectionId}`, kind: 'warning', text: r.error.message })
+      return false
+    }
+    const now = findSection(this.view.state, sectionId)
+    if (!now) return false
+    const text = this.view.state.sliceDoc(now.from, now.to)
+    this.view.dispatch({
+      effects: patchSections.of(
+        new Map([[sectionId, { phase: 'held' as const, editable: true, holder: undefined, saved: text }]])
+      )
+    })
+    return true
+  }
+
+  /** *Done*: saves, then releases every held section that is saved. */
+  async done(): Promise<void> {
+    await this.save()
+    for (const s of sectionLocks(this.view.state)) {
+      if (phaseOf(s) !== 'held' || isDirty(this.view.state, s) || this.conflicted.has(s.id)) continue
+      const r = await this.host.release(s.id)
+      if (!r.ok) continue
+      this.view.dispatch({
+        effects: patchSections.of(
+          new Map([[s.id, { phase: 'free' as const, editable: false, saved: undefined }]])
+        )
+      })
+    }
+    await this.writeJournal()
+    this.host.refresh()
+  }
+
+  /**
+   * Another writer asked for a section and the writer agreed: saves it, and stops editing it once
+   * saved (the services release the lock with the answer). False, keeping it, when it could not be saved.
+   */
+  async handOver(sectionId: string): Promise<boolean> {
+    await this.save()
+    const s = findSection(this.view.state, sectionId)
+    if (!s || !isMine(s)) return true
+    if (phaseOf(s) !== 'held' || isDirty(this.view.state, s) || this.conflicted.has(sectionId)) return false
+    this.view.dispatch({
+      effects: patchSections.of(
+        new Map([[sectionId, { phase: 'free' as const, editable: false, saved: undefined }]])
+      )
+    })
+    void this.writeJournal()
+    return true
+  }
+
+  /**
+   * Puts `text` into a held section as the session's own write. `sha`: the base it now stands on;
+   * `clean`: the text is what the file has (a restore), else it is unsaved (a re-applied draft).
+   */
+  private write(sectionId: string, text: string, opts: { sha?: string; clean: boolean }): void {
+    const all = sectionLocks(this.view.state)
+    const i = all.findIndex((s) => s.id === sectionId)
+    if (i < 0) return
+    const s = all[i]
+    const next = asSectionText(text, i === all.length - 1)
+    const patch: Partial<SectionLock> = { saved: opts.clean ? next : undefined }
+    if (opts.sha !== undefined) patch.sha = opts.sha
+    this.view.dispatch({
+      changes: { from: s.from, to: s.to, insert: next },
+      effects: patchSections.of(new Map([[sectionId, patch]])),
+      annotations: [sessionWrite.of(true), Transaction.userEvent.of('input.session')]
+    })
+  }
+
+  /** Restores a version: saves unsaved text first, then the version's text becomes the editor's too. */
+  async restore(sectionId: string, version: number, content: string): Promise<boolean> {
+    if (!(await this.take(sectionId))) return false
+    await this.save()
+    const s = findSection(this.view.state, sectionId)
+    if (!s || phaseOf(s) !== 'held' || this.conflicted.has(sectionId)) return false
+    this.busy++
+    const r = await this.host.restore({ sectionId, version, baseSha256: s.sha ?? '' })
+    this.busy--
+    if (!r.ok) {
+      this.host.notify({ key: `save:${sectionId}`, kind: 'error', text: r.error.message })
+      this.afterServerWork()
+      return false
+    }
+    this.write(sectionId, content, { sha: r.value.section.sha256, clean: true })
+    this.minTicket = this.tickets + 1
+    this.afterServerWork()
+    return true
+  }
+
+  /**
+   * Puts kept text (a draft, the journal of a closed window) back: takes the section, writes the
+   * text on the base it was typed on — a save then meets any change made since as a conflict.
+   */
+  async reapply(sectionId: string, text: string, baseSha256: string | null): Promise<boolean> {
+    if (!findSection(this.view.state, sectionId)) {
+      this.host.notify({
+        key: `reapply:${sectionId}`,
+        kind: 'error',
+        text: 'That section is gone from the document; copy your text instead.'
+      })
+      return false
+    }
+    if (!(await this.take(sectionId))) return false
+    const s = findSection(this.view.state, sectionId)
+    this.write(sectionId, text, { sha: baseSha256 ?? s?.sha, clean: false })
+    this.edited()
+    return this.save()
+  }
+
+  /** The writer chose in the conflict view. */
+  async resolveConflict(
+    sectionIds: string[],
+    choice: 'mine' | 'theirs' | 'merged',
+    text: string | null
+  ): Promise<void> {
+    const fresh = await this.host.snapshot()
+    for (const id of sectionIds) this.conflicted.delete(id)
+    if (!fresh.ok) {
+      this.host.notify({ key: `save:${sectionIds[0]}`, kind: 'error', text: fresh.error.message })
+      return
+    }
+    const server = new Map(fresh.value.sections.map((s) => [s.id, s.sha256]))
+    const patch = new Map<string, Partial<SectionLock>>()
+    for (const id of sectionIds) if (server.has(id)) patch.set(id, { sha: server.get(id) })
+    if (choice === 'theirs') {
+      // Their text, section by section, as the file has it now; the writer keeps holding them.
+      const server = serverSections(fresh.value)
+      for (const id of sectionIds) {
+        const there = server.sections.find((x) => x.id === id)
+        if (there) this.write(id, server.text.slice(there.from, there.to), { sha: there.sha, clean: true })
+        else this.lose(id, 'someone removed it from the document')
+      }
+      this.afterServerWork()
+      return
+    }
+    this.view.dispatch({ effects: patchSections.of(patch) })
+    if (choice === 'merged' && text !== null) {
+      const first = findSection(this.view.state, sectionIds[0])
+      const last = findSection(this.view.state, sectionIds[sectionIds.length - 1])
+      if (first && last) {
+        this.view.dispatch({
+          changes: {
+            from: first.from,
+            to: last.to,
+            insert: asSectionText(text, last.to === this.view.state.doc.length)
+          },
+          annotations: [sessionWrite.of(true)]
+        })
+      }
+    }
+    this.edited()
+    await this.save()
+  }
+
+  /** Before the window closes: journal now and save. */
+  async flush(): Promise<void> {
+    await this.writeJournal()
+    await this.save()
+    await this.writeJournal()
+  }
+
+  /** True while a held section has text that is not saved. */
+  hasUnsaved(): boolean {
+    const state = this.view.state
+    return sectionLocks(state).some((s) => isMine(s) && isDirty(state, s))
+  }
+
+  /** Unsaved text as journal entries (the page's last chance to send them). */
+  unsavedEntries(): JournalEntry[] {
+    const state = this.view.state
+    return sectionLocks(state)
+      .filter((s) => isMine(s) && isDirty(state, s))
+      .map((s) => ({ sectionId: s.id, baseSha256: s.sha ?? null, text: state.sliceDoc(s.from, s.to) }))
+  }
+
+  // ---- publishing -----------------------------------------------------------------------------
+
+  private queuePublish(): void {
+    if (this.publishQueued || this.destroyed) return
+    this.publishQueued = true
+    queueMicrotask(() => {
+      this.publishQueued = false
+      if (this.destroyed) return
+      const state = this.view.state
+      this.host.heldChanged(
+        sectionLocks(state)
+          .filter((s) => isMine(s))
+          .map((s) => ({
+            id: s.id,
+            heading: s.heading || (s.id === 'preamble' ? 'Preamble' : s.id),
+            phase: phaseOf(s) === 'acquiring' ? ('acquiring' as const) : ('held' as const),
+            dirty: isDirty(state, s)
+          }))
+      )
+      this.host.outlineChanged()
+    })
+  }
+
+  /** Stops every timer; answers that arrive later change nothing. */
+  destroy(): void {
+    this.destroyed = true
+    if (this.autosaveTimer !== null) this.clock.clearTimeout(this.autosaveTimer)
+    if (this.journalTimer !== null) this.clock.clearTimeout(this.journalTimer)
+    this.autosaveTimer = null
+    this.journalTimer = null
+  }
+}
