@@ -143,9 +143,12 @@ describe('spliceSection refusals', () => {
     expect(splice(src, 'a', '# Title\nbody\n').index.sections[1]).toMatchObject({ id: 'a', heading: 'Title' })
   })
 
-  it('refuses headings in the preamble', () => {
-    expect(refusal(DOC, 'preamble', 'intro\n# Sneaky\n')).toMatch(/preamble .* cannot contain a heading/)
-    expect(refusal(DOC, 'preamble', 'intro\n====\n')).toMatch(/cannot contain a heading/)
+  it('makes a heading typed into the preamble a new section after it (the preamble keeps its id)', () => {
+    const { out, index } = splice(DOC, 'preamble', 'intro\n# Added\nnew text\n')
+    expect(out.startsWith('intro\n# Added\nnew text\n')).toBe(true)
+    expect(index.sections[0]).toMatchObject({ id: 'preamble', level: 0 })
+    expect(index.sections[1]).toMatchObject({ heading: 'Added', level: 1 })
+    expect(index.sections[1].id).not.toBe('preamble')
   })
 
   it('refuses front matter that is left open, and closing lines under an open ---', () => {
@@ -239,7 +242,6 @@ describe('spliceRun (a save covering consecutive held sections)', () => {
     expect(refused(['one', 'two'], '# One\n\n## Two\n```\nopen fence\n').message).toMatch(
       /swallow the heading “Three”.*code block/
     )
-    expect(refused(['preamble'], 'intro\n# Added\n').message).toMatch(/cannot contain a heading/)
   })
 })
 
@@ -331,7 +333,7 @@ function othersUnchanged(buf: Buffer, index: SectionIndex, i: number, bytes: Buf
   if (i > 0 && fresh[i]?.start !== target.start) return false
   const after = index.sections.length - j - 1
   const tail = fresh.slice(fresh.length - after)
-  if (fresh.length - after < i + 1 || (i === 0 && j === 0 && fresh.length - after !== 1)) return false
+  if (fresh.length - after < i + 1) return false
   if (!tail.every((s, k) => same(s, index.sections[j + 1 + k], delta))) return false
   return tail.length === 0 || tail[0].start === target.start + bytes.length
 }

@@ -80,17 +80,11 @@ export function prepareSectionBytes(
 }
 
 /**
- * The new text read on its own: a section must start with a heading; the preamble saved alone must
- * have none (a run that starts at the preamble may keep or add the headings of the sections it covers).
+ * The new text read on its own: a section must start with a heading. The preamble has none of its
+ * own, so a heading in its text starts a new section after it — as a heading typed into any section does.
  */
-function checkOwnShape(bytes: Buffer, target: Heading, isPreamble: boolean, single: boolean): void {
+function checkOwnShape(bytes: Buffer, target: Heading, isPreamble: boolean): void {
   const own = parseSectionsDetailed(bytes, { fileStart: isPreamble }).sections
-  if (isPreamble && single && own.length > 1) {
-    throw new ValidationError(
-      `The preamble (the text before the first heading) cannot contain a heading, but line ${own[1].startLine + 1} ` +
-        `is the heading “${own[1].heading}”. Add new sections after the preamble instead.`
-    )
-  }
   if (!isPreamble && (own.length < 2 || own[1].start !== 0)) {
     throw new ValidationError(
       `The text of ${describe(target)} must begin with its heading line, such as “${'#'.repeat(target.level)} ` +
@@ -298,7 +292,7 @@ export function spliceRun(
   const start = olds[0].start
   const end = olds[olds.length - 1].end
   const bytes = prepareSectionBytes(buf, index, run.first, newText, run.last)
-  checkOwnShape(bytes, olds[0], run.first === 0, olds.length === 1)
+  checkOwnShape(bytes, olds[0], run.first === 0)
   checkFrontMatter(buf, index, run, bytes)
   const placed = parseInPlace(buf, index, run, bytes)
 
