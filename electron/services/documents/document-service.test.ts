@@ -405,7 +405,8 @@ describe('crash leftovers', () => {
     const fresh = path.join(root, `${DOC}.3141592653`)
     const lookalike = path.join(root, 'notes.md.bak')
     for (const f of [old, fresh, lookalike]) await fs.writeFile(f, 'partial')
-    const twoHoursAgo = new Date(Date.now() - 2 * 3600_000)
+    // Two hours before now on the file system's clock (the one that stamps mtimes), not this process's.
+    const twoHoursAgo = new Date((await fs.stat(fresh)).mtimeMs - 2 * 3600_000)
     await fs.utimes(old, twoHoursAgo, twoHoursAgo)
     await fs.utimes(lookalike, twoHoursAgo, twoHoursAgo)
     expect(await ann.documents.removeStaleTempFiles()).toEqual([old])

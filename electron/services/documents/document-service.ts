@@ -204,18 +204,20 @@ export class DocumentService {
 
   /**
    * Removes temp files that an interrupted atomic write (a crash mid-save) left beside documents.
-   * Only ones older than `maxAgeMs`: a younger one may be another instance's save in flight.
-   * (File mtimes against this clock: an hour outlasts any clock skew between hosts we tolerate.)
+   * Only ones older than `maxAgeMs`: a younger one may be another instance's save in flight. Ages
+   * are measured on the file system's own clock — the mtime of a probe written now — because an
+   * mtime comes from whoever stamps it (a file server's clock on a share), not from this machine.
    */
   async removeStaleTempFiles(maxAgeMs = 60 * 60_000): Promise<string[]> {
     const removed: string[] = []
+    const fsNow = await this.fileSystemNow()
     const walk = async (dir: string): Promise<void> => {
       for (const e of await fs.readdir(dir, { withFileTypes: true })) {
         const full = path.join(dir, e.name)
         if (e.isDirectory() && !e.name.startsWith('.') && e.name !== 'node_modules') await walk(full)
         else if (e.isFile() && /\.(md|markdown)\.\d{1,10}$/i.test(e.name)) {
           const st = await fs.stat(full).catch(() => null)
-          if (st && Date.now() - st.mtimeMs > maxAgeMs) {
+          if (st && fsNow - st.mtimeMs > maxAgeMs) {
             await fs.rm(full, { force: true })
             removed.push(full)
           }
@@ -224,6 +226,18 @@ export class DocumentService {
     }
     await walk(this.ws.root)
     return removed
+  }
+
+  /** "Now" as the workspace's file system stamps it: the mtime of a probe file written in the hidden folder. */
+  private async fileSystemNow(): Promise<number> {
+    const probe = path.join(this.ws.hidden, `clock-probe-${this.self.instanceId}`)
+    try {
+      await fs.mkdir(this.ws.hidden, { recursive: true })
+      await fs.writeFile(probe, '')
+      return (await fs.stat(probe)).mtimeMs
+    } finally {
+      await fs.rm(probe, { force: true })
+    }
   }
 
   /** Restores an earlier version of a held section; a restore is a normal save (SPEC A3). */
