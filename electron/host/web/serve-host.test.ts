@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
 import type { ReplyFrame } from './protocol'
 import { startServeHost, type ServeHost } from './serve-host'
+import { holdSaves } from '../../services/locks/hold-saves'
 
 let tmp: string
 let folder: string
@@ -95,14 +96,8 @@ describe('the served app (web host + services)', () => {
       document: 'plan.md'
     })
     await p.value('locks:acquire', { document: 'plan.md', sectionId: 'budget' })
-    let letSaveGo: () => void = () => undefined
-    const gate = new Promise<void>((resolve) => (letSaveGo = resolve))
-    // Every save takes the document's write mutex first: holding that holds the save, whichever path it takes.
-    const acquireWrite = s.locks.acquireWrite.bind(s.locks)
-    s.locks.acquireWrite = async (...args: Parameters<typeof acquireWrite>) => {
-      await gate
-      return acquireWrite(...args)
-    }
+    // Every save takes the document's write mutex first: holding that holds the save.
+    const letSaveGo = holdSaves(s.locks)
     const heldSections = () => s.locks.heldLocks().filter((l) => l.kind === 'section').length
 
     void p.send('sections:save', {

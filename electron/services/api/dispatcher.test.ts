@@ -8,6 +8,7 @@ import { testIdentity } from '../test-support/test-identity'
 import { openWorkspace, type AppServices } from '../app-services'
 import { FakeClock } from '../test-support/fake-clock'
 import { createDispatcher, type OwnedDispatcher } from './dispatcher'
+import { holdSaves } from '../locks/hold-saves'
 
 let root: string
 const opened: { s: AppServices; d: OwnedDispatcher }[] = []
@@ -377,14 +378,8 @@ describe('a window that closes', () => {
     ok(await d.call('locks:acquire', { document: DOC, sectionId: 'budget' }, w))
     expect(d.holdsLocks('w')).toBe(true)
     // The save reaches the disk only when the test lets it: it is "in flight" when the window closes.
-    let letSaveGo: () => void = () => undefined
-    const gate = new Promise<void>((resolve) => (letSaveGo = resolve))
-    // Every save takes the document's write mutex first: holding that holds the save, whichever path it takes.
-    const acquireWrite = s.locks.acquireWrite.bind(s.locks)
-    s.locks.acquireWrite = async (...args: Parameters<typeof acquireWrite>) => {
-      await gate
-      return acquireWrite(...args)
-    }
+    // Every save takes the document's write mutex first: holding that holds the save.
+    const letSaveGo = holdSaves(s.locks)
     const order: string[] = []
     const release = s.locks.release.bind(s.locks)
     s.locks.release = async (...args: Parameters<typeof release>) => {
