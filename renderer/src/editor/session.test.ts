@@ -228,11 +228,19 @@ describe('section session: connection, journal, timers', () => {
     expect(win.text).toBe(text)
     await Promise.resolve()
     expect(win.blocked.at(-1)).toMatchObject({ reason: 'offline' })
+    // No save is tried while offline (it could only fail)…
+    win.clock.advance(2_000)
+    await Promise.resolve()
+    expect(server.notices.filter((n) => n.key.startsWith('save:'))).toEqual([])
     // A new connection is a new window to the services: its locks were released.
     server.connected = true
     server.locks.clear()
     win.session.setConnected(true)
+    // …nor before the section is taken again (the autosave falls due meanwhile).
+    win.clock.advance(2_000)
+    await Promise.resolve()
     await server.settle()
+    expect(server.notices.filter((n) => n.key.startsWith('save:'))).toEqual([])
     expect(server.locks.get('s2')).toBe('me')
     await autosave(win)
     expect(server.text).toContain('before money')

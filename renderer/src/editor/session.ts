@@ -90,6 +90,8 @@ export class SectionSession {
   private saving: Promise<boolean> | null = null
   private saveAgain = false
   private readonly conflicted = new Set<string>()
+  /** Held sections being taken again after a reconnect (not saved until they are). */
+  private readonly retaking = new Set<string>()
   /** Run texts the services refused (not sent again until they change). */
   private readonly rejected = new Map<string, string>()
   private readonly journaled = new Map<string, string | null>()
@@ -310,8 +312,13 @@ export class SectionSession {
     const run = now
     if (!run.sections.some((s) => isDirty(state, s))) return true
     if (run.sections.some((s) => this.conflicted.has(s.id))) return false
-    if (touchesClaim(state, run)) {
-      this.edited() // a neighbour is still being acquired; try again shortly
+    if (
+      !state.field(sessionMeta).connected ||
+      run.sections.some((s) => this.retaking.has(s.id)) ||
+      touchesClaim(state, run)
+    ) {
+      // Offline, being taken again, or a neighbour still being acquired: try again shortly.
+      this.edited()
       return false
     }
     const text = state.sliceDoc(run.from, run.to)
@@ -472,11 +479,15 @@ export class SectionSession {
     this.view.dispatch({ effects: setConnected.of(connected) })
     this.queuePublish()
     if (!connected) return
+    this.host.retract('offline')
     // A new connection is a new window to the services: its old locks were released. Take them again.
     for (const s of sectionLocks(this.view.state)) {
       if (phaseOf(s) !== 'held') continue
+      this.retaking.add(s.id)
       void this.host.acquire(s.id).then((r) => {
+        this.retaking.delete(s.id)
         if (!r.ok) this.lose(s.id, r.error.message.replace(/\.$/, ''))
+        else this.edited()
       })
     }
     void this.writeJournal()

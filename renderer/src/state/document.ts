@@ -124,6 +124,8 @@ export function createDocumentSlice(
       },
 
       async open(document) {
+        // The document already open in the editor: read it again, keep the editor and what it holds.
+        if (get().current === document && get().session) return get().refresh()
         const r = await client.call('documents:open', { document })
         if (!r.ok) return get().notify({ kind: 'error', text: r.error.message })
         set((s) => ({

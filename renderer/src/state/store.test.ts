@@ -341,6 +341,11 @@ describe('app store with the editor session', () => {
       }
     })
     t.answers['journal:discard'] = () => ({ ok: true, value: { ok: true } })
+    // Opening the document the editor already shows only reads it again; a fresh window opens it.
+    const calls = t.calls.length
+    await store.getState().open('plan.md')
+    expect(t.calls.slice(calls).map((c) => c.channel)).toEqual(['documents:open'])
+    store.getState().attachSession(null)
     await store.getState().open('plan.md')
     expect(t.sent('journal:discard')).toEqual([{ document: 'plan.md', sectionIds: ['a'] }])
     expect(store.getState().notices.filter((n) => n.key?.startsWith('journal:'))).toEqual([
