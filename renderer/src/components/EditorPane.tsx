@@ -111,7 +111,8 @@ export function EditorPane() {
   const opened = useApp((s) => s.opened)
   const document = useApp((s) => s.current)
   const held = useApp((s) => s.held)
-  const connected = useApp((s) => s.status !== 'closed')
+  // 'connecting' after a drop is still offline (the transport retries with 'connecting' in between).
+  const connected = useApp((s) => s.status === 'open')
   const focus = useApp((s) => s.focus)
   const session = useApp((s) => s.session)
   const hostRef = useRef<HTMLDivElement>(null)
@@ -196,7 +197,13 @@ export function EditorPane() {
       <div className="editor-toolbar">
         <strong>{document}</strong>
         <span className="muted" data-testid="editing">
-          {held.length ? `Editing: ${editing}` : connected ? 'Click into a section and type to edit it.' : ''}
+          {!connected
+            ? held.some((h) => h.dirty)
+              ? 'Read-only while disconnected; your unsaved text is kept.'
+              : 'Read-only while disconnected.'
+            : held.length
+              ? `Editing: ${editing}`
+              : 'Click into a section and type to edit it.'}
         </span>
         <span style={{ flex: 1 }} />
         {held.length > 0 && connected && (
