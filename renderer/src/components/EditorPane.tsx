@@ -169,9 +169,13 @@ export function EditorPane() {
   // Closing the tab or window with unsaved text: journal and save now, and let the browser ask.
   useEffect(() => {
     if (!session) return
+    // In Electron the main process holds the close until the page has flushed (app:flush); asking
+    // there would cancel the close for good. In a browser the page can only ask.
+    const ask = store?.getState().client.transportKind === 'web'
     const beforeUnload = (e: BeforeUnloadEvent) => {
       if (!session.hasUnsaved()) return
       void session.flush()
+      if (!ask) return
       e.preventDefault()
       e.returnValue = ''
     }
@@ -182,7 +186,7 @@ export function EditorPane() {
       window.removeEventListener('beforeunload', beforeUnload)
       window.removeEventListener('pagehide', pageHide)
     }
-  }, [session])
+  }, [session, store])
 
   if (!document) return <main className="editor empty">Open a document on the left.</main>
   const editing = held.map((h) => `${h.heading}${h.dirty ? ' •' : ''}`).join(', ')
