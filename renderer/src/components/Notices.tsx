@@ -12,14 +12,16 @@ function Kept({ notice }: { notice: Notice & { draft: NonNullable<Notice['draft'
       <summary>Your text (kept as a draft)</summary>
       <textarea readOnly value={kept.text} rows={6} />
       <button onClick={() => void navigator.clipboard?.writeText(kept.text)}>Copy</button>
-      <button
-        data-testid="reapply-draft"
-        onClick={async () => {
-          if (await reapply(kept)) dismiss(notice.id)
-        }}
-      >
-        Re-apply (takes the section, saves your text)
-      </button>
+      {!kept.copyOnly && (
+        <button
+          data-testid="reapply-draft"
+          onClick={async () => {
+            if (await reapply(kept)) dismiss(notice.id)
+          }}
+        >
+          Re-apply (takes the section, saves your text)
+        </button>
+      )}
       <button
         data-testid="discard-draft"
         onClick={async () => {

@@ -24,7 +24,7 @@ export interface SessionNotice {
   kind: 'info' | 'warning' | 'error'
   text: string
   /** Text kept for the writer to copy or re-apply. */
-  draft?: { sectionId: string; text: string; baseSha256?: string | null }
+  draft?: { sectionId: string; text: string; baseSha256?: string | null; copyOnly?: boolean }
 }
 
 /** Both texts of a refused save, for the conflict view. */

@@ -60,6 +60,20 @@ export function sectionSession(create: (view: EditorView) => SectionSession): Ex
   return [
     sessionFactory.of(create),
     sessionPlugin,
+    // The Edit menu's Undo/Redo (and some IMEs) arrive as beforeinput history events, which
+    // CodeMirror would run unguarded.
+    Prec.highest(
+      EditorView.domEventHandlers({
+        beforeinput(event, view) {
+          const command =
+            event.inputType === 'historyUndo' ? undo : event.inputType === 'historyRedo' ? redo : null
+          if (!command) return false
+          event.preventDefault()
+          guarded(command)(view)
+          return true
+        }
+      })
+    ),
     Prec.highest(
       keymap.of([
         { key: 'Mod-s', preventDefault: true, run: (v) => (void sessionOf(v)?.save(), true) },

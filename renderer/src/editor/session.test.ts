@@ -268,3 +268,61 @@ describe('section session: connection, journal, timers', () => {
     expect(clock.pending()).toBe(0)
   })
 })
+
+describe('section session: what the review found', () => {
+  it('typing while Done releases a section takes it again; nothing typed is lost', async () => {
+    const { server, win } = open()
+    win.type(win.section('s2').from + 9, 'one ')
+    await server.settle()
+    const done = win.session.done()
+    for (let i = 0; i < 5 && server.locks.get('s2') === 'me' && win.section('s2').phase === 'held'; i++)
+      await server.settle()
+    // The section went read-only before the release was sent: this keystroke is a new claim.
+    expect(win.section('s2').phase).toBe('free')
+    win.type(win.section('s2').from + 9, 'two ')
+    expect(win.section('s2').phase).toBe('acquiring')
+    await win.until(done)
+    await server.settle()
+    await autosave(win)
+    expect(server.text).toContain('two one money')
+    expect(win.text).toBe(server.text)
+  })
+
+  it('restore does not replace text that could not be saved', async () => {
+    const { server, win } = open()
+    server.versions.set('s2', ['# Budget\nversion one\n\n'])
+    win.type(win.section('s2').from + 9, 'unsaved ')
+    await server.settle()
+    server.connected = false // every save fails now
+    expect(await win.until(win.session.restore('s2', 1, '# Budget\nversion one\n\n'))).toBe(false)
+    expect(win.textOf('s2')).toBe('# Budget\nunsaved money x z\n\n')
+    expect(server.notices.some((n) => n.key === 'restore:s2')).toBe(true)
+  })
+
+  it('a save removes the section’s journal entry, also one a closed window left', async () => {
+    const { server, win } = open()
+    server.journalStore.set('s2', {
+      sectionId: 's2',
+      baseSha256: null,
+      text: '# Budget\nfrom a closed window\n\n'
+    })
+    await win.until(win.session.reapply('s2', '# Budget\nfrom a closed window\n\n', null))
+    await win.quiesce()
+    win.clock.advance(100)
+    await server.settle()
+    expect(server.text).toContain('from a closed window')
+    expect(server.journalStore.has('s2')).toBe(false)
+  })
+
+  it('a section lost while its save is on its way stays lost', async () => {
+    const { server, win } = open()
+    win.type(win.section('s2').from + 9, 'mine ')
+    await server.settle()
+    const saving = win.session.save()
+    server.takeover('s2')
+    win.session.lose('s2', 'it was taken over')
+    await win.until(saving)
+    expect(['free', 'other']).toContain(win.section('s2').phase)
+    expect(server.notices.find((n) => n.key === 'lost:s2')?.draft?.text).toContain('mine money')
+  })
+})

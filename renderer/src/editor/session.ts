@@ -185,7 +185,10 @@ export class SectionSession {
 
   private async acquireFor(id: string): Promise<void> {
     const r = await this.host.acquire(id)
-    if (this.destroyed) return
+    if (this.destroyed) {
+      if (r.ok) void this.host.release(id)
+      return
+    }
     const c = this.claimOf(id)
     if (!c) {
       // The claim was rolled back meanwhile: a late grant is given back at once.
@@ -225,7 +228,17 @@ export class SectionSession {
       key: `held:${first?.id ?? ''}`,
       kind: error.code === ErrorCode.LockHeld || error.code === ErrorCode.LockTimeout ? 'warning' : 'error',
       text: `${error.message} What you typed there was not applied; it is kept below.`,
-      ...(first ? { draft: { sectionId: first.id, text: typed, baseSha256: first.sha ?? null } } : {})
+      ...(first
+        ? {
+            draft: {
+              sectionId: first.id,
+              text: typed,
+              baseSha256: first.sha ?? null,
+              // Text of several sections cannot go back into one of them: copy only.
+              ...(sections.length > 1 ? { copyOnly: true } : {})
+            }
+          }
+        : {})
     })
     // The sections show the file's text again; the next snapshot brings any newer text and holders.
     this.applyLocks(this.lastLocks)
@@ -273,7 +286,8 @@ export class SectionSession {
 
   /** Writes the unsaved text of the held sections to the local journal now. */
   async writeJournal(extra: JournalEntry[] = []): Promise<boolean> {
-    const entries = [...this.journalEntries(), ...extra]
+    const own = this.journalEntries()
+    const entries = [...own, ...extra.filter((e) => !own.some((o) => o.sectionId === e.sectionId))]
     if (entries.length === 0) return true
     const ok = await this.host.journal(entries)
     if (ok) for (const e of entries) this.journaled.set(e.sectionId, e.text)
@@ -347,16 +361,29 @@ export class SectionSession {
     if (r.ok) {
       this.rejected.delete(first.id)
       this.host.retract(`save:${first.id}`)
-      const sections = placeSavedRun(this.view.state, flight, r.value)
+      // A section lost while the save was on its way (lock:lost, idle release) stays lost.
+      const stillMine = new Set(
+        sectionLocks(this.view.state)
+          .filter((x) => flight.ids.includes(x.id) && isMine(x))
+          .map((x) => x.id)
+      )
+      const sections = placeSavedRun(this.view.state, flight, r.value)?.map((x) =>
+        flight.ids.includes(x.id) && !stillMine.has(x.id)
+          ? { ...x, phase: 'free' as const, editable: false, saved: undefined }
+          : x
+      )
       if (sections) {
         this.view.dispatch({ effects: replaceRun.of({ replace: flight.ids, sections }) })
         ok = true
       }
-      const journal: JournalEntry[] = r.value.retired.map((id) => ({
-        sectionId: id,
-        baseSha256: null,
-        text: null
-      }))
+      // The saved text leaves the journal — also an entry another window (a closed one) left there.
+      const dirty = (id: string) => {
+        const x = findSection(this.view.state, id)
+        return x !== undefined && isMine(x) && isDirty(this.view.state, x)
+      }
+      const journal: JournalEntry[] = [...r.value.retired, ...r.value.run.map((x) => x.id)]
+        .filter((id) => !dirty(id))
+        .map((id) => ({ sectionId: id, baseSha256: null, text: null }))
       void this.writeJournal(journal)
     } else this.saveFailed(flight, r.error)
     this.afterServerWork()
@@ -380,6 +407,8 @@ export class SectionSession {
     // A lost lock is reported by its own event (lock:lost), which keeps the text as a draft.
     if (error.code === ErrorCode.LockLost) return
     if (error.code === ErrorCode.Validation) this.rejected.set(first, flight.text)
+    // Anything else (the write mutex busy, an I/O error, the connection) is tried again shortly.
+    else this.edited()
     const s = findSection(this.view.state, first)
     this.host.notify({
       key: `save:${first}`,
@@ -508,10 +537,13 @@ export class SectionSession {
     }
     const now = findSection(this.view.state, sectionId)
     if (!now) return false
-    const text = this.view.state.sliceDoc(now.from, now.to)
+    // A section being acquired keeps what the file had as its saved text: its typing is unsaved.
+    const saved = phaseOf(now) === 'acquiring' ? now.saved : this.view.state.sliceDoc(now.from, now.to)
     this.view.dispatch({
       effects: patchSections.of(
-        new Map([[sectionId, { phase: 'held' as const, editable: true, holder: undefined, saved: text }]])
+        new Map([
+          [sectionId, { phase: 'held' as const, editable: true, holder: undefined, saved, claim: undefined }]
+        ])
       )
     })
     return true
@@ -522,13 +554,21 @@ export class SectionSession {
     await this.save()
     for (const s of sectionLocks(this.view.state)) {
       if (phaseOf(s) !== 'held' || isDirty(this.view.state, s) || this.conflicted.has(s.id)) continue
-      const r = await this.host.release(s.id)
-      if (!r.ok) continue
+      // Read-only before the release goes out: a keystroke meanwhile takes the section again
+      // (a claim) instead of landing in a section that is about to be let go.
+      const saved = s.saved
       this.view.dispatch({
         effects: patchSections.of(
           new Map([[s.id, { phase: 'free' as const, editable: false, saved: undefined }]])
         )
       })
+      const r = await this.host.release(s.id)
+      if (r.ok) continue
+      const now = findSection(this.view.state, s.id)
+      if (now && phaseOf(now) === 'free')
+        this.view.dispatch({
+          effects: patchSections.of(new Map([[s.id, { phase: 'held' as const, editable: true, saved }]]))
+        })
     }
     await this.writeJournal()
     this.host.refresh()
@@ -577,6 +617,15 @@ export class SectionSession {
     await this.save()
     const s = findSection(this.view.state, sectionId)
     if (!s || phaseOf(s) !== 'held' || this.conflicted.has(sectionId)) return false
+    if (isDirty(this.view.state, s)) {
+      // The restore would replace text that is in no save: it waits until that text is saved.
+      this.host.notify({
+        key: `restore:${sectionId}`,
+        kind: 'error',
+        text: `${label(s)} has text that could not be saved yet; nothing was restored. Save it (or copy it) first.`
+      })
+      return false
+    }
     this.busy++
     const r = await this.host.restore({ sectionId, version, baseSha256: s.sha ?? '' })
     this.busy--
@@ -584,6 +633,16 @@ export class SectionSession {
       this.host.notify({ key: `save:${sectionId}`, kind: 'error', text: r.error.message })
       this.afterServerWork()
       return false
+    }
+    const t = findSection(this.view.state, sectionId)
+    if (t && isDirty(this.view.state, t)) {
+      // Typed while the restore was on its way: kept, not overwritten.
+      this.host.notify({
+        key: `restore-typed:${sectionId}`,
+        kind: 'warning',
+        text: `You typed in ${label(t)} while it was being restored; that text is kept below.`,
+        draft: { sectionId, text: this.view.state.sliceDoc(t.from, t.to), baseSha256: null }
+      })
     }
     this.write(sectionId, content, { sha: r.value.section.sha256, clean: true })
     this.minTicket = this.tickets + 1
@@ -606,6 +665,19 @@ export class SectionSession {
     }
     if (!(await this.take(sectionId))) return false
     const s = findSection(this.view.state, sectionId)
+    if (
+      s &&
+      isDirty(this.view.state, s) &&
+      this.view.state.sliceDoc(s.from, s.to) !== asSectionText(text, false)
+    ) {
+      // The section has unsaved text of its own: kept before the re-applied text replaces it.
+      this.host.notify({
+        key: `reapplied-over:${sectionId}`,
+        kind: 'warning',
+        text: `${label(s)} had unsaved text that the re-applied text replaced; it is kept below.`,
+        draft: { sectionId, text: this.view.state.sliceDoc(s.from, s.to), baseSha256: s.sha ?? null }
+      })
+    }
     this.write(sectionId, text, { sha: baseSha256 ?? s?.sha, clean: false })
     this.edited()
     return this.save()

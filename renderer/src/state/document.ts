@@ -126,6 +126,8 @@ export function createDocumentSlice(
       async open(document) {
         // The document already open in the editor: read it again, keep the editor and what it holds.
         if (get().current === document && get().session) return get().refresh()
+        // Leaving a document: save what is held there and let it go (unsaved text stays journalled).
+        await get().session?.done()
         const r = await client.call('documents:open', { document })
         if (!r.ok) return get().notify({ kind: 'error', text: r.error.message })
         set((s) => ({

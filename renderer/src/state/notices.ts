@@ -10,6 +10,8 @@ export interface KeptText {
   file?: string
   /** The text is in the local journal (discarded from it when dismissed). */
   journal?: boolean
+  /** Text of several sections: it can be copied, not re-applied into one. */
+  copyOnly?: boolean
 }
 
 /** A message shown to the writer (refusal, lost lock, idle warning, save failure). */
