@@ -225,105 +225,92 @@ test('2. the first keystrokes into a free section are kept: Enter, Backspace, De
 }) => {
   const { a, b, errors } = await annAndBob(sectioned, FREE, 'Note xz')
   await a.context().grantPermissions(['clipboard-read', 'clipboard-write'])
-  let doc = FREE.replace('enter-here', 'enter-here\n')
-  await firstEdit(
-    sectioned,
-    a,
-    b,
-    'enter',
-    async () => {
-      await caretAtEndOf(a, 'enter-here')
-      await a.keyboard.press('Enter')
+  // Each case: the section, what its text becomes, and what the writer does.
+  const cases: { id: string; from: string; to: string; act: () => Promise<void> }[] = [
+    {
+      id: 'enter',
+      from: 'enter-here',
+      to: 'enter-here\n',
+      act: async () => {
+        await caretAtEndOf(a, 'enter-here')
+        await a.keyboard.press('Enter')
+      }
     },
-    doc
-  )
-  doc = doc.replace('backspaceX', 'backspace')
-  await firstEdit(
-    sectioned,
-    a,
-    b,
-    'backspace',
-    async () => {
-      await caretAtEndOf(a, 'backspaceX')
-      await a.keyboard.press('Backspace')
+    {
+      id: 'backspace',
+      from: 'backspaceX',
+      to: 'backspace',
+      act: async () => {
+        await caretAtEndOf(a, 'backspaceX')
+        await a.keyboard.press('Backspace')
+      }
     },
-    doc
-  )
-  doc = doc.replace('Xdelete', 'delete')
-  await firstEdit(
-    sectioned,
-    a,
-    b,
-    'delete',
-    async () => {
-      await line(a, 'Xdelete').click()
-      await a.keyboard.press('Home')
-      await a.keyboard.press('Delete')
+    {
+      id: 'delete',
+      from: 'Xdelete',
+      to: 'delete',
+      act: async () => {
+        await line(a, 'Xdelete').click()
+        await a.keyboard.press('Home')
+        await a.keyboard.press('Delete')
+      }
     },
-    doc
-  )
-  // A real paste from the system clipboard: written with navigator.clipboard (permission granted),
-  // pasted with Ctrl+V — not an insertText.
-  doc = doc.replace('paste-here', 'paste-herePASTED')
-  await firstEdit(
-    sectioned,
-    a,
-    b,
-    'paste',
-    async () => {
-      await a.evaluate(() => navigator.clipboard.writeText('PASTED'))
-      await caretAtEndOf(a, 'paste-here')
-      await a.keyboard.press('Control+v')
+    {
+      // A real paste from the system clipboard: written with navigator.clipboard (permission
+      // granted), pasted with Ctrl+V — not an insertText.
+      id: 'paste',
+      from: 'paste-here',
+      to: 'paste-herePASTED',
+      act: async () => {
+        await a.evaluate(() => navigator.clipboard.writeText('PASTED'))
+        await caretAtEndOf(a, 'paste-here')
+        await a.keyboard.press('Control+v')
+      }
     },
-    doc
-  )
-  doc = doc.replace('replace-me', 'replaced')
-  await firstEdit(
-    sectioned,
-    a,
-    b,
-    'replace',
-    async () => {
-      await caretAtEndOf(a, 'replace-me')
-      await a.keyboard.press('Control+f')
-      await a.locator('.cm-search input[name=search]').fill('replace-me')
-      await a.locator('.cm-search input[name=replace]').fill('replaced')
-      await a.locator('.cm-search button[name=replaceAll]').click()
+    {
+      id: 'replace',
+      from: 'replace-me',
+      to: 'replaced',
+      act: async () => {
+        await caretAtEndOf(a, 'replace-me')
+        await a.keyboard.press('Control+f')
+        await a.locator('.cm-search input[name=search]').fill('replace-me')
+        await a.locator('.cm-search input[name=replace]').fill('replaced')
+        await a.locator('.cm-search button[name=replaceAll]').click()
+      }
     },
-    doc
-  )
-  await a.locator('.cm-search button[name=close]').click()
-  // "(" between two letters does not auto-close: "(y)" typed at once after the click.
-  doc = doc.replace('Note xz', 'Note x(y)z')
-  await firstEdit(
-    sectioned,
-    a,
-    b,
-    'paren',
-    async () => {
-      await line(a, 'Note xz').click()
-      await a.keyboard.press('End')
-      await a.keyboard.press('ArrowLeft')
-      await a.keyboard.type('(y)')
+    {
+      // "(" between two letters does not auto-close: "(y)" typed at once after the click.
+      id: 'paren',
+      from: 'Note xz',
+      to: 'Note x(y)z',
+      act: async () => {
+        await a.locator('.cm-search button[name=close]').click()
+        await line(a, 'Note xz').click()
+        await a.keyboard.press('End')
+        await a.keyboard.press('ArrowLeft')
+        await a.keyboard.type('(y)')
+      }
     },
-    doc
-  )
-  // "(" at a line end auto-closes: "(y" typed right after the click (while the lock is on its way)
-  // shows "(y)"; then ")" steps over the closing bracket and "z" follows it.
-  doc = doc.replace('Note x\n', 'Note x(y)z\n')
-  await firstEdit(
-    sectioned,
-    a,
-    b,
-    'paren-end',
-    async () => {
-      await a.locator('.cm-line', { hasText: /^Note x$/ }).click()
-      await a.keyboard.type('(y')
-      await expect(a.locator('.cm-line', { hasText: /^Note x\(y\)$/ })).toHaveCount(1)
-      await a.keyboard.type(')z')
-    },
-    doc
-  )
+    {
+      // "(" at a line end auto-closes: "(y" typed right after the click (while the lock is on its
+      // way) shows "(y)"; then ")" steps over the closing bracket and "z" follows it.
+      id: 'paren-end',
+      from: 'Note x\n',
+      to: 'Note x(y)z\n',
+      act: async () => {
+        await a.locator('.cm-line', { hasText: /^Note x$/ }).click()
+        await a.keyboard.type('(y')
+        await expect(a.locator('.cm-line', { hasText: /^Note x\(y\)$/ })).toHaveCount(1)
+        await a.keyboard.type(')z')
+      }
+    }
+  ]
+  let doc = FREE
+  for (const c of cases) {
+    doc = doc.replace(c.from, c.to)
+    await firstEdit(sectioned, a, b, c.id, c.act, doc)
+  }
   await sectioned.shot(a, '2-first-keystrokes-ann')
   // Nothing arrives late: after one more autosave period the file is still exactly that.
   await a.waitForTimeout(AFTER_AUTOSAVE_MS)
