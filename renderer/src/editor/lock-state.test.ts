@@ -103,6 +103,15 @@ describe('section lock state', () => {
     ])
   })
 
+  it('never hands a replacement at a boundary to the section above by borrowing the next heading', () => {
+    // Found by the property below: "ab\n" replacing the whole of B (a heading follows) went to A.
+    const p = { preamble: '', a: '# A\nalpha one\n\n', b: '# wo\n\n', c: '# C\ngamma three\n' }
+    const { state } = lockedState({ preamble: 'mine', a: 'ann', b: 'mine', c: 'mine' }, { parts: p })
+    const b = rangesOf(p).find((r) => r.id === 'b')!
+    const next = state.update({ changes: { from: b.from, to: b.to, insert: 'ab\n' } }).state
+    expect(textOf(next, 'a')).toBe(p.a)
+  })
+
   it('after any sequence of local edits, others’ sections are unchanged, start with their heading, and sections tile', () => {
     const who = fc.constantFrom<Who>('mine', 'ann', 'free')
     const edit = fc.record({

@@ -238,11 +238,14 @@ export function mapBoundaries(starts: readonly number[], changes: ChangeSet, doc
   return out
 }
 
-/** Line starts in [from, to] of `doc` that begin a heading. */
+/**
+ * Line starts in [from, to) of `doc` that begin a heading: headings the replacement brought. The
+ * end is excluded — a heading right after the replacement is the next section's own.
+ */
 function headingStarts(doc: Text, from: number, to: number): number[] {
   const out: number[] = []
   for (let line = doc.lineAt(from); ; line = doc.line(line.number + 1)) {
-    if (line.from >= from && line.from <= to && startsWithHeading(doc, line.from)) out.push(line.from)
+    if (line.from >= from && line.from < to && startsWithHeading(doc, line.from)) out.push(line.from)
     if (line.to >= to || line.number >= doc.lines) break
   }
   return out
