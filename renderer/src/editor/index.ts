@@ -16,7 +16,6 @@ export { toCharRanges } from './section-ranges'
 export type { CharRange, CharRangeOptions } from './section-ranges'
 export * from './lock-state'
 export {
-  blockingSection,
   judge,
   onBlockedEdit,
   remoteUpdate,

@@ -23,6 +23,12 @@ import type { Claim, SectionHolder, SectionLock } from './lock-state'
 /** Marks text that did not come from the writer's keyboard here: other writers' saves, rollbacks. */
 export const remoteUpdate = Annotation.define<boolean>()
 
+/**
+ * Marks a local change the gate judged and let through, so the session need not judge it again;
+ * a change without it bypassed the gate (history steps dispatch with `filter: false`).
+ */
+export const gated = Annotation.define<boolean>()
+
 /** Marks the session's own writes into held sections (a restore, a resolved conflict, a re-applied draft). */
 export const sessionWrite = Annotation.define<boolean>()
 
@@ -173,9 +179,17 @@ function refuse(tr: Transaction, section: SectionLock | null, reason: 'held' | '
 export const sectionLockFilter: Extension = Prec.highest(
   EditorState.transactionFilter.of((tr) => {
     const v = judge(tr)
-    if (v.kind === 'pass') return tr
     if (v.kind === 'refuse') return refuse(tr, v.section, v.reason)
-    return [tr, { effects: claimSections.of({ claim: v.claim, ids: v.ids, join: v.join, before: v.before }) }]
+    if (!tr.docChanged || tr.annotation(remoteUpdate) === true || tr.annotation(sessionWrite) === true)
+      return tr
+    if (v.kind === 'pass') return [tr, { annotations: gated.of(true) }]
+    return [
+      tr,
+      {
+        annotations: gated.of(true),
+        effects: claimSections.of({ claim: v.claim, ids: v.ids, join: v.join, before: v.before })
+      }
+    ]
   })
 )
 
@@ -199,10 +213,4 @@ export function guarded(command: StateCommand): StateCommand {
     dispatch(tr)
     return true
   }
-}
-
-/** The section that forbids `tr`, or null when it may apply (possibly by claiming free sections). */
-export function blockingSection(tr: Transaction): SectionLock | null {
-  const v = judge(tr)
-  return v.kind === 'refuse' ? v.section : null
 }

@@ -23,7 +23,7 @@ import {
   sectionLocks
 } from './lock-state'
 import type { Claim as ClaimValue, SectionLock } from './lock-state'
-import { judge, remoteUpdate, sessionMeta, sessionWrite, setConnected } from './lock-filter'
+import { gated, judge, remoteUpdate, sessionMeta, sessionWrite, setConnected } from './lock-filter'
 import type { Verdict } from './lock-filter'
 import { asSectionText, heldRuns, isDirty, placeSavedRun, touchesClaim } from './session-runs'
 import type { InFlightSave, Run } from './session-runs'
@@ -122,7 +122,7 @@ export class SectionSession {
       let claim = tr.effects.find((e) => e.is(claimSections))?.value as ClaimEffect | undefined
       const own = tr.annotation(remoteUpdate) === true || tr.annotation(sessionWrite) === true
       let refused: Verdict | null = null
-      if (!claim && !own) {
+      if (!claim && !own && tr.annotation(gated) !== true) {
         // A change that bypassed the gate (history steps dispatch with `filter: false`): judged now.
         const v = judge(tr)
         if (v.kind === 'claim') {
