@@ -4,39 +4,12 @@ import { EditorView, ViewPlugin } from '@codemirror/view'
 import { basicSetup } from 'codemirror'
 import { useContext, useEffect, useRef } from 'react'
 import type { StoreApi } from 'zustand'
-import {
-  SectionSession,
-  sectionLocking,
-  sessionOf,
-  setSectionLocks,
-  toCharRanges,
-  type BlockedEdit,
-  type SectionLock
-} from '../editor'
-import { holderOf } from '../editor/session-sync'
+import { SectionSession, sectionLocking, sessionOf, setSectionLocks, type BlockedEdit } from '../editor'
+import { describeHolder } from '../../../shared/format-time'
+import { sectionsOfSnapshot } from '../editor/session-sync'
 import { createSessionHost } from '../state/session-host'
 import type { AppState } from '../state/store'
 import { StoreContext, useApp } from '../state/use-app'
-
-type Snapshot = NonNullable<AppState['snapshot']>
-
-/** The sections of a freshly opened document: held ones (this window's, from before) and the others' locks. */
-function initialSections(snap: Snapshot, now: number): SectionLock[] {
-  const ranges = toCharRanges(snap.text, snap.sections, { collapseCrlf: true })
-  const text = snap.text.replace(/\r\n?/g, '\n')
-  const docLock = snap.locks.find((l) => l.kind === 'document' && !l.mine)
-  return snap.sections.map((s, i) => {
-    const r = ranges[i]
-    const lock = snap.locks.find((l) => l.kind === 'section' && l.sectionId === s.id)
-    const base = { id: s.id, from: r.from, to: r.to, heading: s.heading, level: s.level, sha: s.sha256 }
-    if (lock?.mine)
-      return { ...base, editable: true, phase: 'held' as const, saved: text.slice(r.from, r.to) }
-    const other = (lock && !lock.mine ? lock : undefined) ?? docLock
-    return other
-      ? { ...base, editable: false, phase: 'other' as const, holder: holderOf(other, now) }
-      : { ...base, editable: false, phase: 'free' as const }
-  })
-}
 
 /** Tells the writer why a keystroke did nothing: someone holds the section, or the app is offline. */
 function blockedNotice(store: StoreApi<AppState>, edit: BlockedEdit): void {
@@ -50,12 +23,11 @@ function blockedNotice(store: StoreApi<AppState>, edit: BlockedEdit): void {
     return
   }
   const what = edit.heading ? `“${edit.heading}”` : 'This section'
-  const h = edit.holder
   s.notify({
     key: `held:${edit.sectionId}`,
     kind: 'warning',
-    text: h
-      ? `${what} is being edited by ${h.user} on ${h.host}, since ${h.sinceText ?? h.since}.`
+    text: edit.holder
+      ? `${what} is being edited by ${describeHolder(edit.holder, s.now())}.`
       : `${what} cannot be changed right now.`
   })
 }
@@ -140,7 +112,7 @@ export function EditorPane() {
       })
     })
     viewRef.current = view
-    view.dispatch({ effects: setSectionLocks.of(initialSections(snapshot, now())) })
+    view.dispatch({ effects: setSectionLocks.of(sectionsOfSnapshot(snapshot, now())) })
     const s = sessionOf(view)
     store.getState().attachSession(s)
     if (store.getState().status === 'closed') s?.setConnected(false)

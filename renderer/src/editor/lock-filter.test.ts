@@ -137,7 +137,7 @@ describe('section lock filter', () => {
     const tr = offline.update({ changes: { from: at('a').from + 5, insert: 'X' } })
     expect(tr.state.doc.toString()).toBe(doc)
     await flush()
-    expect(blocked).toEqual([{ sectionId: '', free: false, reason: 'offline' }])
+    expect(blocked).toEqual([{ sectionId: '', reason: 'offline' }])
     const back = tr.state.update({ effects: setConnected.of(true) }).state
     expect(back.update({ changes: { from: at('a').from + 5, insert: 'X' } }).state.doc.toString()).not.toBe(
       doc
@@ -151,7 +151,6 @@ describe('section lock filter', () => {
     expect(blocked).toHaveLength(1)
     expect(blocked[0]).toMatchObject({
       sectionId: 'b',
-      free: false,
       reason: 'held',
       holder: { user: 'Ann', host: 'studio-pc' }
     })

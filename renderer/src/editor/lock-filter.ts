@@ -35,8 +35,6 @@ export const sessionWrite = Annotation.define<boolean>()
 /** What the app learns when an edit was refused. */
 export interface BlockedEdit {
   sectionId: string
-  /** Always false now (a free section is claimed, not refused); kept for the notice wording. */
-  free: boolean
   holder?: SectionHolder
   heading?: string
   /** `offline`: the connection to the services is down and the editor is read-only. */
@@ -154,7 +152,6 @@ export function reportBlocked(
   if (callbacks.length > 0) {
     const edit: BlockedEdit = {
       sectionId: section?.id ?? '',
-      free: false,
       reason,
       ...(section?.holder ? { holder: section.holder } : {}),
       ...(section?.heading !== undefined ? { heading: section.heading } : {})

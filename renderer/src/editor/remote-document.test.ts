@@ -1,6 +1,7 @@
 import { EditorSelection, EditorState } from '@codemirror/state'
 import { describe, expect, it } from 'vitest'
-import { mergedDocument, orphanedHeld, remoteDocumentSpec } from './remote-document'
+import { mergedDocument, remoteDocumentSpec } from './remote-document'
+import { planSnapshot } from './session-sync'
 import { sectionLockField, sectionLocks, setSectionLocks, type SectionLock } from './lock-state'
 import { sectionLockFilter } from './lock-filter'
 
@@ -58,10 +59,23 @@ describe('a remote change of the document shape while holding a section', () => 
 
   it('names a held section the server deleted, so its text can be kept as a draft', () => {
     const state = editor(typed, locks, 16)
-    const ranges = [
-      { id: 'a', from: 0, to: 8 },
-      { id: 'c', from: 8, to: 19 }
-    ]
-    expect(orphanedHeld(state, ranges).map((l) => l.id)).toEqual(['b'])
+    const section = (id: string, start: number, end: number) => ({
+      id,
+      level: 1,
+      heading: id.toUpperCase(),
+      startLine: 0,
+      endLine: 1,
+      start,
+      end,
+      sha256: id.repeat(64)
+    })
+    const snapshot = {
+      document: 'd.md',
+      fileSha256: 'f'.repeat(64),
+      text: '# A\none\n# C\nthree\n',
+      sections: [section('a', 0, 8), section('c', 8, 19)],
+      locks: []
+    }
+    expect(planSnapshot(state, snapshot, new Map()).orphans).toEqual([{ id: 'b', text: '# B\nmine!\n' }])
   })
 })

@@ -14,7 +14,7 @@ import type { CharRange } from './section-ranges'
  * The document to show: the server's text and sections, with each section this window holds
  * (editable in `state`) replaced by the writer's current text of it. Returns the text and the
  * sections' ranges in it. A held section the server no longer has is left out of the ranges but
- * kept nowhere — the caller keeps it as a draft first (see `orphanedHeld`).
+ * kept nowhere — the caller keeps it as a draft first (see `planSnapshot`'s orphans).
  */
 export function mergedDocument(
   state: EditorState,
@@ -44,12 +44,6 @@ export function mergedDocument(
   }
   parts.push(serverText.slice(at))
   return { text: parts.join(''), ranges }
-}
-
-/** Held sections of `state` that the server's section list no longer has (deleted by someone). */
-export function orphanedHeld(state: EditorState, serverRanges: readonly CharRange[]): SectionLock[] {
-  const ids = new Set(serverRanges.map((r) => r.id))
-  return sectionLocks(state).filter((l) => l.editable && !ids.has(l.id))
 }
 
 /**

@@ -13,7 +13,7 @@ import { findSection, sectionLockField, sectionLocks, setSectionLocks } from './
 import type { SectionLock } from './lock-state'
 import { SectionSession } from './session'
 import type { SessionClock } from './session'
-import { holdersFor, serverSections } from './session-sync'
+import { sectionsOfSnapshot } from './session-sync'
 
 /** A clock whose timers run only when the test advances it. */
 export class ManualClock implements SessionClock {
@@ -46,26 +46,6 @@ export class ManualClock implements SessionClock {
   pending(): number {
     return this.timers.length
   }
-}
-
-/** The sections of a fresh window on the server's document (held ones: none; others' locks shown). */
-export function sectionsFrom(server: FakeServer, now: number): SectionLock[] {
-  const snap = server.snapshotNow()
-  const { sections } = serverSections(snap)
-  const base = sections.map((s) => ({
-    id: s.id,
-    from: s.from,
-    to: s.to,
-    editable: false,
-    heading: s.heading,
-    level: s.level,
-    sha: s.sha
-  }))
-  const holders = holdersFor(base, snap.locks, now)
-  return base.map((s) => {
-    const h = holders.get(s.id) ?? null
-    return h ? { ...s, phase: 'other' as const, holder: h } : { ...s, phase: 'free' as const }
-  })
 }
 
 /** One editor window on the fake server. */
@@ -101,7 +81,11 @@ export class Window {
       touchMs: 10_000
     })
     server.onRefresh = () => this.refresh()
-    this.apply(this.state.update({ effects: setSectionLocks.of(sectionsFrom(server, clock.now())) }))
+    this.apply(
+      this.state.update({
+        effects: setSectionLocks.of(sectionsOfSnapshot(server.snapshotNow(), clock.now()))
+      })
+    )
   }
 
   /** Applies a transaction (already filtered) and tells the session, as a view would. */

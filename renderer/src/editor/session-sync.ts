@@ -107,6 +107,31 @@ export function serverSections(snapshot: ServerSnapshot): { text: string; sectio
   }
 }
 
+/**
+ * The sections of a window that opens `snapshot`: sections this window already holds (from before)
+ * are held with the snapshot's text as saved; the others carry their holder (or the document lock's).
+ */
+export function sectionsOfSnapshot(snapshot: ServerSnapshot, now: number): SectionLock[] {
+  const { text, sections } = serverSections(snapshot)
+  const mine = new Set(snapshot.locks.filter((l) => l.kind === 'section' && l.mine).map((l) => l.sectionId))
+  const base = sections.map((s) => ({
+    id: s.id,
+    from: s.from,
+    to: s.to,
+    heading: s.heading,
+    level: s.level,
+    sha: s.sha,
+    editable: false
+  }))
+  const holders = holdersFor(base, snapshot.locks, now)
+  return base.map((s) => {
+    if (mine.has(s.id))
+      return { ...s, editable: true, phase: 'held' as const, saved: text.slice(s.from, s.to) }
+    const h = holders.get(s.id) ?? null
+    return h ? { ...s, phase: 'other' as const, holder: h } : { ...s, phase: 'free' as const }
+  })
+}
+
 /** One step of bringing the editor to a snapshot: a transaction, or one section's new text. */
 export type PlanStep = { spec: TransactionSpec } | { section: string; text: string }
 
