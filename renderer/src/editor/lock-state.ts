@@ -251,11 +251,6 @@ function headingStarts(doc: Text, from: number, to: number): number[] {
   return out
 }
 
-/** One boundary through `changes` (see `mapBoundaries`). */
-export function mapBoundary(pos: number, changes: ChangeSet, doc: Text): number {
-  return mapBoundaries([pos], changes, doc)[0]
-}
-
 /** Maps the sections through `changes` (see `mapBoundaries`); they keep tiling. */
 export function mapSectionLocks(
   locks: readonly SectionLock[],

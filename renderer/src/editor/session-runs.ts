@@ -6,7 +6,7 @@
  * while the save was on its way.
  */
 import type { ChangeSet, EditorState } from '@codemirror/state'
-import { mapBoundary, phaseOf, sectionLocks } from './lock-state'
+import { mapBoundaries, phaseOf, sectionLocks } from './lock-state'
 import type { SectionLock } from './lock-state'
 import type { SaveAnswer } from './session-host'
 
@@ -89,9 +89,13 @@ export function placeSavedRun(
   if (current.length === 0) return null
   const end = Math.max(...current.map((s) => s.to))
   const begin = Math.min(...current.map((s) => s.from))
-  const mapped = starts.map((o, k) =>
-    k === 0 ? begin : Math.min(end, mapBoundary(save.from + o, save.changes, state.doc))
+  // The later sections' starts through everything typed since, in one pass over the changes.
+  const later = mapBoundaries(
+    starts.slice(1).map((o) => save.from + o),
+    save.changes,
+    state.doc
   )
+  const mapped = [begin, ...later.map((p) => Math.min(end, p))]
   return run.map((s, k) => ({
     id: s.id,
     from: mapped[k],
