@@ -209,7 +209,10 @@ export function insertionOwner(locks: readonly SectionLock[], pos: number, endsW
  * (the boundary stays before it). A replacement touching a boundary puts it where a heading line
  * now starts: at the edge of the replacement if the heading is there, else at the next heading line
  * the replacement brought (an undo restoring a deleted heading), else at the edge (the heading is
- * gone: the section's text joins the one above, which the gate and the save both know).
+ * gone: the section's text joins the one above, which the gate and the save both know). A boundary
+ * the replacement swallowed whole goes to the next line start instead of inside a line, where a
+ * section put back by the services would glue its heading to the line above (that section overlaps
+ * the replacement, so the gate judges it anyway).
  */
 export function mapBoundaries(starts: readonly number[], changes: ChangeSet, doc: Text): number[] {
   const ch: { fromA: number; toA: number; fromB: number; toB: number; ins: Text }[] = []
@@ -231,11 +234,21 @@ export function mapBoundaries(starts: readonly number[], changes: ChangeSet, doc
         candsFor = ci
       }
       if (startsWithHeading(doc, edge)) p = edge
-      else p = cands.find((x) => x >= (out[out.length - 1] ?? 0) && x !== out[out.length - 1]) ?? edge
+      else
+        p =
+          cands.find((x) => x >= (out[out.length - 1] ?? 0) && x !== out[out.length - 1]) ??
+          (c.fromA < pos && pos < c.toA ? lineStartFrom(doc, edge) : edge)
     }
     out.push(p)
   }
   return out
+}
+
+/** `pos` if a line starts there, else the start of the next line (the end of the document at most). */
+function lineStartFrom(doc: Text, pos: number): number {
+  const line = doc.lineAt(pos)
+  if (line.from === pos) return pos
+  return line.number < doc.lines ? line.to + 1 : doc.length
 }
 
 /**

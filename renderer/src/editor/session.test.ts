@@ -326,3 +326,23 @@ describe('section session: what the review found', () => {
     expect(server.notices.find((n) => n.key === 'lost:s2')?.draft?.text).toContain('mine money')
   })
 })
+
+describe('section session: found by the model test', () => {
+  it('a section lost after an undo deleted its heading comes back on a line of its own', async () => {
+    const { server, win } = open('# Intro\nhello\n\n# Budget\nmoney\n')
+    const end = win.section('s1').from + '# Intro'.length
+    win.type(end, '\n\n## New\n\ntext')
+    await server.settle()
+    await win.until(win.session.done())
+    await win.quiesce()
+    const created = server.sections.find((s) => s.text.startsWith('## New'))?.id ?? ''
+    expect(win.undo()).toBe(true) // deletes the new heading again: its section joins Intro
+    await win.quiesce()
+    server.takeover(created)
+    win.session.lose(created, 'it was taken over')
+    await win.quiesce()
+    // Ann's section shows her (the file's) text, its heading on its own line.
+    expect(win.text).toContain('\n## New\n')
+    expect(parseHeadings(win.text, true).map((h) => h.heading)).toEqual(['Intro', 'New', 'Budget'])
+  })
+})
