@@ -343,10 +343,41 @@ function onlyEol(buf: Buffer, eol: string): boolean {
   return eol === '\n' ? !s.includes('\r') : !/\r(?!\n)|(?<!\r)\n/.test(s)
 }
 
+/** How many splices of a property went through and how many were refused. */
+interface Tally {
+  spliced: number
+  refused: number
+}
+
+/**
+ * Runs a splice for a property: a refusal must be one the naive splice deserved (`legit` false),
+ * a splice one it allowed. Returns the result, or null when it was (rightly) refused.
+ */
+function spliceOrRefuse<R>(tally: Tally, legit: boolean, splice: () => R): R | null {
+  let result: R
+  try {
+    result = splice()
+  } catch (err) {
+    if (!(err instanceof ValidationError)) throw err
+    tally.refused++
+    expect(legit, `refused but harmless: ${err.message}`).toBe(false)
+    return null
+  }
+  tally.spliced++
+  expect(legit).toBe(true)
+  return result
+}
+
+/** `out` is `buf` with bytes [start, end) replaced by `bytes`, and nothing else changed. */
+function expectReplacedInPlace(buf: Buffer, out: Buffer, start: number, end: number, bytes: Buffer): void {
+  expect(out.subarray(0, start)).toEqual(buf.subarray(0, start))
+  expect(out.subarray(out.length - (buf.length - end))).toEqual(buf.subarray(end))
+  expect(out.subarray(start, start + bytes.length)).toEqual(bytes)
+}
+
 describe('spliceSection property', () => {
   it('changes one section only, or refuses exactly when a naive splice would change another', () => {
-    let spliced = 0
-    let refused = 0
+    const tally: Tally = { spliced: 0, refused: 0 }
     fc.assert(
       fc.property(
         documentArb,
@@ -361,21 +392,10 @@ describe('spliceSection property', () => {
           const text = i === 0 ? preamble.join('\n') + (preamble.length ? '\n' : '') : replacement
           const bytes = prepareSectionBytes(buf, index, i, text)
           const legit = othersUnchanged(buf, index, i, bytes)
-          let result: ReturnType<typeof spliceSection>
-          try {
-            result = spliceSection(buf, index, target.id, text)
-          } catch (err) {
-            if (!(err instanceof ValidationError)) throw err
-            refused++
-            expect(legit, `refused but harmless: ${err.message}`).toBe(false)
-            return
-          }
-          spliced++
-          expect(legit).toBe(true)
+          const result = spliceOrRefuse(tally, legit, () => spliceSection(buf, index, target.id, text))
+          if (!result) return
           const out = result.buffer
-          expect(out.subarray(0, target.start)).toEqual(buf.subarray(0, target.start))
-          expect(out.subarray(out.length - (buf.length - target.end))).toEqual(buf.subarray(target.end))
-          expect(out.subarray(target.start, target.start + bytes.length)).toEqual(bytes)
+          expectReplacedInPlace(buf, out, target.start, target.end, bytes)
           expectMatchesFreshParse(out, result.index)
           expect(result.index.sections.slice(0, i)).toEqual(index.sections.slice(0, i))
           const after = index.sections.slice(i + 1)
@@ -395,15 +415,14 @@ describe('spliceSection property', () => {
       { numRuns: Number(process.env.SPLICE_RUNS ?? 400) }
     )
     // Both outcomes must actually be exercised for the property to mean anything.
-    expect(spliced).toBeGreaterThan(100)
-    expect(refused).toBeGreaterThan(10)
+    expect(tally.spliced).toBeGreaterThan(100)
+    expect(tally.refused).toBeGreaterThan(10)
   })
 })
 
 describe('spliceRun property', () => {
   it('changes the run only, or refuses exactly when a naive splice would change another section', () => {
-    let spliced = 0
-    let refused = 0
+    const tally: Tally = { spliced: 0, refused: 0 }
     fc.assert(
       fc.property(
         documentArb,
@@ -421,28 +440,11 @@ describe('spliceRun property', () => {
           const runText = i === 0 ? text.replace(/^[^\n]*\n?/, '') : text
           const bytes = prepareSectionBytes(buf, index, i, runText, j)
           const legit = othersUnchanged(buf, index, i, bytes, j)
-          let result: ReturnType<typeof spliceRun>
-          try {
-            result = spliceRun(
-              buf,
-              index,
-              olds.map((s) => s.id),
-              runText
-            )
-          } catch (err) {
-            if (!(err instanceof ValidationError)) throw err
-            refused++
-            expect(legit, `refused but harmless: ${err.message}`).toBe(false)
-            return
-          }
-          spliced++
-          expect(legit).toBe(true)
+          const ids = olds.map((s) => s.id)
+          const result = spliceOrRefuse(tally, legit, () => spliceRun(buf, index, ids, runText))
+          if (!result) return
           const out = result.buffer
-          const start = olds[0].start
-          const end = olds[olds.length - 1].end
-          expect(out.subarray(0, start)).toEqual(buf.subarray(0, start))
-          expect(out.subarray(out.length - (buf.length - end))).toEqual(buf.subarray(end))
-          expect(out.subarray(start, start + bytes.length)).toEqual(bytes)
+          expectReplacedInPlace(buf, out, olds[0].start, olds[olds.length - 1].end, bytes)
           expectMatchesFreshParse(out, result.index)
           expect(result.index.sections.slice(0, i)).toEqual(index.sections.slice(0, i))
           const after = index.sections.slice(j + 1)
@@ -463,7 +465,7 @@ describe('spliceRun property', () => {
       ),
       { numRuns: Number(process.env.SPLICE_RUNS ?? 300) }
     )
-    expect(spliced).toBeGreaterThan(50)
-    expect(refused).toBeGreaterThan(10)
+    expect(tally.spliced).toBeGreaterThan(50)
+    expect(tally.refused).toBeGreaterThan(10)
   })
 })
