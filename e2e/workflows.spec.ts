@@ -78,7 +78,13 @@ test('scenario 7: an outside program rewrites the file; every window follows, a 
   // 3. A is editing Budget when the outside program changes it: both texts, nothing lost.
   await typeAtEndOf(a, 'Money, rewritten in place.', ' Ann’s unsaved words.')
   await expect(badge(b, 'budget')).toContainText('ann')
-  await fs.writeFile(file, inPlace.replace('Money, rewritten in place.', 'Money, changed outside again.'))
+  // This program saves in place slowly: the windows and the services read the empty file first.
+  // The section Ann holds must not be lost (or renumbered) for that; the finished file is a conflict.
+  const slow = await fs.open(file, 'r+')
+  await slow.truncate(0)
+  await new Promise((resolve) => setTimeout(resolve, 400))
+  await slow.write(inPlace.replace('Money, rewritten in place.', 'Money, changed outside again.'), 0)
+  await slow.close()
   await expect(a.getByTestId('conflict-view')).toBeVisible({ timeout: 10_000 })
   await expect(a.getByTestId('conflict-view')).toContainText('Ann’s unsaved words.')
   await expect(a.getByTestId('conflict-view')).toContainText('changed outside again')
@@ -89,9 +95,11 @@ test('scenario 7: an outside program rewrites the file; every window follows, a 
     .poll(async () => (await sectioned.read('plan.md')).toString())
     .toContain('Ann’s unsaved words.')
   await expect(b.locator('.cm-content')).toContainText('Ann’s unsaved words.')
-  // The outside text is not lost either: it is a version in the section's history.
+  // The outside text is not lost either: it is a version in the section's history — under the
+  // same id (had the empty read renumbered the sections, it would be in `budget-2`'s).
   const history = await sectioned.cli('history', file, 'budget', '--json')
   expect(history.stdout).toContain('changed outside again')
+  expect(history.stdout).toContain('Ann’s unsaved words.')
   report('7', { 'atomic rename visible in A and B': renameMs, 'in-place rewrite': inPlaceMs })
 })
 

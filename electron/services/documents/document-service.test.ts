@@ -226,6 +226,35 @@ describe('saving a section (S4, H1–H3)', () => {
   })
 })
 
+describe('a file read half-way through an outside program’s in-place save', () => {
+  it('a read of the truncated file does not retire a locked section: the finished file gives it back its id', async () => {
+    const ann = await open('ann')
+    const bob = await open('bob')
+    await bob.documents.read(DOC)
+    await ann.locks.acquireSection(DOC, 'budget')
+    await fs.writeFile(path.join(root, DOC), '')
+    expect((await bob.documents.read(DOC)).sections.map((s) => s.id)).toEqual(['preamble'])
+    await fs.writeFile(path.join(root, DOC), ORIGINAL.replace('Money.', 'Money, changed outside.'))
+    const again = await bob.documents.read(DOC)
+    expect(again.sections.map((s) => s.id)).toEqual(['preamble', 'budget', 'timeline', 'risks'])
+    expect(await ann.documents.read(DOC)).toMatchObject({ sections: again.sections })
+  })
+
+  it('(contrast) with no lock on them, the sections an outside edit removed are retired as before', async () => {
+    const bob = await open('bob')
+    await bob.documents.read(DOC)
+    await fs.writeFile(path.join(root, DOC), '')
+    await bob.documents.read(DOC)
+    await fs.writeFile(path.join(root, DOC), ORIGINAL)
+    expect((await bob.documents.read(DOC)).sections.map((s) => s.id)).toEqual([
+      'preamble',
+      'budget-2',
+      'timeline-2',
+      'risks-2'
+    ])
+  })
+})
+
 describe('run saves: new and deleted headings', () => {
   const BUDGET = '# Budget\n\nMoney.\n\n```sh\n# a comment, not a heading\n```\n\n'
   const TIMELINE = 'Timeline\n========\n\nSoon.\n\n'

@@ -12,6 +12,7 @@ import { buildIndex, sectionText, sha256Hex, type SectionIndex } from '../sectio
 import { spliceRun, type RunSpliceResult } from '../sections/splice'
 import { DraftStore } from './drafts'
 import { IndexStore } from './index-store'
+import { readLockDir } from '../locks/lock-dir'
 import { auditRunSave, checkRunBases, lockNewSections, runIds, type RunPart } from './run-save'
 
 export type { RunPart } from './run-save'
@@ -375,6 +376,12 @@ export class DocumentService {
     if (stored && stored.fileSha256 === sha) return stored
     const rebuilt = buildIndex(buf, stored)
     if (!persist) return rebuilt
+    // An outside program that saves in place (truncate, then write) is read half-way now and then:
+    // storing that read would retire the ids of the sections it lacks, and the finished file would
+    // give them new ids — a writer holding one would lose it, and its history would start again.
+    // While a section this read lacks is locked, the index is not stored; the next read reconciles
+    // against the old one. (A section really deleted outside is retired once its lock is gone.)
+    if (stored && (await this.anyLocked(doc, vanished(stored, rebuilt)))) return rebuilt
     let mutex: LockHandle
     try {
       mutex = await this.locks.acquireWrite(doc, 2_000)
@@ -390,6 +397,15 @@ export class DocumentService {
     } finally {
       await this.locks.release(mutex)
     }
+  }
+
+  /** True when one of `sectionIds` of `doc` has a lock folder with a holder or a claim in it. */
+  private async anyLocked(doc: string, sectionIds: string[]): Promise<boolean> {
+    for (const id of sectionIds) {
+      const state = await readLockDir(this.ws.sectionLockDir(doc, id))
+      if (state.kind === 'held' || state.kind === 'claiming') return true
+    }
+    return false
   }
 
   /**
@@ -427,4 +443,10 @@ async function readFile(abs: string): Promise<Buffer | null> {
     if (errCode(err) === 'EISDIR') throw new ValidationError(`“${abs}” is a folder, not a document.`)
     throw err
   }
+}
+
+/** Ids of `before` that `after` retired. */
+function vanished(before: SectionIndex, after: SectionIndex): string[] {
+  const was = new Set(before.retired)
+  return after.retired.filter((id) => !was.has(id))
 }

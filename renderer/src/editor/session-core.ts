@@ -59,6 +59,11 @@ const systemClock: SessionClock = {
   clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>)
 }
 
+/** How long a held section may be missing from the file before it counts as deleted (see `applySnapshot`). */
+const VANISHED_GRACE_MS = 1_500
+/** How often the file is read again meanwhile. */
+const VANISHED_LOOK_MS = 250
+
 export function label(s: SectionLock | undefined): string {
   return s?.heading ? `“${s.heading}”` : s?.id === 'preamble' ? 'The preamble' : 'This section'
 }
@@ -84,6 +89,9 @@ export class SessionCore {
   protected readonly lastTouch = new Map<string, number>()
   protected autosaveTimer: unknown = null
   protected journalTimer: unknown = null
+  /** When snapshots started to lack a held section (see `applySnapshot`); null while none does. */
+  protected vanishedSince: number | null = null
+  protected vanishedTimer: unknown = null
   protected publishQueued = false
   protected destroyed = false
 
@@ -395,10 +403,30 @@ export class SessionCore {
       this.pending = { snapshot, ticket }
       return
     }
-    this.lastLocks = snapshot.locks
     const holders = holdersFor(sectionLocks(this.view.state), snapshot.locks, this.clock.now())
     const plan = planSnapshot(this.view.state, snapshot, holders)
-    for (const o of plan.orphans) this.lose(o.id, 'someone deleted the section', o.text)
+    if (plan.orphans.length > 0) {
+      // A held section missing from the file is most often a file caught mid-write by another
+      // program (truncate, then write): the section is lost only if it is still missing after
+      // VANISHED_GRACE_MS, looked at again every VANISHED_LOOK_MS. Before, its text would leave the
+      // editor for a draft while the services still held its lock for this window.
+      const now = this.clock.now()
+      this.vanishedSince ??= now
+      if (now - this.vanishedSince < VANISHED_GRACE_MS) {
+        this.vanishedTimer ??= this.clock.setTimeout(() => {
+          this.vanishedTimer = null
+          if (!this.destroyed) this.host.refresh()
+        }, VANISHED_LOOK_MS)
+        return
+      }
+    }
+    this.vanishedSince = null
+    this.lastLocks = snapshot.locks
+    for (const o of plan.orphans) {
+      this.lose(o.id, 'someone deleted the section', o.text)
+      // Its lock would otherwise stay until idle release, keeping the services from retiring it.
+      void this.host.release(o.id)
+    }
     for (const step of plan.steps) {
       const spec = stepSpec(this.view.state, step)
       if (spec) this.view.dispatch(spec)
@@ -502,7 +530,9 @@ export class SessionCore {
     this.destroyed = true
     if (this.autosaveTimer !== null) this.clock.clearTimeout(this.autosaveTimer)
     if (this.journalTimer !== null) this.clock.clearTimeout(this.journalTimer)
+    if (this.vanishedTimer !== null) this.clock.clearTimeout(this.vanishedTimer)
     this.autosaveTimer = null
     this.journalTimer = null
+    this.vanishedTimer = null
   }
 }

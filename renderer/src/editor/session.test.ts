@@ -216,6 +216,56 @@ describe('section session: restore, undo, done, conflicts', () => {
   })
 })
 
+describe('section session: a file caught mid-write by another program', () => {
+  /** Another program truncates the file (every section gone), then, maybe, writes it again. */
+  function truncate(server: FakeServer) {
+    const before = server.sections.map((s) => ({ ...s }))
+    server.sections = [{ id: 'preamble', text: '' }]
+    return before
+  }
+
+  it('a held section missing from one read is looked at again, not lost: the rewritten file meets it as a conflict', async () => {
+    const { server, clock, win } = open()
+    win.type(win.section('s2').from + 9, 'mine ')
+    await server.settle()
+    const before = truncate(server)
+    win.refresh()
+    await server.settle()
+    expect(win.section('s2').editable).toBe(true)
+    expect(win.textOf('s2')).toBe('# Budget\nmine money x z\n\n')
+    server.sections = before
+    server.externalEdit('s2', 'theirs\n\n')
+    clock.advance(250)
+    await server.settle()
+    expect(server.notices.filter((n) => n.key?.startsWith('lost:'))).toEqual([])
+    expect(server.conflicts).toHaveLength(1)
+    expect(server.conflicts[0]).toMatchObject({ sectionIds: ['s2'], mine: '# Budget\nmine money x z\n\n' })
+    await win.until(win.session.resolveConflict(['s2'], 'mine', null))
+    await win.quiesce()
+    expect(server.text).toContain('# Budget\nmine money x z\n')
+  })
+
+  it('a held section still missing after the further looks is lost, its text kept as a draft', async () => {
+    const { server, clock, win } = open()
+    win.type(win.section('s2').from + 9, 'mine ')
+    await server.settle()
+    truncate(server)
+    win.refresh()
+    await server.settle()
+    // Other writers' events read the file meanwhile too: they do not hurry the verdict.
+    for (let t = 0; t < 1_500; t += 250) {
+      expect(server.notices.filter((n) => n.key === 'lost:s2')).toEqual([])
+      win.refresh()
+      clock.advance(250)
+      await server.settle()
+    }
+    const lost = server.notices.filter((n) => n.key === 'lost:s2')
+    expect(lost).toHaveLength(1)
+    expect(lost[0].draft?.text).toBe('# Budget\nmine money x z\n\n')
+    expect(win.state.doc.toString()).toBe('')
+  })
+})
+
 describe('section session: connection, journal, timers', () => {
   it('is read-only while disconnected and takes its sections again when the connection is back', async () => {
     const { server, win } = open()
