@@ -4,6 +4,7 @@
  */
 import { promises as fs } from 'node:fs'
 import path from 'node:path'
+// The anchor only: the app does not use write-file-atomic (it ignores short writes; see core/share-fs.ts).
 import writeFileAtomic from 'write-file-atomic'
 import { openWorkspace, type AppServices } from '../electron/services/app-services'
 import { withTempDir, type Benchmark, type BenchContext } from './context'

@@ -3,7 +3,7 @@
  */
 import { promises as fs } from 'node:fs'
 import path from 'node:path'
-import { errCode, readdirOrNull } from '../core/atomic-write'
+import { errCode, readdirOrNull } from '../core/share-fs'
 import type { Workspace } from '../core/workspace'
 import { auditEntrySchema, type AuditEntry } from './audit-event'
 

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import { realpathSync } from 'node:fs'
 import path from 'node:path'
 import { PathOutsideError } from '../../../shared/errors'
+import { registerShareRoot } from './share-fs'
 
 /** Name of the hidden folder beside the documents that holds locks, history, backups and audit. */
 export const HIDDEN_DIR = '.sectioned'
@@ -44,6 +45,7 @@ export class Workspace {
   constructor(root: string) {
     this.root = path.resolve(root)
     this.hidden = path.join(this.root, HIDDEN_DIR)
+    registerShareRoot(this.root)
   }
 
   /** Resolves a document path (relative to the workspace, or absolute inside it). Throws PathOutsideError. */
@@ -127,7 +129,12 @@ export class Workspace {
     return path.join(this.docDir(rel), 'drafts')
   }
 
-  /** A symlink inside the workspace must not lead outside it. */
+  /**
+   * A document is known by one name only: locks, the write mutex and history are keyed by its path,
+   * so a second name for the same file (a link to it, or a path through a linked folder) would let
+   * two writers hold the "same" section at once. A path that reaches its file through a link is
+   * refused, naming the real file to open instead; one leading outside the workspace is refused too.
+   */
   private assertNoSymlinkEscape(abs: string, input: string): void {
     let realRoot: string
     try {
@@ -142,6 +149,15 @@ export class Workspace {
         const rel = path.relative(realRoot, real)
         if (rel.startsWith('..') || path.isAbsolute(rel)) {
           throw new PathOutsideError(`“${input}” leads outside the workspace folder through a link.`)
+        }
+        const literal = path.relative(this.root, probe)
+        if (rel !== literal) {
+          const name = rel.split(path.sep).join('/')
+          throw new PathOutsideError(
+            probe === abs
+              ? `“${input}” is a link to “${name}”; open “${name}” itself (a document has one name, so its locks hold).`
+              : `“${input}” is reached through a linked folder (really “${path.join(name, path.relative(probe, abs)).split(path.sep).join('/')}”); open it by its real path.`
+          )
         }
         return
       } catch (err) {

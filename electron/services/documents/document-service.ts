@@ -2,7 +2,13 @@ import { promises as fs } from 'node:fs'
 import path from 'node:path'
 import { ConflictError, LockLostError, NotFoundError, ValidationError } from '../../../shared/errors'
 import type { Identity, SectionInfo, VersionRecord } from '../../../shared/types'
-import { errCode, writeFileAtomic } from '../core/atomic-write'
+import {
+  READ_LIMITS,
+  readFileWithIdentity,
+  ShareFileError,
+  writeFileAtomic,
+  type FileIdentity
+} from '../core/share-fs'
 import type { AuditEvent } from '../audit/audit-event'
 import type { Clock } from '../core/clock'
 import type { Workspace } from '../core/workspace'
@@ -37,11 +43,13 @@ export async function writeDocument(
   document: string,
   abs: string,
   data: Buffer,
-  sha256: string
+  sha256: string,
+  /** The file the spliced text was read from: if the name now leads to another file, nothing is written. */
+  expect?: FileIdentity
 ): Promise<void> {
   ownWrites?.note(document, sha256)
   try {
-    await writeFileAtomic(abs, data)
+    await writeFileAtomic(abs, data, expect ? { expect } : {})
   } catch (err) {
     ownWrites?.forget(document, sha256)
     throw err
@@ -288,7 +296,14 @@ export class DocumentService {
           if (!now || now.sha256 !== old.sha256)
             await this.recordPriorText(doc.rel, old, sectionText(buf, old))
         }
-        await writeDocument(this.ownWrites, doc.rel, doc.abs, spliced.buffer, spliced.index.fileSha256)
+        await writeDocument(
+          this.ownWrites,
+          doc.rel,
+          doc.abs,
+          spliced.buffer,
+          spliced.index.fileSha256,
+          identityOfRead(buf)
+        )
       } catch (err) {
         // Nothing was written: the new sections do not exist, so neither may their locks.
         await Promise.all(acquired.map((l) => this.locks.release(l, 'save refused').catch(() => false)))
@@ -435,12 +450,23 @@ export class DocumentService {
   }
 }
 
+/** Which file each document read came from (see `writeDocument`'s `expect`). */
+const readFrom = new WeakMap<Buffer, FileIdentity>()
+
+/** The file a buffer returned by a document read came from (undefined for other buffers). */
+export function identityOfRead(buf: Buffer): FileIdentity | undefined {
+  return readFrom.get(buf)
+}
+
 async function readFile(abs: string): Promise<Buffer | null> {
   try {
-    return await fs.readFile(abs)
+    const read = await readFileWithIdentity(abs, READ_LIMITS.document)
+    if (!read) return null
+    readFrom.set(read.data, read.identity)
+    return read.data
   } catch (err) {
-    if (errCode(err) === 'ENOENT') return null
-    if (errCode(err) === 'EISDIR') throw new ValidationError(`“${abs}” is a folder, not a document.`)
+    if (err instanceof ShareFileError && err.sysCode === undefined && /folder/.test(err.problem))
+      throw new ValidationError(`“${abs}” is a folder, not a document.`)
     throw err
   }
 }

@@ -3,7 +3,7 @@ import path from 'node:path'
 import { z } from 'zod'
 import { ValidationError } from '../../../shared/errors'
 import type { Identity } from '../../../shared/types'
-import { readdirOrNull, readFileOrNull, writeFileAtomic } from '../core/atomic-write'
+import { readdirOrNull, readFileOrNull, writeFileAtomic, READ_LIMITS } from '../core/share-fs'
 import type { Clock } from '../core/clock'
 import type { Workspace } from '../core/workspace'
 
@@ -65,7 +65,7 @@ export class DraftStore {
     const dir = this.ws.draftsDir(document)
     const out: (Draft & { file: string })[] = []
     for (const name of ((await readdirOrNull(dir)) ?? []).filter((n) => n.endsWith('.json')).sort()) {
-      const buf = await readFileOrNull(path.join(dir, name))
+      const buf = await readFileOrNull(path.join(dir, name), READ_LIMITS.version)
       if (!buf) continue
       try {
         const parsed = draftSchema.safeParse(JSON.parse(buf.toString('utf8')))

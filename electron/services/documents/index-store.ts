@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { readFileOrNull, writeFileAtomic } from '../core/atomic-write'
+import { readFileOrNull, writeFileAtomic, READ_LIMITS, ShareFileError } from '../core/share-fs'
 import type { Workspace } from '../core/workspace'
 import type { SectionIndex } from '../sections/section-index'
 
@@ -34,7 +34,13 @@ export class IndexStore {
 
   /** The stored index, or null when there is none or it is unreadable (it is derived data: rebuilt, never trusted blindly). */
   async read(doc: string): Promise<SectionIndex | null> {
-    const buf = await readFileOrNull(this.ws.indexFile(doc))
+    let buf: Buffer | null
+    try {
+      buf = await readFileOrNull(this.ws.indexFile(doc), READ_LIMITS.index)
+    } catch (err) {
+      if (err instanceof ShareFileError) return null // a link, a folder, too big: rebuilt and replaced
+      throw err
+    }
     if (!buf) return null
     try {
       const parsed = indexSchema.safeParse(JSON.parse(buf.toString('utf8')))
@@ -47,6 +53,10 @@ export class IndexStore {
   /** Stores an index. Callers hold the document's write mutex. */
   async write(doc: string, index: SectionIndex): Promise<void> {
     // Derived data: no fsync; a torn or lost index is rebuilt by reconciliation.
-    await writeFileAtomic(this.ws.indexFile(doc), JSON.stringify(index), { fsync: false, syncDir: false })
+    await writeFileAtomic(this.ws.indexFile(doc), JSON.stringify(index), {
+      fsync: false,
+      syncDir: false,
+      replaceOdd: true
+    })
   }
 }

@@ -9,6 +9,7 @@ import { dominantLineEnding, parseSections } from '../sections/parse-sections'
 import { PREAMBLE_ID } from '../sections/section-ids'
 import { sectionText, sha256Hex, type SectionIndex } from '../sections/section-index'
 import {
+  identityOfRead,
   writeDocument,
   type DocumentAuditSink,
   type DocumentService,
@@ -98,7 +99,7 @@ export class StructureOps {
       const nextIndex = indexWithIds(next, ids, index, retired)
       const backup = await createBackup(workspace, clock, doc.rel, action, buf)
       for (const s of index.sections) await this.keepInHistory(doc.rel, s, sectionText(buf, s))
-      await writeDocument(this.o.ownWrites, doc.rel, doc.abs, next, nextIndex.fileSha256)
+      await writeDocument(this.o.ownWrites, doc.rel, doc.abs, next, nextIndex.fileSha256, identityOfRead(buf))
       await this.indexes.write(doc.rel, nextIndex)
       this.o.audit?.record({
         type: 'structure',

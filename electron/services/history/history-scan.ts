@@ -6,7 +6,7 @@
  */
 import { promises as fs } from 'node:fs'
 import path from 'node:path'
-import { errCode, readdirOrNull } from '../core/atomic-write'
+import { errCode, readdirOrNull } from '../core/share-fs'
 import { idComponent, type Workspace } from '../core/workspace'
 import { inspectVersion, parseVersionFileName, versionFileName, type IntegrityProblem } from './version-file'
 

@@ -10,7 +10,7 @@ import { constants as fsConstants, promises as fs } from 'node:fs'
 import path from 'node:path'
 import { z } from 'zod'
 import { ValidationError } from '../../../shared/errors'
-import { errCode, writeFileAtomic } from '../core/atomic-write'
+import { errCode, writeFileAtomic } from '../core/share-fs'
 import type { Clock } from '../core/clock'
 
 /** At most this many journalled sections per document. */

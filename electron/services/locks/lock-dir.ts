@@ -15,7 +15,7 @@
 import { promises as fs } from 'node:fs'
 import path from 'node:path'
 import type { LockRecord, ReleaseRecord } from '../../../shared/types'
-import { errCode, readdirOrNull, readFileOrNull, replaceSmallFile } from '../core/atomic-write'
+import { errCode, readdirOrNull, readFileOrNull, replaceSmallFile, READ_LIMITS, ShareFileError } from '../core/share-fs'
 import { encodeLockRecord, encodeReleaseRecord, lockRecordSchema, releaseRecordSchema } from './lock-record'
 
 const GEN = /^g(\d{9})$/
@@ -51,7 +51,7 @@ export async function listGenerations(dir: string): Promise<number[] | null> {
 }
 
 async function readText(file: string): Promise<string | null> {
-  return (await readFileOrNull(file))?.toString('utf8') ?? null
+  return (await readFileOrNull(file, READ_LIMITS.lockRecord))?.toString('utf8') ?? null
 }
 
 /** Reads the state of a lock folder. Never throws for bad content: it reports it as `corrupt`. */
@@ -65,6 +65,16 @@ export async function readLockDir(dir: string): Promise<LockDirState> {
 
 /** Reads one generation of a lock folder. */
 export async function readGeneration(dir: string, top: number): Promise<LockDirState> {
+  try {
+    return await readGenerationFiles(dir, top)
+  } catch (err) {
+    // A record that is a link, a pipe, a folder, too big or unreadable: that lock's damage, named.
+    if (err instanceof ShareFileError) return { kind: 'corrupt', top, problem: err.message }
+    throw err
+  }
+}
+
+async function readGenerationFiles(dir: string, top: number): Promise<LockDirState> {
   const genDir = path.join(dir, genName(top))
   const released = await readText(path.join(genDir, RELEASE_FILE))
   if (released !== null) {

@@ -1,5 +1,5 @@
 import path from 'node:path'
-import { readdirOrNull } from '../core/atomic-write'
+import { readdirOrNull } from '../core/share-fs'
 import type { Workspace } from '../core/workspace'
 import { readLockDir, type LockDirState } from './lock-dir'
 

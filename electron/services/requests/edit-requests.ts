@@ -4,7 +4,7 @@ import { ulid } from 'ulid'
 import { z } from 'zod'
 import { NotFoundError, ValidationError } from '../../../shared/errors'
 import type { Identity } from '../../../shared/types'
-import { errCode, readdirOrNull, readFileOrNull, replaceSmallFile } from '../core/atomic-write'
+import { errCode, readdirOrNull, readFileOrNull, replaceSmallFile, READ_LIMITS } from '../core/share-fs'
 import type { Clock } from '../core/clock'
 import type { Workspace } from '../core/workspace'
 
@@ -73,7 +73,7 @@ export class EditRequests {
   /** Reads a request; null when it is gone or damaged (a damaged one is treated as never sent). */
   async read(id: string): Promise<EditRequest | null> {
     if (!ID.test(id)) return null
-    const text = await readFileOrNull(this.file(id))
+    const text = await readFileOrNull(this.file(id), READ_LIMITS.request)
     if (text === null) return null
     try {
       const parsed = editRequestSchema.safeParse(JSON.parse(text.toString('utf8')))

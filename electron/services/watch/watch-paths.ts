@@ -22,7 +22,7 @@ export interface EntryKind {
 }
 
 const MARKDOWN = /\.(md|markdown)$/i
-/** Temp files of atomic writes: write-file-atomic's `<name>.md.<digits>` and replaceSmallFile's `*.tmp`. */
+/** Temp files of atomic writes (core/share-fs): writeFileAtomic's `<name>.md.<digits>` and replaceSmallFile's `*.tmp`. */
 const TEMP = /\.(md|markdown)\.\d+$|\.tmp$/i
 
 /** True for a markdown document's file name. */

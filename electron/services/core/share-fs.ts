@@ -1,0 +1,485 @@
+/**
+ * The one door to the shared folder (documents and `.sectioned/`). Anyone who can write to the share
+ * can plant links, pipes, devices, folders and huge files where the app expects its own files, and
+ * disks fill up. Every read and write of the share goes through here (lint enforces it):
+ *
+ * - **Writes** go to a temp file created `O_CREAT|O_EXCL|O_NOFOLLOW` beside the target; every write
+ *   loop checks the byte count (a short write that makes no progress is ENOSPC), then fsync, then a
+ *   rename onto the *literal* path — after `lstat` shows the target is not a link, and the folder's
+ *   real path is where its literal path says, inside the workspace (no planted folder link).
+ *   A rename replaces a directory entry and never writes through a link at the target.
+ * - **Reads** are typed and bounded: `lstat` must show a regular file, the open is
+ *   `O_NOFOLLOW|O_NONBLOCK` (a FIFO cannot block a thread), the handle's `fstat` must be that same
+ *   file, and at most a per-kind cap of bytes is read.
+ * - Anything else is a {@link ShareFileError} naming the file and what is wrong with it, so the caller
+ *   can report *that* file's damage and carry on with the rest of the workspace.
+ *
+ * write-file-atomic is not used: version 7 makes one `fs.write` and ignores its byte count, so on a
+ * nearly full disk (where the kernel returns a short count instead of ENOSPC) it fsyncs a cut temp
+ * file and renames it over the document (npm/write-file-atomic#163: "partial writes are not
+ * retried"); it also resolves a link at the target with `realpath` and writes to where it points.
+ *
+ * Left: the folder check and the rename are two steps (Node has no `renameat` on a folder handle), so
+ * a folder swapped for a link in between is not caught; the target itself can never be written
+ * through, only replaced.
+ */
+import { constants, promises as fs, realpathSync, type Stats } from 'node:fs'
+import { randomInt } from 'node:crypto'
+import path from 'node:path'
+import { ErrorCode, SectionedError } from '../../../shared/errors'
+
+/** Caps on what is read from the share, per kind of file (bytes). */
+export const READ_LIMITS = {
+  /** A lock record or tombstone (written at most 1 KiB, SPEC L2). */
+  lockRecord: 4 * 1024,
+  /** An edit request between writers. */
+  request: 64 * 1024,
+  /** Another instance's published metrics. */
+  metrics: 64 * 1024,
+  /** A document (a markdown file a person writes; 20 MB is the largest the benchmarks open). */
+  document: 64 * 1024 * 1024,
+  /** A section index: about 200 bytes a section, so far below the document cap. */
+  index: 64 * 1024 * 1024,
+  /** A history version or a draft: one section's text plus its record. */
+  version: 64 * 1024 * 1024 + 64 * 1024,
+  /** One audit file (one instance's day). */
+  audit: 64 * 1024 * 1024
+} as const
+
+/** What is wrong with a file on the share; `sysCode` is the OS error behind it, if one was. */
+export class ShareFileError extends SectionedError {
+  constructor(
+    readonly file: string,
+    readonly problem: string,
+    readonly sysCode?: string
+  ) {
+    super(sysCode === 'ENOSPC' ? ErrorCode.Io : ErrorCode.Integrity, `${file} ${problem}`)
+  }
+}
+
+/** The OS error code of `err` (`ENOENT`, …); for a ShareFileError, the OS error behind it. */
+export function errCode(err: unknown): string | undefined {
+  if (err instanceof ShareFileError) return err.sysCode
+  return typeof err === 'object' && err !== null && 'code' in err
+    ? String((err as { code: unknown }).code)
+    : undefined
+}
+
+/** Errors that SMB shares and antivirus scanners return for a moment while a file is busy. */
+const TRANSIENT = new Set(['EPERM', 'EBUSY', 'EACCES', 'EAGAIN'])
+/** `O_NOFOLLOW`/`O_NONBLOCK` where the platform has them (Windows has neither, and no FIFOs or symlink plants by non-admins). */
+const NOFOLLOW = constants.O_NOFOLLOW ?? 0
+const NONBLOCK = constants.O_NONBLOCK ?? 0
+
+// ---- where the share is ------------------------------------------------------------------------
+
+/** Workspace roots, literal path → real path (registered by `Workspace`). */
+const roots = new Map<string, string>()
+
+/** Tells the module that `root` is a workspace, so writes below it are checked for planted folder links. */
+export function registerShareRoot(root: string): void {
+  const literal = path.resolve(root)
+  if (roots.has(literal)) return
+  try {
+    roots.set(literal, realpathSync(literal))
+  } catch {
+    // Not there yet: checked once it is (see realRootOf).
+  }
+}
+
+function realRootOf(literal: string): string | null {
+  let real = roots.get(literal)
+  if (real === undefined) {
+    try {
+      real = realpathSync(literal)
+      roots.set(literal, real)
+    } catch {
+      return null
+    }
+  }
+  return real
+}
+
+/**
+ * Throws unless `dir` is, on disk, where its literal path says: its real path is the workspace's
+ * real root joined with its path below the root (no link anywhere below the root). A folder outside
+ * every registered workspace (local settings, tests) is not checked.
+ */
+export async function assertPlainFolder(dir: string): Promise<void> {
+  const abs = path.resolve(dir)
+  for (const [literal] of roots) {
+    const rel = path.relative(literal, abs)
+    if (rel.startsWith('..') || path.isAbsolute(rel)) continue
+    const realRoot = realRootOf(literal)
+    if (realRoot === null) return
+    let real: string
+    try {
+      real = await fs.realpath(abs)
+    } catch (err) {
+      if (errCode(err) === 'ENOENT' || errCode(err) === 'ENOTDIR') return // created by the caller next
+      throw err
+    }
+    if (real !== path.join(realRoot, rel)) {
+      throw new ShareFileError(
+        abs,
+        'leads elsewhere through a link planted in the shared folder; nothing is written through it.'
+      )
+    }
+    return
+  }
+}
+
+// ---- reading -----------------------------------------------------------------------------------
+
+function describeKind(st: Stats): string {
+  if (st.isSymbolicLink()) return 'is a link; the app does not follow links in the shared folder'
+  if (st.isDirectory()) return 'is a folder where a file was expected'
+  if (st.isFIFO()) return 'is a pipe (FIFO), not a file'
+  if (st.isCharacterDevice() || st.isBlockDevice()) return 'is a device, not a file'
+  if (st.isSocket()) return 'is a socket, not a file'
+  return 'is not a regular file'
+}
+
+function mib(n: number): string {
+  return n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MiB` : `${Math.ceil(n / 1024)} KiB`
+}
+
+/** Turns an OS error on `file` into a ShareFileError a writer can read (ENOENT/ENOTDIR pass through). */
+function explain(file: string, err: unknown): unknown {
+  const code = errCode(err)
+  if (err instanceof ShareFileError || code === 'ENOENT' || code === 'ENOTDIR') return err
+  if (code === 'ELOOP' || code === 'EMLINK')
+    return new ShareFileError(file, 'is a link; the app does not follow links in the shared folder', code)
+  if (code === 'EISDIR') return new ShareFileError(file, 'is a folder where a file was expected', code)
+  if (code === 'EACCES' || code === 'EPERM')
+    return new ShareFileError(file, 'cannot be read or written: permission denied', code)
+  if (code === 'ENOSPC' || code === 'EDQUOT')
+    return new ShareFileError(file, 'could not be written: the disk (or your quota) is full', 'ENOSPC')
+  return err
+}
+
+/**
+ * Reads a whole file of at most `limit` bytes; null when it does not exist. Throws a ShareFileError
+ * when it is a link, not a regular file, larger than `limit`, unreadable, or replaced mid-read.
+ */
+export async function readFileOrNull(file: string, limit: number): Promise<Buffer | null> {
+  return (await readFileWithIdentity(file, limit))?.data ?? null
+}
+
+/**
+ * {@link readFileOrNull}, also telling which file was read (device and inode, from the handle that
+ * read it), so a rename that replaces it can first check it is still that file.
+ */
+export async function readFileWithIdentity(
+  file: string,
+  limit: number
+): Promise<{ data: Buffer; identity: FileIdentity & { nlink: number } } | null> {
+  let st: Stats
+  try {
+    st = await fs.lstat(file)
+  } catch (err) {
+    const code = errCode(err)
+    if (code === 'ENOENT' || code === 'ENOTDIR') return null
+    throw explain(file, err)
+  }
+  if (!st.isFile()) throw new ShareFileError(file, describeKind(st))
+  if (st.size > limit)
+    throw new ShareFileError(file, `is ${mib(st.size)}, more than the ${mib(limit)} allowed for it`)
+  let handle: fs.FileHandle
+  try {
+    handle = await fs.open(file, constants.O_RDONLY | NOFOLLOW | NONBLOCK)
+  } catch (err) {
+    const code = errCode(err)
+    if (code === 'ENOENT' || code === 'ENOTDIR') return null
+    throw explain(file, err)
+  }
+  try {
+    const now = await handle.stat()
+    if (!now.isFile() || now.ino !== st.ino || now.dev !== st.dev) {
+      throw new ShareFileError(file, 'was replaced while it was being read; try again')
+    }
+    const chunks: Buffer[] = []
+    let total = 0
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(Math.min(Math.max(now.size - total, 0) + 1, 1024 * 1024))
+      const { bytesRead } = await handle.read(chunk, 0, chunk.length, null)
+      if (bytesRead === 0) break
+      total += bytesRead
+      if (total > limit) throw new ShareFileError(file, `is more than the ${mib(limit)} allowed for it`)
+      chunks.push(chunk.subarray(0, bytesRead))
+    }
+    return { data: Buffer.concat(chunks, total), identity: { dev: now.dev, ino: now.ino, nlink: now.nlink } }
+  } catch (err) {
+    throw explain(file, err)
+  } finally {
+    await handle.close().catch(() => undefined)
+  }
+}
+
+/** What a regular file is on disk (to check between a read and the rename that replaces it). */
+export interface FileIdentity {
+  dev: number
+  ino: number
+}
+
+/** The identity of a regular file (null when missing); a link or anything else is a ShareFileError. */
+export async function identityOf(file: string): Promise<(FileIdentity & { nlink: number }) | null> {
+  try {
+    const st = await fs.lstat(file)
+    if (!st.isFile()) throw new ShareFileError(file, describeKind(st))
+    return { dev: st.dev, ino: st.ino, nlink: st.nlink }
+  } catch (err) {
+    const code = errCode(err)
+    if (code === 'ENOENT' || code === 'ENOTDIR') return null
+    throw explain(file, err)
+  }
+}
+
+/** Lists a folder, returning null when it does not exist (or is not a folder). A link to a folder is not listed. */
+export async function readdirOrNull(dir: string): Promise<string[] | null> {
+  try {
+    const st = await fs.lstat(dir)
+    if (!st.isDirectory()) return null
+    return await fs.readdir(dir)
+  } catch (err) {
+    const code = errCode(err)
+    if (code === 'ENOENT' || code === 'ENOTDIR') return null
+    throw explain(dir, err)
+  }
+}
+
+// ---- writing -----------------------------------------------------------------------------------
+
+/** Writes all of `data` at `position` (advancing), checking every count: no progress is ENOSPC. */
+export async function writeAll(
+  handle: fs.FileHandle,
+  data: Buffer,
+  position: number | null = null
+): Promise<void> {
+  let done = 0
+  while (done < data.length) {
+    const { bytesWritten } = await handle.write(
+      data,
+      done,
+      data.length - done,
+      position === null ? null : position + done
+    )
+    if (bytesWritten <= 0) {
+      throw Object.assign(new Error('ENOSPC: no space left on device (a write made no progress)'), {
+        code: 'ENOSPC'
+      })
+    }
+    done += bytesWritten
+  }
+}
+
+/** fsync a directory so a rename in it survives a power loss. Some network file systems refuse; that is fine. */
+export async function fsyncDir(dir: string): Promise<void> {
+  let handle: fs.FileHandle | undefined
+  try {
+    handle = await fs.open(dir, constants.O_RDONLY | NOFOLLOW)
+    await handle.sync()
+  } catch (err) {
+    const code = errCode(err)
+    if (!['EISDIR', 'EINVAL', 'EPERM', 'EACCES', 'ENOTSUP', 'EBADF', 'EIO', 'ELOOP'].includes(code ?? ''))
+      throw err
+  } finally {
+    await handle?.close().catch(() => undefined)
+  }
+}
+
+/** Creates a folder (and its parents) in the share, then checks it is not reached through a link. */
+export async function ensureDir(dir: string): Promise<void> {
+  await fs.mkdir(dir, { recursive: true })
+  await assertPlainFolder(dir)
+}
+
+export interface AtomicWriteOptions {
+  /** Also fsync the containing folder after the rename (default true). */
+  syncDir?: boolean
+  /** Fsync the file before the rename (default true). Lock heartbeats turn it off: they are rewritten every interval. */
+  fsync?: boolean
+  /** Create the containing folder when it is missing (default true). Lock heartbeats turn it off: a vanished folder means a lost lock. */
+  createDir?: boolean
+  /** The file's mode (default: the replaced file's mode, else 0o666 less the umask). */
+  mode?: number
+  /** The file must still be this one (checked just before the rename): a document swapped since it was read is not replaced. */
+  expect?: FileIdentity | null
+  /**
+   * Derived data the app rebuilds anyway (index, metrics): a link or a file of the wrong kind at the
+   * target is replaced (the rename replaces the link itself, its target is never touched; a folder is
+   * moved aside) instead of refusing the write.
+   */
+  replaceOdd?: boolean
+}
+
+async function sleep(ms: number): Promise<void> {
+  await new Promise((r) => setTimeout(r, ms))
+}
+
+/** Renames with a few retries on the errors an SMB share or a scanner returns for a moment. */
+async function renameRetrying(from: string, to: string): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await fs.rename(from, to)
+      return
+    } catch (err) {
+      if (attempt >= 5 || !TRANSIENT.has(errCode(err) ?? '')) throw err
+      await sleep(10 * 2 ** attempt)
+    }
+  }
+}
+
+/** The target of a replace: must be missing or a regular file (and, if given, still `expect`). Returns its mode. */
+async function checkTarget(file: string, expect: FileIdentity | null | undefined): Promise<number | null> {
+  let st: Stats | null
+  try {
+    st = await fs.lstat(file)
+  } catch (err) {
+    if (errCode(err) !== 'ENOENT') throw explain(file, err)
+    st = null
+  }
+  if (st && !st.isFile()) throw new ShareFileError(file, `${describeKind(st)}; it was not replaced`)
+  if (expect !== undefined) {
+    const same = expect === null ? st === null : st !== null && st.dev === expect.dev && st.ino === expect.ino
+    if (!same)
+      throw new ShareFileError(
+        file,
+        'was replaced by another program while it was being saved; nothing was written'
+      )
+  }
+  return st ? st.mode & 0o7777 : null
+}
+
+/** Removes a link (never its target) or moves a folder aside, where a derived file belongs. */
+async function clearOddTarget(file: string): Promise<void> {
+  const st = await fs.lstat(file).catch(() => null)
+  if (!st || st.isFile()) return
+  if (st.isDirectory()) await fs.rename(file, `${file}.damaged-${randomInt(1, 2 ** 47)}`)
+  else await fs.unlink(file)
+}
+
+/**
+ * Writes a file atomically and durably: a temp file beside it (`<name>.<digits>`, which crash
+ * clean-up recognises), every byte counted, fsync, rename onto the literal path, fsync the folder.
+ * A reader sees the old or the new content, never a mix; a full disk leaves the old file as it was.
+ */
+export async function writeFileAtomic(
+  file: string,
+  data: string | Buffer,
+  opts: AtomicWriteOptions = {}
+): Promise<void> {
+  const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data
+  const dir = path.dirname(file)
+  if (opts.createDir !== false) await ensureDir(dir)
+  else await assertPlainFolder(dir)
+  const tmp = `${file}.${randomInt(1, 2 ** 32)}` // up to 10 digits: the pattern crash clean-up and the watcher know
+  let created = false
+  try {
+    if (opts.replaceOdd) await clearOddTarget(file)
+    const mode = opts.mode ?? (await checkTarget(file, undefined)) ?? 0o666
+    const handle = await fs.open(
+      tmp,
+      constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | NOFOLLOW,
+      mode
+    )
+    created = true
+    try {
+      await writeAll(handle, buf, 0)
+      if (opts.fsync ?? true) await handle.sync()
+    } finally {
+      await handle.close()
+    }
+    await checkTarget(file, opts.expect)
+    await renameRetrying(tmp, file)
+    created = false
+  } catch (err) {
+    if (created) await fs.unlink(tmp).catch(() => undefined)
+    throw explain(file, err)
+  }
+  if (opts.syncDir ?? true) await fsyncDir(dir)
+}
+
+/**
+ * Replaces a small file atomically without fsync (lock records and tombstones, rewritten at every
+ * heartbeat): same checks as {@link writeFileAtomic}, a `.tmp` temp name, the folder must exist.
+ */
+export async function replaceSmallFile(file: string, text: string): Promise<void> {
+  const dir = path.dirname(file)
+  await assertPlainFolder(dir)
+  const tmp = `${file}.${process.pid}.${randomInt(1, 2 ** 47).toString(36)}.tmp`
+  let created = false
+  try {
+    const handle = await fs.open(
+      tmp,
+      constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | NOFOLLOW,
+      0o666
+    )
+    created = true
+    try {
+      await writeAll(handle, Buffer.from(text, 'utf8'), 0)
+    } finally {
+      await handle.close()
+    }
+    await checkTarget(file, undefined)
+    await renameRetrying(tmp, file)
+    created = false
+  } catch (err) {
+    if (created) await fs.unlink(tmp).catch(() => undefined)
+    throw explain(file, err)
+  }
+}
+
+/**
+ * Creates a new file exclusively (never through a link, never over an existing file) and writes
+ * all of `data`: for backups, whose names are unique. A failed write removes the partial file.
+ */
+export async function createExclusive(
+  file: string,
+  data: Buffer,
+  opts: { fsync?: boolean } = {}
+): Promise<void> {
+  await assertPlainFolder(path.dirname(file))
+  const handle = await fs
+    .open(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | NOFOLLOW, 0o666)
+    .catch((err: unknown) => {
+      throw explain(file, err)
+    })
+  try {
+    await writeAll(handle, data, 0)
+    if (opts.fsync ?? true) await handle.sync()
+    await handle.close()
+  } catch (err) {
+    await handle.close().catch(() => undefined)
+    await fs.unlink(file).catch(() => undefined)
+    throw explain(file, err)
+  }
+}
+
+/**
+ * Opens a file this instance alone appends to (its audit file) for writing at explicit offsets —
+ * not O_APPEND, which smbnetfs answers with EIO. Never through a link; created when missing.
+ * Returns the handle and the current size (where the next line goes).
+ */
+export async function openOwnFile(file: string): Promise<{ handle: fs.FileHandle; size: number }> {
+  await ensureDir(path.dirname(file))
+  let handle: fs.FileHandle
+  try {
+    handle = await fs.open(file, constants.O_RDWR | constants.O_CREAT | NOFOLLOW | NONBLOCK, 0o666)
+  } catch (err) {
+    throw explain(file, err)
+  }
+  const st = await handle.stat()
+  if (!st.isFile()) {
+    await handle.close().catch(() => undefined)
+    throw new ShareFileError(file, describeKind(st))
+  }
+  return { handle, size: st.size }
+}
+
+/** Removes a file (not a folder); a missing one is fine. A link is removed itself, never its target. */
+export async function removeFile(file: string): Promise<void> {
+  await fs.rm(file, { force: true }).catch((err: unknown) => {
+    throw explain(file, err)
+  })
+}
