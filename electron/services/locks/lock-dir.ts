@@ -15,7 +15,14 @@
 import { promises as fs } from 'node:fs'
 import path from 'node:path'
 import type { LockRecord, ReleaseRecord } from '../../../shared/types'
-import { errCode, readdirOrNull, readFileOrNull, replaceSmallFile, READ_LIMITS, ShareFileError } from '../core/share-fs'
+import {
+  errCode,
+  readdirOrNull,
+  readFileOrNull,
+  replaceSmallFile,
+  READ_LIMITS,
+  ShareFileError
+} from '../core/share-fs'
 import { encodeLockRecord, encodeReleaseRecord, lockRecordSchema, releaseRecordSchema } from './lock-record'
 
 const GEN = /^g(\d{9})$/
