@@ -1,9 +1,9 @@
-import { promises as fs } from 'node:fs'
 import { NotFoundError } from '../../shared/errors'
 import type { Identity } from '../../shared/types'
 import { AuditLog } from './audit/audit-log'
 import { clockFromEnv, type Clock, type Disposable } from './core/clock'
 import { createIdentity } from './core/identity'
+import { ensureDir, isFolder } from './core/share-fs'
 import { Workspace } from './core/workspace'
 import { DocumentService } from './documents/document-service'
 import { HistoryStore } from './history/history-store'
@@ -78,8 +78,8 @@ export interface AppServices {
  * all open a workspace through here.
  */
 export async function openWorkspace(opts: OpenWorkspaceOptions): Promise<AppServices> {
-  const stat = await fs.stat(opts.folder).catch(() => null)
-  if (!stat?.isDirectory()) throw new NotFoundError(`The workspace folder “${opts.folder}” does not exist.`)
+  if (!(await isFolder(opts.folder)))
+    throw new NotFoundError(`The workspace folder “${opts.folder}” does not exist.`)
   const workspace = new Workspace(opts.folder)
   const clock = opts.clock ?? clockFromEnv()
   const identity = opts.identity ?? createIdentity({ user: opts.user })
@@ -152,7 +152,7 @@ export async function openWorkspace(opts: OpenWorkspaceOptions): Promise<AppServ
     if (watcher) {
       // Made before watching starts: a request file landing in a folder created a moment earlier
       // can slip past a native watcher that is still adding the folder.
-      await fs.mkdir(workspace.requestsDir, { recursive: true }).catch(() => undefined)
+      await ensureDir(workspace.requestsDir).catch(() => undefined)
       await watcher.start()
     }
   } catch (err) {

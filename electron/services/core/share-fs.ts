@@ -23,7 +23,7 @@
  * a folder swapped for a link in between is not caught; the target itself can never be written
  * through, only replaced.
  */
-import { constants, promises as fs, realpathSync, type Stats } from 'node:fs'
+import { constants, promises as fs, realpathSync, type Dirent, type Stats } from 'node:fs'
 import { randomInt } from 'node:crypto'
 import path from 'node:path'
 import { ErrorCode, SectionedError } from '../../../shared/errors'
@@ -107,6 +107,20 @@ function realRootOf(literal: string): string | null {
  */
 export async function assertPlainFolder(dir: string): Promise<void> {
   const abs = path.resolve(dir)
+  // A folder found plain is taken as plain for a moment: a lock heartbeat or a save checks each of
+  // its folders once, not once per file (the check and the write are two steps anyway; see above).
+  const seen = plainSeen.get(abs)
+  if (seen !== undefined && performance.now() - seen < PLAIN_FOR_MS) return
+  await checkPlainFolder(abs)
+  if (plainSeen.size > 4096) plainSeen.clear()
+  plainSeen.set(abs, performance.now())
+}
+
+/** Folders found plain, and when (monotonic ms). */
+const plainSeen = new Map<string, number>()
+const PLAIN_FOR_MS = 1000
+
+async function checkPlainFolder(abs: string): Promise<void> {
   for (const [literal] of roots) {
     const rel = path.relative(literal, abs)
     if (rel.startsWith('..') || path.isAbsolute(rel)) continue
@@ -116,8 +130,10 @@ export async function assertPlainFolder(dir: string): Promise<void> {
     try {
       real = await fs.realpath(abs)
     } catch (err) {
-      if (errCode(err) === 'ENOENT' || errCode(err) === 'ENOTDIR') return // created by the caller next
-      throw err
+      if (errCode(err) !== 'ENOENT' && errCode(err) !== 'ENOTDIR') throw err
+      // Not there yet (the caller creates it next): its nearest existing parent must be plain.
+      if (rel === '') return
+      return checkPlainFolder(path.dirname(abs))
     }
     if (real !== path.join(realRoot, rel)) {
       throw new ShareFileError(
@@ -290,8 +306,9 @@ export async function fsyncDir(dir: string): Promise<void> {
 
 /** Creates a folder (and its parents) in the share, then checks it is not reached through a link. */
 export async function ensureDir(dir: string): Promise<void> {
+  await assertPlainFolder(dir) // before: nothing is created through a planted link
   await fs.mkdir(dir, { recursive: true })
-  await assertPlainFolder(dir)
+  await assertPlainFolder(dir) // after: a link planted meanwhile is not written through either
 }
 
 export interface AtomicWriteOptions {
@@ -482,4 +499,64 @@ export async function removeFile(file: string): Promise<void> {
   await fs.rm(file, { force: true }).catch((err: unknown) => {
     throw explain(file, err)
   })
+}
+
+// ---- folders and metadata ----------------------------------------------------------------------
+
+/** A folder's entries with their types as `lstat` sees them (a link is a link, never followed); null when missing. */
+export async function listEntries(dir: string): Promise<Dirent[] | null> {
+  try {
+    return await fs.readdir(dir, { withFileTypes: true })
+  } catch (err) {
+    const code = errCode(err)
+    if (code === 'ENOENT' || code === 'ENOTDIR') return null
+    throw explain(dir, err)
+  }
+}
+
+/** `lstat` of a path, null when missing. */
+export async function lstatOrNull(file: string): Promise<Stats | null> {
+  try {
+    return await fs.lstat(file)
+  } catch (err) {
+    const code = errCode(err)
+    if (code === 'ENOENT' || code === 'ENOTDIR') return null
+    throw explain(file, err)
+  }
+}
+
+/** Creates one folder exclusively (EEXIST when it is there: the lock primitive's atomic step; a link there is EEXIST too). */
+export async function makeDirExclusive(dir: string): Promise<void> {
+  await fs.mkdir(dir)
+}
+
+/** Removes a folder and everything in it; links inside are removed, never followed. */
+export async function removeTree(dir: string): Promise<void> {
+  await fs.rm(dir, { recursive: true, force: true })
+}
+
+/** The real path of a folder (the watcher watches the real one). */
+export async function realPath(dir: string): Promise<string> {
+  return await fs.realpath(dir)
+}
+
+/**
+ * "Now" as the file system holding `dir` stamps it: the mtime of a probe file written there and
+ * removed again (a share's mtimes come from the file server's clock, not this machine's).
+ */
+export async function fileSystemNow(dir: string, probeName: string): Promise<number> {
+  await ensureDir(dir)
+  const probe = path.join(dir, probeName)
+  try {
+    await createExclusive(probe, Buffer.alloc(0), { fsync: false })
+    return (await fs.lstat(probe)).mtimeMs
+  } finally {
+    await fs.rm(probe, { force: true })
+  }
+}
+
+/** True when `dir` is a folder, following links (the workspace root itself may be reached through one). */
+export async function isFolder(dir: string): Promise<boolean> {
+  const st = await fs.stat(dir).catch(() => null)
+  return st?.isDirectory() ?? false
 }

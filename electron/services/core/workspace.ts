@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { realpathSync } from 'node:fs'
+import { lstatSync, realpathSync } from 'node:fs'
 import path from 'node:path'
 import { PathOutsideError } from '../../../shared/errors'
 import { registerShareRoot } from './share-fs'
@@ -153,10 +153,11 @@ export class Workspace {
         const literal = path.relative(this.root, probe)
         if (rel !== literal) {
           const name = rel.split(path.sep).join('/')
+          const real = path.join(name, path.relative(probe, abs)).split(path.sep).join('/')
           throw new PathOutsideError(
-            probe === abs
-              ? `“${input}” is a link to “${name}”; open “${name}” itself (a document has one name, so its locks hold).`
-              : `“${input}” is reached through a linked folder (really “${path.join(name, path.relative(probe, abs)).split(path.sep).join('/')}”); open it by its real path.`
+            probe === abs && lstatSync(abs).isSymbolicLink()
+              ? `“${input}” is a link to “${real}”; open “${real}” itself (a document has one name, so its locks hold).`
+              : `“${input}” is reached through a linked folder (really “${real}”); open it by its real path.`
           )
         }
         return

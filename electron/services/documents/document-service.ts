@@ -1,10 +1,13 @@
-import { promises as fs } from 'node:fs'
 import path from 'node:path'
 import { ConflictError, LockLostError, NotFoundError, ValidationError } from '../../../shared/errors'
 import type { Identity, SectionInfo, VersionRecord } from '../../../shared/types'
 import {
+  fileSystemNow,
+  listEntries,
+  lstatOrNull,
   READ_LIMITS,
   readFileWithIdentity,
+  removeFile,
   ShareFileError,
   writeFileAtomic,
   type FileIdentity
@@ -149,7 +152,8 @@ export class DocumentService {
   async listDocuments(): Promise<string[]> {
     const out: string[] = []
     const walk = async (dir: string, rel: string): Promise<void> => {
-      for (const e of await fs.readdir(dir, { withFileTypes: true })) {
+      // Links are not followed (a linked file or folder would be a second name for a document).
+      for (const e of (await listEntries(dir)) ?? []) {
         if (e.name.startsWith('.') || e.name === 'node_modules') continue
         const childRel = rel ? `${rel}/${e.name}` : e.name
         if (e.isDirectory()) await walk(path.join(dir, e.name), childRel)
@@ -221,13 +225,13 @@ export class DocumentService {
     const removed: string[] = []
     const fsNow = await this.fileSystemNow()
     const walk = async (dir: string): Promise<void> => {
-      for (const e of await fs.readdir(dir, { withFileTypes: true })) {
+      for (const e of (await listEntries(dir)) ?? []) {
         const full = path.join(dir, e.name)
         if (e.isDirectory() && !e.name.startsWith('.') && e.name !== 'node_modules') await walk(full)
         else if (e.isFile() && /\.(md|markdown)\.\d{1,10}$/i.test(e.name)) {
-          const st = await fs.stat(full).catch(() => null)
+          const st = await lstatOrNull(full).catch(() => null)
           if (st && fsNow - st.mtimeMs > maxAgeMs) {
-            await fs.rm(full, { force: true })
+            await removeFile(full)
             removed.push(full)
           }
         }
@@ -239,14 +243,7 @@ export class DocumentService {
 
   /** "Now" as the workspace's file system stamps it: the mtime of a probe file written in the hidden folder. */
   private async fileSystemNow(): Promise<number> {
-    const probe = path.join(this.ws.hidden, `clock-probe-${this.self.instanceId}`)
-    try {
-      await fs.mkdir(this.ws.hidden, { recursive: true })
-      await fs.writeFile(probe, '')
-      return (await fs.stat(probe)).mtimeMs
-    } finally {
-      await fs.rm(probe, { force: true })
-    }
+    return fileSystemNow(this.ws.hidden, `clock-probe-${this.self.instanceId}`)
   }
 
   /** Restores an earlier version of a held section; a restore is a normal save (SPEC A3). */

@@ -1,9 +1,15 @@
-import { promises as fs } from 'node:fs'
 import path from 'node:path'
 import { z } from 'zod'
 import { ValidationError } from '../../../shared/errors'
 import type { Identity } from '../../../shared/types'
-import { readdirOrNull, readFileOrNull, writeFileAtomic, READ_LIMITS } from '../core/share-fs'
+import {
+  readdirOrNull,
+  readFileOrNull,
+  READ_LIMITS,
+  removeFile,
+  ShareFileError,
+  writeFileAtomic
+} from '../core/share-fs'
 import type { Clock } from '../core/clock'
 import type { Workspace } from '../core/workspace'
 
@@ -65,7 +71,10 @@ export class DraftStore {
     const dir = this.ws.draftsDir(document)
     const out: (Draft & { file: string })[] = []
     for (const name of ((await readdirOrNull(dir)) ?? []).filter((n) => n.endsWith('.json')).sort()) {
-      const buf = await readFileOrNull(path.join(dir, name), READ_LIMITS.version)
+      const buf = await readFileOrNull(path.join(dir, name), READ_LIMITS.version).catch((err: unknown) => {
+        if (err instanceof ShareFileError) return null // a link, a pipe, too big: skipped like any damaged draft
+        throw err
+      })
       if (!buf) continue
       try {
         const parsed = draftSchema.safeParse(JSON.parse(buf.toString('utf8')))
@@ -82,6 +91,6 @@ export class DraftStore {
     if (path.basename(fileName) !== fileName || fileName.startsWith('.') || !fileName.endsWith('.json')) {
       throw new ValidationError(`“${fileName}” is not a draft.`)
     }
-    await fs.rm(path.join(this.ws.draftsDir(document), fileName), { force: true })
+    await removeFile(path.join(this.ws.draftsDir(document), fileName))
   }
 }

@@ -164,9 +164,9 @@ export class JournalStore {
       throw new ValidationError('The unsaved text of this document is over 64 MiB: too large to journal.')
     }
     await fs.mkdir(this.opts.dir, { recursive: true, mode: 0o700 })
-    // write-file-atomic resolves the target with realpath, i.e. it would write through a symlink
-    // planted at the journal's name: anything but a regular file there is moved aside first. The
-    // folder is the writer's own (0700), so the window between this lstat and the rename is theirs.
+    // The atomic write refuses anything but a regular file at the target (it never writes through
+    // a link): whatever else is at the journal's name is moved aside first, so journaling goes on.
+    // The folder is the writer's own (0700), so the window between this lstat and the rename is theirs.
     if (await this.notRegularFile(file)) await this.moveAside(file)
     await writeFileAtomic(file, data, { mode: 0o600 })
   }

@@ -12,15 +12,17 @@
  * rmdir-then-mkdir takeover race (its issue #121) impossible here. The highest generation is never
  * deleted, so numbers never repeat; lower ones are compacted away.
  */
-import { promises as fs } from 'node:fs'
 import path from 'node:path'
 import type { LockRecord, ReleaseRecord } from '../../../shared/types'
 import {
+  ensureDir,
   errCode,
+  makeDirExclusive,
   readdirOrNull,
   readFileOrNull,
   replaceSmallFile,
   READ_LIMITS,
+  removeTree,
   ShareFileError
 } from '../core/share-fs'
 import { encodeLockRecord, encodeReleaseRecord, lockRecordSchema, releaseRecordSchema } from './lock-record'
@@ -119,23 +121,23 @@ function safeParse<T>(
  * the highest number only grows; if none above `k` exists right after our mkdir, `k` is the top.
  */
 export async function claimGeneration(dir: string, k: number): Promise<boolean> {
-  await fs.mkdir(dir, { recursive: true })
+  await ensureDir(dir) // and not through a link planted in .sectioned/
   const mine = path.join(dir, genName(k))
   for (let attempt = 0; ; attempt++) {
     try {
-      await fs.mkdir(mine)
+      await makeDirExclusive(mine)
       break
     } catch (err) {
       if (errCode(err) === 'EEXIST') return false
       // sshfs under load answered ENOENT here although the lock folder exists (a stale cache):
       // make sure of the folder and claim once more; a second ENOENT is a real I/O failure.
       if (errCode(err) !== 'ENOENT' || attempt > 0) throw err
-      await fs.mkdir(dir, { recursive: true })
+      await ensureDir(dir)
     }
   }
   const gens = (await listGenerations(dir)) ?? []
   if (gens.some((g) => g > k)) {
-    await fs.rm(mine, { recursive: true, force: true })
+    await removeTree(mine)
     return false
   }
   return true
@@ -161,8 +163,6 @@ export async function compact(dir: string, keepFrom: number): Promise<void> {
   const gens = await listGenerations(dir)
   if (!gens) return
   await Promise.all(
-    gens
-      .filter((g) => g < keepFrom)
-      .map((g) => fs.rm(path.join(dir, genName(g)), { recursive: true, force: true }).catch(() => undefined))
+    gens.filter((g) => g < keepFrom).map((g) => removeTree(path.join(dir, genName(g))).catch(() => undefined))
   )
 }

@@ -256,6 +256,9 @@ export class LockService {
     sectionId: string | null,
     opts: AcquireOptions
   ): Promise<LockHandle> {
+    // A document has one name: a link to it, or a path through a linked folder, is refused here
+    // too, so no lock is ever keyed by a second name of the same file.
+    this.ws.resolveDocument(document)
     const retries = opts.retries ?? this.settings.retries
     let waiting = false
     try {

@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto'
-import { promises as fs } from 'node:fs'
 import path from 'node:path'
 import { watch, type ChokidarOptions, type FSWatcher } from 'chokidar'
-import { errCode } from '../core/share-fs'
+import { errCode, lstatOrNull, readFileOrNull, READ_LIMITS, realPath, ShareFileError } from '../core/share-fs'
 import type { Clock } from '../core/clock'
 import { Emitter } from '../core/emitter'
 import type { Workspace } from '../core/workspace'
@@ -141,7 +140,7 @@ export class WorkspaceWatcher {
   }
 
   private async doStart(): Promise<void> {
-    this.root = await fs.realpath(this.ws.root)
+    this.root = await realPath(this.ws.root)
     const mount = this.givenMount ?? (await detectMount(this.root))
     if (this.disposed) return
     const ready = new Promise<void>((resolve) => (this.markReady = resolve))
@@ -222,10 +221,12 @@ export class WorkspaceWatcher {
     const file = path.join(this.root, ...document.split('/'))
     let buf: Buffer | null
     try {
-      buf = await fs.readFile(file)
+      buf = await readFileOrNull(file, READ_LIMITS.document)
       // Still being written (size moved on since the read): its next event or the re-check reports it.
-      if ((await fs.stat(file)).size !== buf.length) return
+      if (buf && (await lstatOrNull(file))?.size !== buf.length) return
     } catch (err) {
+      // A link, a pipe, a huge file named like a document: not a document; opening it says why.
+      if (err instanceof ShareFileError && err.sysCode === undefined) return
       const code = errCode(err) ?? ''
       // A share that is busy for a moment is read again by the re-check; a folder named x.md is no document.
       if (code === 'EISDIR' || TRANSIENT_READ.has(code)) return
