@@ -41,6 +41,40 @@ export default tseslint.config(
     files: ['electron/services/**/*.ts', 'electron/host/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', restrictedForServices] }
   },
+  // One door to the share: the services reach documents and .sectioned/ only through
+  // core/share-fs.ts (typed, bounded reads; writes that never follow a link or trust a short write).
+  {
+    files: ['electron/services/**/*.ts'],
+    ignores: [
+      'electron/services/core/share-fs.ts',
+      '**/*.test.ts',
+      'electron/services/test-support/**',
+      'electron/services/api/dispatcher-harness.ts',
+      // Resolves document names (realpath/lstat only, no reads or writes): the confinement check.
+      'electron/services/core/workspace.ts',
+      // Not the share: the machine id, the writer's own journal and settings (local config folder),
+      // /proc/self/mounts.
+      'electron/services/core/identity.ts',
+      'electron/services/journal/journal-store.ts',
+      'electron/services/settings/app-settings.ts',
+      'electron/services/watch/mount-type.ts'
+    ],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          ...restrictedForServices,
+          paths: [
+            ...restrictedForServices.paths,
+            ...['node:fs', 'fs', 'node:fs/promises', 'fs/promises', 'write-file-atomic'].map((name) => ({
+              name,
+              message: 'The shared folder is reached only through electron/services/core/share-fs.ts.'
+            }))
+          ]
+        }
+      ]
+    }
+  },
   {
     files: ['shared/**/*.ts'],
     rules: {

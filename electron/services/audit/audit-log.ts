@@ -7,10 +7,11 @@
  * ours alone, so it is opened once for writing and every line goes to an explicit offset that this
  * class tracks, one line after another through a promise chain so lines never interleave.
  */
-import { promises as fs } from 'node:fs'
+import type { FileHandle } from '../core/share-fs'
 import path from 'node:path'
 import type { Identity } from '../../../shared/types'
 import type { Clock } from '../core/clock'
+import { openOwnFile, writeAll } from '../core/share-fs'
 import type { Workspace } from '../core/workspace'
 import { RESERVED_FIELDS, type AuditEvent } from './audit-event'
 
@@ -45,7 +46,7 @@ function asError(err: unknown): Error {
 export class AuditLog {
   /** Absolute path of this instance's audit file. */
   readonly file: string
-  private handle: fs.FileHandle | null = null
+  private handle: FileHandle | null = null
   private position = 0
   /** Furthest byte ever written; beyond `position` only when a failed write left a partial line. */
   private highWater = 0
@@ -55,7 +56,7 @@ export class AuditLog {
   private dropped = 0
 
   constructor(
-    private readonly ws: Workspace,
+    ws: Workspace,
     private readonly identity: Identity,
     private readonly clock: Clock
   ) {
@@ -136,24 +137,20 @@ export class AuditLog {
     return line
   }
 
-  private async open(): Promise<fs.FileHandle> {
+  private async open(): Promise<FileHandle> {
     if (this.handle) return this.handle
-    await fs.mkdir(this.ws.auditDir, { recursive: true })
-    const existing = await fs.stat(this.file).catch(() => null)
-    if (existing && existing.size > 0) {
-      // Only this instance writes this file; reopening it (after a dispose in the same run) must
-      // continue it, not truncate it. 'r+' is a plain read-write open, no O_APPEND.
-      const handle = await fs.open(this.file, 'r+')
-      this.position = this.highWater = existing.size
+    // Only this instance writes this file; reopening it (after a dispose in the same run) must
+    // continue it, not truncate it. Opened once, never through a link planted at its name (it
+    // was appended to ~/.profile through one), and kept open: no stat-then-open window.
+    const { handle, size } = await openOwnFile(this.file)
+    this.handle = handle
+    this.position = this.highWater = size
+    if (size > 0) {
       const last = Buffer.alloc(1)
-      await handle.read(last, 0, 1, existing.size - 1)
-      this.handle = handle
+      await handle.read(last, 0, 1, size - 1)
       if (last[0] !== 0x0a) await this.writeAt(Buffer.from('\n')) // end a torn line before ours
-      return handle
     }
-    this.handle = await fs.open(this.file, 'w')
-    this.position = this.highWater = 0
-    return this.handle
+    return handle
   }
 
   private async writeLine(buf: Buffer): Promise<void> {
@@ -165,13 +162,9 @@ export class AuditLog {
   private async writeAt(buf: Buffer): Promise<void> {
     const handle = this.handle
     if (!handle) throw new Error('The audit file is not open.')
-    let done = 0
-    while (done < buf.length) {
-      const { bytesWritten } = await handle.write(buf, done, buf.length - done, this.position + done)
-      if (bytesWritten <= 0) throw new Error(`Writing to ${this.file} made no progress.`)
-      done += bytesWritten
-      this.highWater = Math.max(this.highWater, this.position + done)
-    }
+    // A failed write may have left part of the line: highWater remembers how far (see dispose).
+    this.highWater = Math.max(this.highWater, this.position + buf.length)
+    await writeAll(handle, buf, this.position)
     this.position += buf.length
   }
 

@@ -1,9 +1,8 @@
 /**
  * Reads the audit trail back for the admin CLI and the app: every instance's file, merged.
  */
-import { promises as fs } from 'node:fs'
 import path from 'node:path'
-import { errCode, readdirOrNull } from '../core/share-fs'
+import { readdirOrNull, readFileOrNull, READ_LIMITS, ShareFileError } from '../core/share-fs'
 import type { Workspace } from '../core/workspace'
 import { auditEntrySchema, type AuditEntry } from './audit-event'
 
@@ -27,9 +26,11 @@ export async function readAudit(ws: Workspace, filter: AuditFilter = {}): Promis
   for (const name of names) {
     let text: string
     try {
-      text = await fs.readFile(path.join(ws.auditDir, name), 'utf8')
+      const buf = await readFileOrNull(path.join(ws.auditDir, name), READ_LIMITS.audit)
+      if (!buf) continue // removed by an administrator while we listed
+      text = buf.toString('utf8')
     } catch (err) {
-      if (errCode(err) === 'ENOENT') continue // removed by an administrator while we listed
+      if (err instanceof ShareFileError) continue // a pipe, a link, a huge file: not an audit file
       throw err
     }
     for (const line of text.split('\n')) {

@@ -494,11 +494,15 @@ export async function openOwnFile(file: string): Promise<{ handle: fs.FileHandle
   return { handle, size: st.size }
 }
 
-/** Removes a file (not a folder); a missing one is fine. A link is removed itself, never its target. */
-export async function removeFile(file: string): Promise<void> {
-  await fs.rm(file, { force: true }).catch((err: unknown) => {
+/** Removes a file (not a folder); false when it was not there. A link is removed itself, never its target. */
+export async function removeFile(file: string): Promise<boolean> {
+  try {
+    await fs.unlink(file)
+    return true
+  } catch (err) {
+    if (errCode(err) === 'ENOENT') return false
     throw explain(file, err)
-  })
+  }
 }
 
 // ---- folders and metadata ----------------------------------------------------------------------
@@ -560,3 +564,6 @@ export async function isFolder(dir: string): Promise<boolean> {
   const st = await fs.stat(dir).catch(() => null)
   return st?.isDirectory() ?? false
 }
+
+/** The handle type `openOwnFile` returns. */
+export type { FileHandle } from 'node:fs/promises'

@@ -3,11 +3,10 @@
  * named `{docBase}_{action}_{YYYYMMDDTHHMMSS.ffffffZ}_{ulid}.md`. Each file is created exclusively
  * (`wx`), so no number of backups in the same microsecond can overwrite one another.
  */
-import { promises as fs } from 'node:fs'
 import path from 'node:path'
 import { monotonicFactory } from 'ulid'
 import { ValidationError } from '../../../shared/errors'
-import { errCode, fsyncDir, readdirOrNull } from '../core/share-fs'
+import { createExclusive, ensureDir, errCode, fsyncDir, lstatOrNull, readdirOrNull } from '../core/share-fs'
 import type { Clock } from '../core/clock'
 import type { Workspace } from '../core/workspace'
 import { formatMicros, parseMicros, wallMicros } from './backup-timestamp'
@@ -64,13 +63,15 @@ export async function createBackup(
     throw new ValidationError(`“${action}” is not a backup action name (lowercase letters, digits and “-”).`)
   }
   const dir = ws.backupsDir(doc)
-  await fs.mkdir(dir, { recursive: true })
+  await ensureDir(dir)
   const prefix = `${backupDocBase(doc)}_${action}_${formatMicros(wallMicros(clock))}`
   // A ulid collision is astronomically unlikely; the exclusive create turns it into a retry, not a loss.
   for (let attempt = 0; ; attempt++) {
     const file = path.join(dir, `${prefix}_${nextUlid(clock.wallNow())}.md`)
     try {
-      await writeExclusive(file, content)
+      // Never over an existing file, never through a link; every byte counted, fsynced. A crash
+      // mid-write can leave a short backup, but the operation it guards has not started yet.
+      await createExclusive(file, content)
     } catch (err) {
       if (errCode(err) === 'EEXIST' && attempt < 5) continue
       throw err
@@ -78,24 +79,6 @@ export async function createBackup(
     await fsyncDir(dir)
     return file
   }
-}
-
-/**
- * Creates `file` only if it does not exist, writes and fsyncs it. A failed write removes the partial
- * file; a crash mid-write can leave a short backup, but the destructive operation it guards has
- * not started yet, so the document itself still holds the full text.
- */
-async function writeExclusive(file: string, content: Buffer): Promise<void> {
-  const handle = await fs.open(file, 'wx')
-  try {
-    await handle.writeFile(content)
-    await handle.sync()
-  } catch (err) {
-    await handle.close().catch(() => undefined)
-    await fs.unlink(file).catch(() => undefined)
-    throw err
-  }
-  await handle.close()
 }
 
 /** The backups of a document, oldest first (by timestamp, then ulid). Files with other names are ignored. */
@@ -108,13 +91,9 @@ export async function listBackups(ws: Workspace, doc: string): Promise<BackupInf
     const micros = m ? parseMicros(m[3] ?? '') : null
     if (!m || micros === null) continue
     const file = path.join(dir, name)
-    let size: number
-    try {
-      size = (await fs.stat(file)).size
-    } catch (err) {
-      if (errCode(err) === 'ENOENT') continue // removed while we listed
-      throw err
-    }
+    const st = await lstatOrNull(file)
+    if (!st?.isFile()) continue // removed while we listed, or not a file
+    const size = st.size
     backups.push({
       file,
       name,

@@ -4,9 +4,8 @@
  * records themselves. Also the read-only integrity check behind `HistoryStore.verifyAll` and the
  * admin CLI's "verify".
  */
-import { promises as fs } from 'node:fs'
 import path from 'node:path'
-import { errCode, readdirOrNull } from '../core/share-fs'
+import { errCode, readdirOrNull, readFileOrNull, READ_LIMITS, ShareFileError } from '../core/share-fs'
 import { idComponent, type Workspace } from '../core/workspace'
 import { inspectVersion, parseVersionFileName, versionFileName, type IntegrityProblem } from './version-file'
 
@@ -60,7 +59,9 @@ export async function identifyFolder(
 ): Promise<{ document: string; sectionId: string } | null> {
   for (const v of [...folder.versions].reverse()) {
     try {
-      const text = await fs.readFile(path.join(folder.dir, versionFileName(v)), 'utf8')
+      const buf = await readFileOrNull(path.join(folder.dir, versionFileName(v)), READ_LIMITS.version)
+      if (!buf) continue
+      const text = buf.toString('utf8')
       const res = inspectVersion(text, v)
       if (res.ok) return { document: res.record.document, sectionId: res.record.sectionId }
     } catch {
@@ -80,8 +81,11 @@ async function checkFile(
   const file = path.join(folder.dir, name)
   let text: string
   try {
-    text = await fs.readFile(file, 'utf8')
+    const buf = await readFileOrNull(file, READ_LIMITS.version)
+    if (!buf) return { file, problem: 'it disappeared while history was checked' }
+    text = buf.toString('utf8')
   } catch (err) {
+    if (err instanceof ShareFileError) return { file, problem: err.problem }
     return { file, problem: `it could not be read (${errCode(err) ?? String(err)})` }
   }
   const res = inspectVersion(text, version)

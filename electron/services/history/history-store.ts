@@ -2,11 +2,18 @@
  * SPEC H3: the linear version history of each section. Every version is its own checksummed JSON
  * file, `v000000007.json`, in `Workspace.historyDir(doc, sectionId)`; every read verifies it.
  */
-import { promises as fs } from 'node:fs'
 import path from 'node:path'
 import { IntegrityError, NotFoundError, ValidationError } from '../../../shared/errors'
 import type { VersionRecord } from '../../../shared/types'
-import { errCode, fsyncDir, writeFileAtomic } from '../core/share-fs'
+import {
+  errCode,
+  fsyncDir,
+  lstatOrNull,
+  readFileOrNull,
+  READ_LIMITS,
+  removeFile,
+  writeFileAtomic
+} from '../core/share-fs'
 import type { Clock } from '../core/clock'
 import type { Workspace } from '../core/workspace'
 import { historyFolders, identifyFolder, verifyHistory, versionsIn } from './history-scan'
@@ -75,7 +82,6 @@ export class HistoryStore {
         pinned: false,
         beforeStructure: false
       }
-      await fs.mkdir(dir, { recursive: true })
       await writeFileAtomic(file, encodeVersion(record))
       return record
     })
@@ -142,8 +148,7 @@ export class HistoryStore {
       let removed = 0
       for (const v of versions) {
         try {
-          await fs.unlink(path.join(dir, versionFileName(v)))
-          removed++
+          if (await removeFile(path.join(dir, versionFileName(v)))) removed++
         } catch (err) {
           if (errCode(err) !== 'ENOENT') throw err
         }
@@ -185,15 +190,12 @@ export class HistoryStore {
 
   private async read(doc: string, sectionId: string, version: number): Promise<VersionRecord> {
     const file = path.join(this.ws.historyDir(doc, sectionId), versionFileName(version))
-    let text: string
-    try {
-      text = await fs.readFile(file, 'utf8')
-    } catch (err) {
-      if (errCode(err) === 'ENOENT') {
-        throw new NotFoundError(`Version ${version} of section “${sectionId}” in ${doc} does not exist.`)
-      }
-      throw err
+    // Typed and bounded: a pipe, a link or a huge file here is a ShareFileError naming the file.
+    const buf = await readFileOrNull(file, READ_LIMITS.version)
+    if (buf === null) {
+      throw new NotFoundError(`Version ${version} of section “${sectionId}” in ${doc} does not exist.`)
     }
+    const text = buf.toString('utf8')
     const res = inspectVersion(text, version)
     if (!res.ok) throw new IntegrityError(`The history file ${file} is damaged: ${res.problem}.`)
     if (res.record.document !== doc || res.record.sectionId !== sectionId) {
@@ -229,11 +231,5 @@ export class HistoryStore {
 }
 
 async function exists(file: string): Promise<boolean> {
-  try {
-    await fs.lstat(file)
-    return true
-  } catch (err) {
-    if (errCode(err) === 'ENOENT') return false
-    throw err
-  }
+  return (await lstatOrNull(file)) !== null
 }

@@ -2,11 +2,10 @@
  * Metrics shared through the workspace: each instance publishes its snapshot as
  * `.sectioned/metrics/{instanceId}.json`, and the admin CLI or the app reads and sums them.
  */
-import { promises as fs } from 'node:fs'
 import path from 'node:path'
 import { z } from 'zod'
 import type { Identity } from '../../../shared/types'
-import { readdirOrNull, writeFileAtomic } from '../core/share-fs'
+import { readdirOrNull, readFileOrNull, READ_LIMITS, removeFile, writeFileAtomic } from '../core/share-fs'
 import { SystemClock, type Clock } from '../core/clock'
 import { identitySchema } from '../core/identity'
 import type { Workspace } from '../core/workspace'
@@ -72,15 +71,19 @@ export async function publishSnapshot(
     publishedAt: new Date(clock.wallNow()).toISOString(),
     snapshot
   }
-  await fs.mkdir(ws.metricsDir, { recursive: true })
   // Rewritten every heartbeat and cheap to lose: no fsync, like lock heartbeats.
-  await writeFileAtomic(file, `${JSON.stringify(published, null, 1)}\n`, { fsync: false, syncDir: false })
+  // A link planted at its name is replaced itself (never written through): derived data.
+  await writeFileAtomic(file, `${JSON.stringify(published, null, 1)}\n`, {
+    fsync: false,
+    syncDir: false,
+    replaceOdd: true
+  })
   return file
 }
 
 /** Removes this instance's published snapshot (at shutdown, so the CLI stops counting it). */
 export async function removeSnapshot(ws: Workspace, instanceId: string): Promise<void> {
-  await fs.rm(metricsFile(ws, instanceId), { force: true })
+  await removeFile(metricsFile(ws, instanceId))
 }
 
 /** Every published snapshot, ordered by instance id; unreadable or malformed files are skipped. */
@@ -90,11 +93,13 @@ export async function readSnapshots(ws: Workspace): Promise<PublishedMetrics[]> 
   for (const name of names) {
     try {
       const parsed = publishedSchema.safeParse(
-        JSON.parse(await fs.readFile(path.join(ws.metricsDir, name), 'utf8'))
+        JSON.parse(
+          ((await readFileOrNull(path.join(ws.metricsDir, name), READ_LIMITS.metrics)) ?? '').toString('utf8')
+        )
       )
       if (parsed.success) out.push(parsed.data)
     } catch {
-      // removed while we listed, or not JSON (another version of the app): not ours to judge
+      // removed while we listed, damaged (a pipe, a link, too big), or not JSON: not ours to judge
     }
   }
   return out

@@ -1,10 +1,18 @@
-import { promises as fs } from 'node:fs'
 import path from 'node:path'
 import { ulid } from 'ulid'
 import { z } from 'zod'
 import { NotFoundError, ValidationError } from '../../../shared/errors'
 import type { Identity } from '../../../shared/types'
-import { errCode, readdirOrNull, readFileOrNull, replaceSmallFile, READ_LIMITS } from '../core/share-fs'
+import {
+  ensureDir,
+  lstatOrNull,
+  readdirOrNull,
+  readFileOrNull,
+  READ_LIMITS,
+  removeFile,
+  replaceSmallFile,
+  ShareFileError
+} from '../core/share-fs'
 import type { Clock } from '../core/clock'
 import type { Workspace } from '../core/workspace'
 
@@ -65,7 +73,7 @@ export class EditRequests {
       at: this.iso(),
       answer: null
     }
-    await fs.mkdir(this.ws.requestsDir, { recursive: true })
+    await ensureDir(this.ws.requestsDir)
     await replaceSmallFile(this.file(request.id), JSON.stringify(request, null, 1))
     return request
   }
@@ -73,7 +81,11 @@ export class EditRequests {
   /** Reads a request; null when it is gone or damaged (a damaged one is treated as never sent). */
   async read(id: string): Promise<EditRequest | null> {
     if (!ID.test(id)) return null
-    const text = await readFileOrNull(this.file(id), READ_LIMITS.request)
+    // A pipe, a link, a huge file named like a request is damage: treated as never sent.
+    const text = await readFileOrNull(this.file(id), READ_LIMITS.request).catch((err: unknown) => {
+      if (err instanceof ShareFileError) return null
+      throw err
+    })
     if (text === null) return null
     try {
       const parsed = editRequestSchema.safeParse(JSON.parse(text.toString('utf8')))
@@ -107,16 +119,14 @@ export class EditRequests {
   /** Removes a request (the requester, once it has read the answer). */
   async remove(id: string): Promise<void> {
     if (!ID.test(id)) return
-    await fs.unlink(this.file(id)).catch((err: unknown) => {
-      if (errCode(err) !== 'ENOENT') throw err
-    })
+    await removeFile(this.file(id))
   }
 
   /** Removes requests older than a day by their file time (start-up housekeeping). */
   async removeOld(): Promise<number> {
     let removed = 0
     for (const id of await this.ids()) {
-      const st = await fs.stat(this.file(id)).catch(() => null)
+      const st = await lstatOrNull(this.file(id)).catch(() => null)
       if (st && this.clock.wallNow() - st.mtimeMs > MAX_AGE_MS) {
         await this.remove(id).catch(() => undefined)
         removed++
