@@ -1,4 +1,5 @@
 import path from 'node:path'
+import { findDamagedFiles } from '../../services/core/share-damage'
 import { idComponent } from '../../services/core/workspace'
 import { readLockDir } from '../../services/locks/lock-dir'
 import { inspectLocks, type LockView } from '../../services/locks/lock-admin'
@@ -148,8 +149,10 @@ export async function cmdVerify(args: ParsedArgs, io: CliIo): Promise<number> {
     for (const l of await inspectLocks(s.locks, s.workspace)) {
       if (l.state === 'corrupt') problems.push({ file: l.dir, problem: `damaged lock record (${l.problem})` })
     }
+    problems.push(...(await findDamagedFiles(s.workspace)))
     if (args.json) json(io, { ok: problems.length === 0, problems })
-    else if (problems.length === 0) io.out('verify: all history checksums and lock records are valid\n')
+    else if (problems.length === 0)
+      io.out('verify: all history checksums, lock records and other app files are valid\n')
     else for (const p of problems) io.err(`verify: ${p.file}: ${p.problem}\n`)
     return problems.length === 0 ? Exit.Ok : Exit.Integrity
   })
