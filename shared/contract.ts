@@ -56,7 +56,9 @@ export const documentSnapshotSchema = z.object({
   fileSha256: z.string(),
   text: z.string(),
   sections: z.array(sectionSchema),
-  locks: z.array(lockViewSchema)
+  locks: z.array(lockViewSchema),
+  /** Why the document opens read-only (not UTF-8 text, a second name on disk); null when it can be edited. */
+  readOnly: z.string().nullable()
 })
 
 /** One version of a section's history. */

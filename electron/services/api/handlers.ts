@@ -191,7 +191,8 @@ export function createHandlers(s: AppServices, locks: ClientLocks, hooks: Handle
         fileSha256: snap.fileSha256,
         text: snap.text,
         sections,
-        locks: await lockViews(s, locks, snap.document, ctx.clientId)
+        locks: await lockViews(s, locks, snap.document, ctx.clientId),
+        readOnly: snap.readOnly
       }
     },
     'locks:list': async (req, ctx) => ({

@@ -48,6 +48,9 @@ export const READ_LIMITS = {
 
 /** What is wrong with a file on the share; `sysCode` is the OS error behind it, if one was. */
 export class ShareFileError extends SectionedError {
+  /** Where a refused save's text was kept (set by the document service when the disk was full). */
+  draftFile: string | null = null
+
   constructor(
     readonly file: string,
     readonly problem: string,

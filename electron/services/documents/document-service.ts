@@ -20,6 +20,7 @@ import type { LockHandle, LockService } from '../locks/lock-service'
 import { buildIndex, sectionText, sha256Hex, type SectionIndex } from '../sections/section-index'
 import { spliceRun, type RunSpliceResult } from '../sections/splice'
 import { DraftStore } from './drafts'
+import { readOnlyReason, utf16Text } from './encoding'
 import { IndexStore } from './index-store'
 import { readLockDir } from '../locks/lock-dir'
 import { auditRunSave, checkRunBases, lockNewSections, runIds, type RunPart } from './run-save'
@@ -70,6 +71,8 @@ export interface DocumentSnapshot {
   fileSha256: string
   sections: SectionInfo[]
   text: string
+  /** Why the document may not be edited (not UTF-8, a second name on disk); null when it may. */
+  readOnly: string | null
 }
 
 /** What a save produced. */
@@ -168,12 +171,26 @@ export class DocumentService {
   async read(document: string): Promise<DocumentSnapshot> {
     const doc = this.ws.resolveDocument(document)
     const buf = await this.readFile(doc.rel, doc.abs)
+    const readOnly = readOnlyOf(doc.rel, buf)
+    const utf16 = readOnly === null ? null : utf16Text(buf)
+    if (utf16 !== null) {
+      // Shown as the text it is (read-only): sections of its UTF-8 form, which is what the window counts in.
+      const shown = buildIndex(Buffer.from(utf16, 'utf8'), null)
+      return {
+        document: doc.rel,
+        fileSha256: sha256Hex(buf),
+        sections: shown.sections,
+        text: utf16,
+        readOnly
+      }
+    }
     const index = await this.indexFor(doc.rel, buf, this.persistOnRead)
     return {
       document: doc.rel,
       fileSha256: index.fileSha256,
       sections: index.sections,
-      text: buf.toString('utf8')
+      text: buf.toString('utf8'),
+      readOnly
     }
   }
 
@@ -207,10 +224,21 @@ export class DocumentService {
     return this.metrics ? this.metrics.time('save', go) : go()
   }
 
-  /** A save refused because the lock was lost or the section changed keeps the writer's text as a draft (SPEC L5, H2). */
+  /**
+   * A save refused because the lock was lost, the section changed (SPEC L5, H2) or the share is full
+   * keeps the writer's text as a draft — on this machine when the share cannot take it. Keeping the
+   * draft never replaces the refusal: when no place takes it, `draftFile` stays null.
+   */
   private async keepDraft(lock: LockHandle | undefined, text: string, err: unknown): Promise<never> {
-    if ((err instanceof LockLostError || err instanceof ConflictError) && lock && lock.sectionId !== null) {
-      err.draftFile = await this.drafts.keep(lock.document, lock.sectionId, text, err.code)
+    if (!lock || lock.sectionId === null) throw err
+    if (err instanceof LockLostError || err instanceof ConflictError) {
+      err.draftFile = await this.drafts.keepSomewhere(lock.document, lock.sectionId, text, err.code)
+    } else if (err instanceof ShareFileError && err.sysCode === 'ENOSPC') {
+      err.draftFile = await this.drafts.keepSomewhere(lock.document, lock.sectionId, text, 'disk full')
+      const end = /[.!?]$/.test(err.message) ? ' ' : '. '
+      err.message += err.draftFile
+        ? `${end}Nothing was saved; your text is kept as a draft in ${err.draftFile}.`
+        : `${end}Nothing was saved, and your text could not be kept as a draft either: copy it somewhere safe.`
     }
     throw err
   }
@@ -269,6 +297,8 @@ export class DocumentService {
       // Checked again inside the mutex: a holder whose lock was taken over can never write (SPEC L5).
       for (const p of parts) await this.locks.assertHeld(p.lock)
       const buf = await this.readUnderMutex(doc.rel, doc.abs)
+      const readOnly = readOnlyOf(doc.rel, buf)
+      if (readOnly) throw new ValidationError(readOnly) // before anything is written, history included
       const index = await this.indexFor(doc.rel, buf, false)
       const olds = checkRunBases(doc.rel, buf, index, parts, text, (e) => this.audit?.record(e))
       const spliced = spliceRun(buf, index, run.ids, text)
@@ -447,6 +477,14 @@ export class DocumentService {
   }
 }
 
+/** Why the document read as `buf` may not be edited (see encoding.ts); null when it may. */
+export function readOnlyOf(rel: string, buf: Buffer): string | null {
+  return readOnlyReason(buf, readNames.get(buf) ?? 1, rel)
+}
+
+/** How many names on disk the file of each document read had. */
+const readNames = new WeakMap<Buffer, number>()
+
 /** Which file each document read came from (see `writeDocument`'s `expect`). */
 const readFrom = new WeakMap<Buffer, FileIdentity>()
 
@@ -460,6 +498,7 @@ async function readFile(abs: string): Promise<Buffer | null> {
     const read = await readFileWithIdentity(abs, READ_LIMITS.document)
     if (!read) return null
     readFrom.set(read.data, read.identity)
+    readNames.set(read.data, read.identity.nlink)
     return read.data
   } catch (err) {
     if (err instanceof ShareFileError && err.sysCode === undefined && /folder/.test(err.problem))

@@ -10,6 +10,7 @@ import { PREAMBLE_ID } from '../sections/section-ids'
 import { sectionText, sha256Hex, type SectionIndex } from '../sections/section-index'
 import {
   identityOfRead,
+  readOnlyOf,
   writeDocument,
   type DocumentAuditSink,
   type DocumentService,
@@ -91,6 +92,8 @@ export class StructureOps {
     try {
       await locks.assertHeld(docLock)
       const buf = await documents.readUnderMutex(doc.rel, doc.abs)
+      const readOnly = readOnlyOf(doc.rel, buf)
+      if (readOnly) throw new ValidationError(readOnly)
       const index = await documents.indexFor(doc.rel, buf, false)
       if (!index.sections.some((s) => s.id === sectionId))
         throw new NotFoundError(`“${doc.rel}” has no section “${sectionId}”.`)

@@ -87,6 +87,7 @@ export function EditorPane() {
   const connected = useApp((s) => s.status === 'open')
   const focus = useApp((s) => s.focus)
   const session = useApp((s) => s.session)
+  const readOnly = useApp((s) => s.snapshot?.readOnly ?? null)
   const hostRef = useRef<HTMLDivElement>(null)
   const viewRef = useRef<EditorView | null>(null)
 
@@ -107,7 +108,9 @@ export function EditorPane() {
             onBlockedEdit: (edit) => blockedNotice(store, edit),
             session: (v) => new SectionSession(v, host)
           }),
-          livePreviewText(store)
+          livePreviewText(store),
+          // Not UTF-8, or a second name on disk: nothing may be typed, so nothing is ever rewritten.
+          ...(snapshot.readOnly ? [EditorState.readOnly.of(true), EditorView.editable.of(false)] : [])
         ]
       })
     })
@@ -170,6 +173,11 @@ export function EditorPane() {
           reconnecting…
         </div>
       )}
+      {readOnly && (
+        <div className="read-only-banner" role="status" data-testid="read-only-banner">
+          {readOnly}
+        </div>
+      )}
       <div className="editor-toolbar">
         <strong>{document}</strong>
         <span className="muted" data-testid="editing">
@@ -177,9 +185,11 @@ export function EditorPane() {
             ? held.some((h) => h.dirty)
               ? 'Read-only while disconnected; your unsaved text is kept.'
               : 'Read-only while disconnected.'
-            : held.length
-              ? `Editing: ${editing}`
-              : 'Click into a section and type to edit it.'}
+            : readOnly
+              ? 'Read-only.'
+              : held.length
+                ? `Editing: ${editing}`
+                : 'Click into a section and type to edit it.'}
         </span>
         <span style={{ flex: 1 }} />
         {held.length > 0 && connected && (
@@ -197,7 +207,7 @@ export function EditorPane() {
             </button>
           </>
         )}
-        <StructureButton />
+        {!readOnly && <StructureButton />}
       </div>
       <div className="editor-host" ref={hostRef} data-testid="editor" />
     </main>

@@ -141,7 +141,8 @@ export class FakeServer {
       fileSha256: sha(this.text),
       text: this.text,
       sections,
-      locks: this.lockViews()
+      locks: this.lockViews(),
+      readOnly: null
     }
   }
 

@@ -74,7 +74,8 @@ describe('a remote change of the document shape while holding a section', () => 
       fileSha256: 'f'.repeat(64),
       text: '# A\none\n# C\nthree\n',
       sections: [section('a', 0, 8), section('c', 8, 19)],
-      locks: []
+      locks: [],
+      readOnly: null
     }
     expect(planSnapshot(state, snapshot, new Map()).orphans).toEqual([{ id: 'b', text: '# B\nmine!\n' }])
   })

@@ -1,0 +1,40 @@
+/**
+ * Documents the app must not rewrite: text that is not UTF-8 (UTF-16 with a byte-order mark,
+ * Latin-1, binary files named `.md`) would come back re-encoded — or with U+FFFD where its bytes
+ * were — and a file with a second name (a hard link) would be split from it by the first atomic
+ * save. Such a document opens read-only with the reason; nothing is saved, restored or recorded
+ * in history for it, so its bytes stay exactly as they are.
+ */
+
+/** Bytes looked at for NUL: a text file has none; an image or archive has some almost at once. */
+const BINARY_PROBE = 8 * 1024
+
+const utf8 = new TextDecoder('utf-8', { fatal: true })
+
+/** Why `name` (read as `buf`, with `nlink` names on disk) must stay read-only; null when it may be edited. */
+export function readOnlyReason(buf: Buffer, nlink: number, name: string): string | null {
+  const never = 'Sectioned opens it read-only and never rewrites it.'
+  if (buf.length >= 2 && ((buf[0] === 0xff && buf[1] === 0xfe) || (buf[0] === 0xfe && buf[1] === 0xff))) {
+    return `“${name}” is UTF-16 text, not UTF-8; ${never}`
+  }
+  if (buf.subarray(0, BINARY_PROBE).includes(0))
+    return `“${name}” is not a text file (it has NUL bytes); ${never}`
+  try {
+    utf8.decode(buf)
+  } catch {
+    return `“${name}” is not valid UTF-8 text (another encoding?); ${never}`
+  }
+  if (nlink > 1) {
+    return `“${name}” has another name on disk (a hard link); saving would split the two, so ${never.charAt(0).toLowerCase()}${never.slice(1)}`
+  }
+  return null
+}
+
+/** The text of a UTF-16 document with a byte-order mark (for showing it); null for anything else. */
+export function utf16Text(buf: Buffer): string | null {
+  if (buf.length < 2) return null
+  const le = buf[0] === 0xff && buf[1] === 0xfe
+  const be = buf[0] === 0xfe && buf[1] === 0xff
+  if (!le && !be) return null
+  return new TextDecoder(le ? 'utf-16le' : 'utf-16be').decode(buf.subarray(2))
+}
