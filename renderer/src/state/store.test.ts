@@ -55,7 +55,8 @@ const snapshot = (locks: unknown[] = [], text = TEXT, bSha = SHA('b')) => ({
     section('a', SHA('a'), 0, 11, 0),
     section('b', bSha, 11, text.length, 3)
   ],
-  locks
+  locks,
+  readOnly: null
 })
 
 /** A transport that answers from a table and records what was asked; events can be pushed by the test. */
