@@ -310,7 +310,9 @@ export async function fsyncDir(dir: string): Promise<void> {
 /** Creates a folder (and its parents) in the share, then checks it is not reached through a link. */
 export async function ensureDir(dir: string): Promise<void> {
   await assertPlainFolder(dir) // before: nothing is created through a planted link
-  await fs.mkdir(dir, { recursive: true })
+  await fs.mkdir(dir, { recursive: true }).catch((err: unknown) => {
+    throw explain(dir, err)
+  })
   await assertPlainFolder(dir) // after: a link planted meanwhile is not written through either
 }
 
@@ -534,7 +536,9 @@ export async function lstatOrNull(file: string): Promise<Stats | null> {
 
 /** Creates one folder exclusively (EEXIST when it is there: the lock primitive's atomic step; a link there is EEXIST too). */
 export async function makeDirExclusive(dir: string): Promise<void> {
-  await fs.mkdir(dir)
+  await fs.mkdir(dir).catch((err: unknown) => {
+    throw explain(dir, err) // EEXIST and ENOENT pass through as they are
+  })
 }
 
 /** Removes a folder and everything in it; links inside are removed, never followed. */
@@ -570,3 +574,10 @@ export async function isFolder(dir: string): Promise<boolean> {
 
 /** The handle type `openOwnFile` returns. */
 export type { FileHandle } from 'node:fs/promises'
+
+/** Renames within one folder of the share (no new space needed): never onto a folder or through a planted folder link. */
+export async function renameInShare(from: string, to: string): Promise<void> {
+  await assertPlainFolder(path.dirname(to))
+  await checkTarget(to, undefined)
+  await renameRetrying(from, to)
+}

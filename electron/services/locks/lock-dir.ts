@@ -23,6 +23,7 @@ import {
   replaceSmallFile,
   READ_LIMITS,
   removeTree,
+  renameInShare,
   ShareFileError
 } from '../core/share-fs'
 import { encodeLockRecord, encodeReleaseRecord, lockRecordSchema, releaseRecordSchema } from './lock-record'
@@ -156,6 +157,28 @@ export async function writeRecord(dir: string, record: LockRecord): Promise<void
 /** Writes the tombstone of a generation this caller just claimed. */
 export async function writeRelease(dir: string, k: number, release: ReleaseRecord): Promise<void> {
   await replaceSmallFile(path.join(dir, genName(k), RELEASE_FILE), encodeReleaseRecord(release))
+}
+
+/**
+ * Releases generation `k` where it is, for a disk with no room for a new generation folder or
+ * tombstone: its record is renamed to the tombstone's name (a rename needs no new space). Safe
+ * whoever else acts: if someone created a higher generation meanwhile, `k` decides nothing anyway.
+ * Readers see `released` (with no release record); the next holder claims `k + 1` as usual.
+ */
+export async function releaseInPlace(dir: string, k: number): Promise<void> {
+  const gen = path.join(dir, genName(k))
+  await renameInShare(path.join(gen, RECORD_FILE), path.join(gen, RELEASE_FILE))
+}
+
+/** Removes the generation folder `k` this caller just claimed but could not finish (no room for its record). */
+export async function unclaimGeneration(dir: string, k: number): Promise<void> {
+  await removeTree(path.join(dir, genName(k)))
+}
+
+/** True when `err` says the disk (or the quota) is full. */
+export function isNoSpace(err: unknown): boolean {
+  const code = errCode(err)
+  return code === 'ENOSPC' || code === 'EDQUOT'
 }
 
 /** Removes generations below `keepFrom` (they no longer decide anything). Best effort. */

@@ -17,6 +17,9 @@ import {
   readLockDir,
   writeRecord,
   writeRelease,
+  isNoSpace,
+  releaseInPlace,
+  unclaimGeneration,
   type LockDirState
 } from './lock-dir'
 import { resolveLockSettings, ttlOf, type LockSettings } from './lock-config'
@@ -166,12 +169,26 @@ export class LockService {
     // No read first: claiming the next generation fails exactly when the lock was taken over,
     // force-released or compacted away, and then the lock was already lost.
     const next = h.handle.generation + 1
-    if (!(await claimGeneration(h.dir, next))) {
-      this.lose(h, await readLockDir(h.dir), false)
-      return false
+    try {
+      if (!(await claimGeneration(h.dir, next))) {
+        this.lose(h, await readLockDir(h.dir), false)
+        return false
+      }
+      try {
+        await writeRelease(h.dir, next, { format: 1, released: true, by: this.who(), at: this.iso(), reason })
+      } catch (err) {
+        if (!isNoSpace(err)) throw err
+        // A claimed generation without a record would look half-claimed to everyone: undone.
+        await unclaimGeneration(h.dir, next)
+        throw err
+      }
+      await compact(h.dir, next)
+    } catch (err) {
+      // A full disk has no room for a new generation: released in place (a rename needs none),
+      // so a save that ends on a full disk never leaves its write mutex (or a section) held.
+      if (!isNoSpace(err)) throw err
+      await releaseInPlace(h.dir, h.handle.generation)
     }
-    await writeRelease(h.dir, next, { format: 1, released: true, by: this.who(), at: this.iso(), reason })
-    await compact(h.dir, next)
     if (lock.kind !== 'write') {
       this.audit?.record({ type: 'lock.release', document: lock.document, sectionId: lock.sectionId, reason })
       this.events.emit('released', { lock: h.handle, reason })
@@ -356,7 +373,14 @@ export class LockService {
       generation,
       ...(tookOver ? { tookOverFrom: tookOver } : {})
     }
-    await writeRecord(dir, record)
+    try {
+      await writeRecord(dir, record)
+    } catch (err) {
+      // A generation folder without its record would read as half-claimed to everyone (and block
+      // the lock until judged stale): the claim is undone, so a full disk refuses, never wedges.
+      await unclaimGeneration(dir, generation).catch(() => undefined)
+      throw err
+    }
     const handle: LockHandle = { kind, document, sectionId, generation, token: record.token, acquiredAt: now }
     const h: Held = { handle, dir, record, lastActivity: this.clock.monotonicNow(), idleWarned: false, label }
     this.held.set(dir, h)
