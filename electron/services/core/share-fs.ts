@@ -213,10 +213,13 @@ export async function readFileWithIdentity(
     throw explain(file, err)
   }
   try {
+    // What counts is the file this handle opened (O_NOFOLLOW: not a link). Another writer's atomic
+    // save may have renamed a new file into place since the lstat — that is a normal race, and
+    // what was opened is read; only something that is not a regular file is refused.
     const now = await handle.stat()
-    if (!now.isFile() || now.ino !== st.ino || now.dev !== st.dev) {
-      throw new ShareFileError(file, 'was replaced while it was being read; try again')
-    }
+    if (!now.isFile()) throw new ShareFileError(file, describeKind(now))
+    if (now.size > limit)
+      throw new ShareFileError(file, `is ${mib(now.size)}, more than the ${mib(limit)} allowed for it`)
     const chunks: Buffer[] = []
     let total = 0
     for (;;) {
@@ -229,6 +232,9 @@ export async function readFileWithIdentity(
     }
     return { data: Buffer.concat(chunks, total), identity: { dev: now.dev, ino: now.ino, nlink: now.nlink } }
   } catch (err) {
+    // Removed while open: some FUSE file systems (bindfs) then answer fstat/read with ENOENT.
+    const code = errCode(err)
+    if (code === 'ENOENT' || code === 'ENOTDIR') return null
     throw explain(file, err)
   } finally {
     await handle.close().catch(() => undefined)
