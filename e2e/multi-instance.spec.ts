@@ -18,6 +18,8 @@ test('scenario 1: A types in section 1; B and C show A’s badge within 1 s and 
   const {
     pages: [a, b, c]
   } = await writersOn(sectioned, 'plan.md', PLAN, ['ann', 'bob', 'carol'], 'Money is tight.')
+  // Each page was opened with `?token=`; once loaded, the secret is no longer in its address.
+  for (const page of [a, b, c]) expect(page.url()).not.toContain('token')
 
   const times = await lockBadgeScenario(a, 'ann', [
     { name: 'B', page: b },

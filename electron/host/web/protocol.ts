@@ -19,8 +19,14 @@ export type ServerFrame = ReplyFrame | EventFrame
 /** The WebSocket's path on the host; anything else is refused at the upgrade. */
 export const API_PATH = '/api'
 
-/** Largest frame accepted from a page: a document may be 20 MB, and JSON escaping adds to it. */
-export const MAX_FRAME_BYTES = 32 * 1024 * 1024
+/**
+ * Largest frame accepted from a page: 96 MiB. The largest legitimate request is a save (or journal
+ * write) of a whole document, and documents may hold 64 MiB (the contract's section text and the
+ * share's document cap). JSON escaping adds 1 byte per newline, tab, quote or backslash (about 3 %
+ * in prose) and 5 per other control character, so half as much again leaves room for text that is
+ * dense with them, while a frame over it can only be something no page sends.
+ */
+export const MAX_FRAME_BYTES = 96 * 1024 * 1024
 
 /** Longest channel name accepted; contract channels are short `domain:verb` names. */
 const MAX_CHANNEL_LENGTH = 200

@@ -10,7 +10,8 @@ import type { Duplex } from 'node:stream'
 import { WebSocketServer } from 'ws'
 import type { Dispatcher } from '../../services/api/dispatcher-types'
 import { ApiConnections } from './api-connections'
-import { API_PATH, MAX_FRAME_BYTES } from './protocol'
+import { resolveLimits, type WebHostLimits } from './limits'
+import { API_PATH } from './protocol'
 import {
   LOOPBACK,
   createToken,
@@ -33,6 +34,8 @@ export interface WebHostOptions {
   host?: string
   /** A fixed token (checked by the caller: serve-options' webTokenFromEnv); absent: a fresh random one. */
   token?: string
+  /** Overrides of the resource limits (limits.ts' DEFAULT_LIMITS); tests make them small. */
+  limits?: Partial<WebHostLimits>
 }
 
 /** A running web host. `url` (with the token) is what the user opens; `close` stops everything. */
@@ -82,6 +85,15 @@ function upgradeRefusal(req: IncomingMessage, port: number, token: string): Refu
   return null
 }
 
+/**
+ * How often Node checks `headersTimeout` and `requestTimeout`. Its default (30 s) would let a slow
+ * client hold a socket for up to 30 s past the timeout; with at most `maxConnections` sockets the
+ * check costs next to nothing.
+ */
+function checkingInterval(limits: WebHostLimits): number {
+  return Math.max(10, Math.min(1_000, Math.floor(limits.headersTimeoutMs / 4)))
+}
+
 function listen(server: ReturnType<typeof createServer>, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject)
@@ -106,6 +118,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   if (!Number.isInteger(requestedPort) || requestedPort < 0 || requestedPort > 65_535)
     throw new Error(`The web host's port must be a whole number from 0 to 65535 (got ${requestedPort}).`)
   const { dispatcher } = opts
+  const limits = resolveLimits(opts.limits)
   const staticDir = opts.staticDir === null ? null : path.resolve(opts.staticDir)
   // An empty or short fixed token would let any local page in; serve-options checks the value.
   if (opts.token !== undefined && opts.token.length < 32)
@@ -115,9 +128,14 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   let port = 0
   let headers: OutgoingHttpHeaders = {}
   let closing = false
-  const connections = new ApiConnections(dispatcher)
+  const connections = new ApiConnections(dispatcher, limits)
 
-  const server = createServer((req, res) => {
+  const serverOptions = {
+    headersTimeout: limits.headersTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    connectionsCheckingInterval: checkingInterval(limits)
+  }
+  const server = createServer(serverOptions, (req, res) => {
     if (!isAllowedHost(req, port)) return sendStatus(res, 403, 'Unknown host.', headers)
     if (req.method !== 'GET' && req.method !== 'HEAD')
       return sendStatus(res, 405, 'Only GET and HEAD.', { ...headers, Allow: 'GET, HEAD' })
@@ -126,7 +144,14 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
       else res.destroy()
     })
   })
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false })
+  // Counted per TCP socket, so page requests and API sockets (upgraded HTTP sockets) share the cap;
+  // Node closes a socket past it as soon as it is accepted, before reading a byte.
+  server.maxConnections = limits.maxConnections
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: limits.maxFrameBytes,
+    perMessageDeflate: false
+  })
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     // A peer that resets mid-handshake must not crash the host.
@@ -146,6 +171,9 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     throw err
   }
   headers = securityHeaders(port)
+  // Once listening, an error of the server is an accept that failed (EMFILE, ENFILE, a reset
+  // before accept): that one socket is lost, the host keeps listening. Unhandled, it would crash.
+  server.on('error', () => undefined)
 
   let closed: Promise<void> | null = null
   const close = async (): Promise<void> => {

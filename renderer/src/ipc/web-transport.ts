@@ -10,12 +10,51 @@ const offline: Result<never> = {
   }
 }
 
+/** Where a tab keeps the web host's token once it is out of the address bar. */
+const TOKEN_KEY = 'sectioned.token'
+
+/** The tab's sessionStorage, or null where the browser refuses it (storage disabled). */
+function tabStorage(): Storage | null {
+  try {
+    return globalThis.sessionStorage ?? null
+  } catch {
+    return null
+  }
+}
+
 /**
- * The web host's WebSocket as a transport. The token comes from the page URL (`?token=`); the
- * socket reconnects with backoff, and requests made while it is down fail at once (not hang).
+ * The web host's token, read once at start: from the page URL (`?token=`), which is then rewritten
+ * without it (`history.replaceState`) so the secret is not left in the address bar, in a copied
+ * link, a bookmark or a screenshot. It is kept in the tab's sessionStorage, so a reload of the tab
+ * still connects; sessionStorage is this tab's and this origin's only and is gone with the tab,
+ * and a script able to read it could read a variable in memory as well. A `?token=` in the URL
+ * wins over a stored one (the host was restarted with a new token).
+ */
+export function takeToken(
+  location: Location,
+  history: History | null = globalThis.history ?? null,
+  storage: Storage | null = tabStorage()
+): string {
+  const url = new URL(location.href)
+  const fromUrl = url.searchParams.get('token')
+  if (fromUrl === null) return storage?.getItem(TOKEN_KEY) ?? ''
+  try {
+    storage?.setItem(TOKEN_KEY, fromUrl)
+  } catch {
+    // Storage full or refused: the token is still in memory; only a reload would lose it.
+  }
+  url.searchParams.delete('token')
+  history?.replaceState(history.state, '', `${url.pathname}${url.search}${url.hash}`)
+  return fromUrl
+}
+
+/**
+ * The web host's WebSocket as a transport. The token comes from the page URL (`?token=`, see
+ * takeToken); the socket reconnects with backoff, and requests made while it is down fail at once
+ * (not hang).
  */
 export function createWebTransport(location: Location, WS: typeof WebSocket = WebSocket): Transport {
-  const token = new URLSearchParams(location.search).get('token') ?? ''
+  const token = takeToken(location)
   const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api?token=${encodeURIComponent(token)}`
   const pending = new Map<number, (r: Result<unknown>) => void>()
   const listeners = new Map<string, Set<(p: unknown) => void>>()
