@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs'
 import { ValidationError } from '../../../shared/errors'
+import { escapeJsonText, safe } from '../../../shared/escape-control'
 import { forceRelease } from '../../services/locks/lock-admin'
 import type { LockHandle } from '../../services/locks/lock-service'
 import { need, UsageError, type ParsedArgs } from './args'
@@ -29,15 +30,19 @@ export async function cmdEdit(args: ParsedArgs, io: CliIo): Promise<number> {
       const result = await s.documents.saveSection(lock, base, text)
       if (args.json)
         io.out(
-          JSON.stringify({
-            saved: result.changed,
-            section: result.section,
-            version: result.version?.version ?? null
-          }) + '\n'
+          escapeJsonText(
+            JSON.stringify({
+              saved: result.changed,
+              section: result.section,
+              version: result.version?.version ?? null
+            })
+          ) + '\n'
         )
       else
         io.out(
-          result.changed ? `saved ${sectionId} v${result.version?.version}\n` : `unchanged ${sectionId}\n`
+          result.changed
+            ? safe`saved ${sectionId} v${result.version?.version}\n`
+            : safe`unchanged ${sectionId}\n`
         )
       return Exit.Ok
     } finally {
@@ -53,7 +58,7 @@ async function holdUntilDone(
   name: string,
   lost: Promise<string>
 ): Promise<number> {
-  io.out(`locked ${name}\n`)
+  io.out(safe`locked ${name}\n`)
   const outcome = await new Promise<{ lost?: string }>((resolve) => {
     const done = () => resolve({})
     // `on`, not `once`: write-file-atomic's signal-exit re-raises a signal that no other listener
@@ -64,7 +69,7 @@ async function holdUntilDone(
     void lost.then((reason) => resolve({ lost: reason }))
   })
   if (outcome.lost !== undefined) {
-    io.err(`sectioned: lost ${name}: ${outcome.lost}\n`)
+    io.err(safe`sectioned: lost ${name}: ${outcome.lost}\n`)
     return Exit.Held
   }
   return Exit.Ok
@@ -120,7 +125,7 @@ export async function cmdForceRelease(args: ParsedArgs, io: CliIo): Promise<numb
         )
     })
     const who = record ? `${record.holder.user} on ${record.holder.host}` : 'an unfinished lock'
-    io.out(`released ${args.document ? rel : sectionId} (was held by ${who})\n`)
+    io.out(safe`released ${args.document ? rel : sectionId} (was held by ${who})\n`)
     return Exit.Ok
   })
 }

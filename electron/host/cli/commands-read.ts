@@ -7,10 +7,11 @@ import { prune } from '../../services/history/prune'
 import { readSnapshots, aggregate } from '../../services/metrics/metrics-store'
 import { need, type ParsedArgs } from './args'
 import { Exit, locateDocument, locateFolder, withServices, type CliIo } from './context'
+import { escapeJsonText, safe } from '../../../shared/escape-control'
 import { table } from './format'
 
 function json(io: CliIo, value: unknown): number {
-  io.out(JSON.stringify(value, null, 2) + '\n')
+  io.out(escapeJsonText(JSON.stringify(value, null, 2)) + '\n')
   return Exit.Ok
 }
 
@@ -59,7 +60,7 @@ export async function cmdStatus(args: ParsedArgs, io: CliIo): Promise<number> {
     const locks = (await inspectLocks(s.locks, s.workspace)).filter((l) => l.kind !== 'write' || l.stale)
     const documents = await s.documents.listDocuments()
     if (args.json) return json(io, { workspace: root, documents: documents.length, locks })
-    io.out(`${root}: ${documents.length} documents, ${locks.length} locks held\n`)
+    io.out(safe`${root}: ${documents.length} documents, ${locks.length} locks held\n`)
     if (locks.length)
       io.out(table(['DOCUMENT', 'SECTION', 'HOLDER', 'SINCE', 'LAST HEARTBEAT', 'STATE'], locks.map(lockRow)))
     io.out(
@@ -81,11 +82,11 @@ export async function cmdInspect(args: ParsedArgs, io: CliIo): Promise<number> {
       const versions = await s.history.versions(rel, sectionId)
       const view = { document: rel, section, lockFolder: dir, lock: state, versions: versions.length }
       if (args.json) return json(io, view)
-      io.out(`${rel} › ${section.heading || '(preamble)'} [${section.id}]\n`)
+      io.out(safe`${rel} › ${section.heading || '(preamble)'} [${section.id}]\n`)
       io.out(
         `lines ${section.startLine + 1}-${section.endLine}, sha256 ${section.sha256}, ${versions.length} versions\n`
       )
-      io.out(`lock (${dir}):\n${JSON.stringify(state, null, 2)}\n`)
+      io.out(safe`lock (${dir}):\n` + escapeJsonText(JSON.stringify(state, null, 2)) + '\n')
       return Exit.Ok
     }
     const doc = await s.documents.read(rel)
@@ -100,7 +101,7 @@ export async function cmdInspect(args: ParsedArgs, io: CliIo): Promise<number> {
         documentLock: docLock ?? null,
         sections: doc.sections.map((x) => ({ ...x, lock: bySection.get(idComponent(x.id)) ?? null }))
       })
-    if (docLock) io.out(`Document lock: ${lockRow(docLock).slice(2).join('  ')}\n`)
+    if (docLock) io.out(safe`Document lock: ${lockRow(docLock).slice(2).join('  ')}\n`)
     io.out(
       table(
         ['ID', 'HEADING', 'LOCK'],
@@ -121,7 +122,7 @@ export async function cmdHistory(args: ParsedArgs, io: CliIo): Promise<number> {
   return withServices(root, args, { start: false, readOnly: true }, async (s) => {
     const versions = await s.history.list(rel, sectionId)
     if (args.json) return json(io, { document: rel, sectionId, versions })
-    if (!versions.length) io.out(`No saved versions of “${sectionId}” yet.\n`)
+    if (!versions.length) io.out(safe`No saved versions of “${sectionId}” yet.\n`)
     else
       io.out(
         table(
@@ -153,7 +154,7 @@ export async function cmdVerify(args: ParsedArgs, io: CliIo): Promise<number> {
     if (args.json) json(io, { ok: problems.length === 0, problems })
     else if (problems.length === 0)
       io.out('verify: all history checksums, lock records and other app files are valid\n')
-    else for (const p of problems) io.err(`verify: ${p.file}: ${p.problem}\n`)
+    else for (const p of problems) io.err(safe`verify: ${p.file}: ${p.problem}\n`)
     return problems.length === 0 ? Exit.Ok : Exit.Integrity
   })
 }
@@ -181,7 +182,7 @@ export async function cmdMetrics(args: ParsedArgs, io: CliIo): Promise<number> {
     const held = (await inspectLocks(s.locks, s.workspace)).filter((l) => l.kind !== 'write')
     const value = { instances: snapshots.length, locksOnDisk: held.length, ...totals }
     if (args.json) return json(io, value)
-    io.out(`${JSON.stringify(value, null, 2)}\n`)
+    io.out(`${escapeJsonText(JSON.stringify(value, null, 2))}\n`)
     return Exit.Ok
   })
 }

@@ -1,4 +1,5 @@
 /** Entry point of the `sectioned` admin CLI (bundled to out/node/cli.cjs). */
+import { escapeControl } from '../../../shared/escape-control'
 import { runCli } from './run'
 
 runCli(process.argv.slice(2), {
@@ -9,7 +10,7 @@ runCli(process.argv.slice(2), {
     process.exitCode = code
   },
   (err: unknown) => {
-    process.stderr.write(`sectioned: ${err instanceof Error ? err.message : String(err)}\n`)
+    process.stderr.write(`sectioned: ${escapeControl(err instanceof Error ? err.message : String(err))}\n`)
     process.exitCode = 1
   }
 )

@@ -1,3 +1,4 @@
+import { escapeControl, safe } from '../../../shared/escape-control'
 import { ErrorCode, SectionedError } from '../../../shared/errors'
 import { parseCliArgs, UsageError, USAGE, type ParsedArgs } from './args'
 import { cmdEdit, cmdForceRelease, cmdHold, cmdLockDoc } from './commands-locks'
@@ -56,7 +57,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   try {
     args = parseCliArgs(argv)
   } catch (err) {
-    io.err(`sectioned: ${(err as Error).message}\nRun “sectioned help” for the commands.\n`)
+    io.err(safe`sectioned: ${(err as Error).message}` + '\nRun “sectioned help” for the commands.\n')
     return Exit.Usage
   }
   if (args.help || args.command === 'help') {
@@ -65,15 +66,17 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
   const command = commands[args.command]
   if (!command) {
-    io.err(`sectioned: unknown command “${args.command}”. Run “sectioned help” for the commands.\n`)
+    io.err(safe`sectioned: unknown command “${args.command}”. Run “sectioned help” for the commands.\n`)
     return Exit.Usage
   }
   try {
     return await command(args, io)
   } catch (err) {
+    // Messages name documents, sections and files from the share: one line, controls escaped.
     const message = err instanceof Error ? err.message : String(err)
-    io.err(`sectioned: ${message}\n`)
-    if (process.env.SECTIONED_DEBUG && err instanceof Error) io.err(`${err.stack}\n`)
+    io.err(safe`sectioned: ${message}\n`)
+    if (process.env.SECTIONED_DEBUG && err instanceof Error)
+      io.err(`${(err.stack ?? '').split('\n').map(escapeControl).join('\n')}\n`)
     return exitCodeFor(err)
   }
 }
