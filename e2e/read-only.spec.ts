@@ -34,3 +34,25 @@ test('a UTF-16 document opens read-only with the reason; typing, pasting and Ctr
   const status = await sectioned.cli('status', sectioned.folder, '--json')
   expect(status.stdout).not.toContain('utf16.md')
 })
+
+test('a document with a second name on disk (a hard link) opens read-only; typing takes no lock and both names keep their bytes', async ({
+  sectioned
+}) => {
+  const text = '# Plan\n\nOne file, two names.\n'
+  const file = path.join(sectioned.folder, 'linked.md')
+  await fs.writeFile(file, text)
+  await fs.link(file, path.join(sectioned.folder, 'other-name.md'))
+  const ann = await sectioned.start({ user: 'ann' })
+  const a = await ann.open('linked.md', 'Plan')
+  await expect(a.getByTestId('read-only-banner')).toContainText('hard link')
+  await expect(a.getByTestId('read-only-banner')).toContainText('so Sectioned opens it read-only')
+  await a.locator('.cm-content').click()
+  await a.keyboard.type('typed')
+  await a.waitForTimeout(2500) // past the autosave delay
+  expect(await a.locator('.cm-content').innerText()).not.toContain('typed')
+  await sectioned.shot(a, 'read-only-hard-link')
+  expect(await fs.readFile(file, 'utf8')).toBe(text)
+  expect((await fs.stat(file)).nlink).toBe(2)
+  const status = await sectioned.cli('status', sectioned.folder, '--json')
+  expect(status.stdout).not.toContain('linked.md')
+})

@@ -213,6 +213,9 @@ export function createHandlers(s: AppServices, locks: ClientLocks, hooks: Handle
           s.clock.wallNow()
         )
       }
+      // Not UTF-8, or a second name on disk: nobody edits it, so no lock is taken for editing (refused before any is written).
+      const readOnly = await s.documents.readOnly(doc)
+      if (readOnly) throw new ValidationError(readOnly)
       let handle
       if (req.sectionId === null) {
         handle = await s.locks.acquireDocument(doc, { retries: req.retries })

@@ -172,15 +172,17 @@ export class DocumentService {
     const doc = this.ws.resolveDocument(document)
     const buf = await this.readFile(doc.rel, doc.abs)
     const readOnly = readOnlyOf(doc.rel, buf)
-    const utf16 = readOnly === null ? null : utf16Text(buf)
-    if (utf16 !== null) {
-      // Shown as the text it is (read-only): sections of its UTF-8 form, which is what the window counts in.
-      const shown = buildIndex(Buffer.from(utf16, 'utf8'), null)
+    const shownText = readOnly === null ? null : (utf16Text(buf) ?? buf.toString('utf8'))
+    const shownBytes = shownText === null ? null : Buffer.from(shownText, 'utf8')
+    if (shownText !== null && shownBytes !== null && !shownBytes.equals(buf)) {
+      // Shown as text it is not on disk (UTF-16 decoded; U+FFFD where bytes are not UTF-8), read-only:
+      // sections of the shown text's UTF-8 form, which is what the window counts in. No index is stored.
+      const shown = buildIndex(shownBytes, null)
       return {
         document: doc.rel,
         fileSha256: sha256Hex(buf),
         sections: shown.sections,
-        text: utf16,
+        text: shownText,
         readOnly
       }
     }
@@ -202,6 +204,12 @@ export class DocumentService {
     const section = index.sections.find((s) => s.id === sectionId)
     if (!section) throw new NotFoundError(`“${doc.rel}” has no section “${sectionId}”.`)
     return { section, text: sectionText(buf, section) }
+  }
+
+  /** Why the document may not be edited (see encoding.ts), read from disk now; null when it may. */
+  async readOnly(document: string): Promise<string | null> {
+    const doc = this.ws.resolveDocument(document)
+    return readOnlyOf(doc.rel, await this.readFile(doc.rel, doc.abs))
   }
 
   /**
@@ -277,6 +285,8 @@ export class DocumentService {
   /** Restores an earlier version of a held section; a restore is a normal save (SPEC A3). */
   async restoreVersion(lock: LockHandle, version: number, baseSha256: string): Promise<SaveResult> {
     if (lock.sectionId === null) throw new ValidationError('A restore needs a section lock.')
+    const readOnly = await this.readOnly(lock.document) // refused with the reason (save checks again under the mutex)
+    if (readOnly) throw new ValidationError(readOnly)
     const record = await this.history.get(lock.document, lock.sectionId, version)
     const result = await this.saveSection(lock, baseSha256, record.content, 'restore')
     this.audit?.record({

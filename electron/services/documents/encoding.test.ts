@@ -2,8 +2,9 @@ import { promises as fs } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { ValidationError } from '../../../shared/errors'
+import { ErrorCode, ValidationError } from '../../../shared/errors'
 import type { Identity } from '../../../shared/types'
+import { createDispatcher } from '../api/dispatcher'
 import { openWorkspace, type AppServices } from '../app-services'
 import { FakeClock } from '../test-support/fake-clock'
 
@@ -47,7 +48,17 @@ const cases: Record<string, { bytes: Buffer; reason: RegExp }> = {
   }
 }
 
-/** Tries every way the app writes a document; returns the errors. */
+/** The history version files in the workspace (`v000000001.json`, …). */
+async function versionFiles(): Promise<string[]> {
+  const history = path.join(root, '.sectioned', 'docs')
+  const all = await fs.readdir(history, { recursive: true }).catch(() => [] as string[])
+  return all.map(String).filter((f) => /v\d{9}\.json$/.test(f))
+}
+
+/**
+ * Tries every way the app writes a document — a save, a restore, a structure operation, and a
+ * window taking a lock to edit through the dispatcher — and returns the errors, one per way.
+ */
 async function tryToWrite(doc: string, sectionId: string): Promise<unknown[]> {
   const errors: unknown[] = []
   const { section } = await ann.documents.section(doc, sectionId)
@@ -55,8 +66,37 @@ async function tryToWrite(doc: string, sectionId: string): Promise<unknown[]> {
   await ann.documents
     .saveSection(lock, section.sha256, `${section.heading ? '# Plan' : ''}\n\nnew\n`)
     .catch((e) => errors.push(e))
+  await ann.documents.restoreVersion(lock, 1, section.sha256).catch((e) => errors.push(e))
   await ann.locks.release(lock)
+  const docLock = await ann.locks.acquireDocument(doc)
+  await ann.structure.deleteSection(docLock, sectionId).catch((e) => errors.push(e))
+  await ann.locks.release(docLock)
+  const d = createDispatcher(ann)
+  try {
+    const w = { clientId: 'w' }
+    const open = await d.call('documents:open', { document: doc }, w)
+    if (!open.ok || !(open.value as { readOnly: string | null }).readOnly)
+      errors.push(new Error('documents:open did not say read-only'))
+    for (const id of [sectionId, null]) {
+      const r = await d.call('locks:acquire', { document: doc, sectionId: id }, w)
+      if (!r.ok) errors.push(r.error)
+    }
+    const held = await d.call('locks:list', { document: doc }, w)
+    if (!held.ok || (held.value as { locks: unknown[] }).locks.length > 0)
+      errors.push(new Error('a lock was taken'))
+  } finally {
+    await d.dispose()
+  }
   return errors
+}
+
+/** Every error is a refusal carrying the read-only reason. */
+function expectRefusals(errors: unknown[], reason: RegExp) {
+  expect(errors).toHaveLength(5)
+  for (const e of errors) {
+    expect(e instanceof ValidationError || (e as { code?: string }).code === ErrorCode.Validation).toBe(true)
+    expect((e as Error).message).toMatch(reason)
+  }
 }
 
 describe('documents that are not UTF-8 text, or have a second name, open read-only', () => {
@@ -68,14 +108,9 @@ describe('documents that are not UTF-8 text, or have a second name, open read-on
       expect(snap.readOnly).toMatch(reason)
       expect(snap.readOnly).toContain('plan.md')
       const errors = await tryToWrite('plan.md', 'preamble')
-      expect(errors).toHaveLength(1)
-      expect(errors[0]).toBeInstanceOf(ValidationError)
+      expectRefusals(errors, reason)
       expect((await fs.readFile(file)).equals(bytes)).toBe(true)
-      const history = path.join(root, '.sectioned', 'docs')
-      const versions = (await fs.readdir(history, { recursive: true }).catch(() => [] as string[])).filter(
-        (f) => /v\d{9}\.json$/.test(String(f))
-      )
-      expect(versions).toEqual([])
+      expect(await versionFiles()).toEqual([])
     })
   }
 
@@ -86,13 +121,22 @@ describe('documents that are not UTF-8 text, or have a second name, open read-on
     const snap = await ann.documents.read('plan.md')
     expect(snap.readOnly).toMatch(/hard link/)
     const errors = await tryToWrite('plan.md', 'plan')
-    expect(errors[0]).toBeInstanceOf(ValidationError)
+    expectRefusals(errors, /hard link/)
     expect(await fs.readFile(path.join(root, 'copy.md'), 'utf8')).toBe(text)
     expect((await fs.stat(path.join(root, 'plan.md'))).nlink).toBe(2)
+    expect(await fs.readFile(path.join(root, 'plan.md'), 'utf8')).toBe(text)
+    expect(await versionFiles()).toEqual([])
   })
 
   it('(contrast) a UTF-8 document, BOM or not, is editable', async () => {
     await fs.writeFile(path.join(root, 'plan.md'), '\ufeff# Plan\n\nCafé ✓\n')
     expect((await ann.documents.read('plan.md')).readOnly).toBeNull()
+    // …and saves, keeping history (so `versionFiles` above does find versions when there are some).
+    const { section } = await ann.documents.section('plan.md', 'plan')
+    const lock = await ann.locks.acquireSection('plan.md', 'plan')
+    await ann.documents.saveSection(lock, section.sha256, '# Plan\n\nnew\n')
+    await ann.locks.release(lock)
+    expect(await fs.readFile(path.join(root, 'plan.md'), 'utf8')).toBe('\ufeff# Plan\n\nnew\n')
+    expect((await versionFiles()).length).toBeGreaterThan(0)
   })
 })

@@ -25,7 +25,7 @@ export function readOnlyReason(buf: Buffer, nlink: number, name: string): string
     return `“${name}” is not valid UTF-8 text (another encoding?); ${never}`
   }
   if (nlink > 1) {
-    return `“${name}” has another name on disk (a hard link); saving would split the two, so ${never.charAt(0).toLowerCase()}${never.slice(1)}`
+    return `“${name}” has another name on disk (a hard link); saving would split the two, so ${never}`
   }
   return null
 }

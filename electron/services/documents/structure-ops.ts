@@ -84,6 +84,8 @@ export class StructureOps {
   ): Promise<StructureResult> {
     const { locks, documents, workspace, identity, clock } = this.o
     if (docLock.kind !== 'document') throw new ValidationError('Structure changes need the document lock.')
+    const readOnlyNow = await documents.readOnly(docLock.document) // the reason first (checked again under the mutex)
+    if (readOnlyNow) throw new ValidationError(readOnlyNow)
     if (sectionId === PREAMBLE_ID)
       throw new ValidationError('The preamble (text before the first heading) cannot be moved or deleted.')
     const doc = workspace.resolveDocument(docLock.document)

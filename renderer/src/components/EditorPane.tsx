@@ -1,5 +1,5 @@
 import { markdown } from '@codemirror/lang-markdown'
-import { EditorSelection, EditorState } from '@codemirror/state'
+import { Compartment, EditorSelection, EditorState, type Extension } from '@codemirror/state'
 import { EditorView, ViewPlugin } from '@codemirror/view'
 import { basicSetup } from 'codemirror'
 import { useContext, useEffect, useRef } from 'react'
@@ -73,6 +73,13 @@ function StructureButton() {
   )
 }
 
+/** Whether the editor takes typing: off for a document the app must not rewrite (snapshot `readOnly`). */
+const readOnlyMode = new Compartment()
+
+function readOnlyExtension(readOnly: string | null): Extension {
+  return readOnly ? [EditorState.readOnly.of(true), EditorView.editable.of(false)] : []
+}
+
 /**
  * Mounts the editor for the open document. Everything about sections — who may type where, taking
  * locks, saving, the journal, others' changes — is the section session's (renderer/src/editor);
@@ -110,7 +117,7 @@ export function EditorPane() {
           }),
           livePreviewText(store),
           // Not UTF-8, or a second name on disk: nothing may be typed, so nothing is ever rewritten.
-          ...(snapshot.readOnly ? [EditorState.readOnly.of(true), EditorView.editable.of(false)] : [])
+          readOnlyMode.of(readOnlyExtension(snapshot.readOnly))
         ]
       })
     })
@@ -128,6 +135,11 @@ export function EditorPane() {
       viewRef.current = null
     }
   }, [store, opened])
+
+  // A document can become read-only while open (a hard link made to it): stop typing at once.
+  useEffect(() => {
+    viewRef.current?.dispatch({ effects: readOnlyMode.reconfigure(readOnlyExtension(readOnly)) })
+  }, [readOnly])
 
   // The writer picked a heading in the outline: put it at the top of the view.
   useEffect(() => {

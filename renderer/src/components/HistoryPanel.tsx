@@ -23,7 +23,10 @@ function Diff({ from, to }: { from: string; to: string }) {
   )
 }
 
-/** Versions of one section: author, time, checksum state; diff against the current text; restore. */
+/**
+ * Versions of one section: author, time, checksum state; diff against the current text; restore
+ * (not for a read-only document: the services refuse it, and the button says why).
+ */
 export function HistoryPanel() {
   const history = useApp((s) => s.history)
   const snapshot = useApp((s) => s.snapshot)
@@ -62,7 +65,8 @@ export function HistoryPanel() {
               <Diff from={v.content} to={current} />
               <button
                 data-testid={`restore-${v.version}`}
-                disabled={v.content === current}
+                disabled={v.content === current || snapshot.readOnly !== null}
+                title={snapshot.readOnly ?? undefined}
                 onClick={() => void restore(v.version)}
               >
                 Restore this version
