@@ -15,6 +15,7 @@ import { openWorkspace, type AppServices } from '../app-services'
 import { ShareFileError } from '../core/share-fs'
 import { verifyHistory } from '../history/history-scan'
 import { FakeClock } from '../test-support/fake-clock'
+import { testIdentity } from '../test-support/test-identity'
 
 interface Mounted {
   kind: string
@@ -75,16 +76,7 @@ afterAll(() => {
 const DOC = 'big.md'
 const ID_RE = /^s(\d+)$/
 
-function ident(user: string): Identity {
-  return {
-    ownerId: user,
-    user,
-    host: `${user}-pc`,
-    hostId: `h-${user}`,
-    pid: process.pid,
-    instanceId: `i-${user}`
-  }
-}
+const ident = (user: string): Identity => testIdentity(user)
 
 /** A deterministic pseudo-random generator (the same run every time). */
 function rng(seed: number): () => number {

@@ -14,6 +14,7 @@ import type { Identity } from '../../../shared/types'
 import { openWorkspace, type AppServices } from '../app-services'
 import { Workspace } from '../core/workspace'
 import { FakeClock } from '../test-support/fake-clock'
+import { testIdentity } from '../test-support/test-identity'
 
 let base: string
 let root: string
@@ -24,16 +25,7 @@ const DOC = 'doc.md'
 const TEXT = '# A\n\nalpha\n\n# B\n\nbeta\n'
 const DECOY = 'victim: do not touch\n'
 
-function ident(user: string): Identity {
-  return {
-    ownerId: user,
-    user,
-    host: `${user}-pc`,
-    hostId: `h-${user}`,
-    pid: process.pid,
-    instanceId: `i-${user}`
-  }
-}
+const ident = (user: string): Identity => testIdentity(user)
 
 async function open(user: string): Promise<AppServices> {
   const s = await openWorkspace({
