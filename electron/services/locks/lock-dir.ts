@@ -17,6 +17,7 @@ import type { LockRecord, ReleaseRecord } from '../../../shared/types'
 import {
   ensureDir,
   errCode,
+  lstatOrNull,
   makeDirExclusive,
   readdirOrNull,
   readFileOrNull,
@@ -64,13 +65,54 @@ async function readText(file: string): Promise<string | null> {
   return (await readFileOrNull(file, READ_LIMITS.lockRecord))?.toString('utf8') ?? null
 }
 
-/** Reads the state of a lock folder. Never throws for bad content: it reports it as `corrupt`. */
+/**
+ * Reads the state of a lock folder. Never throws for bad content or a damaged folder: one that
+ * cannot be listed, or whose top generation is not a folder, is reported as `corrupt` (that lock's
+ * damage, named), so a scan of every lock goes on. Something other than a folder at `dir` reads as
+ * `absent` here (an acquire then names it); a scan asks {@link readListedLockDir}.
+ */
 export async function readLockDir(dir: string): Promise<LockDirState> {
-  const gens = await listGenerations(dir)
+  let gens: number[] | null
+  try {
+    gens = await listGenerations(dir)
+  } catch (err) {
+    if (err instanceof ShareFileError) return { kind: 'corrupt', top: 0, problem: err.message }
+    throw err
+  }
   if (gens === null) return { kind: 'absent' }
   if (gens.length === 0) return { kind: 'empty' }
   const top = gens[gens.length - 1]
   return readGeneration(dir, top)
+}
+
+/**
+ * {@link readLockDir} for an entry a scan found in a locks folder: a file, a link or anything else
+ * planted there instead of a lock folder is `corrupt`, naming it, rather than silently absent.
+ */
+export async function readListedLockDir(dir: string): Promise<LockDirState> {
+  const state = await readLockDir(dir)
+  return state.kind === 'absent' ? notAFolder(dir, 0, 'a lock folder') : state
+}
+
+/**
+ * `absent` when nothing is at `dir`, else `corrupt` naming what is there instead of a folder (only
+ * asked when a listing or both record reads found nothing, so the common paths pay no extra stat).
+ */
+async function notAFolder(
+  dir: string,
+  top: number,
+  what: string
+): Promise<{ kind: 'absent' } | { kind: 'corrupt'; top: number; problem: string }> {
+  let st: Awaited<ReturnType<typeof lstatOrNull>>
+  try {
+    st = await lstatOrNull(dir)
+  } catch (err) {
+    if (err instanceof ShareFileError) return { kind: 'corrupt', top, problem: err.message }
+    throw err
+  }
+  if (st === null || st.isDirectory()) return { kind: 'absent' }
+  const kind = st.isSymbolicLink() ? 'a link (not followed)' : st.isFile() ? 'a file' : 'not a folder'
+  return { kind: 'corrupt', top, problem: `${dir} is ${kind} where ${what} was expected` }
 }
 
 /** Reads one generation of a lock folder. */
@@ -92,7 +134,11 @@ async function readGenerationFiles(dir: string, top: number): Promise<LockDirSta
     return { kind: 'released', top, release: parsed.ok ? parsed.value : null }
   }
   const text = await readText(path.join(genDir, RECORD_FILE))
-  if (text === null) return { kind: 'claiming', top }
+  if (text === null) {
+    // Nothing read: a generation being claimed — or an entry planted with a generation's name.
+    const odd = await notAFolder(genDir, top, 'a lock generation folder')
+    return odd.kind === 'corrupt' ? odd : { kind: 'claiming', top }
+  }
   const parsed = safeParse(text, lockRecordSchema)
   if (!parsed.ok) return { kind: 'corrupt', top, problem: parsed.problem }
   return { kind: 'held', top, record: parsed.value }

@@ -1,7 +1,7 @@
 import path from 'node:path'
-import { readdirOrNull } from '../core/share-fs'
+import { readdirOrNull, ShareFileError } from '../core/share-fs'
 import type { Workspace } from '../core/workspace'
-import { readLockDir, type LockDirState } from './lock-dir'
+import { readListedLockDir, type LockDirState } from './lock-dir'
 
 /** A lock folder found on disk with its state. */
 export interface FoundLock {
@@ -22,13 +22,22 @@ export async function listSectionLocks(
   sectionsDir: string,
   onlyIfAtLeast: number
 ): Promise<FoundLock[] | null> {
-  const entries = await names(sectionsDir)
-  if (entries === null || entries.length < onlyIfAtLeast) return null
   const docKey = path.basename(path.dirname(path.dirname(sectionsDir)))
+  let entries: string[] | null
+  try {
+    entries = await names(sectionsDir)
+  } catch (err) {
+    // An unreadable locks folder is that document's damage, shown as one damaged lock.
+    if (!(err instanceof ShareFileError)) throw err
+    return [
+      { dir: sectionsDir, docKey, kind: 'section', state: { kind: 'corrupt', top: 0, problem: err.message } }
+    ]
+  }
+  if (entries === null || entries.length < onlyIfAtLeast) return null
   return Promise.all(
     entries.map(async (e) => {
       const dir = path.join(sectionsDir, e)
-      return { dir, docKey, kind: 'section' as const, state: await readLockDir(dir) }
+      return { dir, docKey, kind: 'section' as const, state: await readListedLockDir(dir) }
     })
   )
 }
@@ -39,7 +48,7 @@ export async function listDocumentLocks(ws: Workspace, docKey: string): Promise<
   const out: FoundLock[] = []
   for (const kind of ['document', 'write'] as const) {
     const dir = path.join(locks, kind)
-    const state = await readLockDir(dir)
+    const state = await readListedLockDir(dir)
     if (state.kind !== 'absent') out.push({ dir, docKey, kind, state })
   }
   out.push(...((await listSectionLocks(path.join(locks, 'sections'), 0)) ?? []))
