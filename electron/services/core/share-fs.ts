@@ -247,19 +247,6 @@ export interface FileIdentity {
   ino: number
 }
 
-/** The identity of a regular file (null when missing); a link or anything else is a ShareFileError. */
-export async function identityOf(file: string): Promise<(FileIdentity & { nlink: number }) | null> {
-  try {
-    const st = await fs.lstat(file)
-    if (!st.isFile()) throw new ShareFileError(file, describeKind(st))
-    return { dev: st.dev, ino: st.ino, nlink: st.nlink }
-  } catch (err) {
-    const code = errCode(err)
-    if (code === 'ENOENT' || code === 'ENOTDIR') return null
-    throw explain(file, err)
-  }
-}
-
 /** Lists a folder, returning null when it does not exist (or is not a folder). A link to a folder is not listed. */
 export async function readdirOrNull(dir: string): Promise<string[] | null> {
   try {

@@ -489,14 +489,11 @@ export class DocumentService {
 
 /** Why the document read as `buf` may not be edited (see encoding.ts); null when it may. */
 export function readOnlyOf(rel: string, buf: Buffer): string | null {
-  return readOnlyReason(buf, readNames.get(buf) ?? 1, rel)
+  return readOnlyReason(buf, readFrom.get(buf)?.nlink ?? 1, rel)
 }
 
-/** How many names on disk the file of each document read had. */
-const readNames = new WeakMap<Buffer, number>()
-
-/** Which file each document read came from (see `writeDocument`'s `expect`). */
-const readFrom = new WeakMap<Buffer, FileIdentity>()
+/** Which file each document read came from, and how many names it had on disk. */
+const readFrom = new WeakMap<Buffer, FileIdentity & { nlink: number }>()
 
 /** The file a buffer returned by a document read came from (undefined for other buffers). */
 export function identityOfRead(buf: Buffer): FileIdentity | undefined {
@@ -508,7 +505,6 @@ async function readFile(abs: string): Promise<Buffer | null> {
     const read = await readFileWithIdentity(abs, READ_LIMITS.document)
     if (!read) return null
     readFrom.set(read.data, read.identity)
-    readNames.set(read.data, read.identity.nlink)
     return read.data
   } catch (err) {
     if (err instanceof ShareFileError && err.sysCode === undefined && /folder/.test(err.problem))
