@@ -22,6 +22,13 @@ export interface LockSettings {
   takeOverStale: boolean
   /** How long a save waits for the document's write mutex before LockTimeoutError. */
   writeWaitMs: number
+  /**
+   * How long a lock generation with no record (left by an older version's crash mid-claim, or made
+   * by hand) is watched unchanged before it is cleared. Claims of this version are atomic, so no
+   * live claim ever looks like this; the grace only covers a network drive's cache showing a
+   * folder before its file.
+   */
+  claimGraceMs: number
 }
 
 export const DEFAULT_LOCK_SETTINGS: LockSettings = {
@@ -35,7 +42,8 @@ export const DEFAULT_LOCK_SETTINGS: LockSettings = {
   minBackoffMs: 25,
   maxBackoffMs: 1_000,
   takeOverStale: true,
-  writeWaitMs: 120_000
+  writeWaitMs: 120_000,
+  claimGraceMs: 2_000
 }
 
 /** Reads LOCK_HEARTBEAT_INTERVAL (seconds, 5–120). Anything else is refused with a message naming the variable. */
@@ -72,6 +80,7 @@ export function resolveLockSettings(overrides: Partial<LockSettings> = {}, env =
   if (!Number.isInteger(s.retries) || s.retries < 0)
     throw new ValidationError('Retries must be a whole number ≥ 0.')
   if (s.idleTimeoutMs < 0 || s.idleWarningMs < 0) throw new ValidationError('Idle times cannot be negative.')
+  if (!(s.claimGraceMs >= 0)) throw new ValidationError('The claim grace cannot be negative.')
   return s
 }
 

@@ -4,17 +4,30 @@
  *   <lock>/g000000007/lock.json       tenure 7: who holds it, heartbeats (rewritten only by its holder)
  *   <lock>/g000000008/released.json   tenure 8 is a tombstone: the lock is free
  *
- * Ownership is having created the highest generation folder, and creating generation k+1 is the
- * only way to change hands — an acquire after a release, a takeover of a stale holder, a release,
- * a force-release. `mkdir` is atomic on local disks, NFS and SMB, so when two contenders both decide
- * that generation k is stale (or free), exactly one of them creates k+1; the loser gets EEXIST. No
- * folder is ever removed and re-created to change hands, which is what makes proper-lockfile's
+ * Ownership is having put the highest generation folder in place, and putting generation k+1 in
+ * place is the only way to change hands — an acquire after a release, a takeover of a stale holder,
+ * a release, a force-release.
+ *
+ * **A claim is one atomic step.** The claimant writes its record into a private folder
+ * `<lock>/.claim-<random>/` and renames that folder to `g<k>`: the generation and its record appear
+ * together, so no reader ever sees a generation without a record, and a crash at any instant leaves
+ * either nothing claimed or a complete claim (plus, at worst, an orphaned `.claim-*` folder that
+ * `verify --repair` removes). Renaming a folder onto an existing non-empty folder fails (ENOTEMPTY
+ * or EEXIST on Linux, macOS, sshfs's posix-rename and SMB), so when two contenders both decide that
+ * generation k is stale (or free), exactly one of them puts k+1 in place. Older versions created
+ * `g<k>` with mkdir and wrote the record after it; a record-less generation that such a crash (or a
+ * hand) left behind is `claiming` here, and the lock service clears it after a short grace watched
+ * on its own clock (see `claimGraceMs`) — it is never "another writer".
+ *
+ * No folder is ever removed and re-created to change hands, which is what makes proper-lockfile's
  * rmdir-then-mkdir takeover race (its issue #121) impossible here. The highest generation is never
  * deleted, so numbers never repeat; lower ones are compacted away.
  */
 import path from 'node:path'
 import type { LockRecord, ReleaseRecord } from '../../../shared/types'
+import { randomBytes } from 'node:crypto'
 import {
+  createExclusive,
   ensureDir,
   errCode,
   lstatOrNull,
@@ -32,13 +45,18 @@ import { encodeLockRecord, encodeReleaseRecord, lockRecordSchema, releaseRecordS
 const GEN = /^g(\d{9})$/
 export const RECORD_FILE = 'lock.json'
 export const RELEASE_FILE = 'released.json'
+/** Prefix of the private folder a claim is prepared in before it is renamed into place. */
+export const CLAIM_PREFIX = '.claim-'
 
 /** What a reader finds in a lock folder. */
 export type LockDirState =
   | { kind: 'absent' }
   /** The folder exists but has no generation yet (its creator is between two mkdirs, or crashed there). */
   | { kind: 'empty' }
-  /** Highest generation exists but its record is not written yet (or its writer crashed). */
+  /**
+   * Highest generation has no record: left by an older version's crash between its mkdir and its
+   * record, or made by hand (a claim of this version never shows this state).
+   */
   | { kind: 'claiming'; top: number }
   | { kind: 'held'; top: number; record: LockRecord }
   | { kind: 'released'; top: number; release: ReleaseRecord | null }
@@ -160,28 +178,34 @@ function safeParse<T>(
   return r.success ? { ok: true, value: r.data } : { ok: false, problem: 'unexpected content' }
 }
 
+/** What a claim puts into its generation folder: the holder's record or a tombstone. */
+export interface ClaimContent {
+  file: typeof RECORD_FILE | typeof RELEASE_FILE
+  text: string
+}
+
 /**
- * Atomically claims generation `k` of a lock folder (creating the folder when needed).
- * Returns false when someone else created generation k first — or when a higher generation
- * already exists: compaction deletes old generation folders, so a contender acting on an old view
- * could re-create a number that was compacted away. The highest generation is never deleted, so
- * the highest number only grows; if none above `k` exists right after our mkdir, `k` is the top.
+ * Atomically claims generation `k` of a lock folder (creating the folder when needed) with its
+ * record already inside (see the module comment). Returns false when someone else put generation k
+ * in place first — or when a higher generation already exists: compaction deletes old generation
+ * folders, so a contender acting on an old view could re-create a number that was compacted away.
+ * The highest generation is never deleted, so the highest number only grows; if none above `k`
+ * exists right after our rename, `k` is the top.
+ *
+ * A failure before the rename (e.g. a full disk) claims nothing and leaves nothing: the private
+ * folder is removed and the error thrown.
  */
-export async function claimGeneration(dir: string, k: number): Promise<boolean> {
+export async function claimGeneration(dir: string, k: number, content: ClaimContent): Promise<boolean> {
   await ensureDir(dir) // and not through a link planted in .sectioned/
+  const draft = path.join(dir, `${CLAIM_PREFIX}${randomBytes(9).toString('hex')}`)
   const mine = path.join(dir, genName(k))
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await makeDirExclusive(mine)
-      break
-    } catch (err) {
-      if (errCode(err) === 'EEXIST') return false
-      // sshfs under load answered ENOENT here although the lock folder exists (a stale cache):
-      // make sure of the folder and claim once more; a second ENOENT is a real I/O failure.
-      if (errCode(err) !== 'ENOENT' || attempt > 0) throw err
-      await ensureDir(dir)
-    }
+  try {
+    await prepareClaim(dir, draft, content)
+  } catch (err) {
+    await removeTree(draft).catch(() => undefined)
+    throw err
   }
+  if (!(await renameClaim(draft, mine, k))) return false
   const gens = (await listGenerations(dir)) ?? []
   if (gens.some((g) => g > k)) {
     await removeTree(mine)
@@ -190,19 +214,63 @@ export async function claimGeneration(dir: string, k: number): Promise<boolean> 
   return true
 }
 
+async function prepareClaim(dir: string, draft: string, content: ClaimContent): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await makeDirExclusive(draft)
+      break
+    } catch (err) {
+      // sshfs under load answered ENOENT here although the lock folder exists (a stale cache):
+      // make sure of the folder and try once more; a second ENOENT is a real I/O failure.
+      if (errCode(err) !== 'ENOENT' || attempt > 0) throw err
+      await ensureDir(dir)
+    }
+  }
+  // Not fsynced: ownership is the generation folder itself; after a power loss the holder is gone
+  // too, and a missing or torn record is judged like any other damaged lock.
+  await createExclusive(path.join(draft, content.file), Buffer.from(content.text, 'utf8'), { fsync: false })
+}
+
 /**
- * Writes (or rewrites, at a heartbeat) the record of the holder's own generation. Atomic (temp +
- * rename) but not fsynced: ownership is the generation folder itself; after a power loss the
- * holder is gone too, and a missing or torn record is judged stale by observation like any other.
+ * Renames the prepared claim folder to its generation's name. True when it is in place. The error
+ * a lost race gives differs by file system (ENOTEMPTY, EEXIST, EPERM on SMB, ShareFileError when the
+ * target was seen first): the outcome is decided by what is on disk, not by the error — if our
+ * folder is gone and the generation holds our record, the rename happened (a network client can
+ * report an error for a rename the server did).
+ */
+async function renameClaim(draft: string, mine: string, k: number): Promise<boolean> {
+  try {
+    await renameInShare(draft, mine)
+    return true
+  } catch (err) {
+    const draftLeft = await lstatOrNull(draft).catch(() => null)
+    if (draftLeft === null && (await lstatOrNull(mine).catch(() => null))?.isDirectory()) return true
+    await removeTree(draft).catch(() => undefined)
+    // Lost when generation k (or a later one: k may already be compacted away) is someone else's.
+    const gens = (await listGenerations(path.dirname(mine)).catch(() => null)) ?? []
+    if (gens.some((g) => g >= k)) return false
+    throw err
+  }
+}
+
+/**
+ * Rewrites (at a heartbeat) the record of the holder's own generation. Atomic (temp + rename) but
+ * not fsynced: ownership is the generation folder itself; after a power loss the holder is gone
+ * too, and a missing or torn record is judged stale by observation like any other.
  */
 export async function writeRecord(dir: string, record: LockRecord): Promise<void> {
   const file = path.join(dir, genName(record.generation), RECORD_FILE)
   await replaceSmallFile(file, encodeLockRecord(record))
 }
 
-/** Writes the tombstone of a generation this caller just claimed. */
-export async function writeRelease(dir: string, k: number, release: ReleaseRecord): Promise<void> {
-  await replaceSmallFile(path.join(dir, genName(k), RELEASE_FILE), encodeReleaseRecord(release))
+/** The content of a holder's claim. */
+export function recordClaim(record: LockRecord): ClaimContent {
+  return { file: RECORD_FILE, text: encodeLockRecord(record) }
+}
+
+/** The content of a tombstone claim. */
+export function releaseClaim(release: ReleaseRecord): ClaimContent {
+  return { file: RELEASE_FILE, text: encodeReleaseRecord(release) }
 }
 
 /**
@@ -214,11 +282,6 @@ export async function writeRelease(dir: string, k: number, release: ReleaseRecor
 export async function releaseInPlace(dir: string, k: number): Promise<void> {
   const gen = path.join(dir, genName(k))
   await renameInShare(path.join(gen, RECORD_FILE), path.join(gen, RELEASE_FILE))
-}
-
-/** Removes the generation folder `k` this caller just claimed but could not finish (no room for its record). */
-export async function unclaimGeneration(dir: string, k: number): Promise<void> {
-  await removeTree(path.join(dir, genName(k)))
 }
 
 /** True when `err` says the disk (or the quota) is full. */

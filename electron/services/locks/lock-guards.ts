@@ -2,10 +2,10 @@ import { LimitError, LockAcquisitionError, type HolderSummary } from '../../../s
 import type { Identity } from '../../../shared/types'
 import type { Workspace } from '../core/workspace'
 import type { LockSettings } from './lock-config'
-import { readLockDir, type LockDirState } from './lock-dir'
+import type { LockDirState } from './lock-dir'
 import { holderOf } from './lock-record'
 import { listSectionLocks } from './lock-scan'
-import type { StalenessObserver } from './staleness'
+import type { StalenessObserver, StaleVerdict } from './staleness'
 
 /** What the acquisition guards need from the lock service. */
 export interface GuardContext {
@@ -14,6 +14,8 @@ export interface GuardContext {
   settings: LockSettings
   observer: StalenessObserver
   nowIso: string
+  /** Reads a lock folder for a decision, waiting out a record-less generation's grace. */
+  readSettled(dir: string): Promise<{ state: LockDirState; verdict: StaleVerdict }>
   /** Frees a stale lock that stands in the way (tombstone generation, audited as a takeover). */
   releaseForeign(dir: string, state: LockDirState, reason: string): Promise<unknown>
 }
@@ -23,6 +25,13 @@ export function describeState(state: LockDirState, nowIso: string): HolderSummar
   if (state.kind === 'held') return holderOf(state.record)
   if (state.kind === 'corrupt') {
     return { user: 'an unknown writer (damaged lock file)', host: 'an unknown computer', since: nowIso }
+  }
+  if (state.kind === 'claiming') {
+    return {
+      user: 'nobody yet (an unfinished lock with no record)',
+      host: 'an unknown computer',
+      since: nowIso
+    }
   }
   return { user: 'another writer', host: 'another computer', since: nowIso }
 }
@@ -44,11 +53,10 @@ export async function checkSectionAllowed(
   afterClaim: boolean
 ): Promise<void> {
   const docDir = ctx.ws.documentLockDir(document)
-  const docState = await readLockDir(docDir)
+  const { state: docState, verdict } = await ctx.readSettled(docDir)
   if (isActive(docState)) {
     const mine = docState.kind === 'held' && docState.record.holder.instanceId === ctx.self.instanceId
     if (!mine) {
-      const verdict = ctx.observer.observe(docDir, docState)
       if (!verdict.stale) {
         throw new LockAcquisitionError(
           `${label} (the whole document is locked for a structure change)`,
@@ -69,8 +77,10 @@ export async function checkSectionAllowed(
       `“${document}” already has ${active.length} sections being edited, the most one document allows (${maxLocks}). Try again when someone finishes.`
     )
   }
+  // Only a record names an editor: a record-less or damaged lock counts against the lock limit,
+  // never as one more person.
   const editors = new Set(
-    active.map((l) => (l.state.kind === 'held' ? l.state.record.holder.ownerId : `?${l.dir}`))
+    active.flatMap((l) => (l.state.kind === 'held' ? [l.state.record.holder.ownerId] : []))
   )
   if (!afterClaim) editors.add(ctx.self.ownerId)
   if (editors.size > maxEditors) {
@@ -88,10 +98,13 @@ export async function checkDocumentAllowed(
 ): Promise<void> {
   const locks = (await listSectionLocks(ctx.ws.sectionLocksDir(document), 0)) ?? []
   for (const l of locks) {
-    const s = l.state
+    if (!isActive(l.state)) continue
+    const { state: s, verdict } =
+      l.state.kind === 'claiming'
+        ? await ctx.readSettled(l.dir)
+        : { state: l.state, verdict: ctx.observer.observe(l.dir, l.state) }
     if (!isActive(s)) continue
     if (s.kind === 'held' && s.record.holder.instanceId === ctx.self.instanceId) continue
-    const verdict = ctx.observer.observe(l.dir, s)
     if (verdict.stale) {
       await ctx.releaseForeign(l.dir, s, `stale section lock cleared for a document lock (${verdict.reason})`)
       continue

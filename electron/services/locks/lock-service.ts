@@ -15,11 +15,11 @@ import {
   claimGeneration,
   compact,
   readLockDir,
+  recordClaim,
+  releaseClaim,
   writeRecord,
-  writeRelease,
   isNoSpace,
   releaseInPlace,
-  unclaimGeneration,
   type LockDirState
 } from './lock-dir'
 import { resolveLockSettings, ttlOf, type LockSettings } from './lock-config'
@@ -75,7 +75,12 @@ export class LockService {
     this.audit = opts.audit
     this.metrics = opts.metrics
     this.settings = resolveLockSettings(opts.settings)
-    this.observer = new StalenessObserver(this.clock, this.self, ttlOf(this.settings))
+    this.observer = new StalenessObserver(
+      this.clock,
+      this.self,
+      ttlOf(this.settings),
+      this.settings.claimGraceMs
+    )
   }
 
   /** Who this instance is. */
@@ -169,18 +174,11 @@ export class LockService {
     // No read first: claiming the next generation fails exactly when the lock was taken over,
     // force-released or compacted away, and then the lock was already lost.
     const next = h.handle.generation + 1
+    const tombstone = releaseClaim({ format: 1, released: true, by: this.who(), at: this.iso(), reason })
     try {
-      if (!(await claimGeneration(h.dir, next))) {
+      if (!(await claimGeneration(h.dir, next, tombstone))) {
         this.lose(h, await readLockDir(h.dir), false)
         return false
-      }
-      try {
-        await writeRelease(h.dir, next, { format: 1, released: true, by: this.who(), at: this.iso(), reason })
-      } catch (err) {
-        if (!isNoSpace(err)) throw err
-        // A claimed generation without a record would look half-claimed to everyone: undone.
-        await unclaimGeneration(h.dir, next)
-        throw err
       }
       await compact(h.dir, next)
     } catch (err) {
@@ -234,6 +232,21 @@ export class LockService {
     return { state, verdict: this.observer.observe(dir, state) }
   }
 
+  /**
+   * Reads a lock folder for a decision. A generation without a record (`claiming`: an older
+   * version's crash, or a hand) is watched for up to `claimGraceMs` on this observer's clock —
+   * re-read every 250 ms, any record seen ends the wait — and is stale after it, so it blocks no
+   * edit beyond the grace, in a long-running app or a one-shot CLI command alike.
+   */
+  async readSettled(dir: string): Promise<{ state: LockDirState; verdict: StaleVerdict }> {
+    for (;;) {
+      const state = await readLockDir(dir)
+      const verdict = this.observer.observe(dir, state)
+      if (state.kind !== 'claiming' || verdict.stale) return { state, verdict }
+      await this.sleep(Math.min(250, Math.max(1, verdict.staleInMs)))
+    }
+  }
+
   /** Lock folder of a section, a document or a document's write mutex. */
   lockDir(kind: LockKind, document: string, sectionId: string | null): string {
     if (kind === 'section') return this.ws.sectionLockDir(document, sectionId ?? '')
@@ -252,8 +265,8 @@ export class LockService {
   ): Promise<LockRecord | null> {
     if (state.kind === 'absent' || state.kind === 'empty' || state.kind === 'released') return null
     const next = state.top + 1
-    if (!(await claimGeneration(dir, next))) return null
-    await writeRelease(dir, next, { format: 1, released: true, by: this.who(), at: this.iso(), reason })
+    const tombstone = releaseClaim({ format: 1, released: true, by: this.who(), at: this.iso(), reason })
+    if (!(await claimGeneration(dir, next, tombstone))) return null
     await compact(dir, next)
     this.observer.forget(dir)
     const record = state.kind === 'held' ? state.record : null
@@ -330,11 +343,10 @@ export class LockService {
     }
     if (kind === 'section') await checkSectionAllowed(this.guardContext(), document, label, false)
 
-    const state = await readLockDir(dir)
+    const { state, verdict } = await this.readSettled(dir)
     let tookOver: LockRecord['tookOverFrom']
     let formerHolder: HolderSummary | undefined
     if (state.kind !== 'absent' && state.kind !== 'empty' && state.kind !== 'released') {
-      const verdict = this.observer.observe(dir, state)
       const holder = describeState(state, this.iso())
       if (!verdict.stale) throw new LockAcquisitionError(label, holder, this.clock.wallNow())
       if (!(opts.takeOverStale ?? this.settings.takeOverStale))
@@ -348,14 +360,6 @@ export class LockService {
       }
     }
     const generation = state.kind === 'absent' || state.kind === 'empty' ? 1 : state.top + 1
-    if (!(await claimGeneration(dir, generation))) {
-      // Someone created this generation first: first come, first served.
-      throw new LockAcquisitionError(
-        label,
-        describeState(await readLockDir(dir), this.iso()),
-        this.clock.wallNow()
-      )
-    }
     const now = this.iso()
     const record: LockRecord = {
       format: 1,
@@ -373,13 +377,15 @@ export class LockService {
       generation,
       ...(tookOver ? { tookOverFrom: tookOver } : {})
     }
-    try {
-      await writeRecord(dir, record)
-    } catch (err) {
-      // A generation folder without its record would read as half-claimed to everyone (and block
-      // the lock until judged stale): the claim is undone, so a full disk refuses, never wedges.
-      await unclaimGeneration(dir, generation).catch(() => undefined)
-      throw err
+    // One atomic step: the generation appears with this record in it (a full disk claims nothing).
+    if (!(await claimGeneration(dir, generation, recordClaim(record)))) {
+      // Someone put this generation in place first: first come, first served. Their record came
+      // with their generation, so the refusal names them.
+      throw new LockAcquisitionError(
+        label,
+        describeState(await readLockDir(dir), this.iso()),
+        this.clock.wallNow()
+      )
     }
     const handle: LockHandle = { kind, document, sectionId, generation, token: record.token, acquiredAt: now }
     const h: Held = { handle, dir, record, lastActivity: this.clock.monotonicNow(), idleWarned: false, label }
@@ -477,6 +483,7 @@ export class LockService {
       settings: this.settings,
       observer: this.observer,
       nowIso: this.iso(),
+      readSettled: (dir) => this.readSettled(dir),
       releaseForeign: (dir, state, reason) => this.releaseForeign(dir, state, reason, 'lock.takeover')
     }
   }

@@ -31,8 +31,10 @@ export class StalenessObserver {
   constructor(
     private readonly clock: Clock,
     private readonly self: Identity,
-    /** Used when the lock has no readable record to take a ttl from. */
-    private readonly defaultTtlMs: number
+    /** Used when the lock has a damaged record to take a ttl from. */
+    private readonly defaultTtlMs: number,
+    /** How long a generation without a record is watched before it is stale (see LockSettings). */
+    private readonly claimGraceMs: number = defaultTtlMs
   ) {}
 
   /** Records what was seen at `dir` now and says whether the lock is stale. */
@@ -53,7 +55,12 @@ export class StalenessObserver {
       state.kind === 'held'
         ? `${state.top}:${state.record.token}:${state.record.heartbeatSeq}`
         : `${state.top}:${state.kind}`
-    const ttl = state.kind === 'held' ? state.record.ttlMs : this.defaultTtlMs
+    const ttl =
+      state.kind === 'held'
+        ? state.record.ttlMs
+        : state.kind === 'claiming'
+          ? this.claimGraceMs
+          : this.defaultTtlMs
     const now = this.clock.monotonicNow()
     let s = this.sightings.get(dir)
     if (!s || s.key !== key) {
@@ -68,7 +75,9 @@ export class StalenessObserver {
       reason: stale
         ? state.kind === 'held'
           ? `missed ${beats} heartbeats (nothing changed for ${Math.round(unchanged / 1000)} s)`
-          : `left an unfinished lock (${state.kind}) untouched for ${Math.round(unchanged / 1000)} s`
+          : state.kind === 'claiming'
+            ? `an unfinished lock (a generation with no record) stayed unchanged for ${(unchanged / 1000).toFixed(1)} s`
+            : `a damaged lock file stayed unchanged for ${Math.round(unchanged / 1000)} s`
         : 'alive',
       unchangedForMs: unchanged,
       staleInMs: Math.max(0, ttl - unchanged)
