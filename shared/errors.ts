@@ -17,6 +17,7 @@ export const ErrorCode = {
   Validation: 'VALIDATION',
   PathOutside: 'PATH_OUTSIDE',
   Integrity: 'INTEGRITY',
+  UnsafeShare: 'UNSAFE_SHARE',
   Io: 'IO'
 } as const
 
@@ -131,6 +132,16 @@ export class LimitError extends SectionedError {
 }
 
 /** A document, section or version does not exist. */
+/** The shared folder cannot keep file-system locks safe (its claims are not exclusive). */
+export class UnsafeShareError extends SectionedError {
+  constructor(reason: string) {
+    super(
+      ErrorCode.UnsafeShare,
+      `Locks cannot be taken in this shared folder: ${reason}, so two writers could get one lock. Nothing was locked or changed. Mount the share another way (SMB/NFS through the system, sshfs), or coordinate through etcd.`
+    )
+  }
+}
+
 export class NotFoundError extends SectionedError {
   constructor(message: string) {
     super(ErrorCode.NotFound, message)

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process'
 import { promises as fs } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -5,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { LockAcquisitionError } from '../../../shared/errors'
 import { SystemClock } from '../core/clock'
 import { Workspace } from '../core/workspace'
-import { cli, killAll } from '../../host/cli/test-processes'
+import { CLI, cli, killAll } from '../../host/cli/test-processes'
 import { testIdentity } from '../test-support/test-identity'
 import type { AuditEventType } from '../audit/audit-event'
 import { CLAIM_PREFIX, genName, readLockDir } from './lock-dir'
@@ -154,4 +155,42 @@ describe('claims racing', () => {
       .catch((e: unknown) => e)
     expect((err as Error).message).toMatch(/3 people editing/)
   }, 30_000)
+})
+
+const canTrace =
+  spawnSync('strace', ['-f', '-qq', '-o', '/dev/null', '-e', 'trace=none', 'true']).status === 0
+
+describe('a share whose renames are not exclusive', () => {
+  it.skipIf(!canTrace)(
+    'is refused for locks with one clear line, and nothing changes (strace makes every rename report success without renaming)',
+    async () => {
+      const textFile = path.join(root, 'new-a.md')
+      await fs.writeFile(textFile, '## A\n\nchanged\n\n')
+      const run = spawnSync(
+        'strace',
+        [
+          '-f',
+          '-qq',
+          '-o',
+          '/dev/null',
+          '-e',
+          'trace=rename',
+          '-e',
+          'inject=rename:retval=0',
+          process.execPath,
+          CLI
+        ].concat(['edit', path.join(root, DOC), 'a', '--text-file', textFile, '--user', 'bob']),
+        { encoding: 'utf8', env: { ...process.env, SECTIONED_DEBUG: '' } }
+      )
+      expect(run.status).toBe(1)
+      expect(run.stderr).toMatch(
+        /^sectioned: Locks cannot be taken in this shared folder: two folders renamed onto one name at the same moment both succeeded/
+      )
+      expect(run.stderr.trim().split('\n')).toHaveLength(1)
+      expect(await fs.readFile(path.join(root, DOC), 'utf8')).not.toContain('changed')
+      const locks = path.join(root, '.sectioned', 'docs', ws.docKey(DOC), 'locks')
+      expect(await fs.stat(locks).catch(() => null)).toBeNull()
+    }
+  )
+  if (!canTrace) it.skip('skipped: strace is missing or cannot trace here', () => {})
 })

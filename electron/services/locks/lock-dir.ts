@@ -208,7 +208,9 @@ export async function claimGeneration(dir: string, k: number, content: ClaimCont
   if (!(await renameClaim(draft, mine, k))) return false
   const gens = (await listGenerations(dir)) ?? []
   if (gens.some((g) => g > k)) {
-    await removeTree(mine)
+    // Ours but not the top: it decides nothing. Removing it is tidiness — on sshfs the other mount's
+    // compaction can remove it first (ESTALE), and compaction takes it later anyway.
+    await removeTree(mine).catch(() => undefined)
     return false
   }
   return true
@@ -288,6 +290,34 @@ export async function releaseInPlace(dir: string, k: number): Promise<void> {
 export function isNoSpace(err: unknown): boolean {
   const code = errCode(err)
   return code === 'ENOSPC' || code === 'EDQUOT'
+}
+
+/**
+ * Checks once that this share keeps claims exclusive: two prepared folders renamed onto one fresh
+ * name at the same moment must leave exactly one winner, and the winner's record must be the one
+ * left. Returns null when it does, else the reason, in words for an administrator. Claims never
+ * rely on `mkdir` being exclusive (rclone mounts let two clients create one folder), only on this.
+ */
+export async function probeExclusiveClaims(hiddenDir: string): Promise<string | null> {
+  const base = path.join(hiddenDir, 'probes', `claim-${randomBytes(9).toString('hex')}`)
+  await ensureDir(base)
+  try {
+    const target = path.join(base, genName(1))
+    const drafts = ['one', 'two'].map((who) => ({ who, dir: path.join(base, `${CLAIM_PREFIX}${who}`) }))
+    for (const d of drafts) await prepareClaim(base, d.dir, { file: RELEASE_FILE, text: d.who })
+    const won = await Promise.all(drafts.map((d) => renameClaim(d.dir, target, 1)))
+    const left = (await readFileOrNull(path.join(target, RELEASE_FILE), READ_LIMITS.lockRecord))?.toString(
+      'utf8'
+    )
+    const winners = won.filter(Boolean).length
+    if (winners === 1 && left === drafts[won.indexOf(true)].who) return null
+    if (winners === 0) throw new Error(`neither of two claims of a fresh lock succeeded in ${base}`)
+    return winners > 1
+      ? 'two folders renamed onto one name at the same moment both succeeded'
+      : 'a folder renamed into place did not keep its content'
+  } finally {
+    await removeTree(base).catch(() => undefined)
+  }
 }
 
 /** Removes generations below `keepFrom` (they no longer decide anything). Best effort. */

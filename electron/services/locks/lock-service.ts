@@ -5,6 +5,7 @@ import {
   LockLostError,
   LockTimeoutError,
   StaleProcessLockError,
+  UnsafeShareError,
   type HolderSummary
 } from '../../../shared/errors'
 import type { Identity, LockKind, LockRecord } from '../../../shared/types'
@@ -14,6 +15,7 @@ import type { Workspace } from '../core/workspace'
 import {
   claimGeneration,
   compact,
+  probeExclusiveClaims,
   readLockDir,
   recordClaim,
   releaseClaim,
@@ -66,6 +68,8 @@ export class LockService {
   private timers: Disposable[] = []
   private ticking: Promise<void> | null = null
   private lastBeatOk: number | null = null
+  /** Whether this share keeps claims exclusive: probed once, before the first claim. */
+  private claimsChecked: Promise<void> | null = null
   private beatFailures = 0
 
   constructor(opts: LockServiceOptions) {
@@ -341,6 +345,7 @@ export class LockService {
         // Lost meanwhile (the `lost` event went out): try to acquire it afresh below.
       }
     }
+    await this.checkClaimsSafe()
     if (kind === 'section') await checkSectionAllowed(this.guardContext(), document, label, false)
 
     const { state, verdict } = await this.readSettled(dir)
@@ -414,6 +419,24 @@ export class LockService {
       this.events.emit('acquired', { lock: handle, ...(formerHolder ? { tookOverFrom: formerHolder } : {}) })
     }
     return handle
+  }
+
+  /**
+   * Refuses file-system locks, once and for all, on a share where two claims of one generation can
+   * both succeed (see {@link probeExclusiveClaims}). A probe that could not run (an I/O error) is
+   * tried again at the next acquire.
+   */
+  private checkClaimsSafe(): Promise<void> {
+    this.claimsChecked ??= probeExclusiveClaims(this.ws.hidden).then(
+      (reason) => {
+        if (reason !== null) throw new UnsafeShareError(reason)
+      },
+      (err: unknown) => {
+        this.claimsChecked = null
+        throw err
+      }
+    )
+    return this.claimsChecked
   }
 
   /** Heartbeat health for the status bar: when the last round fully succeeded, and failures since. */
