@@ -90,6 +90,27 @@ async function readText(file: string): Promise<string | null> {
  * `absent` here (an acquire then names it); a scan asks {@link readListedLockDir}.
  */
 export async function readLockDir(dir: string): Promise<LockDirState> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await readLockDirOnce(dir)
+    } catch (err) {
+      // A network client reading a record that another client replaced or compacted away that
+      // moment: rclone answers EIO (for a while), NFS and sshfs ESTALE. Read it afresh for ~2.5 s.
+      const code = errCode(err) ?? ''
+      if (!MOVED_UNDER_US.has(code)) throw err
+      // Still unreadable: reported as this lock's damage, which blocks (never grants) until it
+      // reads again — claims stay exclusive whatever a reader sees.
+      if (attempt >= 7) return { kind: 'corrupt', top: 0, problem: `${dir} could not be read (${code})` }
+      await new Promise((r) => setTimeout(r, 10 * 2 ** attempt))
+    }
+  }
+}
+
+const MOVED_UNDER_US = new Set(['EIO', 'ESTALE'])
+/** What renaming a folder onto a taken name answers: Linux ENOTEMPTY, macOS/SMB/FUSE EEXIST. */
+const TAKEN = new Set(['EEXIST', 'ENOTEMPTY'])
+
+async function readLockDirOnce(dir: string): Promise<LockDirState> {
   let gens: number[] | null
   try {
     gens = await listGenerations(dir)
@@ -248,7 +269,10 @@ async function renameClaim(draft: string, mine: string, k: number): Promise<bool
     const draftLeft = await lstatOrNull(draft).catch(() => null)
     if (draftLeft === null && (await lstatOrNull(mine).catch(() => null))?.isDirectory()) return true
     await removeTree(draft).catch(() => undefined)
-    // Lost when generation k (or a later one: k may already be compacted away) is someone else's.
+    // The target was there: generation k is someone else's (this mount's listing may not show it
+    // yet, and it may already be compacted away).
+    if (TAKEN.has(errCode(err) ?? '') || err instanceof ShareFileError) return false
+    // Else lost when generation k or a later one is someone else's.
     const gens = (await listGenerations(path.dirname(mine)).catch(() => null)) ?? []
     if (gens.some((g) => g >= k)) return false
     throw err

@@ -1,0 +1,117 @@
+/**
+ * One folder mounted twice with rclone (its FUSE VFS, as writers use it for SMB, WebDAV or cloud
+ * drives). On such a mount two clients can both `mkdir` one folder — lock claims that rely on
+ * `mkdir` being exclusive give double grants there — but a folder renamed onto a name that another
+ * client's folder already took fails. Claims are renames of a prepared folder (locks/lock-dir.ts),
+ * so locks stay exclusive across the two mounts, and the once-per-workspace probe accepts the share.
+ */
+import { execFileSync, spawnSync } from 'node:child_process'
+import { existsSync, promises as fs } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { probeExclusiveClaims } from '../../services/locks/lock-dir'
+import { killAll, LOCK_WORKER, start } from './test-processes'
+
+function rcloneProblem(): string | null {
+  if (!existsSync('/dev/fuse')) return '/dev/fuse is missing'
+  if (spawnSync('rclone', ['version']).error) return 'rclone is not installed (apt-get install rclone)'
+  if (spawnSync('fusermount', ['-V']).error) return 'fusermount is not installed'
+  return null
+}
+
+const problem = rcloneProblem()
+if (problem) console.log(`rclone suite skipped: ${problem}`)
+
+async function waitForMount(m: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if ((await fs.readFile('/proc/self/mounts', 'utf8')).includes(` ${m} fuse.rclone`)) return
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  throw new Error(`rclone did not mount ${m}`)
+}
+
+describe.skipIf(problem !== null)('one folder mounted twice with rclone', () => {
+  let base: string
+  let src: string
+  const mounts: string[] = []
+
+  beforeAll(async () => {
+    base = await fs.mkdtemp(path.join(os.tmpdir(), 'sectioned-rclone-'))
+    src = path.join(base, 'share')
+    await fs.mkdir(src)
+    await fs.writeFile(path.join(src, 'doc.md'), '# One\n\nFirst.\n\n# Two\n\nSecond.\n')
+    for (const name of ['m1', 'm2']) {
+      const m = path.join(base, name)
+      await fs.mkdir(m)
+      // A short directory cache, as a writer would set for a shared folder (the default 5 min would
+      // hide the other mount's locks); no config file: a local path is its own remote.
+      execFileSync(
+        'rclone',
+        [
+          'mount',
+          src,
+          m,
+          '--daemon',
+          '--dir-cache-time',
+          '1s',
+          '--attr-timeout',
+          '0s',
+          '--config',
+          '/dev/null'
+        ],
+        { stdio: 'ignore' }
+      )
+      await waitForMount(m)
+      mounts.push(m)
+    }
+  }, 30_000)
+
+  afterAll(async () => {
+    killAll()
+    for (const m of mounts) spawnSync('fusermount', ['-u', '-z', m])
+    await fs.rm(base, { recursive: true, force: true })
+  })
+
+  it('lets two clients mkdir one folder, but never rename two folders onto one name', async () => {
+    let mkdirBoth = 0
+    let renameBoth = 0
+    for (let i = 0; i < 30; i++) {
+      const made = await Promise.allSettled(mounts.map((m) => fs.mkdir(path.join(m, `made-${i}`))))
+      if (made.every((r) => r.status === 'fulfilled')) mkdirBoth++
+      const drafts = await Promise.all(
+        mounts.map(async (m, k) => {
+          const d = path.join(m, `draft-${i}-${k}`)
+          await fs.mkdir(d)
+          await fs.writeFile(path.join(d, 'lock.json'), `client ${k}`)
+          return d
+        })
+      )
+      const moved = await Promise.allSettled(
+        drafts.map((d, k) => fs.rename(d, path.join(mounts[k], `claim-${i}`)))
+      )
+      if (moved.every((r) => r.status === 'fulfilled')) renameBoth++
+    }
+    console.log(
+      `rclone, 30 races: both mkdirs succeeded ${mkdirBoth} times, both renames ${renameBoth} times`
+    )
+    expect(renameBoth).toBe(0)
+  }, 60_000)
+
+  it('accepts the share in the claim probe', async () => {
+    await fs.mkdir(path.join(mounts[0], '.sectioned'), { recursive: true })
+    expect(await probeExclusiveClaims(path.join(mounts[0], '.sectioned'))).toBeNull()
+  })
+
+  it('never grants a lock twice over 180 contended acquisitions across the two mounts', async () => {
+    // The marker is created on the source folder itself, where `wx` is exclusive.
+    const markers = path.join(src, 'markers')
+    await fs.mkdir(markers)
+    const workers = Array.from({ length: 6 }, (_, i) =>
+      start(LOCK_WORKER, [mounts[i % 2], 'doc.md', 'one', '30', markers])
+    )
+    const done = await Promise.all(workers.map((w) => w.done))
+    for (const d of done) expect(d.code, d.stderr).toBe(0) // 9 would be a double grant
+    expect(done.reduce((n, d) => n + Number(/acquired (\d+)/.exec(d.stdout)?.[1] ?? 0), 0)).toBe(180)
+  }, 180_000)
+})
