@@ -20,7 +20,6 @@ import {
   recordClaim,
   releaseClaim,
   writeRecord,
-  isNoSpace,
   releaseInPlace,
   type LockDirState
 } from './lock-dir'
@@ -68,6 +67,8 @@ export class LockService {
   private timers: Disposable[] = []
   private ticking: Promise<void> | null = null
   private lastBeatOk: number | null = null
+  /** Write mutexes whose release failed, retried in place in the background. */
+  private readonly unreleased = new Map<string, { h: Held; timer: Disposable }>()
   /** Whether this share keeps claims exclusive: probed once, before the first claim. */
   private claimsChecked: Promise<void> | null = null
   private beatFailures = 0
@@ -110,6 +111,11 @@ export class LockService {
     await Promise.all(
       [...this.held.values()].map((h) => this.release(h.handle, 'exit').catch(() => undefined))
     )
+    for (const { h, timer } of [...this.unreleased.values()]) {
+      timer.dispose()
+      await releaseInPlace(h.dir, h.handle.generation).catch(() => undefined)
+    }
+    this.unreleased.clear()
     this.events.clear()
   }
 
@@ -186,16 +192,34 @@ export class LockService {
       }
       await compact(h.dir, next)
     } catch (err) {
-      // A full disk has no room for a new generation: released in place (a rename needs none),
-      // so a save that ends on a full disk never leaves its write mutex (or a section) held.
-      if (!isNoSpace(err)) throw err
-      await releaseInPlace(h.dir, h.handle.generation)
+      // No room for a new generation (a full disk) or an I/O error putting it in place: released
+      // in place instead — one rename, no new space — so a save that ends on a full disk never
+      // leaves its write mutex (or a section) held.
+      try {
+        await releaseInPlace(h.dir, h.handle.generation)
+      } catch {
+        if (lock.kind !== 'write') throw err
+        // A save's outcome is decided by its document's rename, never by its mutex's release: the
+        // release is retried in the background (and at dispose); at worst the mutex goes stale.
+        this.retryReleaseInPlace(h, 5)
+        return false
+      }
     }
     if (lock.kind !== 'write') {
       this.audit?.record({ type: 'lock.release', document: lock.document, sectionId: lock.sectionId, reason })
       this.events.emit('released', { lock: h.handle, reason })
     }
     return true
+  }
+
+  private retryReleaseInPlace(h: Held, attemptsLeft: number): void {
+    const timer = this.clock.setTimeout(() => {
+      this.unreleased.delete(h.dir)
+      releaseInPlace(h.dir, h.handle.generation).catch(() => {
+        if (attemptsLeft > 1) this.retryReleaseInPlace(h, attemptsLeft - 1)
+      })
+    }, 1_000)
+    this.unreleased.set(h.dir, { h, timer })
   }
 
   /** Heartbeat: proves to observers that each held lock is alive, and notices locks that were lost. */
