@@ -310,12 +310,6 @@ export async function releaseInPlace(dir: string, k: number): Promise<void> {
   await renameInShare(path.join(gen, RECORD_FILE), path.join(gen, RELEASE_FILE))
 }
 
-/** True when `err` says the disk (or the quota) is full. */
-export function isNoSpace(err: unknown): boolean {
-  const code = errCode(err)
-  return code === 'ENOSPC' || code === 'EDQUOT'
-}
-
 /**
  * Checks once that this share keeps claims exclusive: two prepared folders renamed onto one fresh
  * name at the same moment must leave exactly one winner, and the winner's record must be the one
