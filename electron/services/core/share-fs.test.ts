@@ -1,11 +1,15 @@
 import { execFileSync } from 'node:child_process'
+import { probeExclusiveMkdir } from '../test-support/mkdir-probe'
 import { promises as fs, type promises } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { detectMount, detectMountSync } from '../watch/mount-type'
 import {
+  NETWORK_RETRY_MS,
   readFileOrNull,
   registerShareRoot,
+  renameInShare,
   replaceSmallFile,
   ShareFileError,
   writeAll,
@@ -27,6 +31,7 @@ beforeEach(async () => {
 })
 
 afterEach(async () => {
+  vi.restoreAllMocks()
   await fs.rm(base, { recursive: true, force: true })
 })
 
@@ -138,5 +143,170 @@ describe('every byte is counted', () => {
     const t = tightHandle(4096, 10_000)
     await expect(writeAll(t.handle, Buffer.alloc(20_000, 1), 0)).rejects.toMatchObject({ code: 'ENOSPC' })
     expect(t.written().length).toBe(10_000)
+  })
+})
+
+/** An error as Node's fs reports it. */
+function sysError(code: string): NodeJS.ErrnoException {
+  return Object.assign(new Error(`${code}: injected`), { code })
+}
+
+/**
+ * Makes the next `times` renames fail with `code` without renaming, as smbnetfs does while the other
+ * computer has the target open (measured: EEXIST or EBUSY, and both files are left as they were).
+ */
+function failRenames(code: string, times = Infinity) {
+  const real = fs.rename.bind(fs)
+  let failed = 0
+  return vi.spyOn(fs, 'rename').mockImplementation(async (from, to) => {
+    if (failed++ < times) throw sysError(code)
+    return real(from, to)
+  })
+}
+
+/** Names in `root` other than `keep`: temp files a write left behind. */
+async function leftovers(...keep: string[]): Promise<string[]> {
+  return (await fs.readdir(root)).filter((n) => !keep.includes(n))
+}
+
+describe('network mounts: a rename refused while another computer has the file open is retried', () => {
+  it('detects the mount of a registered root once, like the watcher does (a temp folder is no network mount)', async () => {
+    expect(detectMountSync(root)).toEqual(await detectMount(root))
+    expect(detectMountSync(root).network).toBe(false)
+  })
+
+  it('on a network mount, a save whose rename answers EEXIST, EBUSY or EPERM for a while lands once it is let through', async () => {
+    registerShareRoot(root, { network: true })
+    const file = path.join(root, 'doc.md')
+    await fs.writeFile(file, 'old')
+    for (const code of ['EEXIST', 'EBUSY', 'EPERM']) {
+      const rename = failRenames(code, 3)
+      await writeFileAtomic(file, `new after ${code}`)
+      expect(rename).toHaveBeenCalledTimes(4)
+      expect(await fs.readFile(file, 'utf8')).toBe(`new after ${code}`)
+      rename.mockRestore()
+    }
+    const rename = failRenames('EEXIST', 2)
+    await replaceSmallFile(path.join(root, 'lock.json'), '{"v":1}')
+    expect(rename).toHaveBeenCalledTimes(3)
+    expect(await leftovers('doc.md', 'lock.json')).toEqual([])
+  })
+
+  it('gives up after NETWORK_RETRY_MS (5 s), and the save is refused with the old file and no temp file left', async () => {
+    registerShareRoot(root, { network: true })
+    const file = path.join(root, 'doc.md')
+    await fs.writeFile(file, 'old')
+    failRenames('EEXIST')
+    const t0 = performance.now()
+    await expect(writeFileAtomic(file, 'new')).rejects.toMatchObject({ code: 'EEXIST' })
+    const ms = performance.now() - t0
+    expect(ms).toBeGreaterThanOrEqual(NETWORK_RETRY_MS - 100)
+    expect(ms).toBeLessThan(NETWORK_RETRY_MS + 1000)
+    expect(await fs.readFile(file, 'utf8')).toBe('old')
+    expect(await leftovers('doc.md')).toEqual([])
+  })
+
+  it('on a local disk nothing waits: EEXIST fails at once', async () => {
+    registerShareRoot(root, { network: false })
+    const file = path.join(root, 'doc.md')
+    await fs.writeFile(file, 'old')
+    const rename = failRenames('EEXIST')
+    await expect(writeFileAtomic(file, 'new')).rejects.toMatchObject({ code: 'EEXIST' })
+    expect(rename).toHaveBeenCalledTimes(1)
+    expect(await fs.readFile(file, 'utf8')).toBe('old')
+  })
+
+  it('a folder’s rename (a lock claim) answering EEXIST is a taken name at once, also on a network mount', async () => {
+    registerShareRoot(root, { network: true })
+    await fs.mkdir(path.join(root, 'draft'))
+    const rename = failRenames('EEXIST')
+    await expect(renameInShare(path.join(root, 'draft'), path.join(root, 'g1'))).rejects.toMatchObject({
+      code: 'EEXIST'
+    })
+    expect(rename).toHaveBeenCalledTimes(1)
+  })
+
+  it('ENOENT is retried only while the source is still there', async () => {
+    registerShareRoot(root, { network: true })
+    await fs.writeFile(path.join(root, 'a.json'), 'a')
+    const rename = failRenames('ENOENT', 2)
+    await renameInShare(path.join(root, 'a.json'), path.join(root, 'b.json'))
+    expect(rename).toHaveBeenCalledTimes(3)
+    rename.mockRestore()
+    const gone = failRenames('ENOENT')
+    await expect(
+      renameInShare(path.join(root, 'none.json'), path.join(root, 'c.json'))
+    ).rejects.toMatchObject({
+      code: 'ENOENT'
+    })
+    expect(gone).toHaveBeenCalledTimes(1)
+  })
+})
+
+describe('network mounts: a document read in another save’s rename gap', () => {
+  /** Makes the next `times` lstats of `file` answer ENOENT (smbnetfs between its unlink and rename). */
+  function missingFor(file: string, times: number) {
+    const real = fs.lstat.bind(fs)
+    let missed = 0
+    return vi.spyOn(fs, 'lstat').mockImplementation(((p: string, opts?: object) => {
+      if (p === file && missed++ < times) return Promise.reject(sysError('ENOENT'))
+      return real(p, opts)
+    }) as typeof fs.lstat)
+  }
+
+  it('is read again while a save’s temp file is beside it, and found', async () => {
+    registerShareRoot(root, { network: true })
+    const file = path.join(root, 'doc.md')
+    await fs.writeFile(file, 'the document')
+    await fs.writeFile(`${file}.123456`, 'a save under way')
+    missingFor(file, 3)
+    expect((await readFileOrNull(file, 1000))?.toString()).toBe('the document')
+  })
+
+  it('is read once more when no temp file is beside it (the gap closed meanwhile)', async () => {
+    registerShareRoot(root, { network: true })
+    const file = path.join(root, 'doc.md')
+    await fs.writeFile(file, 'the document')
+    missingFor(file, 1)
+    expect((await readFileOrNull(file, 1000))?.toString()).toBe('the document')
+  })
+
+  it('is null at once when it is missing and no save is under way (and always on a local disk)', async () => {
+    registerShareRoot(root, { network: true })
+    const t0 = performance.now()
+    expect(await readFileOrNull(path.join(root, 'none.md'), 1000)).toBeNull()
+    expect(performance.now() - t0).toBeLessThan(100)
+    const local = path.join(base, 'local')
+    await fs.mkdir(local)
+    registerShareRoot(local, { network: false })
+    await fs.writeFile(path.join(local, 'doc.md'), 'x')
+    await fs.writeFile(path.join(local, 'doc.md.123456'), 'a save under way')
+    missingFor(path.join(local, 'doc.md'), 1)
+    expect(await readFileOrNull(path.join(local, 'doc.md'), 1000)).toBeNull()
+  })
+})
+
+describe('probeExclusiveMkdir', () => {
+  it('finds mkdir exclusive on a local folder, and leaves nothing behind', async () => {
+    const probes = path.join(root, '.sectioned', 'probes')
+    expect(await probeExclusiveMkdir(probes)).toEqual({ exclusive: true })
+    expect(await probeExclusiveMkdir(probes, probes)).toEqual({ exclusive: true })
+    expect(await fs.readdir(probes)).toEqual([])
+  })
+
+  it('names what is wrong where mkdir of an existing folder succeeds (as on an rclone mount)', async () => {
+    const probes = path.join(root, 'probes')
+    const real = fs.mkdir.bind(fs)
+    vi.spyOn(fs, 'mkdir').mockImplementation((async (p: string, opts?: object) => {
+      try {
+        return await real(p, opts)
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+        return undefined
+      }
+    }) as typeof fs.mkdir)
+    const probe = await probeExclusiveMkdir(probes)
+    expect(probe.exclusive).toBe(false)
+    expect(probe.reason).toMatch(/both succeeded|already exists succeeded/)
   })
 })

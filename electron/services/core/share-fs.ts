@@ -13,6 +13,10 @@
  *   file, and at most a per-kind cap of bytes is read.
  * - Anything else is a {@link ShareFileError} naming the file and what is wrong with it, so the caller
  *   can report *that* file's damage and carry on with the rest of the workspace.
+ * - **Network mounts** (a registered workspace root on NFS, SMB or any FUSE mount; see mount-type.ts):
+ *   a file's rename refused while another computer has the target open is retried for a bounded
+ *   time, and so is a read that finds a file missing while a save's temp file is beside it (SMB
+ *   clients replace by unlink-then-rename; see renameRetrying). Local disks take no retries.
  *
  * write-file-atomic is not used: version 7 makes one `fs.write` and ignores its byte count, so on a
  * nearly full disk (where the kernel returns a short count instead of ENOSPC) it fsyncs a cut temp
@@ -27,6 +31,7 @@ import { constants, promises as fs, realpathSync, type Dirent, type Stats } from
 import { randomInt } from 'node:crypto'
 import path from 'node:path'
 import { ErrorCode, SectionedError } from '../../../shared/errors'
+import { detectMountSync } from '../watch/mount-type'
 
 /** Caps on what is read from the share, per kind of file (bytes). */
 export const READ_LIMITS = {
@@ -78,16 +83,36 @@ const NONBLOCK = constants.O_NONBLOCK ?? 0
 
 /** Workspace roots, literal path → real path (registered by `Workspace`). */
 const roots = new Map<string, string>()
+/** Workspace roots, literal path → whether they are on a network mount (see {@link renameRetrying}). */
+const networkRoots = new Map<string, boolean>()
 
-/** Tells the module that `root` is a workspace, so writes below it are checked for planted folder links. */
-export function registerShareRoot(root: string): void {
+/**
+ * Tells the module that `root` is a workspace, so writes below it are checked for planted folder
+ * links, and renames and reads below it are retried if it is on a network mount (detected from the
+ * mount table once per root, unless `opts.network` says).
+ */
+export function registerShareRoot(root: string, opts: { network?: boolean } = {}): void {
   const literal = path.resolve(root)
+  if (opts.network !== undefined) networkRoots.set(literal, opts.network)
+  else if (!networkRoots.has(literal)) networkRoots.set(literal, detectMountSync(literal).network)
   if (roots.has(literal)) return
   try {
     roots.set(literal, realpathSync(literal))
   } catch {
     // Not there yet: checked once it is (see realRootOf).
   }
+}
+
+/** True when `file` is below a registered workspace root on a network mount. */
+function onNetworkMount(file: string): boolean {
+  if (networkRoots.size === 0) return false
+  const abs = path.resolve(file)
+  for (const [literal, network] of networkRoots) {
+    if (!network) continue
+    const rel = path.relative(literal, abs)
+    if (!rel.startsWith('..') && !path.isAbsolute(rel)) return true
+  }
+  return false
 }
 
 function realRootOf(literal: string): string | null {
@@ -190,6 +215,34 @@ export async function readFileOrNull(file: string, limit: number): Promise<Buffe
  * read it), so a rename that replaces it can first check it is still that file.
  */
 export async function readFileWithIdentity(
+  file: string,
+  limit: number
+): Promise<{ data: Buffer; identity: FileIdentity & { nlink: number } } | null> {
+  const started = performance.now()
+  for (let attempt = 0; ; attempt++) {
+    const read = await readOnce(file, limit)
+    if (read !== null || !onNetworkMount(file)) return read
+    // On a network mount the name may be missing only for a moment: smbnetfs replaces a file by
+    // unlink-then-rename (see renameRetrying). Read again while a save's temp file is beside it;
+    // without one, once more (the gap may have closed meanwhile), then it is missing. The folder's
+    // own listing of the name is not asked: sshfs keeps listings for 20 s after a file is gone.
+    if (performance.now() - started > NETWORK_RETRY_MS) return null
+    if (!(await saveUnderWay(file))) return await readOnce(file, limit)
+    await sleep(Math.min(5 * 2 ** attempt, 50))
+  }
+}
+
+/** True when `file`'s folder lists an atomic save's temp file of it: a missing `file` may be in that save's rename gap. */
+async function saveUnderWay(file: string): Promise<boolean> {
+  const base = path.basename(file)
+  const names = await fs.readdir(path.dirname(file)).catch(() => [] as string[])
+  return names.some((n) => n.startsWith(`${base}.`) && TEMP_SUFFIX.test(n.slice(base.length)))
+}
+
+/** The suffixes of writeFileAtomic's (`.<digits>`) and replaceSmallFile's (`.<pid>.<base36>.tmp`) temp files. */
+const TEMP_SUFFIX = /^\.(\d{1,10}|\d+\.[0-9a-z]+\.tmp)$/
+
+async function readOnce(
   file: string,
   limit: number
 ): Promise<{ data: Buffer; identity: FileIdentity & { nlink: number } } | null> {
@@ -332,14 +385,47 @@ async function sleep(ms: number): Promise<void> {
   await new Promise((r) => setTimeout(r, ms))
 }
 
-/** Renames with a few retries on the errors an SMB share or a scanner returns for a moment. */
+/**
+ * How long a file's rename, or a read of a file in a rename's gap, is retried on a network mount.
+ * A save waits at most this long for other computers to close the file it replaces. Measured on
+ * smbnetfs with a reader polling the document every 20 ms on each mount and CLI readers looping:
+ * with 2 s, 1 to 3 of 24 contended saves still failed; with 5 s, none of 96. A read waits as long
+ * as a save may (it waits while that save's temp file is there).
+ */
+export const NETWORK_RETRY_MS = 5000
+/** What a network mount answers a file's rename while the target is open on another computer. */
+const NETWORK_RENAME_RETRY = new Set(['EEXIST', 'ENOENT', 'EBUSY', 'EPERM', 'EACCES', 'EAGAIN'])
+
+/**
+ * Renames with a few retries on the errors an SMB share or a scanner returns for a moment.
+ *
+ * On a network mount a *file's* rename is retried for up to NETWORK_RETRY_MS: SMB has no rename
+ * that replaces, so smbnetfs (libsmbclient) unlinks the target, then renames. While another computer
+ * has the target open, the unlink is refused and the rename answers EEXIST or EBUSY (measured: 8 to 14
+ * of 24 contended saves failed with readers polling the document on both mounts), and nothing was
+ * changed — the old file and the temp file are both still there. ENOENT is retried only while the
+ * source is still there (a lookup in another rename's gap); a source gone means the rename is over.
+ * A folder's rename (a lock claim) is not retried beyond the local few: there EEXIST, ENOTEMPTY and
+ * SMB's EPERM mean the name is taken, and a claim must learn that at once. Local disks never wait.
+ */
 async function renameRetrying(from: string, to: string): Promise<void> {
+  const network = onNetworkMount(to)
+  const started = performance.now()
   for (let attempt = 0; ; attempt++) {
     try {
       await fs.rename(from, to)
       return
     } catch (err) {
-      if (attempt >= 5 || !TRANSIENT.has(errCode(err) ?? '')) throw err
+      const code = errCode(err) ?? ''
+      if (network && NETWORK_RENAME_RETRY.has(code) && performance.now() - started < NETWORK_RETRY_MS) {
+        const source = await fs.lstat(from).catch(() => null)
+        if (source?.isFile()) {
+          // Jittered: a reader that polls the file at a steady pace must not stay in step with us.
+          await sleep(Math.min(10 * 2 ** attempt, 100) * (0.5 + Math.random()))
+          continue
+        }
+      }
+      if (attempt >= 5 || !TRANSIENT.has(code)) throw err
       await sleep(10 * 2 ** attempt)
     }
   }

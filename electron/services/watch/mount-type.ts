@@ -1,4 +1,4 @@
-import { promises as fs } from 'node:fs'
+import { promises as fs, readFileSync, realpathSync } from 'node:fs'
 import path from 'node:path'
 
 /** The file system a folder lives on, and whether other computers can change it without us seeing events. */
@@ -86,12 +86,38 @@ function containsPath(mountPoint: string, p: string): boolean {
  */
 export async function detectMount(folder: string): Promise<MountInfo> {
   const real = await fs.realpath(folder).catch(() => path.resolve(folder))
+  if (process.platform === 'win32') return mountOfReal(real, null)
+  return mountOfReal(real, await fs.readFile('/proc/self/mounts', 'utf8').catch(() => null))
+}
+
+/**
+ * {@link detectMount} without waiting: for a caller that must know at once (share-fs, when a
+ * workspace is registered). Reading `/proc/self/mounts` takes well under a millisecond.
+ */
+export function detectMountSync(folder: string): MountInfo {
+  let real: string
+  try {
+    real = realpathSync(folder)
+  } catch {
+    real = path.resolve(folder)
+  }
+  if (process.platform === 'win32') return mountOfReal(real, null)
+  let text: string | null
+  try {
+    text = readFileSync('/proc/self/mounts', 'utf8')
+  } catch {
+    text = null
+  }
+  return mountOfReal(real, text)
+}
+
+/** The mount of `real` (a real path) given the mount table's text (null where there is none). */
+function mountOfReal(real: string, mountsText: string | null): MountInfo {
   if (process.platform === 'win32' && /^\\\\[^\\?.]/.test(real)) {
     const share = real.split('\\').slice(0, 4).join('\\')
     return { fsType: 'smb (UNC path)', mountPoint: share, network: true }
   }
-  const text = await fs.readFile('/proc/self/mounts', 'utf8').catch(() => null)
-  const mount = text === null ? null : findMount(parseMounts(text), real)
+  const mount = mountsText === null ? null : findMount(parseMounts(mountsText), real)
   if (!mount) return { fsType: 'unknown', mountPoint: path.parse(real).root, network: false }
   return { fsType: mount.fsType, mountPoint: mount.mountPoint, network: isNetworkFsType(mount.fsType) }
 }
