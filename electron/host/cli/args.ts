@@ -14,6 +14,8 @@ export interface ParsedArgs {
   textFile?: string
   baseSha256?: string
   force: boolean
+  /** `verify --repair`: fix what is safe to fix. */
+  repair: boolean
   reason?: string
   keep?: number
   days?: number
@@ -61,6 +63,7 @@ export function parseCliArgs(argv: string[]): ParsedArgs {
         'text-file': { type: 'string' },
         'base-sha256': { type: 'string' },
         force: { type: 'boolean', default: false },
+        repair: { type: 'boolean', default: false },
         reason: { type: 'string' },
         keep: { type: 'string' },
         days: { type: 'string' },
@@ -86,6 +89,7 @@ export function parseCliArgs(argv: string[]): ParsedArgs {
     textFile: v['text-file'],
     baseSha256: v['base-sha256'],
     force: v.force ?? false,
+    repair: v.repair ?? false,
     reason: v.reason,
     keep: int('keep', v.keep, 1),
     days: num('days', v.days, 0),
@@ -120,11 +124,15 @@ export const USAGE = `sectioned — admin CLI for a Sectioned workspace (a share
   force-release <file> (<sectionId> | --document) [--force --reason TEXT] [--watch-seconds N]
                                                    release a stale lock (any lock with --force)
   history <file> <sectionId> [--json]              versions of a section, checksums verified
-  verify <folder>                                  verify every checksum (exit 5 on any mismatch)
+  verify <folder> [--repair] [--json]              check every lock, history version and app file; name each
+                                                   problem and what to do (exit 5 on any); --repair fixes
+                                                   leftovers past their grace (temp files, unfinished claims)
   prune <folder> [--keep N] [--days T]             drop old versions (never the first, pinned or pre-structure)
   metrics <folder> [--json]                        lock and operation metrics of running instances
 
 Options: --workspace DIR (default: nearest folder with .sectioned/, else the file's folder),
          --heartbeat-ms N (testing: heartbeat faster than LOCK_HEARTBEAT_INTERVAL's 5 s minimum)
-Exit codes: 0 ok, 2 usage or bad input, 3 lock held by someone else, 4 conflict, 5 integrity failure, 1 other.
+verify and prune show progress on a terminal; Ctrl+C stops them between documents (exit 130).
+Exit codes: 0 ok, 2 usage or bad input, 3 lock held by someone else, 4 conflict, 5 integrity failure,
+            130 stopped by Ctrl+C, 1 other.
 `

@@ -2,9 +2,11 @@ import { promises as fs } from 'node:fs'
 import { ValidationError } from '../../../shared/errors'
 import { escapeJsonText, safe } from '../../../shared/escape-control'
 import { forceRelease } from '../../services/locks/lock-admin'
+import type { AppServices } from '../../services/app-services'
 import type { LockHandle } from '../../services/locks/lock-service'
 import { need, UsageError, type ParsedArgs } from './args'
 import { Exit, locateDocument, withServices, type CliIo } from './context'
+import { explainWriteFailure } from './write-access'
 
 function requireUser(args: ParsedArgs): void {
   if (!args.user)
@@ -75,6 +77,24 @@ async function holdUntilDone(
   return Exit.Ok
 }
 
+/**
+ * Releases a held lock at the end of `hold`/`lock-doc`; a release that fails is reported (exit 1)
+ * instead of being left to dispose, which cannot report it.
+ */
+async function releaseHeld(s: AppServices, io: CliIo, name: string, lock: LockHandle): Promise<number> {
+  try {
+    if (await s.locks.release(lock, 'hold ended')) return Exit.Ok
+    io.err(safe`sectioned: lost ${name} before it could be released (taken over or force-released)\n`)
+    return Exit.Held
+  } catch (err) {
+    const cause = await explainWriteFailure(s.workspace.root, err)
+    io.err(
+      safe`sectioned: could not release ${name}: ${cause instanceof Error ? cause.message : String(cause)}; others can take it once it is seen stale (3 missed heartbeats) or force-released\n`
+    )
+    return Exit.Other
+  }
+}
+
 /** `hold`: take a section lock and keep it alive with heartbeats. */
 export async function cmdHold(args: ParsedArgs, io: CliIo): Promise<number> {
   const [file, sectionId] = need(args, ['file', 'sectionId'])
@@ -86,7 +106,8 @@ export async function cmdHold(args: ParsedArgs, io: CliIo): Promise<number> {
       label: `Section “${current.section.heading || sectionId}”`,
       retries: args.retries
     })
-    return holdUntilDone(args, io, sectionId, lostReason(s.locks.events, lock))
+    const code = await holdUntilDone(args, io, sectionId, lostReason(s.locks.events, lock))
+    return code === Exit.Ok ? releaseHeld(s, io, sectionId, lock) : code
   })
 }
 
@@ -97,7 +118,8 @@ export async function cmdLockDoc(args: ParsedArgs, io: CliIo): Promise<number> {
   const { root, rel } = locateDocument(file, args)
   return withServices(root, args, { start: true }, async (s) => {
     const lock = await s.locks.acquireDocument(rel, { retries: args.retries })
-    return holdUntilDone(args, io, rel, lostReason(s.locks.events, lock))
+    const code = await holdUntilDone(args, io, rel, lostReason(s.locks.events, lock))
+    return code === Exit.Ok ? releaseHeld(s, io, rel, lock) : code
   })
 }
 

@@ -1,9 +1,7 @@
 import path from 'node:path'
-import { findDamagedFiles } from '../../services/core/share-damage'
 import { idComponent } from '../../services/core/workspace'
 import { readLockDir } from '../../services/locks/lock-dir'
 import { inspectLocks, type LockView } from '../../services/locks/lock-admin'
-import { prune } from '../../services/history/prune'
 import { readSnapshots, aggregate } from '../../services/metrics/metrics-store'
 import { need, type ParsedArgs } from './args'
 import { Exit, locateDocument, locateFolder, withServices, type CliIo } from './context'
@@ -137,37 +135,6 @@ export async function cmdHistory(args: ParsedArgs, io: CliIo): Promise<number> {
           ])
         )
       )
-    return Exit.Ok
-  })
-}
-
-/** `verify`: every history checksum and every lock record; exit 5 on any problem. */
-export async function cmdVerify(args: ParsedArgs, io: CliIo): Promise<number> {
-  const [folder] = need(args, ['folder'])
-  const root = locateFolder(folder)
-  return withServices(root, args, { start: false, readOnly: true }, async (s) => {
-    const problems = (await s.history.verifyAll()).map((p) => ({ file: p.file, problem: p.problem }))
-    for (const l of await inspectLocks(s.locks, s.workspace)) {
-      if (l.state === 'corrupt') problems.push({ file: l.dir, problem: `damaged lock record (${l.problem})` })
-    }
-    problems.push(...(await findDamagedFiles(s.workspace)))
-    if (args.json) json(io, { ok: problems.length === 0, problems })
-    else if (problems.length === 0)
-      io.out('verify: all history checksums, lock records and other app files are valid\n')
-    else for (const p of problems) io.err(safe`verify: ${p.file}: ${p.problem}\n`)
-    return problems.length === 0 ? Exit.Ok : Exit.Integrity
-  })
-}
-
-/** `prune`: drop old versions per H5. */
-export async function cmdPrune(args: ParsedArgs, io: CliIo): Promise<number> {
-  const [folder] = need(args, ['folder'])
-  const root = locateFolder(folder)
-  return withServices(root, args, { start: false }, async (s) => {
-    const report = await prune(s.workspace, s.history, s.clock, { keep: args.keep, days: args.days ?? null })
-    s.audit.record({ type: 'prune', removed: report.removed, kept: report.kept })
-    if (args.json) return json(io, report)
-    io.out(`prune: removed ${report.removed} of ${report.scanned} versions, kept ${report.kept}\n`)
     return Exit.Ok
   })
 }

@@ -4,15 +4,21 @@ import { NotFoundError } from '../../../shared/errors'
 import { openWorkspace, type AppServices } from '../../services/app-services'
 import { HIDDEN_DIR } from '../../services/core/workspace'
 import type { ParsedArgs } from './args'
+import { explainWriteFailure } from './write-access'
 
 /** Where the CLI writes: stdout and stderr, injectable for tests. */
 export interface CliIo {
   out(text: string): void
   err(text: string): void
+  /**
+   * Replaces the one progress line of long work (empty text clears it). Present only when stderr
+   * is a terminal: progress never lands in a log or a pipe.
+   */
+  progress?(text: string): void
 }
 
 /** Exit codes of the CLI (documented in README). */
-export const Exit = { Ok: 0, Other: 1, Usage: 2, Held: 3, Conflict: 4, Integrity: 5 } as const
+export const Exit = { Ok: 0, Other: 1, Usage: 2, Held: 3, Conflict: 4, Integrity: 5, Cancelled: 130 } as const
 
 /** The workspace of a file: the nearest parent folder with a `.sectioned/` folder, else the file's own folder. */
 export function findWorkspaceRoot(fileAbs: string): string {
@@ -41,26 +47,33 @@ export function locateFolder(folder: string): string {
   return abs
 }
 
-/** Opens the services for one command and always disposes them (releasing locks, flushing audit). */
+/**
+ * Opens the services for one command and always disposes them (releasing locks, flushing audit).
+ * A failure to write the share is reported by its real cause (a read-only folder, permission).
+ */
 export async function withServices<T>(
   root: string,
   args: ParsedArgs,
   opts: { start: boolean; readOnly?: boolean },
   fn: (s: AppServices) => Promise<T>
 ): Promise<T> {
-  const services = await openWorkspace({
-    folder: root,
-    user: args.user,
-    start: opts.start,
-    readOnly: opts.readOnly ?? false,
-    lockSettings: {
-      ...(args.heartbeatMs ? { heartbeatIntervalMs: args.heartbeatMs } : {}),
-      ...(args.retries !== undefined ? { retries: args.retries } : {})
-    }
-  })
   try {
-    return await fn(services)
-  } finally {
-    await services.dispose()
+    const services = await openWorkspace({
+      folder: root,
+      user: args.user,
+      start: opts.start,
+      readOnly: opts.readOnly ?? false,
+      lockSettings: {
+        ...(args.heartbeatMs ? { heartbeatIntervalMs: args.heartbeatMs } : {}),
+        ...(args.retries !== undefined ? { retries: args.retries } : {})
+      }
+    })
+    try {
+      return await fn(services)
+    } finally {
+      await services.dispose()
+    }
+  } catch (err) {
+    throw await explainWriteFailure(root, err)
   }
 }

@@ -2,9 +2,13 @@
 import { escapeControl } from '../../../shared/escape-control'
 import { runCli } from './run'
 
+// Progress goes to a terminal only (SECTIONED_PROGRESS=1 forces it, for tests of a piped run).
+const progressShown = process.stderr.isTTY || process.env.SECTIONED_PROGRESS === '1'
+
 runCli(process.argv.slice(2), {
   out: (s) => process.stdout.write(s),
-  err: (s) => process.stderr.write(s)
+  err: (s) => process.stderr.write(s),
+  ...(progressShown ? { progress: (s: string) => process.stderr.write(`\r\x1b[K${s}`) } : {})
 }).then(
   (code) => {
     process.exitCode = code

@@ -2,15 +2,8 @@ import { escapeControl, safe } from '../../../shared/escape-control'
 import { ErrorCode, SectionedError } from '../../../shared/errors'
 import { parseCliArgs, UsageError, USAGE, type ParsedArgs } from './args'
 import { cmdEdit, cmdForceRelease, cmdHold, cmdLockDoc } from './commands-locks'
-import {
-  cmdHistory,
-  cmdInspect,
-  cmdMetrics,
-  cmdPrune,
-  cmdSections,
-  cmdStatus,
-  cmdVerify
-} from './commands-read'
+import { cmdPrune, cmdVerify } from './commands-admin'
+import { cmdHistory, cmdInspect, cmdMetrics, cmdSections, cmdStatus } from './commands-read'
 import { Exit, type CliIo } from './context'
 
 const commands: Record<string, (args: ParsedArgs, io: CliIo) => Promise<number>> = {

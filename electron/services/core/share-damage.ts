@@ -28,28 +28,57 @@ async function check(file: string, limit: number, json: boolean): Promise<Damage
   }
 }
 
-/** Every damaged index, draft, edit request, metrics and audit file of the workspace. */
-export async function findDamagedFiles(ws: Workspace): Promise<DamagedFile[]> {
-  const files: { file: string; limit: number; json: boolean }[] = []
-  const add = async (dir: string, suffix: string, limit: number, json: boolean) => {
-    for (const e of (await listEntries(dir)) ?? []) {
-      if (e.name.endsWith(suffix)) files.push({ file: path.join(dir, e.name), limit, json })
-    }
+/** Adds the files of `dir` ending in `suffix` to `files`. */
+async function collect(
+  files: Candidate[],
+  dir: string,
+  suffix: string,
+  limit: number,
+  json: boolean
+): Promise<void> {
+  for (const e of (await listEntries(dir)) ?? []) {
+    if (e.name.endsWith(suffix)) files.push({ file: path.join(dir, e.name), limit, json })
   }
-  const docs = path.join(ws.hidden, 'docs')
-  for (const d of (await listEntries(docs)) ?? []) {
-    if (!d.isDirectory()) continue
-    const dir = path.join(docs, d.name)
-    files.push({ file: path.join(dir, 'index.json'), limit: READ_LIMITS.index, json: true })
-    await add(path.join(dir, 'drafts'), '.json', READ_LIMITS.version, true)
-  }
-  await add(ws.requestsDir, '.json', READ_LIMITS.request, true)
-  await add(ws.metricsDir, '.json', READ_LIMITS.metrics, true)
-  await add(ws.auditDir, '.jsonl', READ_LIMITS.audit, false)
+}
+
+interface Candidate {
+  file: string
+  limit: number
+  json: boolean
+}
+
+async function checkAll(files: Candidate[]): Promise<DamagedFile[]> {
   const found: DamagedFile[] = []
   for (const f of files) {
     const damage = await check(f.file, f.limit, f.json)
     if (damage) found.push(damage)
   }
+  return found
+}
+
+/** The damaged index and drafts of one document's data folder (`.sectioned/docs/<docKey>`). */
+export async function findDamagedDocumentFiles(docDir: string): Promise<DamagedFile[]> {
+  const files: Candidate[] = [{ file: path.join(docDir, 'index.json'), limit: READ_LIMITS.index, json: true }]
+  await collect(files, path.join(docDir, 'drafts'), '.json', READ_LIMITS.version, true)
+  return checkAll(files)
+}
+
+/** The damaged edit requests, metrics and audit files of the workspace (not per document). */
+export async function findDamagedSharedFiles(ws: Workspace): Promise<DamagedFile[]> {
+  const files: Candidate[] = []
+  await collect(files, ws.requestsDir, '.json', READ_LIMITS.request, true)
+  await collect(files, ws.metricsDir, '.json', READ_LIMITS.metrics, true)
+  await collect(files, ws.auditDir, '.jsonl', READ_LIMITS.audit, false)
+  return checkAll(files)
+}
+
+/** Every damaged index, draft, edit request, metrics and audit file of the workspace. */
+export async function findDamagedFiles(ws: Workspace): Promise<DamagedFile[]> {
+  const found: DamagedFile[] = []
+  const docs = path.join(ws.hidden, 'docs')
+  for (const d of (await listEntries(docs)) ?? []) {
+    if (d.isDirectory()) found.push(...(await findDamagedDocumentFiles(path.join(docs, d.name))))
+  }
+  found.push(...(await findDamagedSharedFiles(ws)))
   return found
 }

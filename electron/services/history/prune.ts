@@ -26,6 +26,10 @@ export interface PruneOptions {
    * pin or append between our decision and the deletion. Without it, run prune when no one writes.
    */
   withDocumentLock?: <T>(document: string, fn: () => Promise<T>) => Promise<T>
+  /** Called after each document: how many are done, of how many, and the one just done. */
+  onProgress?: (done: number, total: number, document: string) => void
+  /** Asked before each document; true stops the run there (documents already pruned stay pruned). */
+  shouldStop?: () => boolean
 }
 
 /** Counts of one document's (or the whole run's) versions. */
@@ -40,6 +44,8 @@ export interface PruneReport extends PruneCounts {
   perDocument: Record<string, PruneCounts>
   /** Damaged sections are left alone (pruning them could delete the only good copies); run verify. */
   problems: IntegrityProblem[]
+  /** Set when `shouldStop` ended the run early: how many documents were done, of how many. */
+  cancelled?: { documentsDone: number; documentsTotal: number }
 }
 
 /** The policy after validation, with the time the age rule measures from. */
@@ -87,8 +93,8 @@ function isYoung(timestamp: string, policy: PrunePolicy): boolean {
 }
 
 /**
- * Prunes every section of every document that has history. Validates options first (nothing is
- * touched on a ValidationError). Sections whose history fails verification are skipped and listed
+ * Prunes every section of every document that has history, one document at a time (a stop is
+ * honoured between documents). Validates options first (nothing is touched on a ValidationError). Sections whose history fails verification are skipped and listed
  * in `problems`; other failures (the disk) are thrown.
  */
 export async function prune(
@@ -100,7 +106,12 @@ export async function prune(
   const policy = prunePolicy(opts, clock.wallNow())
   const report: PruneReport = { scanned: 0, removed: 0, kept: 0, perDocument: {}, problems: [] }
   const run = opts.withDocumentLock ?? (<T>(_doc: string, fn: () => Promise<T>) => fn())
-  for (const doc of await history.listDocuments()) {
+  const documents = await history.listDocuments()
+  for (const [i, doc] of documents.entries()) {
+    if (opts.shouldStop?.()) {
+      report.cancelled = { documentsDone: i, documentsTotal: documents.length }
+      break
+    }
     const counts: PruneCounts = { scanned: 0, removed: 0, kept: 0 }
     await run(doc, async () => {
       for (const sectionId of await history.listSections(doc)) {
@@ -126,6 +137,7 @@ export async function prune(
     report.scanned += counts.scanned
     report.removed += counts.removed
     report.kept += counts.kept
+    opts.onProgress?.(i + 1, documents.length, doc)
   }
   return report
 }
