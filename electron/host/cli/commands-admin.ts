@@ -10,7 +10,7 @@ import { verifyWorkspace, type VerifyReport } from '../../services/core/verify-r
 import { need, type ParsedArgs } from './args'
 import { Exit, locateFolder, withServices, type CliIo } from './context'
 import { ProgressLine, watchInterrupt } from './progress'
-import { DOCUMENT_CHECKS, DOCUMENT_REPAIRS } from './verify-hooks'
+import { DOCUMENT_CHECKS, DOCUMENT_REPAIRS, serviceRepairs } from './verify-hooks'
 
 /** Runs `work` with a progress line and a Ctrl+C watch, always cleaning both up. */
 async function longWork<T>(
@@ -84,7 +84,7 @@ export async function cmdVerify(args: ParsedArgs, io: CliIo): Promise<number> {
       verifyWorkspace(s.workspace, {
         repair: args.repair,
         checks: DOCUMENT_CHECKS,
-        repairs: DOCUMENT_REPAIRS,
+        repairs: [...DOCUMENT_REPAIRS, ...serviceRepairs(s.documents)],
         clearUnfinishedLock: (dir, state) =>
           s.locks.releaseForeign(
             dir,

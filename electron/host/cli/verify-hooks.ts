@@ -11,32 +11,61 @@
  * instances of the app work on the share. Repairs run before checks, so a check reports only what
  * its repair left. Plain `verify` runs the checks only.
  */
+import type { DocumentService } from '../../services/documents/document-service'
+import { indexProblems } from '../../services/documents/index-check'
+import { IndexStore } from '../../services/documents/index-store'
+import { pendingIntents } from '../../services/documents/save-intent'
+import { readFileOrNull, READ_LIMITS } from '../../services/core/share-fs'
+import { sha256Hex } from '../../services/sections/section-index'
 import type { DocumentCheck, DocumentRepair } from '../../services/core/verify-findings'
 
 /** Checks run by `verify` (and `verify --repair`) on every document folder. */
 export const DOCUMENT_CHECKS: readonly DocumentCheck[] = [
-  // HOOK (documents, index checker): validate the section index against its file, e.g.
-  //   {
-  //     name: 'section index',
-  //     check: async ({ ws, document }) =>
-  //       document === null ? [] : (await checkIndex(ws, document)).map((p) => ({
-  //         file: ws.indexFile(document), problem: p.problem,
-  //         advice: 'the app does not trust it and rebuilds it from the document'
-  //       }))
-  //   },
-  // HOOK (documents, save intents): report unfinished saves (read-only), e.g. an intent record
-  //   whose save landed but whose history is missing, with advice '`sectioned verify --repair`
-  //   completes it'.
+  {
+    name: 'unfinished saves',
+    check: async ({ ws, document }) =>
+      document === null
+        ? []
+        : (await pendingIntents(ws, document)).map((file) => ({
+            file,
+            problem: 'an unfinished save: it may have reached the document without its history versions',
+            advice: '`sectioned verify --repair` (or the next save of the document) completes or drops it'
+          }))
+  },
+  {
+    name: 'section index',
+    check: async ({ ws, document }) => {
+      if (document === null) return []
+      const index = await new IndexStore(ws).read(document)
+      const buf = await readFileOrNull(ws.resolveDocument(document).abs, READ_LIMITS.document).catch(
+        () => null
+      )
+      if (!index || !buf || index.fileSha256 !== sha256Hex(buf)) return [] // not for this file: rebuilt anyway
+      return indexProblems(buf, index).map((problem) => ({
+        file: ws.indexFile(document),
+        problem: `the section index lies about its file: ${problem}`,
+        advice: 'the app does not trust it and rebuilds it from the document at the next save'
+      }))
+    }
+  }
 ]
 
 /** Repairs run by `verify --repair` on every document folder, before the checks. */
-export const DOCUMENT_REPAIRS: readonly DocumentRepair[] = [
-  // HOOK (documents, save intents): complete or discard unfinished saves, e.g.
-  //   {
-  //     name: 'unfinished saves',
-  //     repair: async ({ ws, document }) =>
-  //       document === null ? [] : (await repairIntents(ws, document)).map((r) => ({
-  //         file: r.file, repaired: r.done, detail: r.detail
-  //       }))
-  //   },
-]
+export const DOCUMENT_REPAIRS: readonly DocumentRepair[] = []
+
+/** Repairs that need the running services: unfinished saves are finished under the write mutex. */
+export function serviceRepairs(documents: DocumentService): DocumentRepair[] {
+  return [
+    {
+      name: 'unfinished saves',
+      repair: async ({ document }) =>
+        document === null
+          ? []
+          : (await documents.repairIntents(document)).map((r) => ({
+              file: r.file,
+              repaired: r.outcome !== 'damaged',
+              detail: r.detail
+            }))
+    }
+  ]
+}

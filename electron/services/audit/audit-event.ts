@@ -14,6 +14,10 @@ export const AUDIT_EVENT_TYPES = [
   'lock.idle-release',
   'lock.cleanup',
   'save',
+  /** A save reached the file, but what follows (index, history) failed: left in its intent. */
+  'save.incomplete',
+  /** An earlier save's intent was finished (its versions recorded) by a later save or verify --repair. */
+  'save.completed',
   /** A save's text added headings: new sections (`created` ids), locked by the saver. */
   'split',
   /** A save's text removed headings: those sections (`retired` ids) joined the section above. */

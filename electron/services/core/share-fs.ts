@@ -217,7 +217,7 @@ export async function readFileOrNull(file: string, limit: number): Promise<Buffe
 export async function readFileWithIdentity(
   file: string,
   limit: number
-): Promise<{ data: Buffer; identity: FileIdentity & { nlink: number } } | null> {
+): Promise<{ data: Buffer; identity: FileIdentity & { nlink: number; mode: number } } | null> {
   const started = performance.now()
   for (let attempt = 0; ; attempt++) {
     const read = await readOnce(file, limit)
@@ -245,7 +245,7 @@ const TEMP_SUFFIX = /^\.(\d{1,10}|\d+\.[0-9a-z]+\.tmp)$/
 async function readOnce(
   file: string,
   limit: number
-): Promise<{ data: Buffer; identity: FileIdentity & { nlink: number } } | null> {
+): Promise<{ data: Buffer; identity: FileIdentity & { nlink: number; mode: number } } | null> {
   let st: Stats
   try {
     st = await fs.lstat(file)
@@ -283,7 +283,10 @@ async function readOnce(
       if (total > limit) throw new ShareFileError(file, `is more than the ${mib(limit)} allowed for it`)
       chunks.push(chunk.subarray(0, bytesRead))
     }
-    return { data: Buffer.concat(chunks, total), identity: { dev: now.dev, ino: now.ino, nlink: now.nlink } }
+    return {
+      data: Buffer.concat(chunks, total),
+      identity: { dev: now.dev, ino: now.ino, nlink: now.nlink, mode: now.mode }
+    }
   } catch (err) {
     // Removed while open: some FUSE file systems (bindfs) then answer fstat/read with ENOENT.
     const code = errCode(err)

@@ -22,7 +22,16 @@ import { spliceRun, type RunSpliceResult } from '../sections/splice'
 import { DraftStore } from './drafts'
 import { readOnlyReason, utf16Text } from './encoding'
 import { IndexStore } from './index-store'
+import { indexProblems } from './index-check'
 import { readLockDir } from '../locks/lock-dir'
+import {
+  dropIntent,
+  finishIntents,
+  pendingIntents,
+  writeIntent,
+  type IntentOutcome,
+  type SaveIntent
+} from './save-intent'
 import { auditRunSave, checkRunBases, lockNewSections, runIds, type RunPart } from './run-save'
 
 export type { RunPart } from './run-save'
@@ -253,11 +262,12 @@ export class DocumentService {
 
   /**
    * Removes temp files that an interrupted atomic write (a crash mid-save) left beside documents.
-   * Only ones older than `maxAgeMs`: a younger one may be another instance's save in flight. Ages
+   * Only ones older than `maxAgeMs` (5 min: a 64 MiB save on a slow share takes under a minute): a
+   * younger one may be another instance's save in flight. Ages
    * are measured on the file system's own clock — the mtime of a probe written now — because an
    * mtime comes from whoever stamps it (a file server's clock on a share), not from this machine.
    */
-  async removeStaleTempFiles(maxAgeMs = 60 * 60_000): Promise<string[]> {
+  async removeStaleTempFiles(maxAgeMs = 5 * 60_000): Promise<string[]> {
     const removed: string[] = []
     const fsNow = await this.fileSystemNow()
     const walk = async (dir: string): Promise<void> => {
@@ -310,6 +320,7 @@ export class DocumentService {
       const readOnly = readOnlyOf(doc.rel, buf)
       if (readOnly) throw new ValidationError(readOnly) // before anything is written, history included
       const index = await this.indexFor(doc.rel, buf, false)
+      await this.finishIntents(doc.rel, buf, index)
       const olds = checkRunBases(doc.rel, buf, index, parts, text, (e) => this.audit?.record(e))
       const spliced = spliceRun(buf, index, run.ids, text)
       if (spliced.index.fileSha256 === index.fileSha256) {
@@ -327,30 +338,54 @@ export class DocumentService {
         }
       }
       const acquired = await lockNewSections(this.locks, doc.rel, spliced)
+      let intentFile: string
       try {
         for (const old of olds) {
           const now = spliced.run.find((s) => s.id === old.id)
           if (!now || now.sha256 !== old.sha256)
             await this.recordPriorText(doc.rel, old, sectionText(buf, old))
         }
-        await writeDocument(
-          this.ownWrites,
+        await this.history.checkAppendable(
           doc.rel,
-          doc.abs,
-          spliced.buffer,
-          spliced.index.fileSha256,
-          identityOfRead(buf)
-        )
+          spliced.run.map((s) => s.id)
+        ) // a damaged history refuses here, before the file changes — never after
+        intentFile = await writeIntent(this.ws, this.intentOf(doc.rel, index, olds, spliced, reason))
+        try {
+          await writeDocument(
+            this.ownWrites,
+            doc.rel,
+            doc.abs,
+            spliced.buffer,
+            spliced.index.fileSha256,
+            identityOfRead(buf)
+          )
+        } catch (err) {
+          await dropIntent(intentFile)
+          throw err
+        }
       } catch (err) {
         // Nothing was written: the new sections do not exist, so neither may their locks.
         await Promise.all(acquired.map((l) => this.locks.release(l, 'save refused').catch(() => false)))
         throw err
       }
-      await this.indexes.write(doc.rel, spliced.index)
-      const version = await this.recordRunVersions(doc.rel, olds, spliced, reason)
+      // The file is replaced: the save has succeeded, whatever happens below. What fails here is
+      // left in the intent for the next save or `verify --repair` to finish, never reported as a
+      // failed save.
+      let version: VersionRecord | null = null
+      try {
+        await this.indexes.write(doc.rel, spliced.index)
+        version = await this.recordRunVersions(doc.rel, olds, spliced, reason)
+        await dropIntent(intentFile)
+      } catch (err) {
+        this.audit?.record({
+          type: 'save.incomplete',
+          document: doc.rel,
+          reason: err instanceof Error ? err.message : String(err)
+        })
+      }
       for (const p of parts) {
         if (spliced.retired.includes(p.lock.sectionId as string))
-          await this.locks.release(p.lock, 'merged into the section above')
+          await this.locks.release(p.lock, 'merged into the section above').catch(() => false)
         else this.locks.touch(p.lock)
       }
       if (this.audit) auditRunSave(this.audit, doc.rel, spliced, version)
@@ -399,14 +434,81 @@ export class DocumentService {
   }
 
   /**
+   * Finishes what an earlier save of this document promised and did not do (it died or failed
+   * after its rename). Callers hold the write mutex. Never fails the caller's own save.
+   */
+  async finishIntents(doc: string, buf: Buffer, index: SectionIndex): Promise<IntentOutcome[]> {
+    try {
+      const done = await finishIntents(this.ws, this.history, doc, buf, index)
+      for (const d of done)
+        if (d.outcome === 'completed')
+          this.audit?.record({ type: 'save.completed', document: doc, reason: d.detail })
+      return done
+    } catch (err) {
+      this.audit?.record({
+        type: 'save.incomplete',
+        document: doc,
+        reason: err instanceof Error ? err.message : String(err)
+      })
+      return []
+    }
+  }
+
+  /**
+   * `verify --repair`: finishes a document's unfinished saves under its write mutex (see
+   * save-intent.ts). A document that is gone or unreadable has nothing to finish against.
+   */
+  async repairIntents(document: string): Promise<IntentOutcome[]> {
+    if ((await pendingIntents(this.ws, document)).length === 0) return []
+    const doc = this.ws.resolveDocument(document)
+    const mutex = await this.locks.acquireWrite(doc.rel)
+    try {
+      const buf = await this.readUnderMutex(doc.rel, doc.abs)
+      return await finishIntents(
+        this.ws,
+        this.history,
+        doc.rel,
+        buf,
+        await this.indexFor(doc.rel, buf, false)
+      )
+    } finally {
+      await this.locks.release(mutex)
+    }
+  }
+
+  /** What a save promises to do after its rename (see save-intent.ts). */
+  private intentOf(
+    doc: string,
+    index: SectionIndex,
+    olds: readonly SectionInfo[],
+    spliced: RunSpliceResult,
+    reason: string
+  ): SaveIntent {
+    return {
+      format: 1,
+      document: doc,
+      before: index.fileSha256,
+      after: spliced.index.fileSha256,
+      versions: spliced.run
+        .filter((s) => olds.find((o) => o.id === s.id)?.sha256 !== s.sha256)
+        .map((s) => ({
+          sectionId: s.id,
+          heading: s.heading,
+          content: sectionText(spliced.buffer, s),
+          author: this.self.user,
+          instanceId: this.self.instanceId,
+          reason
+        })),
+      retired: [...spliced.retired]
+    }
+  }
+
+  /**
    * Keeps the text a save replaces in history when history does not already end with it: the very
    * first save records a baseline, and an edit made outside the app is recorded before it is replaced.
    */
   private async recordPriorText(doc: string, section: SectionInfo, text: string): Promise<void> {
-    const versions = await this.history.versions(doc, section.id)
-    const last = versions.length
-      ? await this.history.get(doc, section.id, versions[versions.length - 1])
-      : null
+    const last = await this.history.latestValid(doc, section.id)
     if (last && last.sha256 === sha256Hex(text)) return
     await this.history.append(doc, section.id, {
       heading: section.heading,
@@ -424,8 +526,13 @@ export class DocumentService {
    */
   async indexFor(doc: string, buf: Buffer, persist: boolean): Promise<SectionIndex> {
     const sha = sha256Hex(buf)
-    const stored = await this.indexes.read(doc)
-    if (stored && stored.fileSha256 === sha) return stored
+    let stored = await this.indexes.read(doc)
+    if (stored && stored.fileSha256 === sha) {
+      if (indexProblems(buf, stored).length === 0) return stored
+      // It lies about this very file: not trusted for ids either. Rebuilt from the document; only
+      // its retired ids are kept, so a new heading never reuses one.
+      stored = { ...stored, fileSha256: '', sections: [], retired: stored.retired }
+    }
     const rebuilt = buildIndex(buf, stored)
     if (!persist) return rebuilt
     // An outside program that saves in place (truncate, then write) is read half-way now and then:
@@ -442,7 +549,8 @@ export class DocumentService {
     }
     try {
       const again = await this.indexes.read(doc)
-      if (again && again.fileSha256 === sha) return again // someone else stored it first: adopt theirs
+      // Someone else stored it first: adopt theirs (if it tells the truth).
+      if (again && again.fileSha256 === sha && indexProblems(buf, again).length === 0) return again
       const onDisk = await readFile(this.ws.resolveDocument(doc).abs)
       if (onDisk && sha256Hex(onDisk) === sha) await this.indexes.write(doc, rebuilt)
       return rebuilt
@@ -489,11 +597,12 @@ export class DocumentService {
 
 /** Why the document read as `buf` may not be edited (see encoding.ts); null when it may. */
 export function readOnlyOf(rel: string, buf: Buffer): string | null {
-  return readOnlyReason(buf, readFrom.get(buf)?.nlink ?? 1, rel)
+  const from = readFrom.get(buf)
+  return readOnlyReason(buf, from?.nlink ?? 1, rel, from?.mode)
 }
 
 /** Which file each document read came from, and how many names it had on disk. */
-const readFrom = new WeakMap<Buffer, FileIdentity & { nlink: number }>()
+const readFrom = new WeakMap<Buffer, FileIdentity & { nlink: number; mode: number }>()
 
 /** The file a buffer returned by a document read came from (undefined for other buffers). */
 export function identityOfRead(buf: Buffer): FileIdentity | undefined {

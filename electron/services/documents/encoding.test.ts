@@ -129,6 +129,19 @@ describe('documents that are not UTF-8 text, or have a second name, open read-on
     expect(await versionFiles()).toEqual([])
   })
 
+  it('a document marked read-only (chmod 444): read-only, the save refused, bytes and mode kept', async () => {
+    const text = '# Plan\n\nDo not touch.\n'
+    const file = path.join(root, 'plan.md')
+    await fs.writeFile(file, text)
+    await fs.chmod(file, 0o444)
+    const snap = await ann.documents.read('plan.md')
+    expect(snap.readOnly).toMatch(/marked read-only on the shared folder/)
+    expectRefusals(await tryToWrite('plan.md', 'plan'), /marked read-only/)
+    expect(await fs.readFile(file, 'utf8')).toBe(text)
+    expect((await fs.stat(file)).mode & 0o777).toBe(0o444)
+    expect(await versionFiles()).toEqual([])
+  })
+
   it('(contrast) a UTF-8 document, BOM or not, is editable', async () => {
     await fs.writeFile(path.join(root, 'plan.md'), '\ufeff# Plan\n\nCafé ✓\n')
     expect((await ann.documents.read('plan.md')).readOnly).toBeNull()

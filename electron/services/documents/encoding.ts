@@ -12,7 +12,7 @@ const BINARY_PROBE = 8 * 1024
 const utf8 = new TextDecoder('utf-8', { fatal: true })
 
 /** Why `name` (read as `buf`, with `nlink` names on disk) must stay read-only; null when it may be edited. */
-export function readOnlyReason(buf: Buffer, nlink: number, name: string): string | null {
+export function readOnlyReason(buf: Buffer, nlink: number, name: string, mode?: number): string | null {
   const never = 'Sectioned opens it read-only and never rewrites it.'
   if (buf.length >= 2 && ((buf[0] === 0xff && buf[1] === 0xfe) || (buf[0] === 0xfe && buf[1] === 0xff))) {
     return `“${name}” is UTF-16 text, not UTF-8; ${never}`
@@ -26,6 +26,11 @@ export function readOnlyReason(buf: Buffer, nlink: number, name: string): string
   }
   if (nlink > 1) {
     return `“${name}” has another name on disk (a hard link); saving would split the two, so ${never}`
+  }
+  // Write permission taken away on purpose (chmod 444, Windows' read-only attribute): honoured,
+  // though an atomic rename in a writable folder could replace it anyway.
+  if (mode !== undefined && (mode & 0o222) === 0) {
+    return `“${name}” is marked read-only on the shared folder (nobody may write it); ${never.replace('never rewrites it', 'does not change it')} Make it writable to edit it.`
   }
   return null
 }

@@ -9,6 +9,7 @@ import {
   errCode,
   fsyncDir,
   lstatOrNull,
+  ShareFileError,
   readFileOrNull,
   READ_LIMITS,
   removeFile,
@@ -57,16 +58,8 @@ export class HistoryStore {
   append(doc: string, sectionId: string, entry: NewVersion): Promise<VersionRecord> {
     return this.serial(doc, sectionId, async () => {
       const dir = this.ws.historyDir(doc, sectionId)
-      const versions = await versionsIn(dir)
-      const version = (versions.at(-1) ?? 0) + 1
-      if (version > MAX_VERSION)
-        throw new ValidationError(`Section “${sectionId}” has run out of version numbers.`)
+      const version = await this.nextVersion(doc, sectionId)
       const file = path.join(dir, versionFileName(version))
-      if (await exists(file)) {
-        throw new Error(
-          `History invariant broken: ${file} already exists (an append ran without the write mutex).`
-        )
-      }
       const record: VersionRecord = {
         format: 1,
         document: doc,
@@ -85,6 +78,54 @@ export class HistoryStore {
       await writeFileAtomic(file, encodeVersion(record))
       return record
     })
+  }
+
+  /**
+   * The number the next version gets: one above the newest version that verifies. Damaged or
+   * planted files above it (a `v999999999.json`, say) are not obeyed — `verify` reports them — and
+   * a damaged file already at the next number is stepped over. A file there that verifies means
+   * someone appended without the write mutex (a plain Error: a broken invariant).
+   */
+  private async nextVersion(doc: string, sectionId: string): Promise<number> {
+    let version = ((await this.latestValid(doc, sectionId))?.version ?? 0) + 1
+    for (;;) {
+      if (version > MAX_VERSION)
+        throw new ValidationError(
+          `Section “${sectionId}” has run out of version numbers (its history ends at ${MAX_VERSION}); nothing was saved. Run “sectioned verify”.`
+        )
+      const file = path.join(this.ws.historyDir(doc, sectionId), versionFileName(version))
+      if (!(await exists(file))) return version
+      const valid = await this.read(doc, sectionId, version).then(
+        () => true,
+        (err: unknown) => (err instanceof IntegrityError ? false : Promise.reject(err))
+      )
+      if (valid)
+        throw new Error(
+          `History invariant broken: ${file} already exists (an append ran without the write mutex).`
+        )
+      version++
+    }
+  }
+
+  /**
+   * Refuses, before a save changes its file, when a section of it could not get its next version
+   * (its history has run out of numbers). Callers hold the write mutex.
+   */
+  async checkAppendable(doc: string, sectionIds: readonly string[]): Promise<void> {
+    for (const id of sectionIds) await this.serial(doc, id, () => this.nextVersion(doc, id))
+  }
+
+  /** The newest version that verifies, skipping damaged files above it; null when there is none. */
+  async latestValid(doc: string, sectionId: string): Promise<VersionRecord | null> {
+    const versions = await versionsIn(this.ws.historyDir(doc, sectionId))
+    for (let i = versions.length - 1; i >= 0; i--) {
+      try {
+        return await this.read(doc, sectionId, versions[i])
+      } catch (err) {
+        if (!(err instanceof IntegrityError || err instanceof ShareFileError)) throw err
+      }
+    }
+    return null
   }
 
   /** Every version of a section, ascending, each verified. Throws IntegrityError naming a damaged file. */
