@@ -3,6 +3,9 @@
  * workspace (a read-only bind mount as root, `chmod -R a-w` otherwise) is "read-only" with its
  * EROFS/EACCES — not "ENOENT … mkdir" — and `hold` whose release fails exits non-zero saying so.
  */
+import { openWorkspace } from '../../services/app-services'
+import { SystemClock } from '../../services/core/clock'
+import { testIdentity } from '../../services/test-support/test-identity'
 import { execFileSync } from 'node:child_process'
 import { promises as fs } from 'node:fs'
 import os from 'node:os'
@@ -67,6 +70,22 @@ describe('failures to write the share name their real cause', () => {
       // Reading is fine on a read-only share.
       const verify = await cli(['verify', ro.root])
       expect(verify.code, verify.stderr).toBe(0)
+      // The app's own services name the cause too (share-fs: a recursive mkdir says ENOENT there).
+      const err = await openWorkspace({
+        folder: ro.root,
+        identity: testIdentity('ann'),
+        clock: new SystemClock()
+      })
+        .then(async (app) => {
+          try {
+            return await app.locks.acquireSection('d.md', 'a').catch((e: unknown) => e)
+          } finally {
+            await app.dispose()
+          }
+        })
+        .catch((e: unknown) => e)
+      expect(String(err)).toMatch(/read-only \((EROFS|EACCES)\)|permission denied/)
+      expect(String(err)).not.toMatch(/ENOENT/)
     } finally {
       ro.undo()
     }

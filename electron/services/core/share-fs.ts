@@ -199,6 +199,8 @@ function explain(file: string, err: unknown): unknown {
     return new ShareFileError(file, 'cannot be read or written: permission denied', code)
   if (code === 'ENOSPC' || code === 'EDQUOT')
     return new ShareFileError(file, 'could not be written: the disk (or your quota) is full', 'ENOSPC')
+  if (code === 'EROFS')
+    return new ShareFileError(file, 'could not be written: the shared folder is read-only (EROFS)', code)
   return err
 }
 
@@ -359,10 +361,29 @@ export async function fsyncDir(dir: string): Promise<void> {
 /** Creates a folder (and its parents) in the share, then checks it is not reached through a link. */
 export async function ensureDir(dir: string): Promise<void> {
   await assertPlainFolder(dir) // before: nothing is created through a planted link
-  await fs.mkdir(dir, { recursive: true }).catch((err: unknown) => {
+  await fs.mkdir(dir, { recursive: true }).catch(async (err: unknown) => {
+    // A recursive mkdir on a read-only file system answers ENOENT for the first missing level;
+    // one plain mkdir of that level gives the real cause (EROFS, EACCES) for the message.
+    if (errCode(err) === 'ENOENT') throw explain(dir, await realMkdirError(dir, err))
     throw explain(dir, err)
   })
   await assertPlainFolder(dir) // after: a link planted meanwhile is not written through either
+}
+
+async function realMkdirError(dir: string, fallback: unknown): Promise<unknown> {
+  let missing = dir
+  while (
+    (await fs.lstat(path.dirname(missing)).catch(() => null)) === null &&
+    path.dirname(missing) !== missing
+  )
+    missing = path.dirname(missing)
+  return fs.mkdir(missing).then(
+    async () => {
+      await fs.rmdir(missing).catch(() => undefined)
+      return fallback
+    },
+    (err: unknown) => err
+  )
 }
 
 export interface AtomicWriteOptions {
