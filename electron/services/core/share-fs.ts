@@ -522,7 +522,9 @@ export async function writeFileAtomic(
     if (created) await fs.unlink(tmp).catch(() => undefined)
     throw explain(file, err)
   }
-  if (opts.syncDir ?? true) await fsyncDir(dir)
+  // The rename has happened: the write's outcome is decided. A folder that cannot be synced now
+  // costs durability on power loss only, so it never turns a landed write into a reported failure.
+  if (opts.syncDir ?? true) await fsyncDir(dir).catch(() => undefined)
 }
 
 /**
