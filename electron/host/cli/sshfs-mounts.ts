@@ -5,7 +5,8 @@
  * caches, like the same share seen from two computers.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdirSync, promises as fs, readFileSync, rmSync } from 'node:fs'
+import { collect, exited, mountedAs, unmountFuse, until } from './fuse-processes'
+import { existsSync, mkdirSync, promises as fs, rmSync } from 'node:fs'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
@@ -197,7 +198,8 @@ async function startSshd(base: string): Promise<ChildProcess> {
   await until(
     () => log.text.includes('Server listening'),
     child,
-    () => `sshd did not start: ${log.text.trim()}`
+    () => `sshd did not start: ${log.text.trim()}`,
+    START_TIMEOUT_MS
   )
   return child
 }
@@ -227,56 +229,17 @@ async function mountSshfs(
   await until(
     () => isMounted(point),
     child,
-    () => `sshfs could not mount ${point}: ${log.text.trim()}`
+    () => `sshfs could not mount ${point}: ${log.text.trim()}`,
+    START_TIMEOUT_MS
   )
   return child
 }
 
 /** True while `point` is an sshfs mount in this process's mount table. */
 export function isMounted(point: string): boolean {
-  const table = readFileSync('/proc/self/mounts', 'utf8')
-  return table.split('\n').some((line) => line.split(' ')[1] === point && line.split(' ')[2] === 'fuse.sshfs')
+  return mountedAs(point, 'fuse.sshfs')
 }
 
 function unmount(point: string, lazy = false): void {
-  for (const tool of ['fusermount3', 'fusermount']) {
-    const r = spawnSync(tool, ['-u', ...(lazy ? ['-z'] : []), point])
-    if (!r.error && (r.status === 0 || !isMounted(point))) return
-  }
-  if (!lazy) unmount(point, true)
-}
-
-/** Collects what a child writes to stderr, and a spawn failure (a missing binary) as text. */
-function collect(child: ChildProcess): { text: string } {
-  const log = { text: '' }
-  child.stderr?.on('data', (d: Buffer) => (log.text += d.toString()))
-  child.once('error', (err) => (log.text += err.message))
-  return log
-}
-
-/** Polls `ready` until true; fails with `why()` if `child` ends first or after START_TIMEOUT_MS. */
-async function until(ready: () => boolean, child: ChildProcess, why: () => string): Promise<void> {
-  const started = Date.now()
-  let spawnFailed = false
-  child.once('error', () => (spawnFailed = true))
-  while (!ready()) {
-    const ended = spawnFailed || child.exitCode !== null || child.signalCode !== null
-    if (ended || Date.now() - started > START_TIMEOUT_MS) {
-      child.kill('SIGKILL')
-      throw new Error(why())
-    }
-    await new Promise((r) => setTimeout(r, 25))
-  }
-}
-
-/** Resolves true once `child` has exited, false after `ms`. */
-function exited(child: ChildProcess, ms: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true)
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), ms)
-    child.once('exit', () => {
-      clearTimeout(timer)
-      resolve(true)
-    })
-  })
+  unmountFuse(point, isMounted, lazy)
 }

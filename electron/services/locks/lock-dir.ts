@@ -96,7 +96,8 @@ export async function readLockDir(dir: string): Promise<LockDirState> {
     } catch (err) {
       // A network client reading a record that another client replaced or compacted away that
       // moment: rclone answers EIO (for a while), NFS and sshfs ESTALE. Read it afresh for ~2.5 s.
-      const code = errCode(err) ?? ''
+      // Node names ESTALE only as "Unknown system error -116" (errno -116 on Linux).
+      const code = (err as { errno?: number }).errno === -116 ? 'ESTALE' : (errCode(err) ?? '')
       if (!MOVED_UNDER_US.has(code)) throw err
       // Still unreadable: reported as this lock's damage, which blocks (never grants) until it
       // reads again — claims stay exclusive whatever a reader sees.
