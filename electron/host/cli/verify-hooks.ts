@@ -63,7 +63,7 @@ export function serviceRepairs(documents: DocumentService): DocumentRepair[] {
           ? []
           : (await documents.repairIntents(document)).map((r) => ({
               file: r.file,
-              repaired: r.outcome !== 'damaged',
+              repaired: r.outcome === 'completed' || r.outcome === 'discarded',
               detail: r.detail
             }))
     }

@@ -18,20 +18,14 @@ import type { Workspace } from '../core/workspace'
 import type { HistoryStore } from '../history/history-store'
 import type { LockHandle, LockService } from '../locks/lock-service'
 import { buildIndex, sectionText, sha256Hex, type SectionIndex } from '../sections/section-index'
-import { spliceRun, type RunSpliceResult } from '../sections/splice'
+import { spliceRun } from '../sections/splice'
 import { DraftStore } from './drafts'
 import { readOnlyReason, utf16Text } from './encoding'
 import { IndexStore } from './index-store'
-import { indexProblems } from './index-check'
+import { idProblems, indexProblems } from './index-check'
 import { readLockDir } from '../locks/lock-dir'
-import {
-  dropIntent,
-  finishIntents,
-  pendingIntents,
-  writeIntent,
-  type IntentOutcome,
-  type SaveIntent
-} from './save-intent'
+import { pendingIntents, type IntentOutcome } from './save-intent'
+import { commitSave, finishPending, intentOf, prepareHistory, type CommitContext } from './save-commit'
 import { auditRunSave, checkRunBases, lockNewSections, runIds, type RunPart } from './run-save'
 
 export type { RunPart } from './run-save'
@@ -143,6 +137,7 @@ export class DocumentService {
   private readonly persistOnRead: boolean
   private readonly ownWrites?: OwnWriteSink
   private readonly settleMs: number
+  private readonly clock: Clock
   /** Texts of refused saves. */
   readonly drafts: DraftStore
 
@@ -150,6 +145,7 @@ export class DocumentService {
     this.persistOnRead = opts.persistIndexOnRead ?? true
     this.ownWrites = opts.ownWrites
     this.settleMs = opts.settleMs ?? 0
+    this.clock = opts.clock
     this.ws = opts.workspace
     this.self = opts.identity
     this.locks = opts.locks
@@ -250,11 +246,17 @@ export class DocumentService {
     if (!lock || lock.sectionId === null) throw err
     if (err instanceof LockLostError || err instanceof ConflictError) {
       err.draftFile = await this.drafts.keepSomewhere(lock.document, lock.sectionId, text, err.code)
-    } else if (err instanceof ShareFileError && err.sysCode === 'ENOSPC') {
-      err.draftFile = await this.drafts.keepSomewhere(lock.document, lock.sectionId, text, 'disk full')
+    } else if (
+      (err instanceof ShareFileError && err.sysCode === 'ENOSPC') ||
+      // The document (or the section) is gone: renamed, moved or deleted while it was held.
+      err instanceof NotFoundError
+    ) {
+      const why = err instanceof NotFoundError ? 'document or section gone' : 'disk full'
+      const draftFile = await this.drafts.keepSomewhere(lock.document, lock.sectionId, text, why)
+      if (err instanceof ShareFileError) err.draftFile = draftFile
       const end = /[.!?]$/.test(err.message) ? ' ' : '. '
-      err.message += err.draftFile
-        ? `${end}Nothing was saved; your text is kept as a draft in ${err.draftFile}.`
+      err.message += draftFile
+        ? `${end}Nothing was saved; your text is kept as a draft in ${draftFile}.`
         : `${end}Nothing was saved, and your text could not be kept as a draft either: copy it somewhere safe.`
     }
     throw err
@@ -313,6 +315,7 @@ export class DocumentService {
     const doc = this.ws.resolveDocument(run.document)
     for (const p of parts) await this.locks.assertHeld(p.lock)
     const mutex = await this.locks.acquireWrite(doc.rel)
+    let landed = false
     try {
       // Checked again inside the mutex: a holder whose lock was taken over can never write (SPEC L5).
       for (const p of parts) await this.locks.assertHeld(p.lock)
@@ -320,7 +323,7 @@ export class DocumentService {
       const readOnly = readOnlyOf(doc.rel, buf)
       if (readOnly) throw new ValidationError(readOnly) // before anything is written, history included
       const index = await this.indexFor(doc.rel, buf, false)
-      await this.finishIntents(doc.rel, buf, index)
+      const unfinished = (await this.finishIntents(doc.rel, buf, index)).filter((o) => o.outcome === 'failed')
       const olds = checkRunBases(doc.rel, buf, index, parts, text, (e) => this.audit?.record(e))
       const spliced = spliceRun(buf, index, run.ids, text)
       if (spliced.index.fileSha256 === index.fileSha256) {
@@ -338,20 +341,15 @@ export class DocumentService {
         }
       }
       const acquired = await lockNewSections(this.locks, doc.rel, spliced)
-      let intentFile: string
+      const ctx = this.commitContext()
+      const time = new Date(this.clock.wallNow()).toISOString()
+      const intent = intentOf(ctx, doc.rel, index.fileSha256, olds, spliced, reason, time)
+      let versions: Map<string, VersionRecord>
       try {
-        for (const old of olds) {
-          const now = spliced.run.find((s) => s.id === old.id)
-          if (!now || now.sha256 !== old.sha256)
-            await this.recordPriorText(doc.rel, old, sectionText(buf, old))
-        }
-        await this.history.checkAppendable(
-          doc.rel,
-          spliced.run.map((s) => s.id)
-        ) // a damaged history refuses here, before the file changes — never after
-        intentFile = await writeIntent(this.ws, this.intentOf(doc.rel, index, olds, spliced, reason))
-        try {
-          await writeDocument(
+        await prepareHistory(ctx, buf, olds, intent, unfinished)
+        // The deciding moment: once the rename happened this returns (the save has succeeded).
+        versions = await commitSave(ctx, doc.abs, intent, spliced.index, () =>
+          writeDocument(
             this.ownWrites,
             doc.rel,
             doc.abs,
@@ -359,36 +357,24 @@ export class DocumentService {
             spliced.index.fileSha256,
             identityOfRead(buf)
           )
-        } catch (err) {
-          await dropIntent(intentFile)
-          throw err
-        }
+        )
       } catch (err) {
         // Nothing was written: the new sections do not exist, so neither may their locks.
         await Promise.all(acquired.map((l) => this.locks.release(l, 'save refused').catch(() => false)))
         throw err
       }
-      // The file is replaced: the save has succeeded, whatever happens below. What fails here is
-      // left in the intent for the next save or `verify --repair` to finish, never reported as a
-      // failed save.
-      let version: VersionRecord | null = null
-      try {
-        await this.indexes.write(doc.rel, spliced.index)
-        version = await this.recordRunVersions(doc.rel, olds, spliced, reason)
-        await dropIntent(intentFile)
-      } catch (err) {
-        this.audit?.record({
-          type: 'save.incomplete',
-          document: doc.rel,
-          reason: err instanceof Error ? err.message : String(err)
-        })
-      }
+      landed = true
+      const version = versions.get(spliced.run[0].id) ?? null
       for (const p of parts) {
         if (spliced.retired.includes(p.lock.sectionId as string))
           await this.locks.release(p.lock, 'merged into the section above').catch(() => false)
         else this.locks.touch(p.lock)
       }
-      if (this.audit) auditRunSave(this.audit, doc.rel, spliced, version)
+      try {
+        if (this.audit) auditRunSave(this.audit, doc.rel, spliced, version)
+      } catch {
+        // The save has succeeded; an audit line that cannot be written does not change that.
+      }
       return {
         document: doc.rel,
         section: spliced.run[0],
@@ -401,62 +387,23 @@ export class DocumentService {
         changed: true
       }
     } finally {
-      await this.locks.release(mutex)
-    }
-  }
-
-  /**
-   * Versions after a run save: each section whose text changed gets one, a new section its first;
-   * a retired section keeps its history (its last text was recorded before the write) and that
-   * version is marked like one before a structure change, so pruning never drops it (SPEC H5).
-   * Returns the first section's new version, or null when its text did not change.
-   */
-  private async recordRunVersions(
-    doc: string,
-    olds: readonly SectionInfo[],
-    spliced: RunSpliceResult,
-    reason: string
-  ): Promise<VersionRecord | null> {
-    let first: VersionRecord | null = null
-    for (const [k, s] of spliced.run.entries()) {
-      if (olds.find((o) => o.id === s.id)?.sha256 === s.sha256) continue
-      const version = await this.history.append(doc, s.id, {
-        heading: s.heading,
-        content: sectionText(spliced.buffer, s),
-        author: this.self.user,
-        instanceId: this.self.instanceId,
-        reason
+      // After the rename the save has succeeded: a mutex that cannot be released (the lock
+      // service's staleness rules free it) is audited, never reported as a failed save.
+      await this.locks.release(mutex).catch((err: unknown) => {
+        if (!landed) throw err
+        this.audit?.record({ type: 'save.incomplete', document: doc.rel, reason: String(err) })
       })
-      if (k === 0) first = version
-    }
-    for (const id of spliced.retired) await this.history.markBeforeStructure(doc, id)
-    return first
-  }
-
-  /**
-   * Finishes what an earlier save of this document promised and did not do (it died or failed
-   * after its rename). Callers hold the write mutex. Never fails the caller's own save.
-   */
-  async finishIntents(doc: string, buf: Buffer, index: SectionIndex): Promise<IntentOutcome[]> {
-    try {
-      const done = await finishIntents(this.ws, this.history, doc, buf, index)
-      for (const d of done)
-        if (d.outcome === 'completed')
-          this.audit?.record({ type: 'save.completed', document: doc, reason: d.detail })
-      return done
-    } catch (err) {
-      this.audit?.record({
-        type: 'save.incomplete',
-        document: doc,
-        reason: err instanceof Error ? err.message : String(err)
-      })
-      return []
     }
   }
 
+  /** Finishes earlier saves' intents (see {@link finishPending}). Callers hold the write mutex. */
+  finishIntents(doc: string, buf: Buffer, index: SectionIndex): Promise<IntentOutcome[]> {
+    return finishPending(this.commitContext(), doc, buf, index)
+  }
+
   /**
-   * `verify --repair`: finishes a document's unfinished saves under its write mutex (see
-   * save-intent.ts). A document that is gone or unreadable has nothing to finish against.
+   * `verify --repair` (and anyone who wants a document's history whole now): finishes its
+   * unfinished saves under its write mutex and returns what was done with each (see save-intent.ts).
    */
   async repairIntents(document: string): Promise<IntentOutcome[]> {
     if ((await pendingIntents(this.ws, document)).length === 0) return []
@@ -464,59 +411,14 @@ export class DocumentService {
     const mutex = await this.locks.acquireWrite(doc.rel)
     try {
       const buf = await this.readUnderMutex(doc.rel, doc.abs)
-      return await finishIntents(
-        this.ws,
-        this.history,
-        doc.rel,
-        buf,
-        await this.indexFor(doc.rel, buf, false)
-      )
+      return await this.finishIntents(doc.rel, buf, await this.indexFor(doc.rel, buf, false))
     } finally {
       await this.locks.release(mutex)
     }
   }
 
-  /** What a save promises to do after its rename (see save-intent.ts). */
-  private intentOf(
-    doc: string,
-    index: SectionIndex,
-    olds: readonly SectionInfo[],
-    spliced: RunSpliceResult,
-    reason: string
-  ): SaveIntent {
-    return {
-      format: 1,
-      document: doc,
-      before: index.fileSha256,
-      after: spliced.index.fileSha256,
-      versions: spliced.run
-        .filter((s) => olds.find((o) => o.id === s.id)?.sha256 !== s.sha256)
-        .map((s) => ({
-          sectionId: s.id,
-          heading: s.heading,
-          content: sectionText(spliced.buffer, s),
-          author: this.self.user,
-          instanceId: this.self.instanceId,
-          reason
-        })),
-      retired: [...spliced.retired]
-    }
-  }
-
-  /**
-   * Keeps the text a save replaces in history when history does not already end with it: the very
-   * first save records a baseline, and an edit made outside the app is recorded before it is replaced.
-   */
-  private async recordPriorText(doc: string, section: SectionInfo, text: string): Promise<void> {
-    const last = await this.history.latestValid(doc, section.id)
-    if (last && last.sha256 === sha256Hex(text)) return
-    await this.history.append(doc, section.id, {
-      heading: section.heading,
-      content: text,
-      author: last ? '(edited outside Sectioned)' : '(before first save)',
-      instanceId: this.self.instanceId,
-      reason: last ? 'external' : 'baseline'
-    })
+  private commitContext(): CommitContext {
+    return { ws: this.ws, history: this.history, indexes: this.indexes, self: this.self, audit: this.audit }
   }
 
   /**
@@ -529,9 +431,11 @@ export class DocumentService {
     let stored = await this.indexes.read(doc)
     if (stored && stored.fileSha256 === sha) {
       if (indexProblems(buf, stored).length === 0) return stored
-      // It lies about this very file: not trusted for ids either. Rebuilt from the document; only
-      // its retired ids are kept, so a new heading never reuses one.
-      stored = { ...stored, fileSha256: '', sections: [], retired: stored.retired }
+      // It lies about this very file: rebuilt from the document. Its ids are carried over by
+      // reconciliation as for an outside edit — unless they are what lies (swapped, twice,
+      // malformed): then only its retired ids are kept, so a new heading never reuses one.
+      const idsLie = idProblems(stored).length > 0
+      stored = { ...stored, fileSha256: '', sections: idsLie ? [] : stored.sections }
     }
     const rebuilt = buildIndex(buf, stored)
     if (!persist) return rebuilt
@@ -552,7 +456,11 @@ export class DocumentService {
       // Someone else stored it first: adopt theirs (if it tells the truth).
       if (again && again.fileSha256 === sha && indexProblems(buf, again).length === 0) return again
       const onDisk = await readFile(this.ws.resolveDocument(doc).abs)
-      if (onDisk && sha256Hex(onDisk) === sha) await this.indexes.write(doc, rebuilt)
+      if (onDisk && sha256Hex(onDisk) === sha) {
+        // A stale index is what a save that died after its rename leaves: finish it on open.
+        await this.finishIntents(doc, onDisk, rebuilt)
+        await this.indexes.write(doc, rebuilt)
+      }
       return rebuilt
     } finally {
       await this.locks.release(mutex)

@@ -1,42 +1,62 @@
 /**
  * The persisted section index is a cache, never an authority: before a save (or a read) uses a
  * stored index whose file checksum matches, it is checked against the file's bytes. An index that
- * lies — ranges that do not tile the file, a section whose bytes are not what it claims, an id
- * twice, two sections' ids swapped — is not used: the index is rebuilt from the document.
+ * lies — ranges that do not tile the file, a range that does not start with the heading it claims,
+ * an id twice or malformed, two sections' ids swapped — is not used: the index is rebuilt from the
+ * document (a parse, reconciled like an index that is missing).
+ *
+ * The check compares with a parse of the file, which the in-memory parse cache usually holds
+ * already (every save seeds it), so a trusted index still costs no parse in a running app.
  */
-import type { SectionIndex } from '../sections/section-index'
-import { sha256Hex } from '../sections/section-index'
+import { readFileOrNull, READ_LIMITS, ShareFileError } from '../core/share-fs'
+import type { Workspace } from '../core/workspace'
 import { baseId, PREAMBLE_ID } from '../sections/section-ids'
+import { buildIndex, sha256Hex, type SectionIndex } from '../sections/section-index'
+import { IndexStore } from './index-store'
+
+/** Longest id the app ever gives (a slug, a `-n` suffix): anything longer was not written by it. */
+const MAX_ID_LENGTH = 256
 
 /** What is wrong with `index` as the index of `buf`; empty when nothing is. */
 export function indexProblems(buf: Buffer, index: SectionIndex): string[] {
   const s = index.sections
   const problems: string[] = []
+  if (index.fileSha256 !== sha256Hex(buf)) return ['it is the index of another version of the file']
   if (index.fileSize !== buf.length)
     problems.push(`it is for a file of ${index.fileSize} bytes, the file has ${buf.length}`)
-  if (s.length === 0 || s[0].id !== PREAMBLE_ID || s[0].start !== 0)
-    problems.push('it does not begin with the preamble at byte 0')
-  for (let i = 1; i < s.length; i++) {
-    if (s[i].start !== s[i - 1].end) {
+  const truth = buildIndex(buf, null).sections // the parse (cached) without the index's claims
+  if (s.length !== truth.length) problems.push(`it lists ${s.length} sections, the file has ${truth.length}`)
+  for (let i = 0; i < Math.min(s.length, truth.length); i++) {
+    const [x, t] = [s[i], truth[i]]
+    if (x.start !== t.start || x.end !== t.end || x.sha256 !== t.sha256) {
       problems.push(
-        `its ranges do not tile the file (section “${s[i].id}” starts at ${s[i].start}, not ${s[i - 1].end})`
+        `section “${x.id}” claims bytes ${x.start}–${x.end}, but the file's section there spans ${t.start}–${t.end}`
+      )
+      break
+    }
+    if (x.level !== t.level || x.heading !== t.heading) {
+      problems.push(
+        `section “${x.id}” claims the heading “${x.heading}”, but its range starts with “${t.heading}”`
       )
       break
     }
   }
-  if (s.length > 0 && s[s.length - 1].end !== buf.length)
-    problems.push('its last range does not end at the end of the file')
+  problems.push(...idProblems(index))
+  return problems
+}
+
+/** What is wrong with an index's ids: unique, well-formed (one path component), the preamble's first, not swapped. */
+export function idProblems(index: SectionIndex): string[] {
+  const s = index.sections
+  const problems: string[] = []
+  if (s.length > 0 && s[0].id !== PREAMBLE_ID)
+    problems.push(`its first section is “${s[0].id}”, not the preamble`)
   const ids = new Set<string>()
-  for (const x of s) {
+  for (const [i, x] of s.entries()) {
     if (ids.has(x.id)) problems.push(`id “${x.id}” is given to two sections`)
     ids.add(x.id)
-  }
-  if (problems.length > 0) return problems // ranges are wrong: checking bytes in them means nothing
-  for (const x of s) {
-    if (x.sha256 !== sha256Hex(buf.subarray(x.start, x.end))) {
-      problems.push(`section “${x.id}” (bytes ${x.start}–${x.end}) does not hold the text it claims`)
-      break
-    }
+    if (i > 0 && x.id === PREAMBLE_ID) problems.push('a section other than the first is called the preamble')
+    if (!wellFormed(x.id)) problems.push(`id “${x.id.slice(0, 80)}” is not one the app would give`)
   }
   // Two sections each carrying the id the other's heading would get: ids swapped (a writer who
   // swapped two headings looks the same; rebuilding then costs only that pair's id continuity).
@@ -50,4 +70,34 @@ export function indexProblems(buf: Buffer, index: SectionIndex): string[] {
     }
   }
   return problems
+}
+
+function wellFormed(id: string): boolean {
+  return (
+    id.length > 0 &&
+    id.length <= MAX_ID_LENGTH &&
+    id !== '.' &&
+    id !== '..' &&
+    !/[/\\\p{Cc}]/u.test(id) &&
+    id.trim() === id
+  )
+}
+
+/**
+ * For `verify`: what is wrong with a document's stored index, read now. Nothing when there is no
+ * index, no readable document, or the index is for another version of the file (then it is only
+ * the previous side of reconciliation, and is rebuilt anyway).
+ */
+export async function checkIndex(ws: Workspace, document: string): Promise<string[]> {
+  const index = await new IndexStore(ws).read(document)
+  if (!index) return []
+  let buf: Buffer | null
+  try {
+    buf = await readFileOrNull(ws.resolveDocument(document).abs, READ_LIMITS.document)
+  } catch (err) {
+    if (err instanceof ShareFileError) return []
+    throw err
+  }
+  if (!buf || index.fileSha256 !== sha256Hex(buf)) return []
+  return indexProblems(buf, index)
 }

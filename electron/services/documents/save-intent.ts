@@ -1,20 +1,27 @@
 /**
- * A save's outcome is decided by one moment: the document's rename. What must follow it — the
- * section index, the history versions, the retired sections' marks — is written down first, in a
- * small durable *intent* (`.sectioned/docs/<key>/intents/<ulid>.json`), and the intent is removed
- * once all of it is done. A save that dies or fails after the rename has still succeeded; the next
- * save of the document (under its write mutex) or `verify --repair` finishes the intent:
+ * A save's outcome is decided by one moment: the document's rename. Before it, a failure refuses
+ * the save; after it, the save has succeeded, whatever happens next. What must follow the rename —
+ * the history versions of the changed sections and the retired sections' marks — is written down
+ * first, in a small durable *intent* (`.sectioned/docs/<key>/intents/<ulid>.json`, fsynced like the
+ * document, one per save), and the intent is removed once all of it is done. A save that dies or
+ * fails after its rename leaves its intent; the next save or open of the document (under its write
+ * mutex) or `verify --repair` finishes it. Each intent is judged by the file as the next writer saw
+ * it — the `before` of the next intent, or the file now for the newest:
  *
- * - the file's checksum is the intent's `after`: the rename happened — the rest is completed
- *   (versions already written are not written twice);
- * - it is the intent's `before`: the rename never happened — the intent is dropped;
- * - neither (the file changed since, outside the app): each version is completed only if its
- *   section still holds exactly that text, else dropped — history never claims text the file
- *   never had.
+ * - it is the intent's `after`: the rename happened — its versions are written, each only if the
+ *   section's newest version does not already hold that text (never twice), at the save's time;
+ * - it is the intent's `before`: the rename never happened — the intent is discarded, no version;
+ * - neither (the file was changed outside the app since): *ambiguous*. History must never claim a
+ *   text the file never had, and a writer's text must never be lost, so the versions whose text the
+ *   file still holds are written, and the intent is moved to `intents/unresolved/` (out of the way
+ *   of saves, kept for a person) when some are not; the outcome names them.
+ *
+ * The section index needs no intent: it is derived data, rebuilt by reconciliation when it is stale.
  */
 import path from 'node:path'
 import { ulid } from 'ulid'
 import { z } from 'zod'
+import type { VersionRecord } from '../../../shared/types'
 import {
   listEntries,
   readFileOrNull,
@@ -27,10 +34,17 @@ import type { Workspace } from '../core/workspace'
 import type { HistoryStore } from '../history/history-store'
 import { sectionText, sha256Hex, type SectionIndex } from '../sections/section-index'
 
+const SHA = z.string().regex(/^[0-9a-f]{64}$/)
+
+/** An intent holds a save's changed sections as JSON strings: up to a few times the document cap. */
+const INTENT_LIMIT = 4 * READ_LIMITS.document
+
 const versionSchema = z.object({
   sectionId: z.string().min(1),
   heading: z.string(),
   content: z.string(),
+  /** SHA-256 of `content`: a damaged intent is never carried out. */
+  sha256: SHA,
   author: z.string(),
   instanceId: z.string(),
   reason: z.string()
@@ -38,26 +52,43 @@ const versionSchema = z.object({
 
 const intentSchema = z.object({
   format: z.literal(1),
-  document: z.string(),
-  before: z.string(),
-  after: z.string(),
+  document: z.string().min(1),
+  /** The file's checksum before the save and the one it has once the rename happened. */
+  before: SHA,
+  after: SHA,
+  /** When the save happened (ISO): the time its versions carry, even when written by a repair. */
+  time: z.string(),
   versions: z.array(versionSchema),
   retired: z.array(z.string())
 })
 
 /** What a save promises to do after its rename. */
 export type SaveIntent = z.infer<typeof intentSchema>
+/** One history version a save promises. */
 export type IntentVersion = z.infer<typeof versionSchema>
 
-/** What finishing one document's intents did. */
+/** What finishing one intent did (or why it could not). */
 export interface IntentOutcome {
   file: string
-  outcome: 'completed' | 'dropped' | 'damaged'
+  /**
+   * completed: its versions are in history; discarded: its save never reached the file; ambiguous:
+   * the file changed outside since (see the module comment); damaged: not a readable intent of this
+   * document, left for a person; failed: writing history failed again, left for the next try.
+   */
+  outcome: 'completed' | 'discarded' | 'ambiguous' | 'damaged' | 'failed'
   detail: string
+  /** Sections whose promised versions are still not in history (failed only). */
+  pending?: string[]
 }
 
-function intentsDir(ws: Workspace, doc: string): string {
+/** The folder of a document's unfinished saves. */
+export function intentsDir(ws: Workspace, doc: string): string {
   return path.join(ws.docDir(doc), 'intents')
+}
+
+/** Builds a version entry of an intent (the checksum is computed here). */
+export function intentVersion(v: Omit<IntentVersion, 'sha256'>): IntentVersion {
+  return { ...v, sha256: sha256Hex(v.content) }
 }
 
 /** Writes a save's intent durably (fsynced, like the document) and returns its file. */
@@ -67,43 +98,55 @@ export async function writeIntent(ws: Workspace, intent: SaveIntent): Promise<st
   return file
 }
 
-/** Removes an intent that is done (or that a refused save never needed). */
+/** Removes an intent that is done (or that a refused save never needed). Never throws. */
 export async function dropIntent(file: string): Promise<void> {
   await removeFile(file).catch(() => false)
 }
 
 /**
  * Does what an intent promised: each missing version (not written twice: a section whose newest
- * version already has the text is skipped) and the retired sections' marks. (A lost index needs no
- * intent: it is derived data, rebuilt by reconciliation at the next read.)
+ * valid version already holds the text is skipped) with the save's time, then the retired
+ * sections' marks. Returns each section's version of this save (new or found), by section id.
  */
-export async function carryOut(history: HistoryStore, intent: SaveIntent): Promise<void> {
+export async function carryOut(
+  history: HistoryStore,
+  intent: SaveIntent
+): Promise<Map<string, VersionRecord>> {
+  const out = new Map<string, VersionRecord>()
   for (const v of intent.versions) {
     const latest = await history.latestValid(intent.document, v.sectionId)
-    if (latest?.sha256 === sha256Hex(v.content)) continue
-    await history.append(intent.document, v.sectionId, {
+    if (latest?.sha256 === v.sha256) {
+      out.set(v.sectionId, latest)
+      continue
+    }
+    const record = await history.append(intent.document, v.sectionId, {
       heading: v.heading,
       content: v.content,
       author: v.author,
       instanceId: v.instanceId,
-      reason: v.reason
+      reason: v.reason,
+      timestamp: intent.time
     })
+    out.set(v.sectionId, record)
   }
   for (const id of intent.retired) await history.markBeforeStructure(intent.document, id)
+  return out
 }
 
 /** The intent files left for one document (unfinished saves), oldest first. */
 export async function pendingIntents(ws: Workspace, doc: string): Promise<string[]> {
-  const entries = await listEntries(intentsDir(ws, doc)).catch(() => null)
+  const dir = intentsDir(ws, doc)
+  const entries = await listEntries(dir).catch(() => null)
   return (entries ?? [])
-    .filter((x) => x.isFile() && x.name.endsWith('.json'))
-    .map((x) => path.join(intentsDir(ws, doc), x.name))
+    .filter((x) => x.isFile() && /^[0-9A-Z]{26}\.json$/.test(x.name))
+    .map((x) => path.join(dir, x.name))
     .sort()
 }
 
 /**
- * Finishes every intent left for one document. Callers hold its write mutex. `buf` is the file as
- * it is now and `index` its section index.
+ * Finishes every intent left for one document, oldest first. Callers hold its write mutex. `buf`
+ * is the file as it is now and `index` its section index. Never throws for a failed write: that
+ * intent is left (outcome `failed`) for the next save or repair.
  */
 export async function finishIntents(
   ws: Workspace,
@@ -114,49 +157,101 @@ export async function finishIntents(
 ): Promise<IntentOutcome[]> {
   const files = await pendingIntents(ws, doc)
   if (files.length === 0) return []
+  const intents = await Promise.all(files.map(readIntent))
   const now = sha256Hex(buf)
   const out: IntentOutcome[] = []
-  for (const file of files) {
-    const intent = await readIntent(file)
+  for (const [k, file] of files.entries()) {
+    const intent = intents[k]
     if (intent === null || intent.document !== doc) {
-      out.push({ file, outcome: 'damaged', detail: 'not a save intent of this document; left for verify' })
+      out.push({ file, outcome: 'damaged', detail: 'not a readable save intent of this document' })
       continue
     }
-    if (now === intent.before && now !== intent.after) {
-      await dropIntent(file)
-      out.push({ file, outcome: 'dropped', detail: 'the save never reached the file' })
-      continue
-    }
-    const kept =
-      now === intent.after
-        ? intent
-        : {
-            ...intent,
-            versions: intent.versions.filter((v) => {
-              const s = index.sections.find((x) => x.id === v.sectionId)
-              return s !== undefined && sectionText(buf, s) === v.content
-            })
-          }
-    await carryOut(history, kept)
-    await dropIntent(file)
-    out.push({
-      file,
-      outcome: 'completed',
-      detail:
-        now === intent.after
-          ? `${kept.versions.length} version(s) of a save that reached the file recorded`
-          : `the file changed since; ${kept.versions.length} of ${intent.versions.length} version(s) still in it recorded`
-    })
+    // The file as the next save saw it (its intent's `before`), else as it is now.
+    const seen = intents.slice(k + 1).find((i) => i !== null && i.document === doc)?.before ?? now
+    out.push(await finishOne(ws, history, file, intent, seen, seen === now ? { buf, index } : null))
   }
   return out
 }
 
+async function finishOne(
+  ws: Workspace,
+  history: HistoryStore,
+  file: string,
+  intent: SaveIntent,
+  seen: string,
+  current: { buf: Buffer; index: SectionIndex } | null
+): Promise<IntentOutcome> {
+  if (seen !== intent.after && seen === intent.before) {
+    await dropIntent(file)
+    return { file, outcome: 'discarded', detail: 'its save never reached the file: nothing to record' }
+  }
+  const landed = seen === intent.after
+  // Ambiguous: only versions whose text the file holds now are history (none when a later save
+  // already changed the file: that save's own `before` is what the outside edit left).
+  const kept = landed
+    ? intent.versions
+    : intent.versions.filter((v) => current !== null && holds(current.buf, current.index, v))
+  const unsure = intent.versions.filter((v) => !kept.includes(v)).map((v) => v.sectionId)
+  try {
+    await carryOut(history, { ...intent, versions: kept, retired: landed ? intent.retired : [] })
+  } catch (err) {
+    return {
+      file,
+      outcome: 'failed',
+      detail: `its history could not be written (${err instanceof Error ? err.message : String(err)})`,
+      pending: kept.map((v) => v.sectionId)
+    }
+  }
+  if (landed) {
+    await dropIntent(file)
+    return {
+      file,
+      outcome: 'completed',
+      detail: `${kept.length} version(s) of a save that reached the file recorded`
+    }
+  }
+  if (unsure.length === 0) {
+    await dropIntent(file)
+    return {
+      file,
+      outcome: 'ambiguous',
+      detail: `the file changed outside Sectioned since this save; its text is still there, so its ${kept.length} version(s) were recorded`
+    }
+  }
+  const aside = await setAside(ws, intent.document, file)
+  return {
+    file,
+    outcome: 'ambiguous',
+    detail:
+      `the file changed outside Sectioned since this save, and section(s) ${unsure.map((s) => `“${s}”`).join(', ')} ` +
+      `no longer hold its text: not recorded as history (the file may never have had it); the text is kept in ${aside}`
+  }
+}
+
+/** True when the section `v` names holds exactly its text in `buf`. */
+function holds(buf: Buffer, index: SectionIndex, v: IntentVersion): boolean {
+  const s = index.sections.find((x) => x.id === v.sectionId)
+  return s !== undefined && sectionText(buf, s) === v.content
+}
+
+/** Moves an ambiguous intent to `intents/unresolved/` (kept for a person, never carried out). */
+async function setAside(ws: Workspace, doc: string, file: string): Promise<string> {
+  const target = path.join(intentsDir(ws, doc), 'unresolved', path.basename(file))
+  const data = await readFileOrNull(file, INTENT_LIMIT)
+  if (data) await writeFileAtomic(target, data, { createDir: true })
+  await dropIntent(file)
+  return target
+}
+
 async function readIntent(file: string): Promise<SaveIntent | null> {
   try {
-    const buf = await readFileOrNull(file, READ_LIMITS.version)
+    const buf = await readFileOrNull(file, INTENT_LIMIT)
     if (!buf) return null
     const parsed = intentSchema.safeParse(JSON.parse(buf.toString('utf8')))
-    return parsed.success ? parsed.data : null
+    if (!parsed.success) return null
+    // A damaged text is never written to history.
+    const ok = parsed.data.versions.every((v) => sha256Hex(v.content) === v.sha256)
+    return ok ? parsed.data : null
   } catch (err) {
     if (err instanceof ShareFileError || err instanceof SyntaxError) return null
     throw err

@@ -97,6 +97,8 @@ export class StructureOps {
       const readOnly = readOnlyOf(doc.rel, buf)
       if (readOnly) throw new ValidationError(readOnly)
       const index = await documents.indexFor(doc.rel, buf, false)
+      // Earlier saves' unfinished history first, so their versions come before this operation's.
+      await documents.finishIntents(doc.rel, buf, index)
       if (!index.sections.some((s) => s.id === sectionId))
         throw new NotFoundError(`“${doc.rel}” has no section “${sectionId}”.`)
       const { parts, ids, retired } = plan(buf, index)
@@ -105,7 +107,15 @@ export class StructureOps {
       const backup = await createBackup(workspace, clock, doc.rel, action, buf)
       for (const s of index.sections) await this.keepInHistory(doc.rel, s, sectionText(buf, s))
       await writeDocument(this.o.ownWrites, doc.rel, doc.abs, next, nextIndex.fileSha256, identityOfRead(buf))
-      await this.indexes.write(doc.rel, nextIndex)
+      // The file is replaced: the operation has succeeded (its history was kept before). The index
+      // is a cache: when it cannot be stored, the next read rebuilds it (ids carried by reconciliation).
+      await this.indexes.write(doc.rel, nextIndex).catch((err: unknown) =>
+        this.o.audit?.record({
+          type: 'save.incomplete',
+          document: doc.rel,
+          reason: `the section index was not stored: ${err instanceof Error ? err.message : String(err)}`
+        })
+      )
       this.o.audit?.record({
         type: 'structure',
         document: doc.rel,
@@ -123,8 +133,7 @@ export class StructureOps {
   /** Makes sure history ends with the section's current text, and marks that version as before a structure change. */
   private async keepInHistory(doc: string, s: SectionInfo, text: string): Promise<void> {
     const { history, identity } = this.o
-    const versions = await history.versions(doc, s.id)
-    const last = versions.length ? await history.get(doc, s.id, versions[versions.length - 1]) : null
+    const last = await history.latestValid(doc, s.id) // a damaged file above it is not history
     if (!last || last.sha256 !== sha256Hex(text)) {
       await history.append(doc, s.id, {
         heading: s.heading,

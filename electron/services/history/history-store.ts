@@ -35,6 +35,8 @@ export interface NewVersion {
   instanceId: string
   /** "baseline", "save", "restore", "structure", … */
   reason: string
+  /** When the text was saved (ISO); default now. A save finished from its intent keeps its own time. */
+  timestamp?: string
 }
 
 /**
@@ -70,7 +72,7 @@ export class HistoryStore {
         sha256: sha256Hex(entry.content),
         author: entry.author,
         instanceId: entry.instanceId,
-        timestamp: new Date(this.clock.wallNow()).toISOString(),
+        timestamp: entry.timestamp ?? new Date(this.clock.wallNow()).toISOString(),
         reason: entry.reason,
         pinned: false,
         beforeStructure: false
@@ -87,22 +89,20 @@ export class HistoryStore {
    * someone appended without the write mutex (a plain Error: a broken invariant).
    */
   private async nextVersion(doc: string, sectionId: string): Promise<number> {
-    let version = ((await this.latestValid(doc, sectionId))?.version ?? 0) + 1
+    const head = await this.latestValid(doc, sectionId)
+    let version = (head?.version ?? 0) + 1
     for (;;) {
-      if (version > MAX_VERSION)
+      if (version > MAX_VERSION) {
+        const dir = this.ws.historyDir(doc, sectionId)
         throw new ValidationError(
-          `Section “${sectionId}” has run out of version numbers (its history ends at ${MAX_VERSION}); nothing was saved. Run “sectioned verify”.`
+          `Section “${sectionId}” cannot get a new version number: its history holds ${versionFileName(MAX_VERSION)}, ` +
+            `the highest a history file can carry. Unless it really was saved that many times, that file was planted ` +
+            `or copied there: move it out of ${dir} (“sectioned verify” lists its history). Nothing was saved.`
         )
+      }
       const file = path.join(this.ws.historyDir(doc, sectionId), versionFileName(version))
       if (!(await exists(file))) return version
-      const valid = await this.read(doc, sectionId, version).then(
-        () => true,
-        (err: unknown) => (err instanceof IntegrityError ? false : Promise.reject(err))
-      )
-      if (valid)
-        throw new Error(
-          `History invariant broken: ${file} already exists (an append ran without the write mutex).`
-        )
+      // Anything here is above the newest valid version, so it does not verify: stepped over.
       version++
     }
   }
@@ -167,24 +167,28 @@ export class HistoryStore {
    */
   markBeforeStructure(doc: string, sectionId: string): Promise<VersionRecord | null> {
     return this.serial(doc, sectionId, async () => {
-      const record = await this.latest(doc, sectionId)
+      // The newest version that verifies: a damaged or planted file above it is not history.
+      const record = await this.latestValid(doc, sectionId)
       if (record === null || record.beforeStructure) return record
       return this.rewrite({ ...record, beforeStructure: true })
     })
   }
 
   /**
-   * Deletes versions (pruning). Refuses to delete the highest version, because the next number is
-   * computed from it; versions already gone are ignored. Returns how many files were removed.
+   * Deletes versions (pruning). Refuses to delete the highest version and the newest valid one,
+   * because the next number is computed from it (a damaged file above it is not obeyed); versions
+   * already gone are ignored. Returns how many files were removed.
    */
   removeVersions(doc: string, sectionId: string, versions: readonly number[]): Promise<number> {
     return this.serial(doc, sectionId, async () => {
       const dir = this.ws.historyDir(doc, sectionId)
       const top = (await versionsIn(dir)).at(-1)
-      if (top !== undefined && versions.includes(top)) {
-        throw new Error(
-          `Refusing to delete ${versionFileName(top)} of “${sectionId}”: it is the highest version.`
-        )
+      const head = (await this.latestValid(doc, sectionId))?.version
+      for (const keep of [top, head]) {
+        if (keep !== undefined && versions.includes(keep))
+          throw new Error(
+            `Refusing to delete ${versionFileName(keep)} of “${sectionId}”: it is the highest version (valid or not), and the next number is counted from it.`
+          )
       }
       let removed = 0
       for (const v of versions) {
