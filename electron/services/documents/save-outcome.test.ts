@@ -205,3 +205,19 @@ async function edit(sectionId: string, text: string): Promise<{ code: number | n
   await fs.rm(file, { force: true })
   return r
 }
+
+describe('a document renamed or deleted while a section of it is held', () => {
+  it('the save is refused naming it, and the text is kept as a draft', async () => {
+    const { section } = await ann.documents.section(DOC, 'alpha')
+    const lock = await ann.locks.acquireSection(DOC, 'alpha')
+    await fs.rename(path.join(root, DOC), path.join(root, 'renamed.md'))
+    const err = (await ann.documents
+      .saveSection(lock, section.sha256, '## Alpha\n\nmy words\n\n')
+      .catch((e: unknown) => e)) as Error
+    expect(err.message).toMatch(/There is no document “doc\.md”/)
+    const draft = /kept as a draft in (.+)\.$/.exec(err.message)?.[1]
+    expect(draft).toBeDefined()
+    expect(await fs.readFile(draft as string, 'utf8')).toContain('my words')
+    expect(await fs.readFile(path.join(root, 'renamed.md'), 'utf8')).toBe(OLD)
+  })
+})
