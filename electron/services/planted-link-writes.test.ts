@@ -109,8 +109,16 @@ describe('links planted where the app writes its own files', () => {
     await save(ann, 'b', 'beta 1')
     const ws = new Workspace(root)
     // The path the next save's version goes to.
-    await plantLink(path.join(ws.historyDir(DOC, 'b'), 'v000000002.json'))
-    await expect(save(ann, 'b', 'beta 2')).rejects.toThrow(/v000000002\.json/)
+    // A damaged entry in history is stepped over, not obeyed (issue 11): the save lands with the
+    // next number, and the link is neither followed nor replaced.
+    const planted = path.join(ws.historyDir(DOC, 'b'), 'v000000002.json')
+    await plantLink(planted)
+    await save(ann, 'b', 'beta 2')
+    expect(await fs.readFile(path.join(root, DOC), 'utf8')).toContain('beta 2')
+    const versions = await ann.history.list(DOC, 'b').catch(() => null)
+    expect(versions).toBeNull() // the planted link is damage: listing the whole history names it…
+    expect((await ann.history.latestValid(DOC, 'b'))?.content).toContain('beta 2') // …the save's version is there
+    expect((await fs.lstat(planted)).isSymbolicLink()).toBe(true)
     expect(await sha(decoy)).toBe(decoySha)
     // A version rewritten in place (pin) that is a link now.
     await fs.rm(path.join(ws.historyDir(DOC, 'b'), 'v000000002.json'))
