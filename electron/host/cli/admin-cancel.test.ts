@@ -3,6 +3,7 @@
  * a terminal only, and Ctrl+C (a real SIGINT) stops `verify --repair` and `prune` between
  * documents — exit 130, a one-line summary, every finished document whole, the rest untouched.
  */
+import { fileSystemTimeAgo } from '../../services/test-support/fs-clock'
 import { execFileSync } from 'node:child_process'
 import { promises as fs } from 'node:fs'
 import os from 'node:os'
@@ -16,7 +17,8 @@ const DOCS = 3000
 let dir: string
 let ws: Workspace
 const names = Array.from({ length: DOCS }, (_, i) => `doc-${String(i).padStart(4, '0')}.md`)
-const HOUR_AGO = new Date(Date.now() - 3600_000)
+// An hour ago on the file system's clock (leftovers are aged on the share's clock, not this process's).
+const HOUR_AGO = fileSystemTimeAgo(3600_000)
 
 beforeEach(async () => {
   dir = await fs.mkdtemp(path.join(os.tmpdir(), 'sectioned-cancel-'))

@@ -5,6 +5,7 @@
  * folders — old ones (past their grace by the share's clock) and young ones (maybe in progress).
  * A lock with a valid record, held by a live `hold` process, is never touched.
  */
+import { fileSystemTimeAgo } from '../../services/test-support/fs-clock'
 import { promises as fs } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -15,7 +16,8 @@ import { CLI, cli, killAll, start } from './test-processes'
 let dir: string
 let ws: Workspace
 const TEXT = '# A\n\na\n\n# B\n\nb\n'
-const HOUR_AGO = new Date(Date.now() - 3600_000)
+// An hour ago on the file system's clock (leftovers are aged on the share's clock, not this process's).
+const HOUR_AGO = fileSystemTimeAgo(3600_000)
 
 async function plantDir(p: string, old = true): Promise<string> {
   await fs.mkdir(p, { recursive: true })
