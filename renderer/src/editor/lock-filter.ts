@@ -95,7 +95,9 @@ export function affectedSections(tr: Transaction, locks: readonly SectionLock[])
   for (const [fromB, toB] of lines) {
     const firstLine = doc.lineAt(fromB)
     const lo = firstLine.number > 1 ? doc.line(firstLine.number - 1).from : 0
-    const hi = doc.lineAt(toB).to
+    // Through the start of the next line: a boundary inside a replaced range maps to the start of the
+    // line after it (see mapBoundaries), and the sections after it are pushed there too.
+    const hi = Math.min(doc.length, doc.lineAt(toB).to + 1)
     for (let i = Math.max(1, sectionIndexAt(mapped, lo)); i < mapped.length && mapped[i].from <= hi; i++) {
       const s = mapped[i]
       if (s.from < lo || s.from === s.to) continue

@@ -130,7 +130,7 @@ export interface Claim {
 export const sectionLockField = StateField.define<readonly SectionLock[]>({
   create: () => [],
   update(value, tr) {
-    let next = tr.docChanged ? mapSectionLocks(value, tr.changes, tr.newDoc) : value
+    let next = tr.docChanged ? mapSectionLocks(value, tr.changes, tr.newDoc, true) : value
     for (const e of tr.effects) {
       if (e.is(setSectionLocks)) next = normalise(e.value, tr.newDoc.length)
       else if (e.is(setSectionRange)) next = pinRange(next, e.value)
@@ -221,12 +221,16 @@ export function mapBoundaries(starts: readonly number[], changes: ChangeSet, doc
   let ci = 0
   let cands: number[] = []
   let candsFor = -1
-  for (const pos of starts) {
+  for (let j = 0; j < starts.length; j++) {
+    const pos = starts[j]
     while (ci < ch.length && ch[ci].toA < pos) ci++
     const c = ch[ci]
     let p: number
     if (!c || c.fromA > pos) p = changes.mapPos(pos, 1)
-    else if (c.fromA === c.toA) p = endsWithLineBreak(c.ins) ? c.toB : c.fromB
+    else if (c.fromA === c.toA)
+      // A line inserted before a heading goes to the section above it — an empty one right there
+      // (the next section starts at the same place) included, as `insertionOwner` (the gate) says.
+      p = endsWithLineBreak(c.ins) && starts[j + 1] !== pos ? c.toB : c.fromB
     else {
       const edge = c.fromA === pos ? c.fromB : c.toB
       if (candsFor !== ci) {
@@ -264,11 +268,18 @@ function headingStarts(doc: Text, from: number, to: number): number[] {
   return out
 }
 
-/** Maps the sections through `changes` (see `mapBoundaries`); they keep tiling. */
+/**
+ * Maps the sections through `changes` (see `mapBoundaries`); they keep tiling. A boundary can come out
+ * in the middle of a line — a heading glued to the text before it — which is what the gate looks for
+ * (the section's heading stopped being one). `lineStarts` (the stored state, after the gate let the
+ * change through) moves such a boundary to its line's start: the glued line becomes the section's
+ * first, no heading now, so the section is changed (and merged by its save), never "unchanged".
+ */
 export function mapSectionLocks(
   locks: readonly SectionLock[],
   changes: ChangeSet,
-  doc: Text
+  doc: Text,
+  lineStarts = false
 ): readonly SectionLock[] {
   if (changes.empty || locks.length === 0) return locks
   const mappedStarts = mapBoundaries(
@@ -277,7 +288,10 @@ export function mapSectionLocks(
     doc
   )
   const starts: number[] = [0]
-  for (let i = 1; i < locks.length; i++) starts.push(Math.max(starts[i - 1], mappedStarts[i - 1]))
+  for (let i = 1; i < locks.length; i++) {
+    const p = lineStarts ? doc.lineAt(mappedStarts[i - 1]).from : mappedStarts[i - 1]
+    starts.push(Math.max(starts[i - 1], p))
+  }
   let changed = false
   const mapped = locks.map((s, i) => {
     const from = starts[i]
