@@ -22,6 +22,14 @@ function blockedNotice(store: StoreApi<AppState>, edit: BlockedEdit): void {
     })
     return
   }
+  if (edit.reason === 'history') {
+    s.notify({
+      key: 'history-floor',
+      kind: 'info',
+      text: 'Undo and redo stop where you lost a section: what you had typed there before is in the kept draft.'
+    })
+    return
+  }
   const what = edit.heading ? `“${edit.heading}”` : 'This section'
   s.notify({
     key: `held:${edit.sectionId}`,

@@ -6,7 +6,7 @@
 import type { Extension } from '@codemirror/state'
 import type { EditorView } from '@codemirror/view'
 import { lockDecorations } from './lock-decorations'
-import { onBlockedEdit, sectionLockFilter, sessionMeta } from './lock-filter'
+import { historyFloor, onBlockedEdit, sectionLockFilter, sessionMeta } from './lock-filter'
 import type { BlockedEdit } from './lock-filter'
 import { sectionLockField } from './lock-state'
 import type { SectionSession } from './session'
@@ -47,6 +47,7 @@ export function sectionLocking(
   return [
     sectionLockField,
     sessionMeta,
+    historyFloor,
     sectionLockFilter,
     lockDecorations,
     options.onBlockedEdit ? onBlockedEdit.of(options.onBlockedEdit) : [],

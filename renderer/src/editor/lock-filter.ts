@@ -7,8 +7,9 @@
  * someone else holds, or any change while disconnected, is refused whole and the app is told why.
  * Other writers' text and the session's own writes (restore, conflicts) are annotated and pass.
  */
-import { Annotation, EditorState, Facet, Prec, StateEffect, StateField } from '@codemirror/state'
-import type { Extension, StateCommand, Text, Transaction, TransactionSpec } from '@codemirror/state'
+import { redoDepth, undoDepth } from '@codemirror/commands'
+import { Annotation, EditorState, Facet, Prec, StateEffect, StateField, Transaction } from '@codemirror/state'
+import type { Extension, StateCommand, Text, TransactionSpec } from '@codemirror/state'
 import { startsWithHeading } from './headings'
 import {
   claimSections,
@@ -37,8 +38,11 @@ export interface BlockedEdit {
   sectionId: string
   holder?: SectionHolder
   heading?: string
-  /** `offline`: the connection to the services is down and the editor is read-only. */
-  reason?: 'held' | 'offline'
+  /**
+   * `offline`: the connection to the services is down and the editor is read-only. `history`: an
+   * undo or redo would reach past the moment a section was lost (see `historyFloor`).
+   */
+  reason?: 'held' | 'offline' | 'history'
 }
 
 /**
@@ -144,11 +148,38 @@ export function judge(tr: Transaction): Verdict {
   return { kind: 'claim', claim, ids, join: [...claims].filter((c) => c !== claim), before }
 }
 
+/** Marks the moment the writer lost a section: undo and redo stop there (see `historyFloor`). */
+export const historyFloorHere = StateEffect.define<null>()
+
+/**
+ * How far undo and redo may go: not past the moment a section was lost. The steps recorded before
+ * it were made against text the writer no longer holds; the file's text replaced it (the writer's
+ * unsaved part is in the kept draft). Replayed now, such a step lands in whatever section sits at
+ * its place — found by the session model: a heading saved as a new section, undone, the new section
+ * taken over (the file's text came back), then redone, showed the heading twice and would have saved
+ * it twice. Depths only shrink by undo (refused at the floor), a new edit (which empties the redo
+ * stack, so its floor goes to 0) or the history's own trimming of old steps (which leaves the undo
+ * floor too high: a few of the oldest steps refused, never a step from before the loss taken).
+ */
+export const historyFloor = StateField.define<{ undo: number; redo: number }>({
+  create: () => ({ undo: 0, redo: 0 }),
+  update(value, tr) {
+    if (tr.effects.some((e) => e.is(historyFloorHere)))
+      return { undo: undoDepth(tr.startState), redo: redoDepth(tr.startState) }
+    const newStep =
+      tr.docChanged &&
+      tr.annotation(Transaction.addToHistory) !== false &&
+      !tr.isUserEvent('undo') &&
+      !tr.isUserEvent('redo')
+    return newStep && value.redo > 0 ? { ...value, redo: 0 } : value
+  }
+})
+
 /** Tells the app (in a microtask) that an edit was refused. */
 export function reportBlocked(
   state: EditorState,
   section: SectionLock | null,
-  reason: 'held' | 'offline'
+  reason: 'held' | 'offline' | 'history'
 ): void {
   const callbacks = state.facet(onBlockedEdit)
   if (callbacks.length > 0) {
@@ -204,6 +235,15 @@ export function guarded(command: StateCommand): StateCommand {
     if (!command({ state, dispatch: (tr) => (captured = tr) })) return false
     const tr = captured as Transaction | null
     if (!tr) return false
+    const floor = state.field(historyFloor, false)
+    if (
+      floor &&
+      ((tr.isUserEvent('undo') && undoDepth(state) <= floor.undo) ||
+        (tr.isUserEvent('redo') && redoDepth(state) <= floor.redo))
+    ) {
+      reportBlocked(state, null, 'history')
+      return true
+    }
     const v = judge(tr)
     if (v.kind === 'refuse') {
       reportBlocked(state, v.section, v.reason)

@@ -5,6 +5,7 @@
  * claim's changes are rolled back (session-claims.ts), the writer sees one notice that keeps the
  * typed text, and the editor shows the file's text.
  */
+import { isolateHistory } from '@codemirror/commands'
 import { ChangeSet, Transaction } from '@codemirror/state'
 import type { EditorState, TransactionSpec } from '@codemirror/state'
 import type { LockView } from '../../../shared/contract'
@@ -20,7 +21,15 @@ import {
 } from './lock-state'
 import type { SectionLock } from './lock-state'
 import { ClaimBook, type Claim, type ClaimEffect } from './session-claims'
-import { gated, judge, remoteUpdate, sessionMeta, sessionWrite, setConnected } from './lock-filter'
+import {
+  gated,
+  historyFloorHere,
+  judge,
+  remoteUpdate,
+  sessionMeta,
+  sessionWrite,
+  setConnected
+} from './lock-filter'
 import type { Verdict } from './lock-filter'
 import { heldRuns, isDirty, placeSavedRun, touchesClaim } from './session-runs'
 import type { InFlightSave, Run } from './session-runs'
@@ -463,11 +472,16 @@ export class SessionCore {
     const dirty = s.saved === undefined || current !== s.saved
     this.conflicted.delete(sectionId)
     this.view.dispatch({
-      effects: patchSections.of(
-        new Map([
-          [sectionId, { phase: 'free' as const, editable: false, saved: undefined, claim: undefined }]
-        ])
-      )
+      effects: [
+        patchSections.of(
+          new Map([
+            [sectionId, { phase: 'free' as const, editable: false, saved: undefined, claim: undefined }]
+          ])
+        ),
+        historyFloorHere.of(null)
+      ],
+      // What is typed next is a step of its own: undo stops at the loss (historyFloor).
+      annotations: isolateHistory.of('before')
     })
     this.host.notify({
       key: `lost:${sectionId}`,

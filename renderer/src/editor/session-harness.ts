@@ -7,7 +7,7 @@ import { EditorState } from '@codemirror/state'
 import type { Transaction } from '@codemirror/state'
 import type { Extension, TransactionSpec } from '@codemirror/state'
 import { FakeServer } from './fake-server'
-import { guarded, onBlockedEdit, sectionLockFilter, sessionMeta } from './lock-filter'
+import { guarded, historyFloor, onBlockedEdit, sectionLockFilter, sessionMeta } from './lock-filter'
 import type { BlockedEdit } from './lock-filter'
 import { findSection, sectionLockField, sectionLocks, setSectionLocks } from './lock-state'
 import type { SectionLock } from './lock-state'
@@ -65,6 +65,7 @@ export class Window {
         history(),
         sectionLockField,
         sessionMeta,
+        historyFloor,
         sectionLockFilter,
         onBlockedEdit.of((e) => this.blocked.push(e)),
         extensions

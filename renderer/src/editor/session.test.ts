@@ -395,4 +395,36 @@ describe('section session: found by the model test', () => {
     expect(win.text).toContain('\n## New\n')
     expect(parseHeadings(win.text, true).map((h) => h.heading)).toEqual(['Intro', 'New', 'Budget'])
   })
+  it('redo does not reach past a lost section: a heading saved, undone, taken over, is not put back twice', async () => {
+    const { server, clock, win } = open('# Intro\nhello\n\n# Budget\nmoney\n')
+    const end = win.section('s1').from + '# Intro'.length
+    win.type(end, '\n\n## New\n\ntext')
+    await win.quiesce()
+    clock.advance(2_000) // the autosave: "New" is a section of its own now, held
+    await win.quiesce()
+    const created = server.sections.find((s) => s.text.startsWith('## New'))?.id ?? ''
+    expect(created).not.toBe('')
+    expect(win.undo()).toBe(true) // the new heading leaves the editor (unsaved)
+    await win.quiesce()
+    server.takeover(created)
+    win.session.lose(created, 'it was taken over')
+    await win.quiesce()
+    expect(win.text.split('## New').length - 1).toBe(1) // Ann's section: the file's text
+    win.redo()
+    await win.quiesce()
+    expect(win.text.split('## New').length - 1).toBe(1)
+    expect(win.blocked.at(-1)?.reason).toBe('history')
+    // After the loss, undo and redo work again for what is typed next.
+    win.type(win.section('s1').from + 2, 'Z')
+    await win.quiesce()
+    expect(win.undo()).toBe(true)
+    await win.quiesce()
+    expect(win.text).not.toContain('Z')
+    win.redo()
+    await win.quiesce()
+    expect(win.text).toContain('# ZIntro')
+    await win.until(win.session.done())
+    expect(server.text.split('## New').length - 1).toBe(1)
+    expect(server.text).toContain('# ZIntro')
+  })
 })
