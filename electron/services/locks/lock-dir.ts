@@ -21,7 +21,13 @@
  *
  * No folder is ever removed and re-created to change hands, which is what makes proper-lockfile's
  * rmdir-then-mkdir takeover race (its issue #121) impossible here. The highest generation is never
- * deleted, so numbers never repeat; lower ones are compacted away.
+ * deleted, so numbers never repeat; lower ones are compacted away — but only `KEEP_BEHIND` below the
+ * top. A contender acting on a stale listing (a network mount's directory cache: rclone's
+ * `--dir-cache-time`, sshfs's cache) claims the number after the top it saw; if that number had
+ * been compacted away its rename would succeed, and its check for a higher generation reads the
+ * same stale listing — two holders. Keeping the last generations makes that rename fail on the
+ * server (the name is taken) unless the listing is more than `KEEP_BEHIND` changes behind. Found by
+ * the rclone suite (a double grant in one of several CI runs, when only the top was kept).
  */
 import path from 'node:path'
 import type { LockRecord, ReleaseRecord } from '../../../shared/types'
@@ -227,7 +233,7 @@ export async function claimGeneration(dir: string, k: number, content: ClaimCont
     await removeTree(draft).catch(() => undefined)
     throw err
   }
-  if (!(await renameClaim(draft, mine, k))) return false
+  if (!(await renameClaim(draft, mine, k, content))) return false
   const gens = (await listGenerations(dir)) ?? []
   if (gens.some((g) => g > k)) {
     // Ours but not the top: it decides nothing. Removing it is tidiness — on sshfs the other mount's
@@ -262,13 +268,13 @@ async function prepareClaim(dir: string, draft: string, content: ClaimContent): 
  * folder is gone and the generation holds our record, the rename happened (a network client can
  * report an error for a rename the server did).
  */
-async function renameClaim(draft: string, mine: string, k: number): Promise<boolean> {
+async function renameClaim(draft: string, mine: string, k: number, content: ClaimContent): Promise<boolean> {
   try {
     await renameInShare(draft, mine)
     return true
   } catch (err) {
     const draftLeft = await lstatOrNull(draft).catch(() => null)
-    if (draftLeft === null && (await lstatOrNull(mine).catch(() => null))?.isDirectory()) return true
+    if (draftLeft === null && (await holdsContent(mine, content))) return true
     await removeTree(draft).catch(() => undefined)
     // The target was there: generation k is someone else's (this mount's listing may not show it
     // yet, and it may already be compacted away).
@@ -278,6 +284,12 @@ async function renameClaim(draft: string, mine: string, k: number): Promise<bool
     if (gens.some((g) => g >= k)) return false
     throw err
   }
+}
+
+/** True when generation folder `gen` holds exactly `content` (our claim, not someone else's). */
+async function holdsContent(gen: string, content: ClaimContent): Promise<boolean> {
+  const text = await readFileOrNull(path.join(gen, content.file), READ_LIMITS.lockRecord).catch(() => null)
+  return text !== null && text.toString('utf8') === content.text
 }
 
 /**
@@ -324,7 +336,9 @@ export async function probeExclusiveClaims(hiddenDir: string): Promise<string | 
     const target = path.join(base, genName(1))
     const drafts = ['one', 'two'].map((who) => ({ who, dir: path.join(base, `${CLAIM_PREFIX}${who}`) }))
     for (const d of drafts) await prepareClaim(base, d.dir, { file: RELEASE_FILE, text: d.who })
-    const won = await Promise.all(drafts.map((d) => renameClaim(d.dir, target, 1)))
+    const won = await Promise.all(
+      drafts.map((d) => renameClaim(d.dir, target, 1, { file: RELEASE_FILE, text: d.who }))
+    )
     const left = (await readFileOrNull(path.join(target, RELEASE_FILE), READ_LIMITS.lockRecord))?.toString(
       'utf8'
     )
@@ -339,10 +353,21 @@ export async function probeExclusiveClaims(hiddenDir: string): Promise<string | 
   }
 }
 
-/** Removes generations below `keepFrom` (they no longer decide anything). Best effort. */
-export async function compact(dir: string, keepFrom: number): Promise<void> {
+/**
+ * How many generations below the top are kept (see the module comment): a listing must be this many
+ * lock changes behind before a stale contender's claim can land on a compacted number. At the rclone
+ * suite's rate (six processes, one section, ~40 changes/s) that is over 6 s of directory cache.
+ */
+export const KEEP_BEHIND = 256
+
+/**
+ * Removes generations more than `KEEP_BEHIND` below `top` (they no longer decide anything). Best
+ * effort; each claim removes the one or two that fell out of the window, so the cost stays flat.
+ */
+export async function compact(dir: string, top: number): Promise<void> {
   const gens = await listGenerations(dir)
   if (!gens) return
+  const keepFrom = top - KEEP_BEHIND
   await Promise.all(
     gens.filter((g) => g < keepFrom).map((g) => removeTree(path.join(dir, genName(g))).catch(() => undefined))
   )
