@@ -61,6 +61,14 @@ function heading(snapshot: Snapshot | null, sectionId: string): string {
 const sameText = (a: string, b: string | null) =>
   b !== null && a.replace(/\r\n?/g, '\n') === b.replace(/\r\n?/g, '\n')
 
+function sameList<T>(a: readonly T[], b: readonly T[], same: (x: T, y: T) => boolean): boolean {
+  return a.length === b.length && a.every((x, i) => same(x, b[i]))
+}
+const sameHeld = (a: HeldView, b: HeldView) =>
+  a.id === b.id && a.heading === b.heading && a.phase === b.phase && a.dirty === b.dirty
+const sameOutlineItem = (a: OutlineItem, b: OutlineItem) =>
+  a.id === b.id && a.heading === b.heading && a.level === b.level && a.from === b.from && a.mine === b.mine
+
 /** The document slice: opening, refreshing, and the editor session's published state. */
 export function createDocumentSlice(
   client: SectionedClient
@@ -111,10 +119,12 @@ export function createDocumentSlice(
         set({ session })
       },
       setHeld(held) {
-        set({ held })
+        // Published after every keystroke: a store change (and the re-render of everything that
+        // reads it) only when a held section, its phase or its saved state changed.
+        if (!sameList(get().held, held, sameHeld)) set({ held })
       },
       setOutline(outline) {
-        set({ outline })
+        if (!sameList(get().outline, outline, sameOutlineItem)) set({ outline })
       },
       setLiveText(text) {
         set({ liveText: text })
