@@ -103,6 +103,8 @@ async function autosaveBlock(page: Page): Promise<number | null> {
 interface Session {
   samples: Samples
   remoteSaves: number
+  /** Main-thread blocks over 50 ms (long tasks) during the quiet and the busy blocks. */
+  longTasks: { quiet: number[]; busy: number[] }
   /** Longest block after the final autosave; null when longer than the limit; undefined when not measured. */
   autosave?: number | null
 }
@@ -111,18 +113,21 @@ interface Session {
 async function write(ctx: BenchContext, page: Page, a: ActorClient, url: string, doc: string, ids: string[]) {
   const blocks = ctx.quick ? 1 : 3
   const keys = ctx.quick ? 10 : 30
-  const session: Session = { samples: new Samples(page), remoteSaves: 0 }
+  const session: Session = { samples: new Samples(page), remoteSaves: 0, longTasks: { quiet: [], busy: [] } }
   await openDocument(page, url, doc, 'Front text of a long manuscript.')
   await startEditing(page, ids[1])
   await installProbes(page) // at once: the writer goes on typing before autosave's 2 s are up
   ctx.log(`typing: up to ${blocks} quiet and busy blocks of ${keys} keystrokes`)
   const start = performance.now()
   for (let b = 0; b < blocks && (b === 0 || performance.now() - start < BLOCKS_BUDGET_MS); b++) {
+    await takeLongTasks(page)
     await session.samples.collect(session.samples.quiet, await sendKeys(page, keys))
+    session.longTasks.quiet.push(...(await takeLongTasks(page)))
     await a.churn(doc, CHURN_MS, ids.slice(2, 8))
     const sent = await sendKeys(page, keys)
     session.remoteSaves += (await a.calm()).saves ?? 0
     await session.samples.collect(session.samples.busy, sent)
+    session.longTasks.busy.push(...(await takeLongTasks(page)))
     await sleep(BETWEEN_BLOCKS_MS)
     ctx.log(`typing: block ${b + 1} done after ${((performance.now() - start) / 1000).toFixed(1)} s`)
   }
@@ -144,12 +149,15 @@ async function measure(ctx: BenchContext, dir: string): Promise<ResultRow> {
     await a.stop()
     await host.stop()
   }
-  const { samples, remoteSaves, autosave } = session
+  const { samples, remoteSaves, autosave, longTasks } = session
   const blocked = autosave === null ? `> ${AUTOSAVE_LIMIT_MS / 1000} s` : autosave
   return row('5', `keystroke-to-paint in Chromium while A saves other sections (${c.label})`, samples.busy, {
     anchors: { 'the same typing with no remote saves': samples.quiet },
     extra: {
       'remote saves': remoteSaves,
+      'longest task while A saved ms': Math.round(Math.max(0, ...longTasks.busy)),
+      'long tasks while A saved': longTasks.busy.length,
+      'longest task while quiet ms': Math.round(Math.max(0, ...longTasks.quiet)),
       'A saves every': `${CHURN_MS} ms`,
       [`keystrokes not painted within ${PAINT_LIMIT_MS / 1000} s`]: samples.unpainted,
       ...(autosave === undefined ? {} : { 'page blocked after one autosave ms': blocked })

@@ -61,6 +61,29 @@ export const documentSnapshotSchema = z.object({
   readOnly: z.string().nullable()
 })
 
+/** A section that changed, as `documents:changes` carries it: its text as in the file. */
+export const sectionChangeSchema = z.object({
+  id: z.string(),
+  level: z.number().int(),
+  heading: z.string(),
+  sha256: z.string(),
+  text: z.string()
+})
+
+/** What changed in a document since a version the window has (see api/document-changes.ts). */
+export const documentChangesSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('same'), fileSha256: z.string(), locks: z.array(lockViewSchema) }),
+  z.object({
+    kind: z.literal('sections'),
+    /** The version the changes apply to: the checksum the window sent. */
+    since: z.string(),
+    fileSha256: z.string(),
+    changed: z.array(sectionChangeSchema),
+    locks: z.array(lockViewSchema)
+  }),
+  z.object({ kind: z.literal('full'), snapshot: documentSnapshotSchema })
+])
+
 /** One version of a section's history. */
 export const versionSchema = z.object({
   version: z.number().int(),
@@ -177,6 +200,10 @@ export const contract = {
   },
   'documents:list': { request: empty, response: z.object({ documents: z.array(z.string()) }) },
   'documents:open': { request: docRequest, response: documentSnapshotSchema },
+  'documents:changes': {
+    request: z.object({ document: documentPath, since: sha256 }).strict(),
+    response: documentChangesSchema
+  },
   'locks:list': { request: docRequest, response: z.object({ locks: z.array(lockViewSchema) }) },
   'locks:acquire': {
     request: z

@@ -15,6 +15,7 @@ export const REQUEST_CHANNELS = Object.freeze({
   'workspace:status': true,
   'documents:list': true,
   'documents:open': true,
+  'documents:changes': true,
   'locks:list': true,
   'locks:acquire': true,
   'locks:release': true,

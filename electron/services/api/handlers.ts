@@ -11,6 +11,7 @@ import { DEFAULT_POLL_INTERVAL_MS } from '../watch/watch-mode'
 import { inspectLocks } from '../locks/lock-admin'
 import type { CallContext } from './dispatcher-types'
 import type { ClientLocks } from './client-locks'
+import { changedSections, VersionMemory } from './document-changes'
 
 /** One handler per contract channel, typed from the contract. */
 export type Handlers = {
@@ -109,6 +110,8 @@ export interface HandlerHooks {
  */
 export function createHandlers(s: AppServices, locks: ClientLocks, hooks: HandlerHooks): Handlers {
   const changed = hooks.changed
+  /** Versions answered to windows, for `documents:changes`. */
+  const versions = new VersionMemory()
   /** The lock the calling window holds, or a clear refusal. */
   const heldBy = (document: string, sectionId: string | null, ctx: CallContext) => {
     const doc = s.workspace.resolveDocument(document).rel
@@ -186,6 +189,7 @@ export function createHandlers(s: AppServices, locks: ClientLocks, hooks: Handle
       const snap = await s.documents.read(req.document)
       const sections = snap.sections.map(toSection)
       hooks.opened(snap.document, snap.fileSha256)
+      versions.remember(snap.document, snap.fileSha256, sections)
       return {
         document: snap.document,
         fileSha256: snap.fileSha256,
@@ -194,6 +198,30 @@ export function createHandlers(s: AppServices, locks: ClientLocks, hooks: Handle
         locks: await lockViews(s, locks, snap.document, ctx.clientId),
         readOnly: snap.readOnly
       }
+    },
+    'documents:changes': async (req, ctx) => {
+      const snap = await s.documents.read(req.document)
+      const sections = snap.sections.map(toSection)
+      hooks.opened(snap.document, snap.fileSha256)
+      const before = versions.get(snap.document, req.since)
+      versions.remember(snap.document, snap.fileSha256, sections)
+      const views = await lockViews(s, locks, snap.document, ctx.clientId)
+      if (req.since === snap.fileSha256) return { kind: 'same', fileSha256: snap.fileSha256, locks: views }
+      const changed =
+        before && snap.readOnly === null
+          ? changedSections(before, sections, Buffer.from(snap.text, 'utf8'))
+          : null
+      if (changed)
+        return { kind: 'sections', since: req.since, fileSha256: snap.fileSha256, changed, locks: views }
+      const snapshot = {
+        document: snap.document,
+        fileSha256: snap.fileSha256,
+        text: snap.text,
+        sections,
+        locks: views,
+        readOnly: snap.readOnly
+      }
+      return { kind: 'full', snapshot }
     },
     'locks:list': async (req, ctx) => ({
       locks: await lockViews(s, locks, s.workspace.resolveDocument(req.document).rel, ctx.clientId)

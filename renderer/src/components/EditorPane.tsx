@@ -132,6 +132,7 @@ export function EditorPane() {
     viewRef.current = view
     view.dispatch({ effects: setSectionLocks.of(sectionsOfSnapshot(snapshot, now())) })
     const s = sessionOf(view)
+    s?.builtFrom(snapshot.fileSha256)
     store.getState().attachSession(s)
     if (store.getState().status === 'closed') s?.setConnected(false)
     // The snapshot may be newer than the one the editor was built from (a refresh during mount).

@@ -5,10 +5,7 @@
  * claim's changes are rolled back (session-claims.ts), the writer sees one notice that keeps the
  * typed text, and the editor shows the file's text.
  */
-import { isolateHistory } from '@codemirror/commands'
 import { ChangeSet, Transaction } from '@codemirror/state'
-import type { EditorState, TransactionSpec } from '@codemirror/state'
-import type { LockView } from '../../../shared/contract'
 import { ErrorCode, type ErrorValue } from '../../../shared/errors'
 import {
   claimSections,
@@ -19,98 +16,22 @@ import {
   replaceRun,
   sectionLocks
 } from './lock-state'
+import { type Claim, type ClaimEffect } from './session-claims'
 import type { SectionLock } from './lock-state'
-import { ClaimBook, type Claim, type ClaimEffect } from './session-claims'
-import {
-  gated,
-  historyFloorHere,
-  judge,
-  remoteUpdate,
-  sessionMeta,
-  sessionWrite,
-  setConnected
-} from './lock-filter'
+import { gated, judge, remoteUpdate, sessionMeta, sessionWrite } from './lock-filter'
 import type { Verdict } from './lock-filter'
 import { heldRuns, isDirty, placeSavedRun, touchesClaim } from './session-runs'
 import type { InFlightSave, Run } from './session-runs'
-import type { JournalEntry, SessionHost, ServerSnapshot } from './session-host'
-import { holderPatch, holdersFor, planSnapshot, stepSpec } from './session-sync'
+import type { JournalEntry } from './session-host'
+import { label } from './session-base'
+import { SessionRemote } from './session-remote'
 
-/** The editor a session drives: a view, or a test's stand-in with the same two members. */
-export interface SessionView {
-  readonly state: EditorState
-  dispatch(...specs: TransactionSpec[]): void
-}
+export { DEFAULT_TIMING, label } from './session-base'
+export type { SessionClock, SessionTiming, SessionView } from './session-base'
+export type { SectionChange } from './session-remote'
 
-/** Timers and the wall clock, injected so tests run the session without waiting. */
-export interface SessionClock {
-  now(): number
-  setTimeout(fn: () => void, ms: number): unknown
-  clearTimeout(handle: unknown): void
-}
-
-/** How the session paces its work. */
-export interface SessionTiming {
-  /** Autosave this long after the last keystroke. */
-  autosaveMs: number
-  /** Journal unsaved text at most this long after a keystroke. */
-  journalMs: number
-  /** At most one `locks:touch` per section this often. */
-  touchMs: number
-}
-
-/** The pacing the app uses. */
-export const DEFAULT_TIMING: SessionTiming = { autosaveMs: 2_000, journalMs: 100, touchMs: 10_000 }
-
-const systemClock: SessionClock = {
-  now: () => Date.now(),
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>)
-}
-
-/** How long a held section may be missing from the file before it counts as deleted (see `applySnapshot`). */
-const VANISHED_GRACE_MS = 1_500
-/** How often the file is read again meanwhile. */
-const VANISHED_LOOK_MS = 250
-
-export function label(s: SectionLock | undefined): string {
-  return s?.heading ? `“${s.heading}”` : s?.id === 'preamble' ? 'The preamble' : 'This section'
-}
-
-/** Claims, pacing (autosave, journal, touch), saving runs, and what the services say. */
-export class SessionCore {
-  protected readonly claims = new ClaimBook()
-  protected readonly inflight = new Set<InFlightSave>()
-  protected busy = 0
-  protected pending: { snapshot: ServerSnapshot; ticket: number } | null = null
-  protected lastLocks: LockView[] = []
-  protected tickets = 0
-  /** Snapshots asked for before this ticket are older than a save this window made: dropped. */
-  protected minTicket = 0
-  protected saving: Promise<boolean> | null = null
-  protected saveAgain = false
-  protected readonly conflicted = new Set<string>()
-  /** Held sections being taken again after a reconnect (not saved until they are). */
-  protected readonly retaking = new Set<string>()
-  /** Run texts the services refused (not sent again until they change). */
-  protected readonly rejected = new Map<string, string>()
-  protected readonly journaled = new Map<string, string | null>()
-  protected readonly lastTouch = new Map<string, number>()
-  protected autosaveTimer: unknown = null
-  protected journalTimer: unknown = null
-  /** When snapshots started to lack a held section (see `applySnapshot`); null while none does. */
-  protected vanishedSince: number | null = null
-  protected vanishedTimer: unknown = null
-  protected publishQueued = false
-  protected destroyed = false
-
-  constructor(
-    protected readonly view: SessionView,
-    protected readonly host: SessionHost,
-    protected readonly clock: SessionClock = systemClock,
-    protected readonly timing: SessionTiming = DEFAULT_TIMING
-  ) {}
-
+/** Claims, pacing (autosave, journal, touch), saving runs and publishing; what the services say is SessionRemote's. */
+export class SessionCore extends SessionRemote {
   // ---- the editor's transactions --------------------------------------------------------------
 
   /** Called after every editor update with its transactions, in order (never dispatches itself). */
@@ -391,128 +312,6 @@ export class SessionCore {
     const p = this.pending
     this.pending = null
     if (p && p.ticket >= this.minTicket) this.applySnapshot(p.snapshot, p.ticket)
-    this.host.refresh()
-  }
-
-  // ---- what the services say ------------------------------------------------------------------
-
-  /** A number to tag a snapshot request with (see `applySnapshot`). */
-  ticket(): number {
-    return ++this.tickets
-  }
-
-  /**
-   * Brings the editor to a snapshot the services sent. Held back while a save is on its way (its
-   * answer reshapes the held sections first); dropped when it was asked for before a save this
-   * window made had finished (it may not show that save).
-   */
-  applySnapshot(snapshot: ServerSnapshot, ticket: number): void {
-    if (this.destroyed || ticket < this.minTicket) return
-    if (this.inflight.size > 0 || this.busy > 0) {
-      this.pending = { snapshot, ticket }
-      return
-    }
-    const holders = holdersFor(sectionLocks(this.view.state), snapshot.locks, this.clock.now())
-    const plan = planSnapshot(this.view.state, snapshot, holders)
-    if (plan.orphans.length > 0) {
-      // A held section missing from the file is most often a file caught mid-write by another
-      // program (truncate, then write): the section is lost only if it is still missing after
-      // VANISHED_GRACE_MS, looked at again every VANISHED_LOOK_MS. Before, its text would leave the
-      // editor for a draft while the services still held its lock for this window.
-      const now = this.clock.now()
-      this.vanishedSince ??= now
-      if (now - this.vanishedSince < VANISHED_GRACE_MS) {
-        this.vanishedTimer ??= this.clock.setTimeout(() => {
-          this.vanishedTimer = null
-          if (!this.destroyed) this.host.refresh()
-        }, VANISHED_LOOK_MS)
-        return
-      }
-    }
-    this.vanishedSince = null
-    this.lastLocks = snapshot.locks
-    for (const o of plan.orphans) {
-      this.lose(o.id, 'someone deleted the section', o.text)
-      // Its lock would otherwise stay until idle release, keeping the services from retiring it.
-      void this.host.release(o.id)
-    }
-    for (const step of plan.steps) {
-      const spec = stepSpec(this.view.state, step)
-      if (spec) this.view.dispatch(spec)
-    }
-    for (const c of plan.conflicts) {
-      if (this.conflicted.has(c.id)) continue
-      this.conflicted.add(c.id)
-      this.host.conflict({
-        sectionIds: [c.id],
-        mine: c.mine,
-        theirs: c.theirs,
-        theirsChecksum: c.theirsChecksum
-      })
-    }
-    this.applyLocks(snapshot.locks)
-  }
-
-  /** Puts other writers' locks on the sections this window does not hold (badges, read-only). */
-  applyLocks(locks: LockView[]): void {
-    if (this.destroyed) return
-    this.lastLocks = locks
-    const spec = holderPatch(
-      this.view.state,
-      holdersFor(sectionLocks(this.view.state), locks, this.clock.now())
-    )
-    if (spec) this.view.dispatch(spec)
-  }
-
-  /** A held section is gone (taken over, force-released, released for idleness, deleted). */
-  lose(sectionId: string, reason: string, text?: string): void {
-    const s = findSection(this.view.state, sectionId)
-    if (!s || !isMine(s)) return
-    const current = text ?? this.view.state.sliceDoc(s.from, s.to)
-    const dirty = s.saved === undefined || current !== s.saved
-    this.conflicted.delete(sectionId)
-    this.view.dispatch({
-      effects: [
-        patchSections.of(
-          new Map([
-            [sectionId, { phase: 'free' as const, editable: false, saved: undefined, claim: undefined }]
-          ])
-        ),
-        historyFloorHere.of(null)
-      ],
-      // What is typed next is a step of its own: undo stops at the loss (historyFloor).
-      annotations: isolateHistory.of('before')
-    })
-    this.host.notify({
-      key: `lost:${sectionId}`,
-      kind: dirty ? 'error' : 'info',
-      text: dirty
-        ? `You no longer hold ${label(s)}: ${reason}. Your unsaved text is kept below (and in the local journal).`
-        : `You no longer hold ${label(s)}: ${reason}. Everything you typed there was saved.`,
-      ...(dirty ? { draft: { sectionId, text: current, baseSha256: s.sha ?? null } } : {})
-    })
-    this.applyLocks(this.lastLocks)
-    this.host.refresh()
-  }
-
-  /** The connection to the services dropped (read-only at once) or came back (take the held sections again). */
-  setConnected(connected: boolean): void {
-    if (this.destroyed) return
-    this.view.dispatch({ effects: setConnected.of(connected) })
-    this.queuePublish()
-    if (!connected) return
-    this.host.retract('offline')
-    // A new connection is a new window to the services: its old locks were released. Take them again.
-    for (const s of sectionLocks(this.view.state)) {
-      if (phaseOf(s) !== 'held') continue
-      this.retaking.add(s.id)
-      void this.host.acquire(s.id).then((r) => {
-        this.retaking.delete(s.id)
-        if (!r.ok) this.lose(s.id, r.error.message.replace(/\.$/, ''))
-        else this.edited()
-      })
-    }
-    void this.writeJournal()
     this.host.refresh()
   }
 

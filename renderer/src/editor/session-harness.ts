@@ -14,6 +14,9 @@ import type { SectionLock } from './lock-state'
 import { SectionSession } from './session'
 import type { SessionClock } from './session'
 import { sectionsOfSnapshot } from './session-sync'
+import type { SectionChange } from './session-core'
+import type { ServerSnapshot } from './session-host'
+import { toCharRanges } from './section-ranges'
 
 /** A clock whose timers run only when the test advances it. */
 export class ManualClock implements SessionClock {
@@ -49,10 +52,32 @@ export class ManualClock implements SessionClock {
 }
 
 /** One editor window on the fake server. */
+/** The sections of `next` that differ from `prev`, or null when the sections are not the same ids in order. */
+function changesBetween(prev: ServerSnapshot, next: ServerSnapshot): SectionChange[] | null {
+  if (prev.sections.length !== next.sections.length) return null
+  if (prev.sections.some((s, i) => s.id !== next.sections[i].id)) return null
+  const ranges = toCharRanges(next.text, next.sections)
+  return next.sections.flatMap((s, i) =>
+    s.sha256 === prev.sections[i].sha256
+      ? []
+      : [
+          {
+            id: s.id,
+            level: s.level,
+            heading: s.heading,
+            sha256: s.sha256,
+            text: next.text.slice(ranges[i].from, ranges[i].to)
+          }
+        ]
+  )
+}
+
 export class Window {
   state: EditorState
   readonly session: SectionSession
   readonly blocked: BlockedEdit[] = []
+  /** The version the window's store has (what `documents:changes` is asked against). */
+  private have: ServerSnapshot
 
   constructor(
     readonly server: FakeServer,
@@ -82,6 +107,8 @@ export class Window {
       touchMs: 10_000
     })
     server.onRefresh = () => this.refresh()
+    this.have = server.snapshotNow()
+    this.session.builtFrom(this.have.fileSha256)
     this.apply(
       this.state.update({
         effects: setSectionLocks.of(sectionsOfSnapshot(server.snapshotNow(), clock.now()))
@@ -117,14 +144,23 @@ export class Window {
     return guarded(redo)({ state: this.state, dispatch: (tr) => this.apply(tr) })
   }
 
-  /** What the window's store does on `document:changed`: read the document, hand it to the session. */
+  /**
+   * What the window's store does on `document:changed`: asks what changed since the version it has
+   * and hands the changed sections to the session (the services answer the whole document when the
+   * sections are not the same ids in the same order — so does this harness).
+   */
   refresh(): void {
     const ticket = this.session.ticket()
     void this.server
       .host()
       .snapshot()
       .then((r) => {
-        if (r.ok) this.session.applySnapshot(r.value, ticket)
+        if (!r.ok) return
+        const prev = this.have
+        this.have = r.value
+        const changed = prev ? changesBetween(prev, r.value) : null
+        if (prev && changed) this.session.applySections(changed, prev.fileSha256, r.value, ticket)
+        else this.session.applySnapshot(r.value, ticket)
       })
   }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { closeBrackets, insertBracket } from '@codemirror/autocomplete'
-import type { Extension } from '@codemirror/state'
+import type { Extension, Transaction } from '@codemirror/state'
 import { FakeServer } from './fake-server'
 import { outlineOf } from './outline'
 import { parseHeadings } from './headings'
@@ -426,5 +426,42 @@ describe('section session: found by the model test', () => {
     await win.until(win.session.done())
     expect(server.text.split('## New').length - 1).toBe(1)
     expect(server.text).toContain('# ZIntro')
+  })
+})
+
+describe('section session: others’ saves by section', () => {
+  it('another writer’s save changes only that section, in one transaction inside its range', async () => {
+    const { server, win } = open()
+    await win.quiesce()
+    const seen: Transaction[] = []
+    const apply = win.apply.bind(win)
+    win.apply = (tr) => {
+      seen.push(tr)
+      apply(tr)
+    }
+    const before = win.section('s2')
+    server.annTakes('s2')
+    server.annSaves('s2', 'money x z, and more\n\n')
+    server.annReleases('s2')
+    await win.quiesce()
+    const changed = seen.filter((t) => t.docChanged)
+    expect(changed).toHaveLength(1)
+    changed[0].changes.iterChangedRanges((fromA, toA) => {
+      expect(fromA).toBeGreaterThanOrEqual(before.from)
+      expect(toA).toBeLessThanOrEqual(before.to)
+    })
+    expect(win.text).toBe(server.text)
+  })
+
+  it('a held section changed underneath is a conflict, its text untouched; the rest follows the file', async () => {
+    const { server, win } = open()
+    win.type(win.section('s1').to - 1, 'mine ')
+    await win.quiesce()
+    server.externalEdit('s1', 'hello from outside\n\n')
+    server.externalEdit('s3', 'many and more\n')
+    await win.quiesce()
+    expect(server.conflicts.map((c) => c.sectionIds)).toEqual([['s1']])
+    expect(win.textOf('s1')).toContain('mine ')
+    expect(win.textOf('s3')).toBe('# Risks\nmany and more\n')
   })
 })

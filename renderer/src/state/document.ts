@@ -4,6 +4,7 @@ import type { HeldView, OutlineItem, SectionSession } from '../editor'
 import { toCharRanges } from '../editor/section-ranges'
 import type { SectionedClient } from '../ipc/client'
 import type { LocksSlice } from './locks'
+import { patchSnapshot } from '../../../shared/patch-snapshot'
 import type { KeptText, NoticeSlice } from './notices'
 
 type Snapshot = ResponseOf<'documents:open'>
@@ -75,6 +76,10 @@ export function createDocumentSlice(
 ): StateCreator<DocumentSlice & LocksSlice & NoticeSlice, [], [], DocumentSlice> {
   return (set, get) => {
     let focusSeq = 0
+    const applyFull = (snapshot: Snapshot, ticket: number) => {
+      set({ snapshot, locks: snapshot.locks })
+      get().session?.applySnapshot(snapshot, ticket)
+    }
     /** Offers text kept on this machine or in the share that the file does not have. */
     const offerKept = async (document: string, snapshot: Snapshot) => {
       const [journal, drafts] = await Promise.all([
@@ -156,10 +161,37 @@ export function createDocumentSlice(
         const doc = get().current
         if (!doc) return
         const ticket = get().session?.ticket() ?? 0
+        const have = get().snapshot
+        if (have && have.document === doc) {
+          // Only what changed since the version this window has (see patch-snapshot.ts).
+          const r = await client.call('documents:changes', { document: doc, since: have.fileSha256 })
+          if (!r.ok || get().current !== doc) return
+          const v = r.value
+          if (v.kind === 'full') return applyFull(v.snapshot, ticket)
+          const now = get().snapshot
+          const next =
+            now === null
+              ? null
+              : v.kind === 'same'
+                ? now.fileSha256 === v.fileSha256
+                  ? { ...now, locks: v.locks }
+                  : null
+                : patchSnapshot(now, v)
+          if (next) {
+            set({ snapshot: next, locks: next.locks })
+            get().session?.applySections(
+              v.kind === 'sections' ? v.changed : [],
+              now!.fileSha256,
+              next,
+              ticket
+            )
+            return
+          }
+          // Another answer moved this window's copy meanwhile: the checksums do not chain.
+        }
         const r = await client.call('documents:open', { document: doc })
         if (!r.ok || get().current !== doc) return
-        set({ snapshot: r.value, locks: r.value.locks })
-        get().session?.applySnapshot(r.value, ticket)
+        applyFull(r.value, ticket)
       },
 
       documentRemoved(document) {

@@ -342,10 +342,12 @@ describe('app store with the editor session', () => {
       }
     })
     t.answers['journal:discard'] = () => ({ ok: true, value: { ok: true } })
-    // Opening the document the editor already shows only reads it again; a fresh window opens it.
+    // Opening the document the editor already shows only asks what changed; a fresh window opens it.
+    const sha = store.getState().snapshot?.fileSha256 ?? ''
+    t.answers['documents:changes'] = () => ({ ok: true, value: { kind: 'same', fileSha256: sha, locks: [] } })
     const calls = t.calls.length
     await store.getState().open('plan.md')
-    expect(t.calls.slice(calls).map((c) => c.channel)).toEqual(['documents:open'])
+    expect(t.calls.slice(calls).map((c) => c.channel)).toEqual(['documents:changes'])
     store.getState().attachSession(null)
     await store.getState().open('plan.md')
     expect(t.sent('journal:discard')).toEqual([{ document: 'plan.md', sectionIds: ['a'] }])
