@@ -22,7 +22,7 @@ export async function cmdEdit(args: ParsedArgs, io: CliIo): Promise<number> {
   const text = await fs.readFile(args.textFile, 'utf8').catch(() => {
     throw new ValidationError(`Cannot read the text file “${args.textFile}”.`)
   })
-  const { root, rel } = locateDocument(file, args)
+  const { root, rel } = await locateDocument(file, args)
   return withServices(root, args, { start: true }, async (s) => {
     const current = await s.documents.section(rel, sectionId) // unknown section: refused before any lock is taken
     const label = `Section “${current.section.heading || sectionId}”`
@@ -99,7 +99,7 @@ async function releaseHeld(s: AppServices, io: CliIo, name: string, lock: LockHa
 export async function cmdHold(args: ParsedArgs, io: CliIo): Promise<number> {
   const [file, sectionId] = need(args, ['file', 'sectionId'])
   requireUser(args)
-  const { root, rel } = locateDocument(file, args)
+  const { root, rel } = await locateDocument(file, args)
   return withServices(root, args, { start: true }, async (s) => {
     const current = await s.documents.section(rel, sectionId)
     const lock = await s.locks.acquireSection(rel, sectionId, {
@@ -115,7 +115,7 @@ export async function cmdHold(args: ParsedArgs, io: CliIo): Promise<number> {
 export async function cmdLockDoc(args: ParsedArgs, io: CliIo): Promise<number> {
   const [file] = need(args, ['file'])
   requireUser(args)
-  const { root, rel } = locateDocument(file, args)
+  const { root, rel } = await locateDocument(file, args)
   return withServices(root, args, { start: true }, async (s) => {
     const lock = await s.locks.acquireDocument(rel, { retries: args.retries })
     const code = await holdUntilDone(args, io, rel, lostReason(s.locks.events, lock))
@@ -133,7 +133,7 @@ function lostReason(
 /** `force-release`: release a stale lock (watching a remote holder's heartbeats), or any lock with --force. */
 export async function cmdForceRelease(args: ParsedArgs, io: CliIo): Promise<number> {
   const [file, sectionId] = args.document ? need(args, ['file']) : need(args, ['file', 'sectionId'])
-  const { root, rel } = locateDocument(file, args)
+  const { root, rel } = await locateDocument(file, args)
   return withServices(root, args, { start: false }, async (s) => {
     const dir = args.document ? s.workspace.documentLockDir(rel) : s.workspace.sectionLockDir(rel, sectionId)
     const ttl = s.locks.settings.heartbeatIntervalMs * s.locks.settings.staleAfterBeats

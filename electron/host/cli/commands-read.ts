@@ -16,7 +16,7 @@ function json(io: CliIo, value: unknown): number {
 /** `sections`: the sections of a document with ids and checksums. */
 export async function cmdSections(args: ParsedArgs, io: CliIo): Promise<number> {
   const [file] = need(args, ['file'])
-  const { root, rel } = locateDocument(file, args)
+  const { root, rel } = await locateDocument(file, args)
   return withServices(root, args, { start: false, readOnly: true }, async (s) => {
     const doc = await s.documents.read(rel)
     if (args.json) return json(io, { document: rel, fileSha256: doc.fileSha256, sections: doc.sections })
@@ -71,7 +71,7 @@ export async function cmdStatus(args: ParsedArgs, io: CliIo): Promise<number> {
 /** `inspect`: a document's sections with their locks, or one section's lock record in full. */
 export async function cmdInspect(args: ParsedArgs, io: CliIo): Promise<number> {
   const [file, sectionId] = need(args, ['file'], ['sectionId'])
-  const { root, rel } = locateDocument(file, args)
+  const { root, rel } = await locateDocument(file, args)
   return withServices(root, args, { start: false, readOnly: true }, async (s) => {
     if (sectionId !== undefined) {
       const { section } = await s.documents.section(rel, sectionId)
@@ -116,7 +116,7 @@ export async function cmdInspect(args: ParsedArgs, io: CliIo): Promise<number> {
 /** `history`: versions of a section (each checksum verified on read). */
 export async function cmdHistory(args: ParsedArgs, io: CliIo): Promise<number> {
   const [file, sectionId] = need(args, ['file', 'sectionId'])
-  const { root, rel } = locateDocument(file, args)
+  const { root, rel } = await locateDocument(file, args)
   return withServices(root, args, { start: false, readOnly: true }, async (s) => {
     const versions = await s.history.list(rel, sectionId)
     if (args.json) return json(io, { document: rel, sectionId, versions })

@@ -3,6 +3,7 @@ import path from 'node:path'
 import { NotFoundError } from '../../../shared/errors'
 import { openWorkspace, type AppServices } from '../../services/app-services'
 import { HIDDEN_DIR } from '../../services/core/workspace'
+import { isFileRetrying } from '../../services/core/share-fs'
 import type { ParsedArgs } from './args'
 import { explainWriteFailure } from './write-access'
 
@@ -32,9 +33,10 @@ export function findWorkspaceRoot(fileAbs: string): string {
 }
 
 /** Resolves `<file>` (relative to the current folder) and its workspace; refuses a missing file. */
-export function locateDocument(file: string, args: ParsedArgs): { root: string; rel: string } {
+export async function locateDocument(file: string, args: ParsedArgs): Promise<{ root: string; rel: string }> {
   const abs = path.resolve(file)
-  if (!existsSync(abs) || !statSync(abs).isFile()) throw new NotFoundError(`There is no document “${file}”.`)
+  // On a network mount, not while another computer's save has the name away for a moment.
+  if (!(await isFileRetrying(abs))) throw new NotFoundError(`There is no document “${file}”.`)
   const root = args.workspace ? path.resolve(args.workspace) : findWorkspaceRoot(abs)
   return { root, rel: path.relative(root, abs).split(path.sep).join('/') }
 }

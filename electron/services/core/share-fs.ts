@@ -234,6 +234,25 @@ export async function readFileWithIdentity(
   }
 }
 
+/**
+ * True when `file` is a regular file (links followed, as a path typed on a command line is). On a
+ * network mount a file that is missing while a save's temp file is beside it is looked for again,
+ * for up to NETWORK_RETRY_MS, as reads are: smbnetfs replaces a file by unlink-then-rename, and a
+ * CLI command started in that gap said "There is no document" (the SMB suite: 2 refused edits and
+ * 3 refused reads in one CI run).
+ */
+export async function isFileRetrying(file: string): Promise<boolean> {
+  const started = performance.now()
+  const network = onNetworkMount(file) || detectMountSync(path.dirname(path.resolve(file))).network
+  for (let attempt = 0; ; attempt++) {
+    const st = await fs.stat(file).catch(() => null)
+    if (st) return st.isFile()
+    if (!network || performance.now() - started > NETWORK_RETRY_MS) return false
+    if (!(await saveUnderWay(file))) return (await fs.stat(file).catch(() => null))?.isFile() ?? false
+    await sleep(Math.min(5 * 2 ** attempt, 50))
+  }
+}
+
 /** True when `file`'s folder lists an atomic save's temp file of it: a missing `file` may be in that save's rename gap. */
 async function saveUnderWay(file: string): Promise<boolean> {
   const base = path.basename(file)
