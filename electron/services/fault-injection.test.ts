@@ -157,6 +157,7 @@ async function judge(o: Outcome, index: number): Promise<string[]> {
     problems.push(`${what}: the next edit failed (exit ${next.code}): ${next.stderr.trim()}`)
   else if ((await fs.readFile(path.join(ws, 'doc.md'), 'utf8')) !== NEXT)
     problems.push(`${what}: the next edit reported saved, but the file does not hold it`)
+  if (process.env.FAULT_ONLY) console.log(`${what}: the next edit took ${Math.round(took)} ms`)
   if (took > 6_000) problems.push(`${what}: the next edit took ${Math.round(took)} ms (grace is 2 s)`)
   const verify = await cli(['verify', ws])
   if (verify.code !== 0) problems.push(`${what}: verify after repair exit ${verify.code}: ${verify.stdout}`)
@@ -164,10 +165,16 @@ async function judge(o: Outcome, index: number): Promise<string[]> {
   return problems
 }
 
+/** The one problem a trial is tried again for (see the test). */
+const SLOW = /: the next edit took \d+ ms/
+
 function plan(): Trial[] {
   const trials: Trial[] = []
   for (const [fault, calls] of Object.entries(FAULTS) as [Fault, readonly Call[]][])
     for (const call of calls) for (const n of points[call]) trials.push({ fault, call, n })
+  // FAULT_ONLY=fault:call:n[,…] (e.g. signal=SIGKILL:mkdir:13) runs just those trials, to look at one.
+  const only = (process.env.FAULT_ONLY ?? '').split(',').filter(Boolean)
+  if (only.length) return trials.filter((t) => only.includes(`${t.fault}:${t.call}:${t.n}`))
   if (ALL) return trials
   // npm test: every kill point at a rename or an fsync (the calls that decide outcomes) and every
   // tenth of the rest — about 60 trials, a minute and a half on two cores.
@@ -240,6 +247,7 @@ describe('faults at every system call of an edit (strace)', () => {
   it('the document is exactly old or new, saved ⇔ new, history has exactly the saved versions, nothing blocks the next edit', async () => {
     const trials = plan()
     const problems: string[] = []
+    const retried: string[] = []
     const outcomes: Outcome[] = []
     // Two at a time: this machine has two cores.
     for (let i = 0; i < trials.length; i += 2) {
@@ -247,16 +255,28 @@ describe('faults at every system call of an edit (strace)', () => {
       const done = await Promise.all(batch.map((t, k) => runTrial(t, i + k)))
       outcomes.push(...done)
       const judged = await Promise.all(done.map((o, k) => judge(o, i + k)))
-      problems.push(...judged.flat())
+      for (const [k, found] of judged.entries()) {
+        // Only a slow next edit is tried again, once, measured afresh: on two cores running the SMB
+        // and sshfs suites beside this one, one next edit took 7.5 s (alone: 0.3–0.6 s, 21 runs of
+        // the same points). A wrong document, history or exit is never tried again.
+        if (found.length === 0 || !found.every((p) => SLOW.test(p))) {
+          problems.push(...found)
+          continue
+        }
+        const again = await judge(await runTrial(batch[k], trials.length + i + k), trials.length + i + k)
+        retried.push(`${found.join('; ')} — again: ${again.length === 0 ? 'fine' : again.join('; ')}`)
+        problems.push(...again)
+      }
     }
     const tally = (f: (o: Outcome) => boolean): number => outcomes.filter(f).length
     console.log(
       `fault trials: ${outcomes.length} (points per call: ${JSON.stringify(Object.fromEntries(CALLS.map((c) => [c, points[c].length])))}); ` +
         `saved ${tally((o) => o.code === 0)}, refused ${tally((o) => o.code !== 0 && o.code !== null)}, ` +
         `killed ${tally((o) => o.signal !== null)} (landed ${tally((o) => o.signal !== null && o.doc === 'new')}); ` +
-        `problems ${problems.length}`
+        `problems ${problems.length}` +
+        (retried.length ? `; slow next edits tried again: ${retried.join(' | ')}` : '')
     )
     expect(problems).toEqual([])
-    expect(outcomes.length).toBeGreaterThan(ALL ? 300 : 50)
+    if (!process.env.FAULT_ONLY) expect(outcomes.length).toBeGreaterThan(ALL ? 300 : 50)
   }, 1_800_000)
 })
