@@ -8,7 +8,7 @@ import { Transaction, type ChangeSpec, type EditorState, type TransactionSpec } 
 import { diffLines } from 'diff'
 import { remoteUpdate } from './lock-filter'
 import { sectionLocks, setSectionLocks, type SectionLock } from './lock-state'
-import type { CharRange } from './section-ranges'
+import type { CharRange } from '../../../shared/section-ranges'
 
 /**
  * The document to show: the server's text and sections, with each section this window holds

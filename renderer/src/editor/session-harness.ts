@@ -16,7 +16,7 @@ import type { SessionClock } from './session'
 import { sectionsOfSnapshot } from './session-sync'
 import type { SectionChange } from './session-core'
 import type { ServerSnapshot } from './session-host'
-import { toCharRanges } from './section-ranges'
+import { toCharRanges } from '../../../shared/section-ranges'
 
 /** A clock whose timers run only when the test advances it. */
 export class ManualClock implements SessionClock {

@@ -12,7 +12,7 @@ import { isMine, patchSections, sectionLocks } from './lock-state'
 import type { SectionHolder, SectionLock } from './lock-state'
 import { mergedDocument, remoteDocumentSpec } from './remote-document'
 import { remoteSectionSpec } from './remote-update'
-import { toCharRanges } from './section-ranges'
+import { toCharRanges } from '../../../shared/section-ranges'
 import type { ServerSnapshot } from './session-host'
 
 /** Line breaks as the editor stores them. */

@@ -1,7 +1,7 @@
 import type { StateCreator } from 'zustand'
 import type { ResponseOf } from '../../../shared/contract'
 import type { HeldView, OutlineItem, SectionSession } from '../editor'
-import { toCharRanges } from '../editor/section-ranges'
+import { toCharRanges } from '../../../shared/section-ranges'
 import type { SectionedClient } from '../ipc/client'
 import type { LocksSlice } from './locks'
 import { patchSnapshot } from '../../../shared/patch-snapshot'

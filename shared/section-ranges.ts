@@ -2,7 +2,7 @@
  * Sections arrive from the services with UTF-8 byte offsets (that is what a file splice needs);
  * the editor counts UTF-16 code units. This module converts one to the other in a single pass.
  */
-import type { SectionInfo } from '../../../shared/types'
+import type { SectionInfo } from './types'
 
 /** A section's range in editor (UTF-16) positions, [from, to). */
 export interface CharRange {
@@ -35,6 +35,13 @@ function utf8Width(text: string, i: number): number {
     return i > 0 && prev >= 0xd800 && prev <= 0xdbff ? 0 : 3
   }
   return 3
+}
+
+/** The UTF-8 length of `text` (what TextEncoder or Buffer would make of it), without encoding it. */
+export function utf8Length(text: string): number {
+  let n = 0
+  for (let i = 0; i < text.length; i++) n += utf8Width(text, i)
+  return n
 }
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
-import type { SectionInfo } from '../../../shared/types'
-import { toCharRanges } from './section-ranges'
+import type { SectionInfo } from './types'
+import { toCharRanges, utf8Length } from './section-ranges'
 
 const bytes = (s: string) => new TextEncoder().encode(s).length
 
@@ -93,5 +93,14 @@ describe('toCharRanges', () => {
     const ranges = toCharRanges(text, sectionsOf(pieces))
     expect(performance.now() - t0).toBeLessThan(1000)
     expect(ranges[19_999].to).toBe(text.length)
+  })
+
+  it('utf8Length agrees with TextEncoder, lone surrogates included', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (text) => {
+        expect(utf8Length(text)).toBe(new TextEncoder().encode(text).length)
+      })
+    )
+    expect(utf8Length('a\ud800b')).toBe(5)
   })
 })
