@@ -216,39 +216,43 @@ export async function readFileOrNull(file: string, limit: number): Promise<Buffe
  * {@link readFileOrNull}, also telling which file was read (device and inode, from the handle that
  * read it), so a rename that replaces it can first check it is still that file.
  */
-export async function readFileWithIdentity(
+export function readFileWithIdentity(
   file: string,
   limit: number
 ): Promise<{ data: Buffer; identity: FileIdentity & { nlink: number; mode: number } } | null> {
-  const started = performance.now()
-  for (let attempt = 0; ; attempt++) {
-    const read = await readOnce(file, limit)
-    if (read !== null || !onNetworkMount(file)) return read
-    // On a network mount the name may be missing only for a moment: smbnetfs replaces a file by
-    // unlink-then-rename (see renameRetrying). Read again while a save's temp file is beside it;
-    // without one, once more (the gap may have closed meanwhile), then it is missing. The folder's
-    // own listing of the name is not asked: sshfs keeps listings for 20 s after a file is gone.
-    if (performance.now() - started > NETWORK_RETRY_MS) return null
-    if (!(await saveUnderWay(file))) return await readOnce(file, limit)
-    await sleep(Math.min(5 * 2 ** attempt, 50))
-  }
+  return throughRenameGap(file, onNetworkMount(file), () => readOnce(file, limit))
 }
 
 /**
- * True when `file` is a regular file (links followed, as a path typed on a command line is). On a
- * network mount a file that is missing while a save's temp file is beside it is looked for again,
- * for up to NETWORK_RETRY_MS, as reads are: smbnetfs replaces a file by unlink-then-rename, and a
- * CLI command started in that gap said "There is no document" (the SMB suite: 2 refused edits and
- * 3 refused reads in one CI run).
+ * True when `file` is a regular file (links followed, as a path typed on a command line is), looked
+ * for through a network rename gap as reads are: a CLI command started in smbnetfs's gap said "There
+ * is no document" (the SMB suite: 2 refused edits and 3 refused reads in one CI run). The CLI asks
+ * before the workspace is registered, so the mount is looked up here.
  */
 export async function isFileRetrying(file: string): Promise<boolean> {
-  const started = performance.now()
   const network = onNetworkMount(file) || detectMountSync(path.dirname(path.resolve(file))).network
+  const st = await throughRenameGap(file, network, () => fs.stat(file).catch(() => null))
+  return st?.isFile() ?? false
+}
+
+/**
+ * `look()`s for `file`, and on a network mount (`network`) looks again while it is missing only
+ * for a moment: smbnetfs replaces a file by unlink-then-rename (see renameRetrying). Again while a
+ * save's temp file is beside it, for up to NETWORK_RETRY_MS; without one, once more (the gap may
+ * have closed meanwhile), then it is missing. The folder's own listing of the name is not asked:
+ * sshfs keeps listings for 20 s after a file is gone.
+ */
+async function throughRenameGap<T>(
+  file: string,
+  network: boolean,
+  look: () => Promise<T | null>
+): Promise<T | null> {
+  const started = performance.now()
   for (let attempt = 0; ; attempt++) {
-    const st = await fs.stat(file).catch(() => null)
-    if (st) return st.isFile()
-    if (!network || performance.now() - started > NETWORK_RETRY_MS) return false
-    if (!(await saveUnderWay(file))) return (await fs.stat(file).catch(() => null))?.isFile() ?? false
+    const found = await look()
+    if (found !== null || !network) return found
+    if (performance.now() - started > NETWORK_RETRY_MS) return null
+    if (!(await saveUnderWay(file))) return await look()
     await sleep(Math.min(5 * 2 ** attempt, 50))
   }
 }
