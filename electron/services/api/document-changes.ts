@@ -12,6 +12,7 @@
  *    snapshot `documents:open` gives. The checksums chain: a window applies `sections` only onto
  *    the version named `since`, else it asks for the full document.
  */
+import { toCharRanges } from '../../../shared/section-ranges'
 import type { SectionInfo } from '../../../shared/types'
 
 /** How many versions are remembered per document, and how many documents. */
@@ -59,27 +60,24 @@ export interface SectionChange {
 
 /**
  * The sections of `now` that differ from version `before`, or null when the two are not the same
- * ids in the same order (then the window needs the whole document). `bytes` is the file's text as
- * UTF-8 (section offsets are byte offsets).
+ * ids in the same order (then the window needs the whole document). `text` is the file's text; the
+ * sections' offsets are UTF-8 byte offsets into it, found in the text by one walk up to the last
+ * changed section (nothing is encoded again).
  */
 export function changedSections(
   before: Version,
   now: readonly SectionInfo[],
-  bytes: Buffer
+  text: string
 ): SectionChange[] | null {
   if (before.ids.length !== now.length) return null
-  const out: SectionChange[] = []
-  for (let i = 0; i < now.length; i++) {
-    const s = now[i]
-    if (before.ids[i] !== s.id) return null
-    if (before.shas[i] === s.sha256) continue
-    out.push({
-      id: s.id,
-      level: s.level,
-      heading: s.heading,
-      sha256: s.sha256,
-      text: bytes.subarray(s.start, s.end).toString('utf8')
-    })
-  }
-  return out
+  if (now.some((s, i) => before.ids[i] !== s.id)) return null
+  const changed = now.filter((s, i) => before.shas[i] !== s.sha256)
+  const ranges = toCharRanges(text, changed)
+  return changed.map((s, k) => ({
+    id: s.id,
+    level: s.level,
+    heading: s.heading,
+    sha256: s.sha256,
+    text: text.slice(ranges[k].from, ranges[k].to)
+  }))
 }

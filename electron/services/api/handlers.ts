@@ -112,6 +112,26 @@ export function createHandlers(s: AppServices, locks: ClientLocks, hooks: Handle
   const changed = hooks.changed
   /** Versions answered to windows, for `documents:changes`. */
   const versions = new VersionMemory()
+  /**
+   * Reads a document as a window sees it and remembers the version it answers with; `since`: a
+   * version the window names, looked up before this one is remembered (which may push it out).
+   */
+  const readForWindow = async (document: string, clientId: string, since?: string) => {
+    const snap = await s.documents.read(document)
+    const sections = snap.sections.map(toSection)
+    hooks.opened(snap.document, snap.fileSha256)
+    const before = since === undefined ? undefined : versions.get(snap.document, since)
+    versions.remember(snap.document, snap.fileSha256, sections)
+    const snapshot: ResponseOf<'documents:open'> = {
+      document: snap.document,
+      fileSha256: snap.fileSha256,
+      text: snap.text,
+      sections,
+      locks: await lockViews(s, locks, snap.document, clientId),
+      readOnly: snap.readOnly
+    }
+    return { snapshot, before }
+  }
   /** The lock the calling window holds, or a clear refusal. */
   const heldBy = (document: string, sectionId: string | null, ctx: CallContext) => {
     const doc = s.workspace.resolveDocument(document).rel
@@ -185,42 +205,16 @@ export function createHandlers(s: AppServices, locks: ClientLocks, hooks: Handle
       }
     },
     'documents:list': async () => ({ documents: await s.documents.listDocuments() }),
-    'documents:open': async (req, ctx) => {
-      const snap = await s.documents.read(req.document)
-      const sections = snap.sections.map(toSection)
-      hooks.opened(snap.document, snap.fileSha256)
-      versions.remember(snap.document, snap.fileSha256, sections)
-      return {
-        document: snap.document,
-        fileSha256: snap.fileSha256,
-        text: snap.text,
-        sections,
-        locks: await lockViews(s, locks, snap.document, ctx.clientId),
-        readOnly: snap.readOnly
-      }
-    },
+    'documents:open': async (req, ctx) => (await readForWindow(req.document, ctx.clientId)).snapshot,
     'documents:changes': async (req, ctx) => {
-      const snap = await s.documents.read(req.document)
-      const sections = snap.sections.map(toSection)
-      hooks.opened(snap.document, snap.fileSha256)
-      const before = versions.get(snap.document, req.since)
-      versions.remember(snap.document, snap.fileSha256, sections)
-      const views = await lockViews(s, locks, snap.document, ctx.clientId)
-      if (req.since === snap.fileSha256) return { kind: 'same', fileSha256: snap.fileSha256, locks: views }
+      const { snapshot, before } = await readForWindow(req.document, ctx.clientId, req.since)
+      const { fileSha256, locks: views } = snapshot
+      if (req.since === fileSha256) return { kind: 'same', fileSha256, locks: views }
       const changed =
-        before && snap.readOnly === null
-          ? changedSections(before, sections, Buffer.from(snap.text, 'utf8'))
+        before && snapshot.readOnly === null
+          ? changedSections(before, snapshot.sections, snapshot.text)
           : null
-      if (changed)
-        return { kind: 'sections', since: req.since, fileSha256: snap.fileSha256, changed, locks: views }
-      const snapshot = {
-        document: snap.document,
-        fileSha256: snap.fileSha256,
-        text: snap.text,
-        sections,
-        locks: views,
-        readOnly: snap.readOnly
-      }
+      if (changed) return { kind: 'sections', since: req.since, fileSha256, changed, locks: views }
       return { kind: 'full', snapshot }
     },
     'locks:list': async (req, ctx) => ({
