@@ -179,6 +179,20 @@ describe('bindIpc: events and window lifetime', () => {
     expect(elsewhere.sent).toEqual([])
   })
 
+  it('sends each window its own view of an event that differs per window (its client id is its webContents id)', () => {
+    const t = setup()
+    const a = fakeWebContents(1)
+    const b = fakeWebContents(2)
+    for (const w of [a, b]) t.binding.addWindow(w.contents)
+    t.emit({
+      name: 'locks:changed',
+      payload: { document: 'a.md', locks: [] },
+      forClient: (clientId) => ({ document: 'a.md', locks: [], for: clientId })
+    })
+    expect(a.sent).toEqual([[MAIN_IPC.event, 'locks:changed', { document: 'a.md', locks: [], for: '1' }]])
+    expect(b.sent).toEqual([[MAIN_IPC.event, 'locks:changed', { document: 'a.md', locks: [], for: '2' }]])
+  })
+
   it('skips a destroyed window and keeps sending to the others when one send throws', () => {
     const t = setup()
     const a = fakeWebContents(1)

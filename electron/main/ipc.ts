@@ -104,11 +104,12 @@ export function bindIpc(
     }
   })
 
-  const subscription = dispatcher.onEvent(({ name, payload }) => {
+  const subscription = dispatcher.onEvent(({ name, payload, forClient }) => {
     for (const { contents } of windows.values()) {
       try {
         if (!contents.isDestroyed() && isTrustedUrl(contents.getURL())) {
-          contents.send(MAIN_IPC.event, name, payload)
+          // The window's own view where it differs per window (its client id is its webContents id).
+          contents.send(MAIN_IPC.event, name, forClient ? forClient(String(contents.id)) : payload)
         }
       } catch {
         // A window torn down between the check and the send: it gets nothing, the others still do.

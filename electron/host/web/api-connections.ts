@@ -78,8 +78,15 @@ export class ApiConnections {
     private readonly dispatcher: Dispatcher,
     private readonly limits: Pick<WebHostLimits, 'maxInFlightBytes' | 'maxEventBytes'> = DEFAULT_LIMITS
   ) {
-    // One subscription for all pages: each event is serialised once, then sent to every socket.
-    this.subscription = dispatcher.onEvent((e) => this.broadcast({ event: e.name, payload: e.payload }))
+    // One subscription for all pages: each event is serialised once, then sent to every socket
+    // (an event whose payload differs per page, once per page).
+    this.subscription = dispatcher.onEvent((e) => {
+      const { forClient } = e
+      if (!forClient) return this.broadcast({ event: e.name, payload: e.payload })
+      // A payload that differs per page (its own locks): serialised for each page.
+      for (const [ws, peer] of this.sockets)
+        this.broadcast({ event: e.name, payload: forClient(peer.clientId) }, [ws])
+    })
   }
 
   /** Takes over a socket that passed the host's checks; it gets its own client id for the dispatcher. */
@@ -156,7 +163,7 @@ export class ApiConnections {
     this.send(ws, text)
   }
 
-  private broadcast(frame: EventFrame): void {
+  private broadcast(frame: EventFrame, to: Iterable<WebSocket> = this.sockets.keys()): void {
     let text: string
     try {
       text = JSON.stringify(frame)
@@ -168,7 +175,7 @@ export class ApiConnections {
     // what is pushed to every page stays bounded. The page hears that an update was left out.
     const bytes = Buffer.byteLength(text)
     if (bytes > this.limits.maxEventBytes) text = JSON.stringify(oversizedNotice(frame.event, bytes))
-    for (const ws of this.sockets.keys()) this.send(ws, text)
+    for (const ws of to) this.send(ws, text)
   }
 
   private track(p: Promise<unknown>): void {

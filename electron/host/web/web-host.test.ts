@@ -240,6 +240,29 @@ describe('web host: the API socket', () => {
     expect(fake.listenerCount).toBe(1)
   })
 
+  it('sends each page its own view of an event that differs per page', async () => {
+    const { host, fake } = await start()
+    const a = await connect(host)
+    const idA = ((await a.request('sections:list', {})).result as { value: { clientId: string } }).value
+      .clientId
+    const b = await connect(host)
+    const idB = ((await b.request('sections:list', {})).result as { value: { clientId: string } }).value
+      .clientId
+    fake.emit({
+      name: 'locks:changed',
+      payload: { document: 'plan.md', locks: [] },
+      forClient: (clientId) => ({ document: 'plan.md', locks: [], for: clientId })
+    })
+    expect(await a.next()).toEqual({
+      event: 'locks:changed',
+      payload: { document: 'plan.md', locks: [], for: idA }
+    })
+    expect(await b.next()).toEqual({
+      event: 'locks:changed',
+      payload: { document: 'plan.md', locks: [], for: idB }
+    })
+  })
+
   it('tells the dispatcher which client closed', async () => {
     const { host, fake } = await start()
     const a = await connect(host)

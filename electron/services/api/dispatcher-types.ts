@@ -11,6 +11,12 @@ export interface CallContext {
 export interface ContractEvent {
   name: string
   payload: unknown
+  /**
+   * The payload as one window sees it, when that differs per window (a lock is "mine" in the window
+   * that took it, "mine elsewhere" in this instance's other windows). Transports send this instead
+   * of `payload`; other listeners take the instance-neutral `payload`.
+   */
+  forClient?: (clientId: string) => unknown
 }
 
 /**

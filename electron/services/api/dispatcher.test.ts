@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs'
 import path from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { describe, expect, it } from 'vitest'
 import type { ContractEvent } from './dispatcher-types'
 import { ErrorCode } from '../../../shared/errors'
@@ -90,7 +91,22 @@ describe('windows and instances', () => {
       )
     )
     expect(saved).toMatchObject({ version: 2, changed: true })
-    expect(events.some((e) => e.name === 'locks:changed')).toBe(true)
+    // The lock event carries each window's own view: mine in window A, mine elsewhere in window B.
+    for (let i = 0; i < 100 && !events.some((e) => e.name === 'locks:changed'); i++) await sleep(20)
+    const lockEvent = events.filter((e) => e.name === 'locks:changed').at(-1)
+    const seen = (clientId: string) =>
+      (
+        lockEvent?.forClient?.(clientId) as {
+          locks: { sectionId: string; mine: boolean; mineElsewhere: boolean }[]
+        }
+      ).locks.map(({ sectionId, mine, mineElsewhere }) => ({ sectionId, mine, mineElsewhere }))
+    expect(seen('window-a')).toEqual([{ sectionId: 'budget', mine: true, mineElsewhere: false }])
+    expect(seen('window-b')).toEqual([{ sectionId: 'budget', mine: false, mineElsewhere: true }])
+    expect(seen('window-a')).toEqual(
+      ok<{ locks: { sectionId: string; mine: boolean; mineElsewhere: boolean }[] }>(
+        await d.call('locks:list', { document: DOC }, a)
+      ).locks.map(({ sectionId, mine, mineElsewhere }) => ({ sectionId, mine, mineElsewhere }))
+    )
 
     await d.clientClosed('window-a') // the window closed: its locks go
     expect(ok<{ locks: unknown[] }>(await d.call('locks:list', { document: DOC }, b)).locks).toEqual([])

@@ -6,7 +6,7 @@ import { Emitter } from '../core/emitter'
 import type { EditRequest } from '../requests/edit-requests'
 import { ClientLocks } from './client-locks'
 import type { CallContext, ContractEvent, Dispatcher } from './dispatcher-types'
-import { createHandlers, lockViews, requestView, type Handlers } from './handlers'
+import { createHandlers, lockViews, requestView, viewsForClient, type Handlers } from './handlers'
 
 /** A dispatcher that also owns its subscriptions to the services. */
 export interface OwnedDispatcher extends Dispatcher {
@@ -39,10 +39,29 @@ export function createDispatcher(s: AppServices, opts: DispatcherOptions = {}): 
   /** Last checksum announced per document: the watcher's sighting of an own save is not repeated. */
   const announced = new Map<string, string>()
 
-  /** Lock views differ per window (mine / mine elsewhere), so the broadcast carries the instance-neutral view. */
+  /**
+   * Lock views differ per window (mine / mine elsewhere): the locks are read once, and each window
+   * gets its own view of them (`forClient`), so it need not ask again with `locks:list`.
+   */
+  const lockReads = new Map<string, number>()
   const changed = (document: string) => {
+    const n = (lockReads.get(document) ?? 0) + 1
+    lockReads.set(document, n)
     void lockViews(s, clientLocks, document, '')
-      .then((locks) => emit('locks:changed', { document, locks }))
+      .then((locks) =>
+        // Reads can finish out of order: only the latest one asked for is sent.
+        lockReads.get(document) !== n
+          ? undefined
+          : emitter.emit('event', {
+              name: 'locks:changed',
+              payload: { document, locks } satisfies EventOf<'locks:changed'>,
+              forClient: (clientId) =>
+                ({
+                  document,
+                  locks: viewsForClient(s, clientLocks, locks, clientId)
+                }) satisfies EventOf<'locks:changed'>
+            })
+      )
       .catch(() => undefined)
   }
   const documentChanged = (document: string, fileSha256: string, external: boolean) => {

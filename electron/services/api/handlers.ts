@@ -52,6 +52,24 @@ export async function lockViews(
   return out
 }
 
+/** Lock views as one window sees them ("mine", "mine in another window"), from the instance-neutral ones. */
+export function viewsForClient(
+  s: AppServices,
+  locks: ClientLocks,
+  views: readonly LockView[],
+  clientId: string
+): LockView[] {
+  return views.map((v) => {
+    if (v.holder.instanceId !== s.identity.instanceId) return v
+    const owner = locks.get(v.document, v.sectionId)
+    return {
+      ...v,
+      mine: owner?.clientId === clientId,
+      mineElsewhere: owner !== undefined && owner.clientId !== clientId
+    }
+  })
+}
+
 /** A section as the contract carries it (the index's extra fields stay on the main side). */
 function toSection({ id, level, heading, startLine, endLine, start, end, sha256 }: SectionInfo): SectionInfo {
   return { id, level, heading, startLine, endLine, start, end, sha256 }
@@ -61,10 +79,11 @@ function toSaveResponse(r: SaveResult): ResponseOf<'sections:save'> {
   return {
     document: r.document,
     section: toSection(r.section),
-    sections: r.sections.map(toSection),
     run: r.run.map(toSection),
     retired: r.retired,
     fileSha256: r.fileSha256,
+    baseFileSha256: r.baseFileSha256,
+    runText: r.runText,
     version: r.version?.version ?? null,
     changed: r.changed
   }
