@@ -101,12 +101,20 @@ export const versionSchema = z.object({
 export const saveResultSchema = z.object({
   document: z.string(),
   section: sectionSchema,
-  sections: z.array(sectionSchema),
-  /** The sections that now occupy the saved run, in file order; the first keeps the saved `sectionId`. */
+  /**
+   * The sections that now occupy the saved run, in file order; the first keeps the saved `sectionId`.
+   * The sections before the run are unchanged, those after it moved by the run's change in bytes
+   * and lines: a window that has version `baseFileSha256` brings its copy to `fileSha256` with
+   * `runText` and these, without reading the document again (shared/patch-snapshot.ts).
+   */
   run: z.array(sectionSchema),
   /** Ids of run sections whose heading was deleted: their text joined the section above, their locks were released. */
   retired: z.array(z.string()),
   fileSha256: z.string(),
+  /** The file's checksum before the save: the version the run was spliced into. */
+  baseFileSha256: z.string(),
+  /** The run's text as it is now in the file. */
+  runText: z.string(),
   version: z.number().int().nullable(),
   changed: z.boolean()
 })

@@ -67,3 +67,43 @@ export function patchSnapshot(snapshot: Snapshot, changes: Changes): Snapshot | 
   parts.push(old.slice(copiedTo))
   return { ...snapshot, fileSha256: changes.fileSha256, text: parts.join(''), sections, locks: changes.locks }
 }
+
+type SaveAnswer = ResponseOf<'sections:save'>
+
+/**
+ * `snapshot` brought to the version a save of this window made (`answer.fileSha256`): the saved
+ * run's sections (`ids`, as sent) replaced by `answer.run` and its text by `answer.runText`, the
+ * sections after it shifted. Null when the save was not applied onto this copy (another version
+ * came between; then the window asks what changed) or the answer does not fit it.
+ */
+export function patchSavedRun(
+  snapshot: Snapshot,
+  ids: readonly string[],
+  answer: SaveAnswer
+): Snapshot | null {
+  if (snapshot.fileSha256 !== answer.baseFileSha256 || snapshot.readOnly !== null) return null
+  const first = snapshot.sections.findIndex((s) => s.id === ids[0])
+  const last = first + ids.length - 1
+  if (first < 0 || last >= snapshot.sections.length || answer.run.length === 0) return null
+  if (ids.some((id, k) => snapshot.sections[first + k].id !== id)) return null
+  const olds = snapshot.sections.slice(first, last + 1)
+  const [at] = toCharRanges(snapshot.text, [{ ...olds[0], end: olds[olds.length - 1].end }])
+  const oldText = snapshot.text.slice(at.from, at.to)
+  const shift = utf8Length(answer.runText) - (olds[olds.length - 1].end - olds[0].start)
+  const lineShift = lineBreaks(answer.runText) - lineBreaks(oldText)
+  const runEnd = answer.run[answer.run.length - 1]
+  if (answer.run[0].start !== olds[0].start || runEnd.end !== olds[olds.length - 1].end + shift) return null
+  const after = snapshot.sections.slice(last + 1).map((s) => ({
+    ...s,
+    start: s.start + shift,
+    end: s.end + shift,
+    startLine: s.startLine + lineShift,
+    endLine: s.endLine + lineShift
+  }))
+  return {
+    ...snapshot,
+    fileSha256: answer.fileSha256,
+    text: snapshot.text.slice(0, at.from) + answer.runText + snapshot.text.slice(at.to),
+    sections: [...snapshot.sections.slice(0, first), ...answer.run, ...after]
+  }
+}

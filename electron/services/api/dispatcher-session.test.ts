@@ -243,7 +243,8 @@ describe('run saves through the contract', () => {
       ['travel', 'Travel']
     ])
     expect(saved.retired).toEqual([])
-    expect(saved.sections.map((x) => x.id)).toEqual(['preamble', 'budget', 'travel', 'risks'])
+    const after = ok<{ sections: Section[] }>(await ann.d.call('documents:open', { document: DOC }, a))
+    expect(after.sections.map((x) => x.id)).toEqual(['preamble', 'budget', 'travel', 'risks'])
     expect(await fs.readFile(path.join(ws.root(), DOC), 'utf8')).toBe(`Intro\n\n${text}## Risks\n\nSome\n`)
     expect(await views(ann.d, a)).toEqual([
       { sectionId: 'budget', mine: true, mineElsewhere: false },
@@ -307,7 +308,8 @@ describe('run saves through the contract', () => {
     const saved = ok<Saved>(await d.call('sections:save', request, a))
     expect(saved.run.map((x) => x.id)).toEqual(['budget'])
     expect(saved.retired).toEqual(['risks'])
-    expect(saved.sections.map((x) => x.id)).toEqual(['preamble', 'budget'])
+    const after = ok<{ sections: Section[] }>(await d.call('documents:open', { document: DOC }, a))
+    expect(after.sections.map((x) => x.id)).toEqual(['preamble', 'budget'])
     expect(await fs.readFile(path.join(ws.root(), DOC), 'utf8')).toBe(
       'Intro\n\n# Budget\n\nMoney\n\nSome, merged\n'
     )

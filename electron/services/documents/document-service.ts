@@ -92,6 +92,10 @@ export interface SaveResult {
   /** Locks taken for the run's new sections, for the same holder, before the document was written. */
   acquired: LockHandle[]
   fileSha256: string
+  /** The file's checksum before the save: the version the run was spliced into. */
+  baseFileSha256: string
+  /** The run's text as it is now in the file (line endings and final line break as written). */
+  runText: string
   /** The first section's new version; null when its text did not change. */
   version: VersionRecord | null
   /** False when the text was identical to what was on disk (nothing written). */
@@ -336,6 +340,8 @@ export class DocumentService {
           retired: [],
           acquired: [],
           fileSha256: index.fileSha256,
+          baseFileSha256: index.fileSha256,
+          runText: buf.subarray(olds[0].start, olds[olds.length - 1].end).toString('utf8'),
           version: null,
           changed: false
         }
@@ -383,6 +389,10 @@ export class DocumentService {
         retired: spliced.retired,
         acquired,
         fileSha256: spliced.index.fileSha256,
+        baseFileSha256: index.fileSha256,
+        runText: spliced.buffer
+          .subarray(spliced.run[0].start, spliced.run[spliced.run.length - 1].end)
+          .toString('utf8'),
         version,
         changed: true
       }

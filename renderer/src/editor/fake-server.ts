@@ -201,6 +201,7 @@ export class FakeServer {
     const retired = old.map((o) => o.id)
     for (const f of fresh) this.locks.set(f.id, 'me')
     for (const r of retired) this.locks.delete(r)
+    const baseFileSha256 = sha(this.text)
     this.sections.splice(i, ids.length, ...fresh)
     this.saves.push(text)
     const snap = this.snapshotNow()
@@ -210,8 +211,9 @@ export class FakeServer {
       value: {
         document: 'doc.md',
         section: runInfo[0],
-        sections: snap.sections,
         fileSha256: snap.fileSha256,
+        baseFileSha256,
+        runText: fresh.map((f) => f.text).join(''),
         version: this.saves.length,
         changed: true,
         run: runInfo,

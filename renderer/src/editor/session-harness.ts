@@ -17,6 +17,7 @@ import { sectionsOfSnapshot } from './session-sync'
 import type { SectionChange } from './session-core'
 import type { ServerSnapshot } from './session-host'
 import { toCharRanges } from '../../../shared/section-ranges'
+import { patchSavedRun } from '../../../shared/patch-snapshot'
 
 /** A clock whose timers run only when the test advances it. */
 export class ManualClock implements SessionClock {
@@ -101,7 +102,16 @@ export class Window {
       dispatch: (...specs: TransactionSpec[]) => this.apply(this.state.update(...specs))
     }
     Object.defineProperty(view, 'state', { get: () => this.state })
-    this.session = new SectionSession(view, server.host(), clock, {
+    // As the window's store does: its copy follows its own saves from their answers.
+    const host = server.host()
+    const save = host.save
+    host.save = async (req) => {
+      const r = await save(req)
+      const ids = [req.sectionId, ...(req.following ?? []).map((f) => f.sectionId)]
+      if (r.ok) this.have = patchSavedRun(this.have, ids, r.value) ?? this.have
+      return r
+    }
+    this.session = new SectionSession(view, host, clock, {
       autosaveMs: 2_000,
       journalMs: 100,
       touchMs: 10_000
@@ -150,6 +160,10 @@ export class Window {
    * sections are not the same ids in the same order — so does this harness).
    */
   refresh(): void {
+    // Nothing newer than what the editor shows (the store hears of every version by its event).
+    // Locks arrive by their own event (locks:changed), each window's view of them.
+    const { fileSha256: now, locks } = this.server.snapshotNow()
+    if (this.have.fileSha256 === now && this.session.shows(now)) return this.session.applyLocks(locks)
     const ticket = this.session.ticket()
     void this.server
       .host()

@@ -75,6 +75,24 @@ export abstract class SessionRemote extends SessionBase {
     this.appliedSha = snapshot.fileSha256
   }
 
+  /** A save or restore of this window is on its way (a snapshot would be held back until it is answered). */
+  working(): boolean {
+    return this.inflight.size > 0 || this.busy > 0
+  }
+
+  /**
+   * The editor shows version `fileSha256` of the file and holds nothing back: reading the document
+   * again would change nothing (the window's store skips it).
+   */
+  shows(fileSha256: string): boolean {
+    return (
+      this.appliedSha === fileSha256 &&
+      !this.working() &&
+      this.pending === null &&
+      this.vanishedSince === null
+    )
+  }
+
   /** The editor was built from version `fileSha256` of the file (the window that builds it says so). */
   builtFrom(fileSha256: string): void {
     this.appliedSha = fileSha256

@@ -4,10 +4,11 @@ import type { HeldView, OutlineItem, SectionSession } from '../editor'
 import { toCharRanges } from '../../../shared/section-ranges'
 import type { SectionedClient } from '../ipc/client'
 import type { LocksSlice } from './locks'
-import { patchSnapshot } from '../../../shared/patch-snapshot'
+import { patchSavedRun, patchSnapshot } from '../../../shared/patch-snapshot'
 import type { KeptText, NoticeSlice } from './notices'
 
 type Snapshot = ResponseOf<'documents:open'>
+type SaveAnswer = ResponseOf<'sections:save'>
 
 /**
  * The open document: the services' latest view of it, and what the editor's section session
@@ -32,12 +33,26 @@ export interface DocumentSlice {
   /** The editor's text including unsaved typing (for the preview), null until the writer types. */
   liveText: string | null
   setLiveText(text: string | null): void
+  /** The preview is on screen: only then does the editor hand it its text (see EditorPane). */
+  previewShown: boolean
+  setPreviewShown(shown: boolean): void
   /** Where the writer asked to go (outline click): the editor puts that position at the top. */
   focus: { pos: number; seq: number } | null
   focusAt(pos: number): void
   open(document: string): Promise<void>
-  /** Reads the open document again and hands it to the session (after a save, another instance's change). */
+  /**
+   * Brings the open document up to date and hands it to the session: asks what changed since the
+   * version this window has — unless the window has heard of no newer version than the one its
+   * editor shows (then there is nothing to read).
+   */
   refresh(): Promise<void>
+  /**
+   * The services announced version `fileSha256` of a document (`document:changed`; null: unknown,
+   * after a lost connection). Read at once, or after this window's save is answered.
+   */
+  changedOnDisk(document: string, fileSha256: string | null): void
+  /** This window saved sections `ids`: its copy moves to the version the save made, from the answer. */
+  savedHere(document: string, ids: readonly string[], answer: SaveAnswer): void
   /** The document was deleted or moved away on disk. */
   documentRemoved(document: string): void
   /** Puts kept text back (a draft, refused typing, a closed window's journal). */
@@ -76,7 +91,10 @@ export function createDocumentSlice(
 ): StateCreator<DocumentSlice & LocksSlice & NoticeSlice, [], [], DocumentSlice> {
   return (set, get) => {
     let focusSeq = 0
+    /** The newest version of the open document this window has heard of (null: unknown). */
+    let heard: string | null = null
     const applyFull = (snapshot: Snapshot, ticket: number) => {
+      heard ??= snapshot.fileSha256
       set({ snapshot, locks: snapshot.locks })
       get().session?.applySnapshot(snapshot, ticket)
     }
@@ -119,6 +137,7 @@ export function createDocumentSlice(
       outline: [],
       focus: null,
       liveText: null,
+      previewShown: false,
 
       attachSession(session) {
         set({ session })
@@ -134,17 +153,24 @@ export function createDocumentSlice(
       setLiveText(text) {
         set({ liveText: text })
       },
+      setPreviewShown(previewShown) {
+        set({ previewShown })
+      },
       focusAt(pos) {
         set({ focus: { pos, seq: ++focusSeq } })
       },
 
       async open(document) {
         // The document already open in the editor: read it again, keep the editor and what it holds.
-        if (get().current === document && get().session) return get().refresh()
+        if (get().current === document && get().session) {
+          heard = null // asked by the writer: look, even when no change was announced
+          return get().refresh()
+        }
         // Leaving a document: save what is held there and let it go (unsaved text stays journalled).
         await get().session?.done()
         const r = await client.call('documents:open', { document })
         if (!r.ok) return get().notify({ kind: 'error', text: r.error.message })
+        heard = r.value.fileSha256
         set((s) => ({
           current: document,
           snapshot: r.value,
@@ -157,11 +183,30 @@ export function createDocumentSlice(
         await offerKept(document, r.value)
       },
 
+      changedOnDisk(document, fileSha256) {
+        if (get().current !== document) return
+        heard = fileSha256
+        // A save of this window is on its way: its answer may be this very version (then nothing
+        // is read); the session refreshes once it is answered.
+        if (get().session?.working()) return
+        void get().refresh()
+      },
+
+      savedHere(document, ids, answer) {
+        const have = get().snapshot
+        if (get().current !== document || !have || have.document !== document) return
+        const next = patchSavedRun(have, ids, answer)
+        if (next) set({ snapshot: next })
+        if (heard === answer.baseFileSha256) heard = answer.fileSha256
+      },
+
       async refresh() {
         const doc = get().current
         if (!doc) return
-        const ticket = get().session?.ticket() ?? 0
         const have = get().snapshot
+        const session = get().session
+        if (have && have.document === doc && heard === have.fileSha256 && session?.shows(heard)) return
+        const ticket = session?.ticket() ?? 0
         if (have && have.document === doc) {
           // Only what changed since the version this window has (see patch-snapshot.ts).
           const r = await client.call('documents:changes', { document: doc, since: have.fileSha256 })
@@ -178,6 +223,7 @@ export function createDocumentSlice(
                   : null
                 : patchSnapshot(now, v)
           if (next) {
+            heard ??= next.fileSha256
             set({ snapshot: next, locks: next.locks })
             get().session?.applySections(
               v.kind === 'sections' ? v.changed : [],

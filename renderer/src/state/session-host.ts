@@ -27,8 +27,18 @@ export function createSessionHost(
   return {
     acquire: (sectionId) => client.call('locks:acquire', { document, sectionId }),
     release: (sectionId) => client.call('locks:release', { document, sectionId }),
-    save: (req) => client.call('sections:save', { document, ...req }),
-    restore: (req) => client.call('history:restore', { document, ...req }),
+    save: async (req) => {
+      const r = await client.call('sections:save', { document, ...req })
+      // The window's copy follows its own save from the answer; nothing is read again.
+      if (r.ok)
+        get().savedHere(document, [req.sectionId, ...(req.following ?? []).map((f) => f.sectionId)], r.value)
+      return r
+    },
+    restore: async (req) => {
+      const r = await client.call('history:restore', { document, ...req })
+      if (r.ok) get().savedHere(document, [req.sectionId], r.value)
+      return r
+    },
     touch: (sectionId) => void client.call('locks:touch', { document, sectionId }),
     journal: async (entries) => (await client.call('journal:write', { document, entries })).ok,
     snapshot: () => client.call('documents:open', { document }),

@@ -121,6 +121,7 @@ async function setup() {
   }
   const host = createSessionHost(client, store, 'plan.md', () => view)
   const session = new SectionSession(view, host)
+  session.builtFrom(SHA('f'))
   const apply = (tr: Transaction) => {
     state = tr.state
     session.update([tr])
@@ -146,7 +147,7 @@ async function setup() {
 
 describe('app store with the editor session', () => {
   it('typing takes the lock and saves with the base the snapshot gave; the answer moves the base', async () => {
-    const { t, type, session, view } = await setup()
+    const { t, type, session, view, store } = await setup()
     type(5, 'X')
     await tick()
     expect(t.sent('locks:acquire')).toEqual([{ document: 'plan.md', sectionId: 'a' }])
@@ -158,8 +159,9 @@ describe('app store with the editor session', () => {
         value: {
           document: 'plan.md',
           section: a,
-          sections: [a],
           fileSha256: SHA('d'),
+          baseFileSha256: SHA('f'),
+          runText: text,
           version: 2,
           changed: true,
           run: [a],
@@ -172,6 +174,25 @@ describe('app store with the editor session', () => {
       { document: 'plan.md', sectionId: 'a', baseSha256: SHA('a'), text: '# A\naXlpha\n\n' }
     ])
     expect(findSection(view.state, 'a')?.sha).toBe(SHA('c')) // the next save stands on what was saved
+    // The window's copy follows its own save from the answer: the save's own announcement, and the
+    // refresh after the save, read nothing.
+    expect(store.getState().snapshot).toMatchObject({
+      fileSha256: SHA('d'),
+      text: '# A\naXlpha\n\n# B\nbeta\n'
+    })
+    t.push('document:changed', { document: 'plan.md', fileSha256: SHA('d'), external: false })
+    await tick()
+    expect(t.calls.filter((c) => /^documents:(open|changes)$/.test(c.channel))).toEqual([
+      { channel: 'documents:open', payload: { document: 'plan.md' } }
+    ])
+    // Another writer's save is read: only what changed since the version the window has.
+    t.answers['documents:changes'] = () => ({
+      ok: true,
+      value: { kind: 'same', fileSha256: SHA('e'), locks: [] }
+    })
+    t.push('document:changed', { document: 'plan.md', fileSha256: SHA('e'), external: true })
+    await tick()
+    expect(t.sent('documents:changes')).toEqual([{ document: 'plan.md', since: SHA('d') }])
   })
 
   it('a refused lock: one notice naming the holder, and the typing rolled back into it', async () => {
@@ -264,13 +285,12 @@ describe('app store with the editor session', () => {
       draft: { sectionId: 'a', text: '# A\nunsaved alpha\n\n' }
     })
     expect(findSection(view.state, 'a')?.editable).toBe(false)
-    t.answers['locks:list'] = () => ({ ok: true, value: { locks: [lockView('b', 'bob', false)] } })
-    t.push('locks:changed', { document: 'plan.md', locks: [] })
-    await tick()
-    // The window re-reads its own view of the locks rather than trusting the broadcast's flags.
-    expect(t.calls.at(-1)).toEqual({ channel: 'locks:list', payload: { document: 'plan.md' } })
-    expect(findSection(view.state, 'b')?.holder?.user).toBe('bob')
     const calls = t.calls.length
+    // Each window's event carries the locks as that window sees them: nothing is asked again.
+    t.push('locks:changed', { document: 'plan.md', locks: [lockView('b', 'bob', false)] })
+    await tick()
+    expect(t.calls.length).toBe(calls)
+    expect(findSection(view.state, 'b')?.holder?.user).toBe('bob')
     t.push('locks:changed', { document: 'plan.md', locks: [{ bogus: true }] }) // off-contract payloads are dropped
     expect(t.calls.length).toBe(calls)
     t.status('open')

@@ -64,16 +64,20 @@ export function createAppStore(
       // Back after a drop: the services see a new window, so the session takes its sections again.
       if (wasOpen) {
         get().session?.setConnected(true)
+        // Events may have been missed while the connection was down: read what changed.
+        const document = get().current
+        if (document) {
+          get().changedOnDisk(document, null)
+          void get().reloadLocks(document)
+        }
         void get().loadPendingRequests()
       }
       wasOpen = true
     }),
-    client.on('locks:changed', ({ document }) => {
-      // The broadcast is the same for every window; "mine" depends on the window, so ask for ours.
-      if (get().current === document) void get().reloadLocks(document)
-    }),
-    client.on('document:changed', ({ document }) => {
-      if (get().current === document) void get().refresh()
+    // Each window gets the locks as it sees them (mine / my other window / others').
+    client.on('locks:changed', ({ document, locks }) => get().setLocks(document, locks)),
+    client.on('document:changed', ({ document, fileSha256 }) => {
+      get().changedOnDisk(document, fileSha256)
       if (!get().documents.includes(document)) void get().loadWorkspace()
     }),
     client.on('document:removed', ({ document }) => {
