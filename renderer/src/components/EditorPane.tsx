@@ -40,21 +40,36 @@ function blockedNotice(store: StoreApi<AppState>, edit: BlockedEdit): void {
   })
 }
 
-/** Hands the editor's text to the preview a moment after the writer stops typing; the timer dies with the view. */
+/**
+ * Hands the editor's text to the preview while it is shown: when it opens, and a moment after the
+ * writer stops typing. While it is hidden a keystroke costs nothing (the whole text is not copied
+ * out of the editor). The timer and the subscription die with the view.
+ */
 function livePreviewText(store: StoreApi<AppState>) {
   return ViewPlugin.define((view) => {
     let timer: ReturnType<typeof setTimeout> | null = null
+    let stale = false
+    const hand = () => {
+      stale = false
+      store.getState().setLiveText(view.state.doc.toString())
+    }
+    const off = store.subscribe((s, prev) => {
+      if (s.previewShown && !prev.previewShown && stale) hand()
+    })
     return {
       update(u) {
         if (!u.docChanged) return
+        stale = true
+        if (!store.getState().previewShown) return
         if (timer) clearTimeout(timer)
         timer = setTimeout(() => {
           timer = null
-          store.getState().setLiveText(view.state.doc.toString())
+          hand()
         }, 250)
       },
       destroy() {
         if (timer) clearTimeout(timer)
+        off()
       }
     }
   })

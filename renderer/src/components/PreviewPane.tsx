@@ -1,4 +1,4 @@
-import { useDeferredValue, useMemo } from 'react'
+import { useDeferredValue, useEffect, useMemo } from 'react'
 import { renderPreview } from '../preview/render-preview'
 import { useApp } from '../state/use-app'
 
@@ -8,8 +8,14 @@ import { useApp } from '../state/use-app'
  * Links open outside the app (the Electron shell hands http(s) to the system browser).
  */
 export function PreviewPane() {
-  // What the editor shows, unsaved typing included.
-  const text = useApp((s) => s.liveText ?? s.snapshot?.text ?? '')
+  const setShown = useApp((s) => s.setPreviewShown)
+  useEffect(() => {
+    // The editor hands over its text only while a preview is on screen (see EditorPane).
+    setShown(true)
+    return () => setShown(false)
+  }, [setShown])
+  // What the editor shows, unsaved typing included (nothing until the preview is marked shown).
+  const text = useApp((s) => (s.previewShown ? (s.liveText ?? s.snapshot?.text ?? '') : ''))
   const deferred = useDeferredValue(text)
   const html = useMemo(() => renderPreview(deferred), [deferred])
   return (
