@@ -264,9 +264,12 @@ export class SessionCore extends SessionRemote {
       if (sections) {
         this.view.dispatch({ effects: replaceRun.of({ replace: flight.ids, sections }) })
         ok = true
-        // The save was spliced into the version the editor shows: the editor now shows the file
-        // the save made (its run placed just now, the rest as it was), with no read.
-        if (this.appliedSha === r.value.baseFileSha256) this.appliedSha = r.value.fileSha256
+        // The save was spliced into the version the editor shows, and the file took the run as
+        // sent: the editor now shows the file the save made (the run placed just now, the rest as
+        // it was), with no read. A run the services wrote otherwise (a line break added after an
+        // emptied section) makes the version the editor shows unknown: the refresh reads it.
+        if (r.value.runText.replace(/\r\n?/g, '\n') !== flight.text) this.appliedSha = null
+        else if (this.appliedSha === r.value.baseFileSha256) this.appliedSha = r.value.fileSha256
       }
       // The saved text leaves the journal — also an entry another window (a closed one) left there.
       const dirty = (id: string) => {

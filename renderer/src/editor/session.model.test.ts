@@ -350,7 +350,11 @@ describe('section session (model-based)', () => {
         stats.split += world.server.sections.filter((x) => x.text.startsWith('## New')).length
         stats.merged += 5 - world.server.sections.length > 0 ? 1 : 0
       }),
-      { numRuns: RUNS }
+      {
+        numRuns: RUNS,
+        // Replays the runs of a seed fast-check printed (SESSION_MODEL_SEED=…, with as many runs)
+        ...(process.env.SESSION_MODEL_SEED ? { seed: Number(process.env.SESSION_MODEL_SEED) } : {})
+      }
     )
     console.log(`session model: ${RUNS} runs`, stats)
     expect(stats.inFile).toBeGreaterThan(0)

@@ -187,6 +187,22 @@ describe('section session: restore, undo, done, conflicts', () => {
     expect(win.text).toBe(server.text)
   })
 
+  it('a save the file took otherwise than sent (an emptied preamble kept its line break) is read again: editor and file agree', async () => {
+    // Found by the session model: the editor had counted the save's answer as the version it shows,
+    // so nothing was read again and the released preamble showed "" while the file had "\n".
+    const { server, win } = open()
+    win.type(0, '\n')
+    await win.quiesce()
+    await win.until(win.session.done())
+    await win.quiesce()
+    expect(server.text.startsWith('\n# Intro')).toBe(true)
+    expect(win.undo()).toBe(true)
+    await win.quiesce()
+    await win.until(win.session.done())
+    await win.quiesce()
+    expect(win.text).toBe(server.text)
+  })
+
   it('undo into a section someone else holds is refused whole: nothing changes', async () => {
     const { server, win } = open()
     win.type(win.section('s2').from + 9, 'typed ')
