@@ -298,18 +298,24 @@ async function readOnce(
     if (!now.isFile()) throw new ShareFileError(file, describeKind(now))
     if (now.size > limit)
       throw new ShareFileError(file, `is ${mib(now.size)}, more than the ${mib(limit)} allowed for it`)
-    const chunks: Buffer[] = []
+    // Read into one buffer of the size the handle reported (plus a byte, to see growth), not into
+    // chunks joined afterwards: the join copied a 5 MB document once more on every read. A file
+    // that grows meanwhile gets a larger buffer; the loop ends at end of file.
+    let data = Buffer.allocUnsafe(now.size + 1)
     let total = 0
     for (;;) {
-      const chunk = Buffer.allocUnsafe(Math.min(Math.max(now.size - total, 0) + 1, 1024 * 1024))
-      const { bytesRead } = await handle.read(chunk, 0, chunk.length, null)
+      if (total === data.length) {
+        const larger = Buffer.allocUnsafe(Math.min(data.length * 2, limit + 1))
+        data.copy(larger, 0, 0, total)
+        data = larger
+      }
+      const { bytesRead } = await handle.read(data, total, data.length - total, null)
       if (bytesRead === 0) break
       total += bytesRead
       if (total > limit) throw new ShareFileError(file, `is more than the ${mib(limit)} allowed for it`)
-      chunks.push(chunk.subarray(0, bytesRead))
     }
     return {
-      data: Buffer.concat(chunks, total),
+      data: data.subarray(0, total),
       identity: { dev: now.dev, ino: now.ino, nlink: now.nlink, mode: now.mode }
     }
   } catch (err) {

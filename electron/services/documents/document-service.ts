@@ -21,7 +21,7 @@ import { buildIndex, sectionText, sha256Hex, type SectionIndex } from '../sectio
 import { spliceRun } from '../sections/splice'
 import { DraftStore } from './drafts'
 import { readOnlyReason, utf16Text } from './encoding'
-import { IndexStore } from './index-store'
+import { CheckedIndexes, IndexStore } from './index-store'
 import { idProblems, indexProblems } from './index-check'
 import { readLockDir } from '../locks/lock-dir'
 import { pendingIntents, type IntentOutcome } from './save-intent'
@@ -138,6 +138,7 @@ export class DocumentService {
   private readonly audit?: DocumentAuditSink
   private readonly metrics?: DocumentMetricsSink
   private readonly indexes: IndexStore
+  private readonly checked = new CheckedIndexes()
   private readonly persistOnRead: boolean
   private readonly ownWrites?: OwnWriteSink
   private readonly settleMs: number
@@ -438,9 +439,17 @@ export class DocumentService {
    */
   async indexFor(doc: string, buf: Buffer, persist: boolean): Promise<SectionIndex> {
     const sha = sha256Hex(buf)
+    // The stored index checked against this very file before, and not rewritten since: trusted
+    // again without reading, parsing and checking it (that was two thirds of opening a 5 MB file).
+    const stamp = await this.indexes.stamp(doc)
+    const known = this.checked.get(doc, sha, stamp)
+    if (known) return known
     let stored = await this.indexes.read(doc)
     if (stored && stored.fileSha256 === sha) {
-      if (indexProblems(buf, stored).length === 0) return stored
+      if (indexProblems(buf, stored).length === 0) {
+        this.checked.set(doc, sha, stamp, stored)
+        return stored
+      }
       // It lies about this very file: rebuilt from the document. Its ids are carried over by
       // reconciliation as for an outside edit — unless they are what lies (swapped, twice,
       // malformed): then only its retired ids are kept, so a new heading never reuses one.

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { readFileOrNull, writeFileAtomic, READ_LIMITS, ShareFileError } from '../core/share-fs'
+import { lstatOrNull, readFileOrNull, writeFileAtomic, READ_LIMITS, ShareFileError } from '../core/share-fs'
 import type { Workspace } from '../core/workspace'
 import type { SectionIndex } from '../sections/section-index'
 
@@ -50,6 +50,16 @@ export class IndexStore {
     }
   }
 
+  /**
+   * What identifies the stored index file as written (inode, size, modification and change times),
+   * null when there is none: while it is the same, the index read and checked before is still the
+   * one stored (every write renames a new file into place).
+   */
+  async stamp(doc: string): Promise<string | null> {
+    const st = await lstatOrNull(this.ws.indexFile(doc))
+    return st?.isFile() ? `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}` : null
+  }
+
   /** Stores an index. Callers hold the document's write mutex. */
   async write(doc: string, index: SectionIndex): Promise<void> {
     // Derived data: no fsync; a torn or lost index is rebuilt by reconciliation.
@@ -58,5 +68,29 @@ export class IndexStore {
       syncDir: false,
       replaceOdd: true
     })
+  }
+}
+
+/** How many documents' checked indexes are remembered. */
+const CHECKED_DOCUMENTS = 32
+
+/**
+ * Stored indexes this instance read and checked against a file (see index-check.ts), by document:
+ * while the index file has the same stamp and the file the same checksum, the index is trusted
+ * again without reading, parsing and checking it once more.
+ */
+export class CheckedIndexes {
+  private readonly byDoc = new Map<string, { fileSha256: string; stamp: string; index: SectionIndex }>()
+
+  get(doc: string, fileSha256: string, stamp: string | null): SectionIndex | null {
+    const known = this.byDoc.get(doc)
+    return stamp !== null && known?.fileSha256 === fileSha256 && known.stamp === stamp ? known.index : null
+  }
+
+  set(doc: string, fileSha256: string, stamp: string | null, index: SectionIndex): void {
+    if (stamp === null) return
+    this.byDoc.delete(doc) // most recently used last
+    this.byDoc.set(doc, { fileSha256, stamp, index })
+    while (this.byDoc.size > CHECKED_DOCUMENTS) this.byDoc.delete(this.byDoc.keys().next().value as string)
   }
 }
