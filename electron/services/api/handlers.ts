@@ -254,14 +254,15 @@ export function createHandlers(s: AppServices, locks: ClientLocks, hooks: Handle
           s.clock.wallNow()
         )
       }
-      // Not UTF-8, or a second name on disk: nobody edits it, so no lock is taken for editing (refused before any is written).
-      const readOnly = await s.documents.readOnly(doc)
+      // Not UTF-8, or a second name on disk: nobody edits it, so no lock is taken for editing (refused
+      // before any is written). One read of the file gives that and the section's heading.
+      const { readOnly, section } = await s.documents.forLock(doc, req.sectionId)
       if (readOnly) throw new ValidationError(readOnly)
       let handle
-      if (req.sectionId === null) {
+      if (req.sectionId === null || !section) {
+        // (forLock found the section or threw NotFound: only a document lock comes here.)
         handle = await s.locks.acquireDocument(doc, { retries: req.retries })
       } else {
-        const { section } = await s.documents.section(doc, req.sectionId)
         handle = await s.locks.acquireSection(doc, req.sectionId, {
           label: `“${section.heading || 'Preamble'}”`,
           retries: req.retries

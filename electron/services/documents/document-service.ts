@@ -216,6 +216,24 @@ export class DocumentService {
     return { section, text: sectionText(buf, section) }
   }
 
+  /**
+   * What taking a lock needs to know, from one read of the file: why the document may not be
+   * edited (null when it may), and the section's info when `sectionId` is given (else null).
+   */
+  async forLock(
+    document: string,
+    sectionId: string | null
+  ): Promise<{ readOnly: string | null; section: SectionInfo | null }> {
+    const doc = this.ws.resolveDocument(document)
+    const buf = await this.readFile(doc.rel, doc.abs)
+    const readOnly = readOnlyOf(doc.rel, buf)
+    if (readOnly !== null || sectionId === null) return { readOnly, section: null }
+    const index = await this.indexFor(doc.rel, buf, this.persistOnRead)
+    const section = index.sections.find((s) => s.id === sectionId)
+    if (!section) throw new NotFoundError(`“${doc.rel}” has no section “${sectionId}”.`)
+    return { readOnly, section }
+  }
+
   /** Why the document may not be edited (see encoding.ts), read from disk now; null when it may. */
   async readOnly(document: string): Promise<string | null> {
     const doc = this.ws.resolveDocument(document)
