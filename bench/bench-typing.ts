@@ -1,168 +1,106 @@
 /**
  * Benchmark 5 (browser): keystroke-to-paint in Chromium while instance A (a separate process)
- * saves other sections of the same large document. Typing alternates in blocks between quiet
- * (the anchor: A idle) and busy (A saving a section every CHURN_MS), so both see the same machine.
- * The writer types on without the 2 s pause that triggers autosave; at the end (full run) they
- * pause once, and the longest main-thread block that autosave causes is reported as well.
+ * saves other sections of the same large document. Anchors: the same typing with A idle (quiet),
+ * and the same keystrokes typed into the plain CodeMirror 6 page (bench/anchor) with the same
+ * document — see typing-session.ts for how the blocks alternate. Documents: the generated 1 MB one,
+ * and (full run) real markdown from node_modules of about 1 and 5 MB.
  */
-import type { Page } from '@playwright/test'
+import { promises as fs } from 'node:fs'
+import path from 'node:path'
 import { openWorkspace } from '../electron/services/app-services'
 import { ActorClient } from './actor-client'
-import { largeCases, writeLargeDoc } from './bench-large-docs'
-import { browserSkipReason, openDocument, pageSettled, startWebHost, withPage } from './browser'
+import { buildAnchorPage, startAnchorServer, type AnchorServer } from './anchor-page'
+import { browserDocs, type BrowserDoc } from './browser-docs'
+import { browserSkipReason, startWebHost, withPages } from './browser'
 import { withTempDir, type Benchmark, type BenchContext } from './context'
-import { installProbes, takeLongTasks, takePaints } from './page-probes'
-import { row, skippedRow, type ResultRow } from './results'
-import { epochNow, sleep } from './timing'
+import { pickEditTarget, type EditTarget } from './real-docs'
+import { row, skippedRow, withinTarget, type ResultRow } from './results'
+import { AUTOSAVE_LIMIT_MS, CHURN_MS, PAINT_LIMIT_MS, write, type Session } from './typing-session'
 
-/** Another writer's save every 2 s. */
-const CHURN_MS = 2_000
-/** A fast typist: a key every 100–140 ms. */
-const KEY_GAP_MS = 100
-/** The renderer saves 2 s after the last keystroke. */
-const AUTOSAVE_AFTER_MS = 2_000
-/** Between blocks, shorter than the autosave delay: lets A's last save land first. */
-const BETWEEN_BLOCKS_MS = 1_000
-const PAINT_LIMIT_MS = 30_000
-/** How long the autosave measurement may take (a page can stay blocked far longer). */
-const AUTOSAVE_LIMIT_MS = 15_000
-/** No new block starts after this long: the benchmark stays under a minute on a busy machine. */
-const BLOCKS_BUDGET_MS = 30_000
+/** Targets: the app typing quietly within 2× plain CodeMirror, and while A saves within 1.5× quiet (p95). */
+const QUIET_VS_PLAIN = 2
+const BUSY_VS_QUIET = 1.5
 
-/** Keystrokes sent at a typist's pace, whether or not the page keeps up (a key is not held back). */
-interface SentKeys {
-  sentAt: number[]
-  presses: Promise<void>[]
+/** The documents typed into: the generated 1 MB one, and the real ones in the full run. */
+function typingDocs(quick: boolean): BrowserDoc[] {
+  return browserDocs(quick).filter((d) => d.kind === 'real' || d.bytes <= 1024 * 1024)
 }
 
-async function sendKeys(page: Page, keys: number): Promise<SentKeys> {
-  const sent: SentKeys = { sentAt: [], presses: [] }
-  for (let k = 0; k < keys; k++) {
-    sent.sentAt.push(epochNow())
-    sent.presses.push(page.keyboard.press('x'))
-    await sleep(KEY_GAP_MS + Math.random() * 40)
-  }
-  return sent
-}
-
-/** Samples from the moment each key was sent (waiting for a busy page counts) to the paint after it. */
-class Samples {
-  readonly quiet: number[] = []
-  readonly busy: number[] = []
-  unpainted = 0
-
-  constructor(private readonly page: Page) {}
-
-  async collect(into: number[], sent: SentKeys): Promise<void> {
-    const painted = await takePaints(this.page, sent.sentAt.length, PAINT_LIMIT_MS)
-    await Promise.all(sent.presses)
-    into.push(...painted.map((at, k) => at - sent.sentAt[k]))
-    this.unpainted += sent.sentAt.length - painted.length
-  }
-}
-
-/** Takes the lock on a section the way a writer does: click into it and type. */
-async function startEditing(page: Page, sectionId: string): Promise<void> {
-  await page.locator('.cm-line', { hasText: /^- item 1$/ }).click()
-  await page.keyboard.press('End')
-  await page.keyboard.type(' ')
-  await page.locator(`[data-testid="badge-${sectionId}"]`, { hasText: 'You' }).waitFor({ timeout: 30_000 })
-}
-
-async function sectionIds(dir: string, doc: string): Promise<string[]> {
+/**
+ * Where the writer takes a section: in the generated document the line `- item 1` of section 1
+ * (A saves sections 2–7); in a real one a plain line picked from the services' sections.
+ */
+async function editTarget(dir: string, doc: string, d: BrowserDoc): Promise<[EditTarget, number]> {
   const setup = await openWorkspace({ folder: dir, user: 'setup', start: false })
   try {
-    return (await setup.documents.read(doc)).sections.map((s) => s.id)
+    const { sections } = await setup.documents.read(doc)
+    if (d.kind === 'real') {
+      const text = await fs.readFile(path.join(dir, doc), 'utf8')
+      return [pickEditTarget(text, sections), sections.length]
+    }
+    const ids = sections.map((s) => s.id)
+    return [{ sectionId: ids[1], line: '- item 1', others: ids.slice(2, 8) }, sections.length]
   } finally {
     await setup.dispose()
   }
 }
 
-/**
- * The writer stops typing: the longest main-thread block from the autosave until the page is calm,
- * or null when the page has not come back within AUTOSAVE_LIMIT_MS (a long task is only reported
- * once it ends, and a blocked page cannot even be asked).
- */
-async function autosaveBlock(page: Page): Promise<number | null> {
-  await takeLongTasks(page)
-  await sleep(AUTOSAVE_AFTER_MS)
-  let timer: NodeJS.Timeout | undefined
-  const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), AUTOSAVE_LIMIT_MS)))
-  const settled = (async () => {
-    await pageSettled(page, AUTOSAVE_LIMIT_MS)
-    return Math.max(0, ...(await takeLongTasks(page)))
-  })()
-  try {
-    return await Promise.race([settled, late])
-  } finally {
-    clearTimeout(timer)
-  }
+/** The longest block after an autosave, for the notes (nothing when none was measured). */
+function autosaveNote(autosaves: readonly (number | null)[]): Record<string, number | string> {
+  if (autosaves.length === 0) return {}
+  const worst = autosaves.includes(null)
+    ? `> ${AUTOSAVE_LIMIT_MS / 1000} s`
+    : Math.max(0, ...autosaves.filter((ms) => ms !== null))
+  return { [`longest task after an autosave (worst of ${autosaves.length}) ms`]: worst }
 }
 
-/** What the writer's session in the page yielded. */
-interface Session {
-  samples: Samples
-  remoteSaves: number
-  /** Main-thread blocks over 50 ms (long tasks) during the quiet and the busy blocks. */
-  longTasks: { quiet: number[]; busy: number[] }
-  /** Longest block after the final autosave; null when longer than the limit; undefined when not measured. */
-  autosave?: number | null
+function rowOf(d: BrowserDoc, about: string, s: Session): ResultRow {
+  const name = d.kind === 'real' ? `${d.label}: ${about}` : d.label
+  const longest = (tasks: readonly number[]) => Math.round(Math.max(0, ...tasks))
+  return row('5', `keystroke-to-paint in Chromium while A saves other sections (${name})`, s.busy.samples, {
+    anchors: {
+      'the same typing with no remote saves': s.quiet.samples,
+      'the same keystrokes in plain CodeMirror 6, same document': s.plain.samples
+    },
+    extra: {
+      'remote saves': s.remoteSaves,
+      'longest task while A saved ms': longest(s.busy.longTasks),
+      'long tasks while A saved': s.busy.longTasks.length,
+      'longest task while quiet ms': longest(s.quiet.longTasks),
+      'longest task in plain CodeMirror ms': longest(s.plain.longTasks),
+      'A saves every': `${CHURN_MS} ms`,
+      [`keystrokes not painted within ${PAINT_LIMIT_MS / 1000} s`]: s.unpainted,
+      ...autosaveNote(s.autosaves)
+    },
+    targets: [
+      withinTarget(
+        'p95',
+        QUIET_VS_PLAIN,
+        ['quiet', s.quiet.samples],
+        ['plain CodeMirror 6', s.plain.samples]
+      ),
+      withinTarget('p95', BUSY_VS_QUIET, ['busy', s.busy.samples], ['quiet', s.quiet.samples])
+    ]
+  })
 }
 
-/** The writer at work: opens the document, takes section 1 by typing, then types block after block. */
-async function write(ctx: BenchContext, page: Page, a: ActorClient, url: string, doc: string, ids: string[]) {
-  const blocks = ctx.quick ? 1 : 3
-  const keys = ctx.quick ? 10 : 30
-  const session: Session = { samples: new Samples(page), remoteSaves: 0, longTasks: { quiet: [], busy: [] } }
-  await openDocument(page, url, doc, 'Front text of a long manuscript.')
-  await startEditing(page, ids[1])
-  await installProbes(page) // at once: the writer goes on typing before autosave's 2 s are up
-  ctx.log(`typing: up to ${blocks} quiet and busy blocks of ${keys} keystrokes`)
-  const start = performance.now()
-  for (let b = 0; b < blocks && (b === 0 || performance.now() - start < BLOCKS_BUDGET_MS); b++) {
-    await takeLongTasks(page)
-    await session.samples.collect(session.samples.quiet, await sendKeys(page, keys))
-    session.longTasks.quiet.push(...(await takeLongTasks(page)))
-    await a.churn(doc, CHURN_MS, ids.slice(2, 8))
-    const sent = await sendKeys(page, keys)
-    session.remoteSaves += (await a.calm()).saves ?? 0
-    await session.samples.collect(session.samples.busy, sent)
-    session.longTasks.busy.push(...(await takeLongTasks(page)))
-    await sleep(BETWEEN_BLOCKS_MS)
-    ctx.log(`typing: block ${b + 1} done after ${((performance.now() - start) / 1000).toFixed(1)} s`)
-  }
-  if (!ctx.quick) session.autosave = await autosaveBlock(page)
-  return session
-}
-
-async function measure(ctx: BenchContext, dir: string): Promise<ResultRow> {
-  const c = largeCases(true)[0]
-  const doc = await writeLargeDoc(dir, c)
-  const ids = await sectionIds(dir, doc)
+async function measure(ctx: BenchContext, dir: string, d: BrowserDoc, anchorServer: AnchorServer) {
+  const { name: doc, about } = await d.write(dir)
+  const [target, sections] = await editTarget(dir, doc, d)
+  ctx.log(`typing: the ${d.label} document, ${sections} sections; the writer types after “${target.line}”`)
   const host = await startWebHost(dir, 'bob')
-  const a = await ActorClient.start(dir, 'ann')
+  let a: ActorClient | undefined
   let session: Session
   try {
+    a = await ActorClient.start(dir, 'ann')
+    const stage = { appUrl: host.url, anchorServer, a, doc, firstLine: d.firstLine, target }
     // The browser closes first: a web host waits for its pages' connections when it stops.
-    session = await withPage((page) => write(ctx, page, a, host.url, doc, ids))
+    session = await withPages(2, ([app, plain]) => write(ctx, app, plain, stage))
   } finally {
-    await a.stop()
-    await host.stop()
+    await a?.stop()
+    await host.stop() // also when A did not start: a web host left running would keep the run alive
   }
-  const { samples, remoteSaves, autosave, longTasks } = session
-  const blocked = autosave === null ? `> ${AUTOSAVE_LIMIT_MS / 1000} s` : autosave
-  return row('5', `keystroke-to-paint in Chromium while A saves other sections (${c.label})`, samples.busy, {
-    anchors: { 'the same typing with no remote saves': samples.quiet },
-    extra: {
-      'remote saves': remoteSaves,
-      'longest task while A saved ms': Math.round(Math.max(0, ...longTasks.busy)),
-      'long tasks while A saved': longTasks.busy.length,
-      'longest task while quiet ms': Math.round(Math.max(0, ...longTasks.quiet)),
-      'A saves every': `${CHURN_MS} ms`,
-      [`keystrokes not painted within ${PAINT_LIMIT_MS / 1000} s`]: samples.unpainted,
-      ...(autosave === undefined ? {} : { 'page blocked after one autosave ms': blocked })
-    }
-  })
+  return rowOf(d, `${about}, ${sections} sections`, session)
 }
 
 /** Benchmark 5 (typing in Chromium), `--only typing`. */
@@ -176,6 +114,16 @@ export const typingBenchmark: Benchmark = {
       ctx.log(`typing skipped: ${skip}`)
       return [skippedRow('5', 'keystroke-to-paint in Chromium', skip)]
     }
-    return withTempDir('typing', async (dir) => [await measure(ctx, dir)])
+    await buildAnchorPage(ctx.log)
+    return withTempDir('typing', async (dir) => {
+      const anchorServer = await startAnchorServer(dir)
+      try {
+        const rows: ResultRow[] = []
+        for (const d of typingDocs(ctx.quick)) rows.push(await measure(ctx, dir, d, anchorServer))
+        return rows
+      } finally {
+        await anchorServer.stop()
+      }
+    })
   }
 }

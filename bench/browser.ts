@@ -75,6 +75,23 @@ export async function openDocument(page: Page, url: string, doc: string, firstLi
   await page.locator('.cm-content', { hasText: firstLine }).waitFor({ timeout: 60_000 })
 }
 
+/** The size (px) of the app's editor area: the plain CodeMirror anchor page is given the same. */
+export interface EditorBox {
+  width: number
+  height: number
+}
+
+/**
+ * The app's editor area in `page` (`main.editor`: the editor with its toolbar, there before a
+ * document is open too), or null without one.
+ */
+export function appEditorBox(page: Page): Promise<EditorBox | null> {
+  return page.evaluate(() => {
+    const box = document.querySelector('main.editor')?.getBoundingClientRect()
+    return box ? { width: Math.round(box.width), height: Math.round(box.height) } : null
+  })
+}
+
 /**
  * In the page: resolves with the epoch time (ms) of the first animation frame at which `selector`
  * matches an element whose text includes `text` (or, with `present` false, no longer does).
@@ -104,11 +121,18 @@ export function seenInPage(
 }
 
 /** Runs `fn` with a fresh browser page, closing page and browser afterwards. */
-export async function withPage<T>(fn: (page: Page) => Promise<T>): Promise<T> {
+export function withPage<T>(fn: (page: Page) => Promise<T>): Promise<T> {
+  return withPages(1, ([page]) => fn(page))
+}
+
+/** Runs `fn` with `count` pages (tabs) of one fresh browser, closing them and the browser afterwards. */
+export async function withPages<T>(count: number, fn: (pages: Page[]) => Promise<T>): Promise<T> {
   const browser = await launchChromium()
   try {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
-    return await fn(page)
+    const pages: Page[] = []
+    for (let i = 0; i < count; i++)
+      pages.push(await browser.newPage({ viewport: { width: 1280, height: 900 } }))
+    return await fn(pages)
   } finally {
     await browser.close()
   }

@@ -112,3 +112,24 @@ export function below(stat: keyof Omit<Stats, 'n'>, limitMs: number, samples: re
   const stats = summarize(samples)
   return { text: `${stat} < ${limitMs} ms`, met: stats !== null && stats[stat] < limitMs }
 }
+
+/**
+ * An "at most `factor` times the anchor" target on one statistic of two series (`[name, samples]`),
+ * e.g. typing's quiet p95 ≤ 2× plain CodeMirror's p95; the text carries the measured ratio, and it
+ * is missed when either series has no samples.
+ */
+export function withinTarget(
+  stat: keyof Omit<Stats, 'n'>,
+  factor: number,
+  [subjectName, subject]: [string, readonly number[]],
+  [anchorName, anchor]: [string, readonly number[]]
+): Target {
+  const s = summarize(subject)
+  const a = summarize(anchor)
+  const ratio = s && a && a[stat] > 0 ? s[stat] / a[stat] : null
+  const measured = ratio === null ? 'not measured' : `×${ratio.toPrecision(2)}`
+  return {
+    text: `${subjectName} ${stat} ≤ ${factor}× ${anchorName}'s (${measured})`,
+    met: ratio !== null && ratio <= factor
+  }
+}
