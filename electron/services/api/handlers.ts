@@ -1,5 +1,5 @@
 import type { Channel, LockView, ResponseOf, ValidRequestOf } from '../../../shared/contract'
-import { LockAcquisitionError, LockLostError, ValidationError } from '../../../shared/errors'
+import { LockAcquisitionError, ValidationError } from '../../../shared/errors'
 import type { SectionInfo, VersionRecord } from '../../../shared/types'
 import type { AppServices } from '../app-services'
 import type { SaveResult } from '../documents/document-service'
@@ -270,12 +270,19 @@ export function createHandlers(s: AppServices, locks: ClientLocks, hooks: Handle
       }
       locks.set({ handle, clientId: ctx.clientId })
       changed(doc)
-      const view = (await lockViews(s, locks, doc, ctx.clientId)).find(
-        (v) => v.sectionId === req.sectionId && v.kind === (req.sectionId === null ? 'document' : 'section')
-      )
-      if (!view)
-        throw new LockLostError('The lock', 'it disappeared right after it was taken', s.clock.wallNow())
-      return view
+      // The view of the lock just taken, from its handle: no second scan of the document's locks
+      // (the event above scans them once for every window).
+      const { ownerId, user, host, instanceId } = s.identity
+      return {
+        kind: req.sectionId === null ? ('document' as const) : ('section' as const),
+        document: handle.document,
+        sectionId: handle.sectionId,
+        holder: { ownerId, user, host, instanceId, since: handle.acquiredAt },
+        lastHeartbeat: handle.acquiredAt,
+        mine: true,
+        mineElsewhere: false,
+        stale: false
+      }
     },
     'locks:release': async (req, ctx) => ({
       released: await releaseHeld(heldBy(req.document, req.sectionId, ctx))
