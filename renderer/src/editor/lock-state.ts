@@ -2,11 +2,14 @@
  * The sections of the open document as this window sees them: where each one is in the editor,
  * who holds it, and — for the ones this window edits — where it is in its life (acquiring, held),
  * which server checksum its text started from and what text was last saved. The ranges tile the
- * document and follow every transaction; the session (see session.ts) changes the rest with effects.
+ * document and follow every transaction (where boundaries go: boundaries.ts); the session (see
+ * session.ts) changes the rest with effects.
  */
 import { StateEffect, StateField } from '@codemirror/state'
-import { startsWithHeading } from './headings'
+import { followBroughtHeadings, mapBoundaries } from './boundaries'
 import type { ChangeSet, EditorState, Text } from '@codemirror/state'
+
+export { mapBoundaries } from './boundaries'
 
 /** Who holds a section, as the badge in the editor shows it. */
 export interface SectionHolder {
@@ -174,10 +177,6 @@ export function sectionIndexAt(locks: readonly SectionLock[], pos: number): numb
   return found
 }
 
-function endsWithLineBreak(text: Text): boolean {
-  return text.length > 0 && text.sliceString(text.length - 1) === '\n'
-}
-
 /**
  * The section that text inserted at `pos` belongs to, by the file's own rule: a section starts at
  * its heading line, so text inserted at the start of a heading line that ends with a line break
@@ -203,95 +202,30 @@ export function insertionOwner(locks: readonly SectionLock[], pos: number, endsW
 }
 
 /**
- * Where section boundaries (each section's first position, the start of its heading line) go
- * through `changes`, in the new document `doc`. An insertion right at a boundary that ends with a
- * line break goes in front of it (the heading moves down); one that does not joins the heading line
- * (the boundary stays before it). A replacement touching a boundary puts it where a heading line
- * now starts: at the edge of the replacement if the heading is there, else at the next heading line
- * the replacement brought (an undo restoring a deleted heading), else at the edge (the heading is
- * gone: the section's text joins the one above, which the gate and the save both know). A boundary
- * the replacement swallowed whole goes to the next line start instead of inside a line, where a
- * section put back by the services would glue its heading to the line above (that section overlaps
- * the replacement, so the gate judges it anyway).
- */
-export function mapBoundaries(starts: readonly number[], changes: ChangeSet, doc: Text): number[] {
-  const ch: { fromA: number; toA: number; fromB: number; toB: number; ins: Text }[] = []
-  changes.iterChanges((fromA, toA, fromB, toB, ins) => ch.push({ fromA, toA, fromB, toB, ins }))
-  const out: number[] = []
-  let ci = 0
-  let cands: number[] = []
-  let candsFor = -1
-  for (let j = 0; j < starts.length; j++) {
-    const pos = starts[j]
-    while (ci < ch.length && ch[ci].toA < pos) ci++
-    const c = ch[ci]
-    let p: number
-    if (!c || c.fromA > pos) p = changes.mapPos(pos, 1)
-    else if (c.fromA === c.toA)
-      // A line inserted before a heading goes to the section above it — an empty one right there
-      // (the next section starts at the same place) included, as `insertionOwner` (the gate) says.
-      p = endsWithLineBreak(c.ins) && starts[j + 1] !== pos ? c.toB : c.fromB
-    else {
-      const edge = c.fromA === pos ? c.fromB : c.toB
-      if (candsFor !== ci) {
-        cands = headingStarts(doc, c.fromB, c.toB)
-        candsFor = ci
-      }
-      if (startsWithHeading(doc, edge)) p = edge
-      else
-        p =
-          cands.find((x) => x >= (out[out.length - 1] ?? 0) && x !== out[out.length - 1]) ??
-          (c.fromA < pos && pos < c.toA ? lineStartFrom(doc, edge) : edge)
-    }
-    out.push(p)
-  }
-  return out
-}
-
-/** `pos` if a line starts there, else the start of the next line (the end of the document at most). */
-function lineStartFrom(doc: Text, pos: number): number {
-  const line = doc.lineAt(pos)
-  if (line.from === pos) return pos
-  return line.number < doc.lines ? line.to + 1 : doc.length
-}
-
-/**
- * Line starts in [from, to) of `doc` that begin a heading: headings the replacement brought. The
- * end is excluded — a heading right after the replacement is the next section's own.
- */
-function headingStarts(doc: Text, from: number, to: number): number[] {
-  const out: number[] = []
-  for (let line = doc.lineAt(from); ; line = doc.line(line.number + 1)) {
-    if (line.from >= from && line.from < to && startsWithHeading(doc, line.from)) out.push(line.from)
-    if (line.to >= to || line.number >= doc.lines) break
-  }
-  return out
-}
-
-/**
  * Maps the sections through `changes` (see `mapBoundaries`); they keep tiling. A boundary can come out
  * in the middle of a line — a heading glued to the text before it — which is what the gate looks for
- * (the section's heading stopped being one). `lineStarts` (the stored state, after the gate let the
+ * (the section's heading stopped being one). `stored` (the stored state, after the gate let the
  * change through) moves such a boundary to its line's start: the glued line becomes the section's
- * first, no heading now, so the section is changed (and merged by its save), never "unchanged".
+ * first, no heading now, so the section is changed (and merged by its save), never "unchanged". It
+ * also gives a headless section of this window's the heading line the change put right above it
+ * (see `followBroughtHeadings`: the redo of an undo that took the heading away). The gate maps
+ * without it: it judges which sections a change touches, and flags a headless section anyway.
  */
 export function mapSectionLocks(
   locks: readonly SectionLock[],
   changes: ChangeSet,
   doc: Text,
-  lineStarts = false
+  stored = false
 ): readonly SectionLock[] {
   if (changes.empty || locks.length === 0) return locks
-  const mappedStarts = mapBoundaries(
-    locks.slice(1).map((s) => s.from),
-    changes,
-    doc
-  )
+  const old = locks.map((s) => s.from)
+  const mappedStarts = mapBoundaries(old.slice(1), changes, doc)
   const starts: number[] = [0]
   for (let i = 1; i < locks.length; i++) {
-    const p = lineStarts ? doc.lineAt(mappedStarts[i - 1]).from : mappedStarts[i - 1]
+    const p = stored ? doc.lineAt(mappedStarts[i - 1]).from : mappedStarts[i - 1]
     starts.push(Math.max(starts[i - 1], p))
   }
+  if (stored) followBroughtHeadings(old, starts, (i) => isMine(locks[i]), changes, doc)
   let changed = false
   const mapped = locks.map((s, i) => {
     const from = starts[i]

@@ -6,7 +6,8 @@
  * while the save was on its way.
  */
 import type { ChangeSet, EditorState } from '@codemirror/state'
-import { mapBoundaries, phaseOf, sectionLocks } from './lock-state'
+import { mapBoundaries } from './boundaries'
+import { phaseOf, sectionLocks } from './lock-state'
 import type { SectionLock } from './lock-state'
 import type { SaveAnswer } from './session-host'
 
