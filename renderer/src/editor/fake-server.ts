@@ -71,6 +71,8 @@ export class FakeServer {
   readonly conflicts: SessionConflict[] = []
   /** Every text this window's saves put into the file, in order. */
   readonly saves: string[] = []
+  /** How the server writes a saved text otherwise than sent (a test's hook; null: as the services do). */
+  writeAs: ((text: string) => string) | null = null
   private queue: (() => void)[] = []
   private nextId = 1
   connected = true
@@ -186,7 +188,10 @@ export class FakeServer {
         theirsChecksum: sha(run[0].text)
       })
     const last = i + ids.length === this.sections.length
-    const text = last || req.text.endsWith('\n') ? req.text : `${req.text}\n`
+    // As the services do (sections/splice.ts prepareSectionBytes): a section followed by another
+    // ends with a line break, unless it is empty.
+    const sent = last || req.text === '' || req.text.endsWith('\n') ? req.text : `${req.text}\n`
+    const text = this.writeAs ? this.writeAs(sent) : sent
     const parts = splitSections(text, i === 0)
     if (i > 0 && parts[0]?.level === 0)
       return fail(ErrorCode.Validation, 'The text must begin with its heading line.')
