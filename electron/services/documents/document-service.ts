@@ -1,17 +1,6 @@
-import path from 'node:path'
 import { ConflictError, LockLostError, NotFoundError, ValidationError } from '../../../shared/errors'
 import type { Identity, SectionInfo, VersionRecord } from '../../../shared/types'
-import {
-  fileSystemNow,
-  listEntries,
-  lstatOrNull,
-  READ_LIMITS,
-  readFileWithIdentity,
-  removeFile,
-  ShareFileError,
-  writeFileAtomic,
-  type FileIdentity
-} from '../core/share-fs'
+import { fileSystemNow, ShareFileError } from '../core/share-fs'
 import type { AuditEvent } from '../audit/audit-event'
 import type { Clock } from '../core/clock'
 import type { Workspace } from '../core/workspace'
@@ -20,7 +9,16 @@ import type { LockHandle, LockService } from '../locks/lock-service'
 import { buildIndex, sectionText, sha256Hex, type SectionIndex } from '../sections/section-index'
 import { spliceRun } from '../sections/splice'
 import { DraftStore } from './drafts'
-import { readOnlyReason, utf16Text } from './encoding'
+import {
+  identityOfRead,
+  listDocuments,
+  removeStaleTempFiles,
+  readFile,
+  readOnlyOf,
+  writeDocument,
+  type OwnWriteSink
+} from './document-files'
+import { utf16Text } from './encoding'
 import { CheckedIndexes, IndexStore } from './index-store'
 import { idProblems, indexProblems } from './index-check'
 import { readLockDir } from '../locks/lock-dir'
@@ -29,38 +27,11 @@ import { commitSave, finishPending, intentOf, prepareHistory, type CommitContext
 import { auditRunSave, checkRunBases, lockNewSections, runIds, type RunPart } from './run-save'
 
 export type { RunPart } from './run-save'
+export { identityOfRead, readOnlyOf, writeDocument, type OwnWriteSink } from './document-files'
 
 /** Where document events are written (the per-instance audit log satisfies it). */
 export interface DocumentAuditSink {
   record(event: AuditEvent): void
-}
-
-/**
- * Told about each write of a document just before it lands, and when it failed, so the watcher can
- * tell this instance's own saves from other writers' (the OwnWriteRegistry satisfies it).
- */
-export interface OwnWriteSink {
-  note(document: string, sha256: string): void
-  forget(document: string, sha256: string): void
-}
-
-/** Writes a document atomically, telling `ownWrites` about it first (and again if it failed). */
-export async function writeDocument(
-  ownWrites: OwnWriteSink | undefined,
-  document: string,
-  abs: string,
-  data: Buffer,
-  sha256: string,
-  /** The file the spliced text was read from: if the name now leads to another file, nothing is written. */
-  expect?: FileIdentity
-): Promise<void> {
-  ownWrites?.note(document, sha256)
-  try {
-    await writeFileAtomic(abs, data, expect ? { expect } : {})
-  } catch (err) {
-    ownWrites?.forget(document, sha256)
-    throw err
-  }
 }
 
 /** Operation timing (the Metrics class satisfies it). */
@@ -162,19 +133,8 @@ export class DocumentService {
   }
 
   /** Markdown documents of the workspace (recursively, skipping hidden folders), as sorted relative paths. */
-  async listDocuments(): Promise<string[]> {
-    const out: string[] = []
-    const walk = async (dir: string, rel: string): Promise<void> => {
-      // Links are not followed (a linked file or folder would be a second name for a document).
-      for (const e of (await listEntries(dir)) ?? []) {
-        if (e.name.startsWith('.') || e.name === 'node_modules') continue
-        const childRel = rel ? `${rel}/${e.name}` : e.name
-        if (e.isDirectory()) await walk(path.join(dir, e.name), childRel)
-        else if (e.isFile() && /\.(md|markdown)$/i.test(e.name)) out.push(childRel)
-      }
-    }
-    await walk(this.ws.root, '')
-    return out.sort()
+  listDocuments(): Promise<string[]> {
+    return listDocuments(this.ws.root)
   }
 
   /** Reads a document and its sections with stable ids. Reads take no section or document lock (SPEC L1). */
@@ -293,23 +253,7 @@ export class DocumentService {
    * mtime comes from whoever stamps it (a file server's clock on a share), not from this machine.
    */
   async removeStaleTempFiles(maxAgeMs = 5 * 60_000): Promise<string[]> {
-    const removed: string[] = []
-    const fsNow = await this.fileSystemNow()
-    const walk = async (dir: string): Promise<void> => {
-      for (const e of (await listEntries(dir)) ?? []) {
-        const full = path.join(dir, e.name)
-        if (e.isDirectory() && !e.name.startsWith('.') && e.name !== 'node_modules') await walk(full)
-        else if (e.isFile() && /\.(md|markdown)\.\d{1,10}$/i.test(e.name)) {
-          const st = await lstatOrNull(full).catch(() => null)
-          if (st && fsNow - st.mtimeMs > maxAgeMs) {
-            await removeFile(full)
-            removed.push(full)
-          }
-        }
-      }
-    }
-    await walk(this.ws.root)
-    return removed
+    return removeStaleTempFiles(this.ws.root, await this.fileSystemNow(), maxAgeMs)
   }
 
   /** "Now" as the workspace's file system stamps it: the mtime of a probe file written in the hidden folder. */
@@ -537,33 +481,6 @@ export class DocumentService {
     const buf = await readFile(abs)
     if (!buf) throw new NotFoundError(`There is no document “${rel}” in ${this.ws.root}.`)
     return buf
-  }
-}
-
-/** Why the document read as `buf` may not be edited (see encoding.ts); null when it may. */
-export function readOnlyOf(rel: string, buf: Buffer): string | null {
-  const from = readFrom.get(buf)
-  return readOnlyReason(buf, from?.nlink ?? 1, rel, from?.mode)
-}
-
-/** Which file each document read came from, and how many names it had on disk. */
-const readFrom = new WeakMap<Buffer, FileIdentity & { nlink: number; mode: number }>()
-
-/** The file a buffer returned by a document read came from (undefined for other buffers). */
-export function identityOfRead(buf: Buffer): FileIdentity | undefined {
-  return readFrom.get(buf)
-}
-
-async function readFile(abs: string): Promise<Buffer | null> {
-  try {
-    const read = await readFileWithIdentity(abs, READ_LIMITS.document)
-    if (!read) return null
-    readFrom.set(read.data, read.identity)
-    return read.data
-  } catch (err) {
-    if (err instanceof ShareFileError && err.sysCode === undefined && /folder/.test(err.problem))
-      throw new ValidationError(`“${abs}” is a folder, not a document.`)
-    throw err
   }
 }
 
