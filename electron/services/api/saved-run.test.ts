@@ -49,6 +49,18 @@ async function saveRun(d: OwnedDispatcher, clientId: string, snap: Snapshot, ids
   return saved
 }
 
+/** What the window does on an event: asks what changed since the version it has, and applies it. */
+async function follow(d: OwnedDispatcher, have: Snapshot): Promise<Snapshot> {
+  const c = ok<ResponseOf<'documents:changes'>>(
+    await d.call('documents:changes', { document: DOC, since: have.fileSha256 }, { clientId: 'bob-window' })
+  )
+  if (c.kind === 'full') return c.snapshot
+  if (c.kind === 'same') return have
+  const next = patchSnapshot(have, c)
+  expect(next, 'changes since the version the window named apply to it').not.toBeNull()
+  return next!
+}
+
 /** A section's first line as the copy has it (its heading line; '' for the preamble). */
 function headingLine(snap: Snapshot, i: number): string {
   if (snap.sections[i].id === 'preamble') return ''
@@ -137,25 +149,9 @@ describe('a window follows its own saves from their answers', () => {
             }
             seen.refused++
           } else if (!st.windowLooks) continue // this event was missed
-          const c = ok<ResponseOf<'documents:changes'>>(
-            await d.call(
-              'documents:changes',
-              { document: DOC, since: have.fileSha256 },
-              { clientId: 'bob-window' }
-            )
-          )
-          if (c.kind === 'full') have = c.snapshot
-          if (c.kind === 'sections') have = patchSnapshot(have, c) ?? (await openDoc(d, 'bob-window'))
+          have = await follow(d, have)
         }
-        const c = ok<ResponseOf<'documents:changes'>>(
-          await d.call(
-            'documents:changes',
-            { document: DOC, since: have.fileSha256 },
-            { clientId: 'bob-window' }
-          )
-        )
-        if (c.kind === 'full') have = c.snapshot
-        if (c.kind === 'sections') have = patchSnapshot(have, c)!
+        have = await follow(d, have)
         expect(content(have)).toEqual(content(await openDoc(d, 'bob-window')))
         expect(have.text).toBe(await fs.readFile(path.join(ws.root(), DOC), 'utf8'))
       }),
