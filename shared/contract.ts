@@ -27,6 +27,31 @@ export const sectionSchema = z.object({
   sha256: z.string()
 })
 
+function isSection(v: unknown): boolean {
+  if (typeof v !== 'object' || v === null) return false
+  const s = v as Record<string, unknown>
+  return (
+    typeof s.id === 'string' &&
+    Number.isSafeInteger(s.level) &&
+    typeof s.heading === 'string' &&
+    Number.isSafeInteger(s.startLine) &&
+    Number.isSafeInteger(s.endLine) &&
+    Number.isSafeInteger(s.start) &&
+    Number.isSafeInteger(s.end) &&
+    typeof s.sha256 === 'string'
+  )
+}
+
+/**
+ * A document's sections: the rules of `sectionSchema`, checked by one plain loop. zod took 270 ms
+ * over the 25,000 sections of a 5 MB document in the page — the largest part of opening it after
+ * the services' answer (tested to accept and refuse exactly what `z.array(sectionSchema)` does).
+ */
+export const sectionListSchema = z.custom<z.infer<typeof sectionSchema>[]>(
+  (v) => Array.isArray(v) && v.every(isSection),
+  { message: 'Expected a list of sections.' }
+)
+
 /** Who holds a lock, for badges and refusals. */
 export const holderSchema = z.object({
   ownerId: z.string(),
@@ -55,7 +80,7 @@ export const documentSnapshotSchema = z.object({
   document: z.string(),
   fileSha256: z.string(),
   text: z.string(),
-  sections: z.array(sectionSchema),
+  sections: sectionListSchema,
   locks: z.array(lockViewSchema),
   /** Why the document opens read-only (not UTF-8 text, a second name on disk); null when it can be edited. */
   readOnly: z.string().nullable()
@@ -122,7 +147,7 @@ export const saveResultSchema = z.object({
 /** What a structure operation (delete/move a section) produced. */
 export const structureResultSchema = z.object({
   document: z.string(),
-  sections: z.array(sectionSchema),
+  sections: sectionListSchema,
   fileSha256: z.string(),
   backup: z.string()
 })

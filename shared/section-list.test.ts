@@ -1,0 +1,62 @@
+/**
+ * `sectionListSchema` (one plain loop, for documents of tens of thousands of sections) accepts and
+ * refuses exactly what `z.array(sectionSchema)` does.
+ */
+import fc from 'fast-check'
+import { z } from 'zod'
+import { describe, expect, it } from 'vitest'
+import { sectionListSchema, sectionSchema } from './contract'
+
+const anyValue = fc.oneof(
+  fc.string(),
+  fc.integer(),
+  fc.double(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.constant(undefined),
+  fc.constant(Number.NaN),
+  fc.constant(Infinity),
+  fc.constant(2 ** 60),
+  fc.constant([]),
+  fc.constant({})
+)
+const field = (good: fc.Arbitrary<unknown>) =>
+  fc.oneof({ weight: 5, arbitrary: good }, { weight: 1, arbitrary: anyValue })
+const section = fc.record(
+  {
+    id: field(fc.string()),
+    level: field(fc.integer({ min: 0, max: 6 })),
+    heading: field(fc.string()),
+    startLine: field(fc.nat()),
+    endLine: field(fc.nat()),
+    start: field(fc.nat()),
+    end: field(fc.nat()),
+    sha256: field(fc.string())
+  },
+  { requiredKeys: ['id', 'level', 'heading', 'startLine', 'endLine', 'start', 'end'] }
+)
+
+describe('sectionListSchema', () => {
+  it('agrees with z.array(sectionSchema) on random lists, values and near-misses', () => {
+    const reference = z.array(sectionSchema)
+    let accepted = 0
+    let refused = 0
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          { weight: 8, arbitrary: fc.array(section, { maxLength: 4 }) },
+          { weight: 1, arbitrary: anyValue }
+        ),
+        (v) => {
+          const want = reference.safeParse(v).success
+          expect(sectionListSchema.safeParse(v).success).toBe(want)
+          if (want) accepted++
+          else refused++
+        }
+      ),
+      { numRuns: 2000 }
+    )
+    expect(accepted).toBeGreaterThan(100)
+    expect(refused).toBeGreaterThan(100)
+  })
+})
