@@ -182,6 +182,9 @@ export function createHandlers(s: AppServices, locks: ClientLocks, hooks: Handle
       if (held) locks.forget(held.handle)
     }
     if (r.acquired.length > 0 || r.retired.length > 0) changed(r.document)
+    // The saving window's copy moves to this version from the answer, without a read: remembered
+    // here, so its next `documents:changes` gets the changed sections, not the whole document.
+    versions.remember(r.document, r.fileSha256, r.sections.map(toSection))
     hooks.saved(r.document, r.fileSha256)
   }
 

@@ -98,6 +98,19 @@ describe('a window follows its own saves from their answers', () => {
     expect(content(have)).toEqual(content(await openDoc(d, 'w')))
   })
 
+  it("after its own save, another writer's save reaches the window as the changed section, not the whole document", async () => {
+    const { d } = await ws.open('bob')
+    const ann = await ws.open('ann')
+    let have = await openDoc(d, 'w')
+    have = patchSavedRun(have, ['budget'], await saveRun(d, 'w', have, ['budget'], '# Budget\n\nMine\n\n'))!
+    await saveRun(ann.d, 'a', await openDoc(ann.d, 'a'), ['risks'], '## Risks\n\nTheirs\n')
+    const c = ok<ResponseOf<'documents:changes'>>(
+      await d.call('documents:changes', { document: DOC, since: have.fileSha256 }, { clientId: 'w' })
+    )
+    expect(c.kind).toBe('sections')
+    if (c.kind === 'sections') expect(c.changed.map((x) => x.id)).toEqual(['risks'])
+  })
+
   it('an answer onto a version the copy does not have is refused (the window asks what changed)', async () => {
     const { d } = await ws.open('bob')
     const ann = await ws.open('ann')
