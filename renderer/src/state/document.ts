@@ -170,7 +170,9 @@ export function createDocumentSlice(
         await get().session?.done()
         const r = await client.call('documents:open', { document })
         if (!r.ok) return get().notify({ kind: 'error', text: r.error.message })
-        heard = r.value.fileSha256
+        // Unknown: a change announced while the answer was on its way was not for the open document
+        // yet, so the editor's first refresh asks (cheaply: "same" when nothing changed).
+        heard = null
         set((s) => ({
           current: document,
           snapshot: r.value,
