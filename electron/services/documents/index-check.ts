@@ -11,7 +11,7 @@
 import { readFileOrNull, READ_LIMITS, ShareFileError } from '../core/share-fs'
 import type { Workspace } from '../core/workspace'
 import { baseId, PREAMBLE_ID } from '../sections/section-ids'
-import { buildIndex, sha256Hex, type SectionIndex } from '../sections/section-index'
+import { hashedSectionsOf, sha256Hex, type SectionIndex } from '../sections/section-index'
 import { IndexStore } from './index-store'
 
 /** Longest id the app ever gives (a slug, a `-n` suffix): anything longer was not written by it. */
@@ -21,10 +21,12 @@ const MAX_ID_LENGTH = 256
 export function indexProblems(buf: Buffer, index: SectionIndex): string[] {
   const s = index.sections
   const problems: string[] = []
-  if (index.fileSha256 !== sha256Hex(buf)) return ['it is the index of another version of the file']
+  const fileSha256 = sha256Hex(buf)
+  if (index.fileSha256 !== fileSha256) return ['it is the index of another version of the file']
   if (index.fileSize !== buf.length)
     problems.push(`it is for a file of ${index.fileSize} bytes, the file has ${buf.length}`)
-  const truth = buildIndex(buf, null).sections // the parse (cached) without the index's claims
+  // The parse (usually cached) without the index's claims; ids are not needed to compare ranges.
+  const truth = hashedSectionsOf(buf, fileSha256)
   if (s.length !== truth.length) problems.push(`it lists ${s.length} sections, the file has ${truth.length}`)
   for (let i = 0; i < Math.min(s.length, truth.length); i++) {
     const [x, t] = [s[i], truth[i]]

@@ -112,17 +112,26 @@ function sameSections(index: SectionIndex, parsed: readonly HashedSection[]): bo
 }
 
 /**
+ * The sections of a file content as the parser sees them, with checksums but no ids: the parse
+ * cache's entry, or a parse. `fileSha256` is `buf`'s checksum.
+ */
+export function hashedSectionsOf(buf: Buffer, fileSha256: string): readonly HashedSection[] {
+  let parsed = cacheGet(fileSha256)
+  if (!parsed) {
+    parsed = hashSections(buf, parseSections(buf))
+    cachePut(fileSha256, parsed)
+  }
+  return parsed
+}
+
+/**
  * The index of a file content: a parse (skipped when the same content was parsed recently) plus
  * ids carried over from `previous` (see README.md). When `previous` already describes this exact
  * content its ids are kept as they are, so an unchanged file never changes its ids.
  */
 export function buildIndex(buf: Buffer, previous: SectionIndex | null): SectionIndex {
   const fileSha256 = sha256Hex(buf)
-  let parsed = cacheGet(fileSha256)
-  if (!parsed) {
-    parsed = hashSections(buf, parseSections(buf))
-    cachePut(fileSha256, parsed)
-  }
+  const parsed = hashedSectionsOf(buf, fileSha256)
   const unchanged = previous !== null && previous.fileSha256 === fileSha256 && sameSections(previous, parsed)
   // An unchanged file keeps its ids as they are; the parse only fills in what an older index lacks.
   const { ids, retired } = unchanged
