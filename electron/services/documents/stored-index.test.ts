@@ -41,7 +41,7 @@ const anyValue = fc.oneof(
   fc.constant({})
 )
 const field = (good: fc.Arbitrary<unknown>) =>
-  fc.oneof({ weight: 6, arbitrary: good }, { weight: 1, arbitrary: anyValue })
+  fc.oneof({ weight: 15, arbitrary: good }, { weight: 1, arbitrary: anyValue })
 const section = fc.record(
   {
     id: field(fc.string({ maxLength: 3 })),
