@@ -85,11 +85,20 @@ export async function openWorkspace(opts: OpenWorkspaceOptions): Promise<AppServ
   const identity = opts.identity ?? createIdentity({ user: opts.user })
   const audit = new AuditLog(workspace, identity, clock)
   const metrics = new Metrics(clock)
-  const locks = new LockService({ workspace, identity, clock, settings: opts.lockSettings, audit, metrics })
+  // On a network drive a read may come through a stale cache for a moment (see DocumentService),
+  // and native events do not show other machines' changes (write-mutex waiters poll instead).
+  const network = (await detectMount(workspace.root).catch(() => null))?.network ?? false
+  const locks = new LockService({
+    workspace,
+    identity,
+    clock,
+    settings: opts.lockSettings,
+    audit,
+    metrics,
+    nativeEvents: !network
+  })
   const history = new HistoryStore(workspace, clock)
   const ownWrites = new OwnWriteRegistry(clock)
-  // On a network drive a read may come through a stale cache for a moment (see DocumentService).
-  const network = (await detectMount(workspace.root).catch(() => null))?.network ?? false
   const documents = new DocumentService({
     ownWrites,
     settleMs: network ? NETWORK_SETTLE_MS : 0,

@@ -27,7 +27,7 @@
  * a folder swapped for a link in between is not caught; the target itself can never be written
  * through, only replaced.
  */
-import { constants, promises as fs, realpathSync, type Dirent, type Stats } from 'node:fs'
+import { constants, promises as fs, realpathSync, watch, type Dirent, type Stats } from 'node:fs'
 import { randomInt } from 'node:crypto'
 import path from 'node:path'
 import { ErrorCode, SectionedError } from '../../../shared/errors'
@@ -678,6 +678,23 @@ export async function makeDirExclusive(dir: string): Promise<void> {
 /** Removes a folder and everything in it; links inside are removed, never followed. */
 export async function removeTree(dir: string): Promise<void> {
   await fs.rm(dir, { recursive: true, force: true })
+}
+
+/**
+ * Calls `onName` with the name of each entry of `dir` that a native event says changed; null when
+ * the folder cannot be watched (absent, not a folder). Reads nothing: waiters use it to wake early
+ * (the write queue), and always poll too — events do not cross machines on network mounts.
+ */
+export function watchNames(dir: string, onName: (name: string) => void): { close(): void } | null {
+  try {
+    const w = watch(dir, { persistent: false }, (_event, name) => {
+      if (name !== null) onName(String(name))
+    })
+    w.on('error', () => undefined) // the folder went away: the waiter's poll carries on
+    return w
+  } catch {
+    return null
+  }
 }
 
 /** The real path of a folder (the watcher watches the real one). */

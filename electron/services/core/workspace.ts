@@ -104,6 +104,11 @@ export class Workspace {
     return path.join(this.locksDir(rel), 'write')
   }
 
+  /** Tickets of the saves waiting for the write mutex, in order (locks/write-queue.ts). */
+  writeQueueDir(rel: string): string {
+    return path.join(this.locksDir(rel), 'write-queue')
+  }
+
   historyDir(rel: string, sectionId: string): string {
     return path.join(this.docDir(rel), 'history', idComponent(sectionId))
   }

@@ -51,6 +51,8 @@ import { encodeLockRecord, encodeReleaseRecord, lockRecordSchema, releaseRecordS
 const GEN = /^g(\d{9})$/
 export const RECORD_FILE = 'lock.json'
 export const RELEASE_FILE = 'released.json'
+/** A write-queue ticket's record (write-queue.ts): claimed like a generation, in its own folder. */
+export const TICKET_FILE = 'ticket.json'
 /** Prefix of the private folder a claim is prepared in before it is renamed into place. */
 export const CLAIM_PREFIX = '.claim-'
 
@@ -208,7 +210,7 @@ function safeParse<T>(
 
 /** What a claim puts into its generation folder: the holder's record or a tombstone. */
 export interface ClaimContent {
-  file: typeof RECORD_FILE | typeof RELEASE_FILE
+  file: typeof RECORD_FILE | typeof RELEASE_FILE | typeof TICKET_FILE
   text: string
 }
 

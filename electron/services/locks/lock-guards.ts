@@ -4,7 +4,7 @@ import type { Workspace } from '../core/workspace'
 import type { LockSettings } from './lock-config'
 import type { LockDirState } from './lock-dir'
 import { holderOf } from './lock-record'
-import { listSectionLocks } from './lock-scan'
+import { listSectionLocks, type TopStates } from './lock-scan'
 import type { StalenessObserver, StaleVerdict } from './staleness'
 
 /** What the acquisition guards need from the lock service. */
@@ -16,6 +16,8 @@ export interface GuardContext {
   nowIso: string
   /** Reads a lock folder for a decision, waiting out a record-less generation's grace. */
   readSettled(dir: string): Promise<{ state: LockDirState; verdict: StaleVerdict }>
+  /** Lock states by top generation, for the limit counts. */
+  tops: TopStates
   /** Frees a stale lock that stands in the way (tombstone generation, audited as a takeover). */
   releaseForeign(dir: string, state: LockDirState, reason: string): Promise<unknown>
 }
@@ -69,7 +71,11 @@ export async function checkSectionAllowed(
   }
   const { maxLocksPerDocument: maxLocks, maxEditorsPerDocument: maxEditors } = ctx.settings
   // Reading every lock is only needed when there are enough lock folders to reach a limit.
-  const locks = await listSectionLocks(ctx.ws.sectionLocksDir(document), Math.min(maxLocks, maxEditors))
+  const locks = await listSectionLocks(
+    ctx.ws.sectionLocksDir(document),
+    Math.min(maxLocks, maxEditors),
+    ctx.tops
+  )
   if (locks === null) return
   const active = locks.filter((l) => isActive(l.state))
   if (active.length + (afterClaim ? 0 : 1) > maxLocks) {

@@ -1,7 +1,7 @@
 import path from 'node:path'
 import { readdirOrNull, ShareFileError } from '../core/share-fs'
 import type { Workspace } from '../core/workspace'
-import { readListedLockDir, type LockDirState } from './lock-dir'
+import { listGenerations, readListedLockDir, type LockDirState } from './lock-dir'
 
 /** A lock folder found on disk with its state. */
 export interface FoundLock {
@@ -15,12 +15,37 @@ export interface FoundLock {
 const names = readdirOrNull
 
 /**
+ * What a lock folder's top generation said, by folder: a generation is put in place with its record
+ * and its holder never changes, so while the top is the same generation a held lock is held by the
+ * same writer and a released one is released. For the limit counts of every acquire (SPEC L7), which
+ * read every section lock of a document — before, each read opened every lock's record, twice per
+ * acquire. Never for staleness: heartbeats change the record within a generation.
+ */
+export class TopStates {
+  private readonly byDir = new Map<string, Extract<LockDirState, { kind: 'held' | 'released' }>>()
+
+  async read(dir: string): Promise<LockDirState> {
+    const known = this.byDir.get(dir)
+    if (known) {
+      const gens = await listGenerations(dir).catch(() => null)
+      if (gens?.length && gens[gens.length - 1] === known.top) return known
+    }
+    const state = await readListedLockDir(dir)
+    if (state.kind === 'held' || state.kind === 'released') this.byDir.set(dir, state)
+    else this.byDir.delete(dir)
+    return state
+  }
+}
+
+/**
  * States of the section locks of one document. When there are fewer lock folders than
- * `onlyIfAtLeast`, returns null without reading them (the limit check's fast path).
+ * `onlyIfAtLeast`, returns null without reading them (the limit check's fast path). `tops` reads
+ * each through a {@link TopStates} (counts only).
  */
 export async function listSectionLocks(
   sectionsDir: string,
-  onlyIfAtLeast: number
+  onlyIfAtLeast: number,
+  tops?: TopStates
 ): Promise<FoundLock[] | null> {
   const docKey = path.basename(path.dirname(path.dirname(sectionsDir)))
   let entries: string[] | null
@@ -37,7 +62,8 @@ export async function listSectionLocks(
   return Promise.all(
     entries.map(async (e) => {
       const dir = path.join(sectionsDir, e)
-      return { dir, docKey, kind: 'section' as const, state: await readListedLockDir(dir) }
+      const state = tops ? await tops.read(dir) : await readListedLockDir(dir)
+      return { dir, docKey, kind: 'section' as const, state }
     })
   )
 }

@@ -28,6 +28,8 @@ import { holderOf } from './lock-record'
 import { StalenessObserver, type StaleVerdict } from './staleness'
 import type { AuditEventType } from '../audit/audit-event'
 import type { AcquireOptions, LockAuditSink, LockEvents, LockHandle, LockMetricsSink } from './lock-types'
+import { WriteQueue } from './write-queue'
+import { TopStates } from './lock-scan'
 import { checkDocumentAllowed, checkSectionAllowed, describeState, type GuardContext } from './lock-guards'
 
 interface Held {
@@ -47,6 +49,8 @@ export interface LockServiceOptions {
   settings?: Partial<LockSettings>
   audit?: LockAuditSink
   metrics?: LockMetricsSink
+  /** Native file events show other instances' changes in the share (a local disk; default true). */
+  nativeEvents?: boolean
 }
 
 /**
@@ -72,6 +76,8 @@ export class LockService {
   /** Whether this share keeps claims exclusive: probed once, before the first claim. */
   private claimsChecked: Promise<void> | null = null
   private beatFailures = 0
+  private readonly writeQueue: WriteQueue
+  private readonly tops = new TopStates()
 
   constructor(opts: LockServiceOptions) {
     this.ws = opts.workspace
@@ -80,6 +86,11 @@ export class LockService {
     this.audit = opts.audit
     this.metrics = opts.metrics
     this.settings = resolveLockSettings(opts.settings)
+    this.writeQueue = new WriteQueue({
+      clock: this.clock,
+      self: this.self,
+      events: opts.nativeEvents ?? true
+    })
     this.observer = new StalenessObserver(
       this.clock,
       this.self,
@@ -134,27 +145,35 @@ export class LockService {
     return this.acquireWithRetries('document', document, null, opts)
   }
 
-  /** Takes the short write mutex that serialises saves of one document across instances. */
+  /**
+   * Takes the short write mutex that serialises saves of one document across instances, first come
+   * first served (write-queue.ts): waiters are woken by the release, not by polling flat out.
+   */
   async acquireWrite(document: string, waitMs = this.settings.writeWaitMs): Promise<LockHandle> {
     const deadline = this.clock.monotonicNow() + waitMs
     let last: LockAcquisitionError | undefined
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.tryAcquire('write', document, null, {
-          label: `Saving “${document}”`,
-          operation: 'save'
-        })
-      } catch (err) {
-        if (!(err instanceof LockAcquisitionError)) throw err
-        last = err
+    let attempts = 0
+    const handle = await this.writeQueue.take(
+      this.ws.writeQueueDir(document),
+      this.ws.writeLockDir(document),
+      deadline,
+      async () => {
+        attempts++
+        try {
+          return await this.tryAcquire('write', document, null, {
+            label: `Saving “${document}”`,
+            operation: 'save'
+          })
+        } catch (err) {
+          if (!(err instanceof LockAcquisitionError)) throw err
+          last = err
+          return null
+        }
       }
-      if (this.clock.monotonicNow() >= deadline) {
-        this.metrics?.timeout()
-        throw new LockTimeoutError(`saving “${document}”`, attempt + 1, this.clock.wallNow(), last.holder)
-      }
-      // Saves hold the mutex for milliseconds: poll fast, with jitter so contenders spread out.
-      await this.sleep(Math.min(50, 2 + attempt * 2) * (0.5 + Math.random()))
-    }
+    )
+    if (handle) return handle
+    this.metrics?.timeout()
+    throw new LockTimeoutError(`saving “${document}”`, attempts, this.clock.wallNow(), last?.holder)
   }
 
   /** Records edit activity on a held lock (postpones the idle release). */
@@ -531,6 +550,7 @@ export class LockService {
       observer: this.observer,
       nowIso: this.iso(),
       readSettled: (dir) => this.readSettled(dir),
+      tops: this.tops,
       releaseForeign: (dir, state, reason) => this.releaseForeign(dir, state, reason, 'lock.takeover')
     }
   }

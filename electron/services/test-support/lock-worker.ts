@@ -3,7 +3,11 @@
  * holding it, creates a marker file exclusively: if two processes ever held the lock at once, the
  * second `wx` create fails and the worker exits with code 9 ("double grant").
  *
- *   node out/node/lock-worker.cjs <folder> <doc> <sectionId> <iterations> <markerDir>
+ *   node out/node/lock-worker.cjs <folder> <doc> <sectionId> <iterations> <markerDir> [write]
+ *
+ * With `write` it takes the document's write mutex instead (the section is ignored), holds it
+ * 2 ms, and prints one line per acquisition: `took <asked> <got>`, epoch milliseconds of when it
+ * asked and when it got it — the fairness test counts how often a later asker went first.
  */
 import { promises as fs } from 'node:fs'
 import path from 'node:path'
@@ -13,7 +17,9 @@ import { Workspace } from '../core/workspace'
 import { LockService } from '../locks/lock-service'
 
 async function main(): Promise<number> {
-  const [folder, doc, sectionId, iterationsRaw, markerDir] = process.argv.slice(2)
+  const [folder, doc, sectionId, iterationsRaw, markerDir, mode] = process.argv.slice(2)
+  const write = mode === 'write'
+  const epoch = () => performance.timeOrigin + performance.now()
   const iterations = Number(iterationsRaw)
   const locks = new LockService({
     workspace: new Workspace(folder),
@@ -21,11 +27,16 @@ async function main(): Promise<number> {
     clock: clockFromEnv(),
     settings: { retries: 10_000, minBackoffMs: 1, maxBackoffMs: 20, heartbeatIntervalMs: 1_000 }
   })
-  const marker = path.join(markerDir, `${sectionId}.held`)
+  const marker = path.join(markerDir, write ? 'write.held' : `${sectionId}.held`)
   let acquired = 0
   try {
+    // The first acquisition of a lock service probes the share (are claims exclusive here?) before
+    // it asks for anything: done once before the timed ones, so `asked` is when this worker queues.
+    if (write) await locks.release(await locks.acquireWrite(doc))
     for (let i = 0; i < iterations; i++) {
-      const lock = await locks.acquireSection(doc, sectionId)
+      const asked = epoch()
+      const lock = write ? await locks.acquireWrite(doc) : await locks.acquireSection(doc, sectionId)
+      if (write) process.stdout.write(`took ${asked.toFixed(3)} ${epoch().toFixed(3)}\n`)
       try {
         await fs.writeFile(marker, String(process.pid), { flag: 'wx' })
       } catch {
@@ -33,7 +44,7 @@ async function main(): Promise<number> {
         return 9
       }
       acquired++
-      await new Promise((r) => setTimeout(r, 1))
+      await new Promise((r) => setTimeout(r, write ? 2 : 1))
       await fs.unlink(marker)
       await locks.release(lock)
     }

@@ -1,0 +1,268 @@
+/**
+ * First come, first served for a document's write mutex (SPEC L3), across processes and machines.
+ *
+ * A save that finds the mutex taken, or others already waiting, takes a numbered **ticket** in
+ * `<locks>/write-queue/` — the same atomic claim as a lock generation (a private folder renamed to
+ * `g<k>`, where k is above every ticket it sees; renaming onto a taken number fails everywhere) —
+ * and tries the mutex only when no live ticket is below its own. It waits on a native watch of the
+ * queue (woken when a ticket ahead leaves) and, once at the head, of the mutex folder (woken by the
+ * release), with a slow poll behind it in case an event never comes; where native events do not
+ * see other machines' changes (network mounts) it polls with a bounded backoff and jitter instead.
+ * Before, fifty waiters polled the mutex every few milliseconds each: they burnt the CPU the holder
+ * needed, and whoever polled at the right moment won.
+ *
+ * Tickets order waiters; they guard nothing — the mutex itself stays the only exclusion. So a ticket
+ * may be judged abandoned without risk: one whose waiter's process ended on this machine, or whose
+ * waiter stopped rewriting it (every `beatMs`) for three beats as watched on this observer's clock,
+ * is skipped and removed, and a waiter that finds its own ticket gone takes a new one. Overtaking
+ * is bounded: a newcomer that saw no ticket tries the mutex at once (one race with a ticket being
+ * made), and a stale listing can put a ticket below one taken just before.
+ */
+import path from 'node:path'
+import type { Identity } from '../../../shared/types'
+import type { Clock, Disposable } from '../core/clock'
+import {
+  ensureDir,
+  readFileOrNull,
+  READ_LIMITS,
+  removeTree,
+  replaceSmallFile,
+  watchNames
+} from '../core/share-fs'
+import { holderProcessEnded } from './liveness'
+import { claimGeneration, genName, listGenerations, TICKET_FILE } from './lock-dir'
+
+/** How a queue waits. */
+export interface WriteQueueOptions {
+  clock: Clock
+  self: Identity
+  /** Native file events show other writers' changes here (a local disk): wait on them. */
+  events: boolean
+  /** How often a waiting ticket is rewritten to show its waiter is alive (default 1 s). */
+  beatMs?: number
+}
+
+interface TicketRecord {
+  format: 1
+  hostId: string
+  pid: number
+  instanceId: string
+  beat: number
+}
+
+/** With native events, the poll behind them (an event lost, a change made through another mount). */
+const EVENT_SAFETY_POLL_MS = 250
+/** Without them: the first and the longest pause between looks. */
+const POLL_MIN_MS = 4
+const POLL_MAX_MS = 50
+/** A waiter ahead that has not moved for this long has its ticket looked at (is it alive?). */
+const STALL_MS = 1_000
+
+/** Fair order for write mutexes; one per lock service. */
+export class WriteQueue {
+  private readonly beatMs: number
+  /** What this observer last read in each ticket ahead, and since when (its own monotonic clock). */
+  private readonly sightings = new Map<string, { text: string; since: number }>()
+
+  constructor(private readonly opts: WriteQueueOptions) {
+    this.beatMs = opts.beatMs ?? 1_000
+  }
+
+  /**
+   * Calls `attempt` (one try of the mutex: its result, or null while someone holds it) in this
+   * waiter's turn until it succeeds; null when `deadline` (monotonic ms) passed first.
+   */
+  async take<T>(
+    queueDir: string,
+    mutexDir: string,
+    deadline: number,
+    attempt: () => Promise<T | null>
+  ): Promise<T | null> {
+    // Nobody waiting: the mutex at once (the uncontended save pays one listing for fairness).
+    if (!(await listGenerations(queueDir))?.length) {
+      const got = await attempt()
+      if (got !== null) return got
+    }
+    await ensureDir(queueDir)
+    await ensureDir(mutexDir) // watched from the start, even for a mutex never taken before
+    const waker = new Waker(this.opts.clock)
+    let ticket: Ticket | null = null
+    try {
+      waker.watch(queueDir, (name) => ticket !== null && ticketNumber(name) < ticket.k)
+      waker.watch(mutexDir, () => waker.head)
+      let polls = 0
+      let aheadKey = ''
+      let movedAt = this.opts.clock.monotonicNow()
+      for (;;) {
+        const gens = (await listGenerations(queueDir)) ?? []
+        if (ticket === null || ticket.lost || !gens.includes(ticket.k)) {
+          await ticket?.leave()
+          ticket = await this.enter(queueDir, gens)
+          continue
+        }
+        const k = ticket.k
+        const ahead = gens.filter((g) => g < k)
+        const key = ahead.join(',')
+        const now = this.opts.clock.monotonicNow()
+        if (key !== aheadKey) {
+          ;[aheadKey, movedAt, polls] = [key, now, 0]
+        } else if (ahead.length > 0 && now - movedAt >= STALL_MS) {
+          if (await this.removeAbandoned(queueDir, ahead)) continue
+        }
+        waker.head = ahead.length === 0
+        if (waker.head) {
+          const got = await attempt()
+          if (got !== null) return got
+        }
+        if (this.opts.clock.monotonicNow() >= deadline) return null
+        await waker.next(this.pollMs(polls++), deadline - this.opts.clock.monotonicNow())
+      }
+    } finally {
+      waker.close()
+      if (ticket) await ticket.leave()
+    }
+  }
+
+  private pollMs(polls: number): number {
+    const base = this.opts.events ? EVENT_SAFETY_POLL_MS : Math.min(POLL_MAX_MS, POLL_MIN_MS * 2 ** polls)
+    return base * (0.5 + Math.random())
+  }
+
+  /** Puts a ticket above every one listed (retrying above a number someone else took first). */
+  private async enter(queueDir: string, listed: number[]): Promise<Ticket> {
+    let k = (listed.length ? Math.max(...listed) : 0) + 1
+    const record: TicketRecord = {
+      format: 1,
+      hostId: this.opts.self.hostId,
+      pid: this.opts.self.pid,
+      instanceId: this.opts.self.instanceId,
+      beat: 0
+    }
+    for (;;) {
+      if (await claimGeneration(queueDir, k, { file: TICKET_FILE, text: JSON.stringify(record) })) {
+        return new Ticket(this.opts.clock, path.join(queueDir, genName(k)), k, record, this.beatMs)
+      }
+      const now = (await listGenerations(queueDir)) ?? []
+      k = Math.max(k, ...now) + 1
+    }
+  }
+
+  /**
+   * Looks at the tickets ahead after the queue stood still: removes those whose waiter's process
+   * ended on this machine, or that were not rewritten for three beats. True when one was removed.
+   */
+  private async removeAbandoned(queueDir: string, ahead: number[]): Promise<boolean> {
+    const now = this.opts.clock.monotonicNow()
+    let removed = false
+    for (const g of ahead) {
+      const dir = path.join(queueDir, genName(g))
+      const text =
+        (
+          await readFileOrNull(path.join(dir, TICKET_FILE), READ_LIMITS.lockRecord).catch(() => null)
+        )?.toString('utf8') ?? ''
+      const seen = this.sightings.get(dir)
+      if (!seen || seen.text !== text) this.sightings.set(dir, { text, since: now })
+      const since = seen && seen.text === text ? seen.since : now
+      if (deadHere(text, this.opts.self) || now - since >= 3 * this.beatMs) {
+        await removeTree(dir).catch(() => undefined)
+        this.sightings.delete(dir)
+        removed = true
+      }
+    }
+    for (const key of this.sightings.keys()) {
+      if (!ahead.some((g) => key === path.join(queueDir, genName(g)))) this.sightings.delete(key)
+    }
+    return removed
+  }
+}
+
+function deadHere(text: string, self: Identity): boolean {
+  try {
+    const r = JSON.parse(text) as Partial<TicketRecord>
+    if (typeof r.hostId !== 'string' || typeof r.pid !== 'number') return false
+    return holderProcessEnded({ ...self, hostId: r.hostId, pid: r.pid }, self)
+  } catch {
+    return false // unreadable: judged by its beats like any other
+  }
+}
+
+function ticketNumber(name: string): number {
+  const m = /^g(\d{9})$/.exec(name)
+  return m ? Number(m[1]) : Number.POSITIVE_INFINITY
+}
+
+/** This waiter's ticket: rewritten every beat while it waits, removed when it leaves. */
+class Ticket {
+  lost = false
+  private readonly timer: Disposable
+
+  constructor(
+    clock: Clock,
+    private readonly dir: string,
+    readonly k: number,
+    private record: TicketRecord,
+    beatMs: number
+  ) {
+    this.timer = clock.setInterval(() => this.beat(), beatMs)
+  }
+
+  private async beat(): Promise<void> {
+    if (this.lost) return
+    this.record = { ...this.record, beat: this.record.beat + 1 }
+    try {
+      await replaceSmallFile(path.join(this.dir, TICKET_FILE), JSON.stringify(this.record))
+    } catch {
+      this.lost = true // removed as abandoned (this waiter was too slow to show it lives): enter again
+    }
+  }
+
+  stop(): void {
+    this.timer.dispose()
+  }
+
+  async leave(): Promise<void> {
+    this.stop()
+    await removeTree(this.dir).catch(() => undefined)
+  }
+}
+
+/** Wakes a waiter on a native event in a watched folder (filtered by name), or after a pause. */
+class Waker {
+  /** Whether this waiter is at the head of the queue (then the mutex folder's events matter). */
+  head = false
+  private readonly watchers: { close(): void }[] = []
+  private fired = false
+  private wake: (() => void) | null = null
+
+  constructor(private readonly clock: Clock) {}
+
+  watch(dir: string, wanted: (name: string) => boolean): void {
+    // Null when absent (a mutex never taken yet) or not watchable: the poll does it.
+    const w = watchNames(dir, (name) => {
+      if (wanted(name)) this.fire()
+    })
+    if (w) this.watchers.push(w)
+  }
+
+  private fire(): void {
+    this.fired = true
+    this.wake?.()
+  }
+
+  async next(pauseMs: number, leftMs: number): Promise<void> {
+    if (!this.fired) {
+      let timer: Disposable | undefined
+      await new Promise<void>((resolve) => {
+        this.wake = resolve
+        timer = this.clock.setTimeout(resolve, Math.max(0, Math.min(pauseMs, leftMs)))
+      })
+      timer?.dispose()
+      this.wake = null
+    }
+    this.fired = false
+  }
+
+  close(): void {
+    for (const w of this.watchers) w.close()
+  }
+}
