@@ -4,6 +4,7 @@ import { NotFoundError, ValidationError } from '../../../shared/errors'
 import { parseSections } from './parse-sections'
 import { buildIndex, clearIndexCache, hashSections, sectionText, type SectionIndex } from './section-index'
 import { prepareSectionBytes, spliceRun, spliceSection } from './splice'
+import { documentArb, lines, replacementArb } from '../test-support/markdown-arbitraries'
 
 const b = (s: string): Buffer => Buffer.from(s, 'utf8')
 const endsWithEol = (buf: Buffer): boolean =>
@@ -248,75 +249,6 @@ describe('spliceRun (a save covering consecutive held sections)', () => {
 // ---------------------------------------------------------------------------------------------
 // Property: a splice either changes exactly one section's bytes and yields the index a fresh parse
 // gives, or it is refused and the naive splice really would have changed another section.
-
-const word = fc.constantFrom('alpha', 'Beta', 'Notes', 'x', 'ünï', 'two words')
-const trickyLine = fc.constantFrom(
-  '===',
-  '---',
-  '***',
-  '...',
-  '- item',
-  '- # item heading',
-  '> # quoted',
-  '1. one',
-  '```',
-  '~~~',
-  '<div>',
-  '</div>',
-  '<!-- c',
-  '-->',
-  '    # indented',
-  '#hashtag',
-  '| a | b |',
-  '|---|---|',
-  ''
-)
-const atx = fc
-  .tuple(fc.integer({ min: 1, max: 6 }), word, fc.boolean())
-  .map(([n, w, close]) => [`${'#'.repeat(n)} ${w}${close ? ' #' : ''}`])
-const setext = fc.tuple(word, fc.constantFrom('===', '---', '--')).map(([w, u]) => [w, u])
-const para = fc.array(fc.oneof(word, trickyLine), { minLength: 1, maxLength: 3 })
-const fence = fc
-  .tuple(
-    fc.constantFrom('```', '~~~'),
-    fc.array(
-      fc.oneof(
-        atx.map((l) => l[0]),
-        word
-      ),
-      { maxLength: 2 }
-    )
-  )
-  .map(([f, body]) => [f, ...body, f])
-const block = fc.oneof(atx, atx, setext, para, fence, fc.constant(['']))
-const lines = (max: number) => fc.array(block, { maxLength: max }).map((bs) => bs.flat())
-const prefix = fc.constantFrom(
-  '',
-  '',
-  '\uFEFF',
-  '---\ntitle: t\n# c\n---\n',
-  '---\n',
-  '\uFEFF---\nk: v\n...\n'
-)
-
-const documentArb = fc
-  .record({ prefix, body: lines(12), eol: fc.constantFrom('\n', '\r\n'), trailing: fc.boolean() })
-  .map(({ prefix, body, eol, trailing }) => {
-    const text = prefix.replace(/\n/g, eol) + body.join(eol) + (trailing && body.length ? eol : '')
-    return { buf: b(text), eol }
-  })
-
-const replacementArb = fc
-  .record({
-    head: fc.oneof(atx, atx, setext, para),
-    rest: lines(5),
-    eols: fc.array(fc.constantFrom('\n', '\r\n', '\r'), { minLength: 12, maxLength: 12 }),
-    trailing: fc.boolean()
-  })
-  .map(({ head, rest, eols, trailing }) => {
-    const all = [...head, ...rest]
-    return all.map((l, k) => l + (k < all.length - 1 || trailing ? eols[k % eols.length] : '')).join('')
-  })
 
 /** Whether the naive splice leaves every other section as it was (the oracle: a full parse). */
 function othersUnchanged(buf: Buffer, index: SectionIndex, i: number, bytes: Buffer, j = i): boolean {
