@@ -41,6 +41,7 @@ export function idComponent(id: string): string {
 export class Workspace {
   readonly root: string
   readonly hidden: string
+  private readonly keys = new Map<string, string>()
 
   constructor(root: string) {
     this.root = path.resolve(root)
@@ -73,7 +74,14 @@ export class Workspace {
 
   /** Folder name for a document's hidden data: readable slug plus a hash of the exact path. */
   docKey(rel: string): string {
-    return `${slug(rel)}-${shortHash(rel)}`
+    // Asked for by every lock, history and index path of every operation: hashed once per name.
+    let key = this.keys.get(rel)
+    if (key === undefined) {
+      key = `${slug(rel)}-${shortHash(rel)}`
+      if (this.keys.size >= 4096) this.keys.clear()
+      this.keys.set(rel, key)
+    }
+    return key
   }
 
   docDir(rel: string): string {

@@ -389,14 +389,17 @@ export class LockService {
       }
     }
     await this.checkClaimsSafe()
-    if (kind === 'section') await checkSectionAllowed(this.guardContext(), document, label, false)
-
+    // The lock's own state first: a held section is refused by one read, before the document-wide
+    // checks below read every lock of the document (under contention most attempts end here).
     const { state, verdict } = await this.readSettled(dir)
     let tookOver: LockRecord['tookOverFrom']
     let formerHolder: HolderSummary | undefined
-    if (state.kind !== 'absent' && state.kind !== 'empty' && state.kind !== 'released') {
+    const taken = state.kind !== 'absent' && state.kind !== 'empty' && state.kind !== 'released'
+    if (taken && !verdict.stale)
+      throw new LockAcquisitionError(label, describeState(state, this.iso()), this.clock.wallNow())
+    if (kind === 'section') await checkSectionAllowed(this.guardContext(), document, label, false)
+    if (taken) {
       const holder = describeState(state, this.iso())
-      if (!verdict.stale) throw new LockAcquisitionError(label, holder, this.clock.wallNow())
       if (!(opts.takeOverStale ?? this.settings.takeOverStale))
         throw new StaleProcessLockError(label, holder, verdict.reason, this.clock.wallNow())
       formerHolder = holder

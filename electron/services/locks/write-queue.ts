@@ -12,10 +12,13 @@
  * needed, and whoever polled at the right moment won.
  *
  * Tickets order waiters; they guard nothing — the mutex itself stays the only exclusion. So a ticket
- * may be judged abandoned without risk: one whose waiter's process ended on this machine, or whose
- * waiter stopped rewriting it (every `beatMs`) for three beats as watched on this observer's clock,
- * is skipped and removed, and a waiter that finds its own ticket gone takes a new one. Overtaking
- * is bounded: a newcomer that saw no ticket tries the mutex at once (one race with a ticket being
+ * may be judged abandoned without risk. Only the head ticket can hold the queue up, so only the head
+ * rewrites its ticket (every `beatMs`), and only the waiter right behind it judges it once it stood
+ * still for a second: abandoned when its waiter's process ended on this machine, or after three
+ * silent beats as watched on this observer's clock; it is removed, and a waiter that finds its own
+ * ticket gone takes a new one. Each waiter is woken by its predecessor leaving, not by every change
+ * (fifty waiters re-reading the queue at every save was the herd this replaces). Overtaking is
+ * bounded: a newcomer that saw no ticket tries the mutex at once (one race with a ticket being
  * made), and a stale listing can put a ticket below one taken just before.
  */
 import path from 'node:path'
@@ -61,8 +64,8 @@ const STALL_MS = 1_000
 /** Fair order for write mutexes; one per lock service. */
 export class WriteQueue {
   private readonly beatMs: number
-  /** What this observer last read in each ticket ahead, and since when (its own monotonic clock). */
-  private readonly sightings = new Map<string, { text: string; since: number }>()
+  /** What this observer last read in the head ticket it judges, and since when (its own monotonic clock). */
+  private sighting: { dir: string; text: string; since: number } | null = null
 
   constructor(private readonly opts: WriteQueueOptions) {
     this.beatMs = opts.beatMs ?? 1_000
@@ -83,16 +86,19 @@ export class WriteQueue {
       const got = await attempt()
       if (got !== null) return got
     }
+    // Asked not to wait (a derived write that may as well be skipped): no ticket either.
+    if (this.opts.clock.monotonicNow() >= deadline) return null
     await ensureDir(queueDir)
     await ensureDir(mutexDir) // watched from the start, even for a mutex never taken before
     const waker = new Waker(this.opts.clock)
     let ticket: Ticket | null = null
+    /** The ticket right ahead of this one (-1: none, this waiter is the head): its leaving moves it up. */
+    let predecessor = -1
+    let judged = { k: -1, since: 0 }
     try {
-      waker.watch(queueDir, (name) => ticket !== null && ticketNumber(name) < ticket.k)
-      waker.watch(mutexDir, () => waker.head)
+      waker.watch(queueDir, (name) => ticketNumber(name) === predecessor)
+      waker.watch(mutexDir, () => predecessor === -1)
       let polls = 0
-      let aheadKey = ''
-      let movedAt = this.opts.clock.monotonicNow()
       for (;;) {
         const gens = (await listGenerations(queueDir)) ?? []
         if (ticket === null || ticket.lost || !gens.includes(ticket.k)) {
@@ -102,20 +108,23 @@ export class WriteQueue {
         }
         const k = ticket.k
         const ahead = gens.filter((g) => g < k)
-        const key = ahead.join(',')
-        const now = this.opts.clock.monotonicNow()
-        if (key !== aheadKey) {
-          ;[aheadKey, movedAt, polls] = [key, now, 0]
-        } else if (ahead.length > 0 && now - movedAt >= STALL_MS) {
-          if (await this.removeAbandoned(queueDir, ahead)) continue
+        const next = ahead.length ? Math.max(...ahead) : -1
+        if (next !== predecessor) polls = 0
+        predecessor = next
+        // Only the head waits for the mutex, so only its ticket must show it lives; and only the
+        // waiter right behind it judges it (one read per look, not one per waiter per ticket).
+        ticket.beating = ahead.length === 0
+        if (ahead.length === 1) {
+          const now = this.opts.clock.monotonicNow()
+          if (judged.k !== ahead[0]) judged = { k: ahead[0], since: now }
+          else if (now - judged.since >= STALL_MS && (await this.abandoned(queueDir, ahead[0]))) continue
         }
-        waker.head = ahead.length === 0
-        if (waker.head) {
+        if (ahead.length === 0) {
           const got = await attempt()
           if (got !== null) return got
         }
         if (this.opts.clock.monotonicNow() >= deadline) return null
-        await waker.next(this.pollMs(polls++), deadline - this.opts.clock.monotonicNow())
+        await waker.next(this.pollMs(polls++, ahead.length), deadline - this.opts.clock.monotonicNow())
       }
     } finally {
       waker.close()
@@ -123,8 +132,12 @@ export class WriteQueue {
     }
   }
 
-  private pollMs(polls: number): number {
-    const base = this.opts.events ? EVENT_SAFETY_POLL_MS : Math.min(POLL_MAX_MS, POLL_MIN_MS * 2 ** polls)
+  /** The pause before the next look: the head and the one behind it look often, the rest seldom. */
+  private pollMs(polls: number, ahead: number): number {
+    const deep = ahead > 1
+    const base = this.opts.events
+      ? EVENT_SAFETY_POLL_MS * (deep ? 4 : 1)
+      : Math.min(deep ? POLL_MAX_MS * 4 : POLL_MAX_MS, POLL_MIN_MS * 2 ** polls)
     return base * (0.5 + Math.random())
   }
 
@@ -148,31 +161,20 @@ export class WriteQueue {
   }
 
   /**
-   * Looks at the tickets ahead after the queue stood still: removes those whose waiter's process
-   * ended on this machine, or that were not rewritten for three beats. True when one was removed.
+   * Whether the head ticket `g`, which stood still for a while, is abandoned — its waiter's process
+   * ended on this machine, or it was not rewritten for three beats as watched on this observer's
+   * clock; then it is removed (its waiter, if it lives after all, takes a new ticket).
    */
-  private async removeAbandoned(queueDir: string, ahead: number[]): Promise<boolean> {
+  private async abandoned(queueDir: string, g: number): Promise<boolean> {
     const now = this.opts.clock.monotonicNow()
-    let removed = false
-    for (const g of ahead) {
-      const dir = path.join(queueDir, genName(g))
-      const text =
-        (
-          await readFileOrNull(path.join(dir, TICKET_FILE), READ_LIMITS.lockRecord).catch(() => null)
-        )?.toString('utf8') ?? ''
-      const seen = this.sightings.get(dir)
-      if (!seen || seen.text !== text) this.sightings.set(dir, { text, since: now })
-      const since = seen && seen.text === text ? seen.since : now
-      if (deadHere(text, this.opts.self) || now - since >= 3 * this.beatMs) {
-        await removeTree(dir).catch(() => undefined)
-        this.sightings.delete(dir)
-        removed = true
-      }
-    }
-    for (const key of this.sightings.keys()) {
-      if (!ahead.some((g) => key === path.join(queueDir, genName(g)))) this.sightings.delete(key)
-    }
-    return removed
+    const dir = path.join(queueDir, genName(g))
+    const buf = await readFileOrNull(path.join(dir, TICKET_FILE), READ_LIMITS.lockRecord).catch(() => null)
+    const text = buf?.toString('utf8') ?? ''
+    if (this.sighting?.dir !== dir || this.sighting.text !== text) this.sighting = { dir, text, since: now }
+    if (!deadHere(text, this.opts.self) && now - this.sighting.since < 3 * this.beatMs) return false
+    await removeTree(dir).catch(() => undefined)
+    this.sighting = null
+    return true
   }
 }
 
@@ -194,6 +196,8 @@ function ticketNumber(name: string): number {
 /** This waiter's ticket: rewritten every beat while it waits, removed when it leaves. */
 class Ticket {
   lost = false
+  /** Rewritten at each beat only while true (at the head of the queue). */
+  beating = false
   private readonly timer: Disposable
 
   constructor(
@@ -207,7 +211,7 @@ class Ticket {
   }
 
   private async beat(): Promise<void> {
-    if (this.lost) return
+    if (this.lost || !this.beating) return
     this.record = { ...this.record, beat: this.record.beat + 1 }
     try {
       await replaceSmallFile(path.join(this.dir, TICKET_FILE), JSON.stringify(this.record))
@@ -228,8 +232,6 @@ class Ticket {
 
 /** Wakes a waiter on a native event in a watched folder (filtered by name), or after a pause. */
 class Waker {
-  /** Whether this waiter is at the head of the queue (then the mutex folder's events matter). */
-  head = false
   private readonly watchers: { close(): void }[] = []
   private fired = false
   private wake: (() => void) | null = null
