@@ -5,11 +5,13 @@ export interface BenchArgs {
   quick: boolean
   /** Ids of the benchmarks to run; empty = all. */
   only: string[]
+  /** `--writers 10,25,50,100`: contention runs with these numbers of processes (default 50; quick 8). */
+  writers: number[]
   help: boolean
 }
 
 /** One line of help. */
-export const USAGE = 'usage: npm run bench -- [--quick] [--only id,id…]'
+export const USAGE = 'usage: npm run bench -- [--quick] [--only id,id…] [--writers n,n…]'
 
 /** Parses the command line strictly (an unknown option is an error, not ignored). */
 export function parseBenchArgs(argv: string[]): BenchArgs {
@@ -20,6 +22,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     options: {
       quick: { type: 'boolean', default: false },
       only: { type: 'string' },
+      writers: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false }
     }
   })
@@ -27,5 +30,15 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     .split(',')
     .map((id) => id.trim())
     .filter(Boolean)
-  return { quick: values.quick ?? false, only, help: values.help ?? false }
+  const writers = (values.writers ?? '')
+    .split(',')
+    .map((n) => n.trim())
+    .filter(Boolean)
+    .map((n) => {
+      const k = Number(n)
+      if (!Number.isInteger(k) || k < 1 || k > 200)
+        throw new Error(`--writers takes whole numbers from 1 to 200, not “${n}”`)
+      return k
+    })
+  return { quick: values.quick ?? false, only, writers, help: values.help ?? false }
 }

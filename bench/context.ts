@@ -7,6 +7,8 @@ import type { ResultRow } from './results'
 export interface BenchContext {
   /** CI-sized run (`--quick`): fewer samples, smaller documents, shorter runs. */
   quick: boolean
+  /** Numbers of processes for the contention runs (`--writers`); empty: the default for the mode. */
+  writers: number[]
   /** One progress line on stderr (the table goes to stdout). */
   log(message: string): void
 }

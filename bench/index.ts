@@ -60,7 +60,7 @@ async function main(): Promise<number> {
     return 2
   }
   const machine = machineInfo(args.quick ? 'quick' : 'full')
-  const ctx: BenchContext = { quick: args.quick, log: (m) => process.stderr.write(`${m}\n`) }
+  const ctx: BenchContext = { quick: args.quick, writers: args.writers, log: (m) => process.stderr.write(`${m}\n`) }
   const rows: ResultRow[] = []
   for (const b of SUITE) {
     if (args.only.length === 0 || args.only.includes(b.id)) rows.push(...(await runOne(b, ctx)))
