@@ -19,10 +19,9 @@ import {
   type OwnWriteSink
 } from './document-files'
 import { utf16Text } from './encoding'
-import { CheckedIndexes, IndexStore } from './index-store'
-import { idProblems, indexProblems } from './index-check'
-import { checkedBySplice, VerifiedCopies } from './splice-check'
-import { readLockDir } from '../locks/lock-dir'
+import { IndexStore } from './index-store'
+import { IndexLookup } from './index-lookup'
+import { VerifiedCopies } from './splice-check'
 import { pendingIntents, type IntentOutcome } from './save-intent'
 import { commitSave, finishPending, intentOf, prepareHistory, type CommitContext } from './save-commit'
 import { auditRunSave, checkRunBases, lockNewSections, runIds, type RunPart } from './run-save'
@@ -110,13 +109,14 @@ export class DocumentService {
   private readonly audit?: DocumentAuditSink
   private readonly metrics?: DocumentMetricsSink
   private readonly indexes: IndexStore
-  private readonly checked = new CheckedIndexes()
   /** The last checked version of recent documents, bytes and index (see splice-check.ts). */
   private readonly copies = new VerifiedCopies()
   private readonly persistOnRead: boolean
   private readonly ownWrites?: OwnWriteSink
   private readonly settleMs: number
   private readonly clock: Clock
+  /** Finds the section index for a document's bytes (see index-lookup.ts). */
+  private readonly lookup: IndexLookup
   /** Texts of refused saves. */
   readonly drafts: DraftStore
 
@@ -132,6 +132,13 @@ export class DocumentService {
     this.audit = opts.audit
     this.metrics = opts.metrics
     this.indexes = new IndexStore(this.ws)
+    this.lookup = new IndexLookup({
+      ws: this.ws,
+      locks: this.locks,
+      indexes: this.indexes,
+      copies: this.copies,
+      finishIntents: (doc, buf, index) => this.finishIntents(doc, buf, index)
+    })
     this.drafts = new DraftStore(this.ws, this.self, opts.clock)
   }
 
@@ -403,71 +410,8 @@ export class DocumentService {
    * (no parse), otherwise a reconciliation against it. `persist` stores a reconciled index under
    * the write mutex so every instance converges on the same ids for an external edit.
    */
-  async indexFor(doc: string, buf: Buffer, persist: boolean): Promise<SectionIndex> {
-    const sha = sha256Hex(buf)
-    // The stored index checked against this very file before, and not rewritten since: trusted
-    // again without reading, parsing and checking it (that was two thirds of opening a 5 MB file).
-    const stamp = await this.indexes.stamp(doc)
-    const known = this.checked.get(doc, sha, stamp)
-    if (known) {
-      this.copies.set(doc, buf, known)
-      return known
-    }
-    let stored = await this.indexes.read(doc)
-    if (stored && stored.fileSha256 === sha) {
-      // Another instance's save from the version checked here last: its splice, redone, proves it.
-      const prev = this.copies.get(doc)
-      if ((prev && checkedBySplice(prev, buf, stored)) || indexProblems(buf, stored).length === 0) {
-        this.checked.set(doc, sha, stamp, stored)
-        this.copies.set(doc, buf, stored)
-        return stored
-      }
-      // It lies about this very file: rebuilt from the document. Its ids are carried over by
-      // reconciliation as for an outside edit — unless they are what lies (swapped, twice,
-      // malformed): then only its retired ids are kept, so a new heading never reuses one.
-      const idsLie = idProblems(stored).length > 0
-      stored = { ...stored, fileSha256: '', sections: idsLie ? [] : stored.sections }
-    }
-    const rebuilt = buildIndex(buf, stored)
-    this.copies.set(doc, buf, rebuilt)
-    if (!persist) return rebuilt
-    // An outside program that saves in place (truncate, then write) is read half-way now and then:
-    // storing that read would retire the ids of the sections it lacks, and the finished file would
-    // give them new ids — a writer holding one would lose it, and its history would start again.
-    // While a section this read lacks is locked, the index is not stored; the next read reconciles
-    // against the old one. (A section really deleted outside is retired once its lock is gone.)
-    if (stored && (await this.anyLocked(doc, vanished(stored, rebuilt)))) return rebuilt
-    let mutex: LockHandle
-    try {
-      // One try, no wait: a save in progress (its index not written yet) or waiting will store
-      // one, and queueing every reader behind the saves slowed them all (write-queue.ts).
-      mutex = await this.locks.acquireWrite(doc, 0)
-    } catch {
-      return rebuilt // busy: the next save persists it; ids are deterministic meanwhile
-    }
-    try {
-      const again = await this.indexes.read(doc)
-      // Someone else stored it first: adopt theirs (if it tells the truth).
-      if (again && again.fileSha256 === sha && indexProblems(buf, again).length === 0) return again
-      const onDisk = await readFile(this.ws.resolveDocument(doc).abs)
-      if (onDisk && sha256Hex(onDisk) === sha) {
-        // A stale index is what a save that died after its rename leaves: finish it on open.
-        await this.finishIntents(doc, onDisk, rebuilt)
-        await this.indexes.write(doc, rebuilt)
-      }
-      return rebuilt
-    } finally {
-      await this.locks.release(mutex)
-    }
-  }
-
-  /** True when one of `sectionIds` of `doc` has a lock folder with a holder or a claim in it. */
-  private async anyLocked(doc: string, sectionIds: string[]): Promise<boolean> {
-    for (const id of sectionIds) {
-      const state = await readLockDir(this.ws.sectionLockDir(doc, id))
-      if (state.kind === 'held' || state.kind === 'claiming') return true
-    }
-    return false
+  indexFor(doc: string, buf: Buffer, persist: boolean): Promise<SectionIndex> {
+    return this.lookup.indexFor(doc, buf, persist)
   }
 
   /**
@@ -495,10 +439,4 @@ export class DocumentService {
     if (!buf) throw new NotFoundError(`There is no document “${rel}” in ${this.ws.root}.`)
     return buf
   }
-}
-
-/** Ids of `before` that `after` retired. */
-function vanished(before: SectionIndex, after: SectionIndex): string[] {
-  const was = new Set(before.retired)
-  return after.retired.filter((id) => !was.has(id))
 }

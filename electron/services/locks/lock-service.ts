@@ -1,12 +1,8 @@
-import path from 'node:path'
-import { ulid } from 'ulid'
 import {
   LockAcquisitionError,
   LockLostError,
   LockTimeoutError,
-  StaleProcessLockError,
-  UnsafeShareError,
-  type HolderSummary
+  UnsafeShareError
 } from '../../../shared/errors'
 import type { Identity, LockKind, LockRecord } from '../../../shared/types'
 import type { Clock, Disposable } from '../core/clock'
@@ -17,29 +13,19 @@ import {
   compact,
   probeExclusiveClaims,
   readLockDir,
-  recordClaim,
   releaseClaim,
-  writeRecord,
   releaseInPlace,
   type LockDirState
 } from './lock-dir'
 import { resolveLockSettings, ttlOf, type LockSettings } from './lock-config'
-import { holderOf } from './lock-record'
 import { StalenessObserver, type StaleVerdict } from './staleness'
 import type { AuditEventType } from '../audit/audit-event'
 import type { AcquireOptions, LockAuditSink, LockEvents, LockHandle, LockMetricsSink } from './lock-types'
 import { WriteQueue } from './write-queue'
 import { TopStates } from './lock-scan'
-import { checkDocumentAllowed, checkSectionAllowed, describeState, type GuardContext } from './lock-guards'
-
-interface Held {
-  handle: LockHandle
-  dir: string
-  record: LockRecord
-  lastActivity: number
-  idleWarned: boolean
-  label: string
-}
+import type { GuardContext } from './lock-guards'
+import { beatHeld, isMine, loseHeld, type Held, type HeldContext } from './lock-heartbeat'
+import { acquireWithRetries, tryAcquire, type AcquireContext } from './lock-acquire'
 
 /** Construction parameters of the lock service. */
 export interface LockServiceOptions {
@@ -137,12 +123,12 @@ export class LockService {
 
   /** Takes a section lock (SPEC L1), refusing while the document lock is held and beyond the limits of L7. */
   acquireSection(document: string, sectionId: string, opts: AcquireOptions = {}): Promise<LockHandle> {
-    return this.acquireWithRetries('section', document, sectionId, opts)
+    return acquireWithRetries(this.acquireContext(), 'section', document, sectionId, opts)
   }
 
   /** Takes the document lock for structure operations; refused while another instance holds a section lock. */
   acquireDocument(document: string, opts: AcquireOptions = {}): Promise<LockHandle> {
-    return this.acquireWithRetries('document', document, null, opts)
+    return acquireWithRetries(this.acquireContext(), 'document', document, null, opts)
   }
 
   /**
@@ -160,7 +146,7 @@ export class LockService {
       async () => {
         attempts++
         try {
-          return await this.tryAcquire('write', document, null, {
+          return await tryAcquire(this.acquireContext(), 'write', document, null, {
             label: `Saving “${document}”`,
             operation: 'save'
           })
@@ -327,146 +313,6 @@ export class LockService {
     return record
   }
 
-  private async acquireWithRetries(
-    kind: LockKind,
-    document: string,
-    sectionId: string | null,
-    opts: AcquireOptions
-  ): Promise<LockHandle> {
-    // A document has one name: a link to it, or a path through a linked folder, is refused here
-    // too, so no lock is ever keyed by a second name of the same file.
-    this.ws.resolveDocument(document)
-    const retries = opts.retries ?? this.settings.retries
-    let waiting = false
-    try {
-      for (let attempt = 0; ; attempt++) {
-        try {
-          return await this.tryAcquire(kind, document, sectionId, opts)
-        } catch (err) {
-          if (!(err instanceof LockAcquisitionError)) throw err
-          this.metrics?.contention()
-          if (attempt >= retries) {
-            this.audit?.record({
-              type: 'lock.refuse',
-              document,
-              sectionId,
-              holder: `${err.holder.user} on ${err.holder.host}`
-            })
-            if (retries === 0) throw err
-            this.metrics?.timeout()
-            throw new LockTimeoutError(err.target, attempt + 1, this.clock.wallNow(), err.holder)
-          }
-          if (!waiting) {
-            waiting = true
-            this.metrics?.waitStart()
-          }
-          const base = Math.min(this.settings.maxBackoffMs, this.settings.minBackoffMs * 2 ** attempt)
-          await this.sleep(base * (0.5 + Math.random()))
-        }
-      }
-    } finally {
-      if (waiting) this.metrics?.waitEnd()
-    }
-  }
-
-  private async tryAcquire(
-    kind: LockKind,
-    document: string,
-    sectionId: string | null,
-    opts: AcquireOptions
-  ): Promise<LockHandle> {
-    const dir = this.lockDir(kind, document, sectionId)
-    const label =
-      opts.label ?? (sectionId === null ? `“${path.basename(document)}”` : `Section “${sectionId}”`)
-    const mine = this.held.get(dir)
-    if (mine) {
-      try {
-        await this.assertHeld(mine.handle)
-        return mine.handle
-      } catch (err) {
-        if (!(err instanceof LockLostError)) throw err
-        // Lost meanwhile (the `lost` event went out): try to acquire it afresh below.
-      }
-    }
-    await this.checkClaimsSafe()
-    // The lock's own state first: a held section is refused by one read, before the document-wide
-    // checks below read every lock of the document (under contention most attempts end here).
-    const { state, verdict } = await this.readSettled(dir)
-    let tookOver: LockRecord['tookOverFrom']
-    let formerHolder: HolderSummary | undefined
-    const taken = state.kind !== 'absent' && state.kind !== 'empty' && state.kind !== 'released'
-    if (taken && !verdict.stale)
-      throw new LockAcquisitionError(label, describeState(state, this.iso()), this.clock.wallNow())
-    if (kind === 'section') await checkSectionAllowed(this.guardContext(), document, label, false)
-    if (taken) {
-      const holder = describeState(state, this.iso())
-      if (!(opts.takeOverStale ?? this.settings.takeOverStale))
-        throw new StaleProcessLockError(label, holder, verdict.reason, this.clock.wallNow())
-      formerHolder = holder
-      tookOver = {
-        user: holder.user,
-        host: holder.host,
-        instanceId: state.kind === 'held' ? state.record.holder.instanceId : 'unknown',
-        reason: verdict.reason
-      }
-    }
-    const generation = state.kind === 'absent' || state.kind === 'empty' ? 1 : state.top + 1
-    const now = this.iso()
-    const record: LockRecord = {
-      format: 1,
-      kind,
-      document,
-      sectionId,
-      holder: this.self,
-      operation: opts.operation ?? (kind === 'section' ? 'edit' : kind === 'document' ? 'structure' : 'save'),
-      acquiredAt: now,
-      lastHeartbeat: now,
-      heartbeatSeq: 0,
-      heartbeatIntervalMs: this.settings.heartbeatIntervalMs,
-      ttlMs: ttlOf(this.settings),
-      token: ulid(),
-      generation,
-      ...(tookOver ? { tookOverFrom: tookOver } : {})
-    }
-    // One atomic step: the generation appears with this record in it (a full disk claims nothing).
-    if (!(await claimGeneration(dir, generation, recordClaim(record)))) {
-      // Someone put this generation in place first: first come, first served. Their record came
-      // with their generation, so the refusal names them.
-      throw new LockAcquisitionError(
-        label,
-        describeState(await readLockDir(dir), this.iso()),
-        this.clock.wallNow()
-      )
-    }
-    const handle: LockHandle = { kind, document, sectionId, generation, token: record.token, acquiredAt: now }
-    const h: Held = { handle, dir, record, lastActivity: this.clock.monotonicNow(), idleWarned: false, label }
-    this.held.set(dir, h)
-    this.observer.forget(dir)
-    try {
-      if (kind === 'section') await checkSectionAllowed(this.guardContext(), document, label, true)
-      if (kind === 'document') await checkDocumentAllowed(this.guardContext(), document, label)
-    } catch (err) {
-      await this.release(handle, 'refused after a concurrent acquisition')
-      throw err
-    }
-    await compact(dir, generation)
-    this.metrics?.lockActive(this.held.size)
-    if (kind !== 'write') {
-      if (tookOver) {
-        this.audit?.record({
-          type: 'lock.takeover',
-          document,
-          sectionId,
-          from: `${tookOver.user} on ${tookOver.host}`,
-          reason: tookOver.reason
-        })
-      }
-      this.audit?.record({ type: 'lock.acquire', document, sectionId, kind, generation })
-      this.events.emit('acquired', { lock: handle, ...(formerHolder ? { tookOverFrom: formerHolder } : {}) })
-    }
-    return handle
-  }
-
   /**
    * Refuses file-system locks, once and for all, on a share where two claims of one generation can
    * both succeed (see {@link probeExclusiveClaims}). A probe that could not run (an I/O error) is
@@ -491,26 +337,7 @@ export class LockService {
   }
 
   private async beatAll(): Promise<void> {
-    let failed = false
-    for (const h of [...this.held.values()]) {
-      try {
-        const state = await readLockDir(h.dir)
-        if (!isMine(state, h)) {
-          this.lose(h, state)
-          continue
-        }
-        h.record = { ...h.record, heartbeatSeq: h.record.heartbeatSeq + 1, lastHeartbeat: this.iso() }
-        await writeRecord(h.dir, h.record)
-      } catch (err) {
-        // The generation folder vanishing means a newer holder compacted it away: the lock is lost.
-        const code = (err as NodeJS.ErrnoException).code
-        if (code === 'ENOENT' || code === 'ENOTDIR') {
-          this.lose(h, await readLockDir(h.dir).catch(() => ({ kind: 'absent' as const })))
-        } else {
-          failed = true // e.g. EIO while a network drive reconnects: retried at the next beat
-        }
-      }
-    }
+    const failed = await beatHeld(this.heldContext())
     if (failed) this.beatFailures++
     else {
       this.beatFailures = 0
@@ -519,30 +346,35 @@ export class LockService {
   }
 
   private lose(h: Held, state: LockDirState, emit = true): LockLostError {
-    this.held.delete(h.dir)
-    this.metrics?.lockActive(this.held.size)
-    let reason = 'its lock was removed from the shared folder'
-    let newHolder: HolderSummary | undefined
-    if (state.kind === 'held' && state.record.token !== h.record.token) {
-      newHolder = holderOf(state.record)
-      reason = state.record.tookOverFrom
-        ? 'it was taken over after your instance stopped answering'
-        : 'someone else took it'
-    } else if (state.kind === 'released') {
-      reason = state.release
-        ? `it was released by ${state.release.by} (${state.release.reason})`
-        : 'it was released'
+    return loseHeld(this.heldContext(), h, state, emit)
+  }
+
+  private heldContext(): HeldContext {
+    return {
+      held: this.held,
+      clock: this.clock,
+      events: this.events,
+      audit: this.audit,
+      metrics: this.metrics,
+      iso: () => this.iso()
     }
-    if (emit && h.handle.kind !== 'write') {
-      this.audit?.record({
-        type: 'lock.heartbeat-lost',
-        document: h.handle.document,
-        sectionId: h.handle.sectionId,
-        reason
-      })
-      this.events.emit('lost', { lock: h.handle, reason, ...(newHolder ? { newHolder } : {}) })
+  }
+
+  private acquireContext(): AcquireContext {
+    return {
+      ...this.heldContext(),
+      ws: this.ws,
+      self: this.self,
+      settings: this.settings,
+      observer: this.observer,
+      lockDir: (kind, document, sectionId) => this.lockDir(kind, document, sectionId),
+      assertHeld: (lock) => this.assertHeld(lock),
+      release: (lock, reason) => this.release(lock, reason),
+      readSettled: (dir) => this.readSettled(dir),
+      checkClaimsSafe: () => this.checkClaimsSafe(),
+      guardContext: () => this.guardContext(),
+      sleep: (ms) => this.sleep(ms)
     }
-    return new LockLostError(h.label, reason, this.clock.wallNow(), newHolder)
   }
 
   private guardContext(): GuardContext {
@@ -583,10 +415,6 @@ export class LockService {
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => this.clock.setTimeout(resolve, ms))
   }
-}
-
-function isMine(state: LockDirState, h: Held): boolean {
-  return state.kind === 'held' && state.top === h.handle.generation && state.record.token === h.handle.token
 }
 
 export type { AcquireOptions, LockAuditSink, LockEvents, LockHandle, LockMetricsSink } from './lock-types'

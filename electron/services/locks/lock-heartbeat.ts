@@ -1,0 +1,97 @@
+/**
+ * The locks this instance holds, as the lock service keeps them: one heartbeat round over them,
+ * and what losing one means (SPEC L5). Split out of lock-service.ts, which owns the held locks.
+ */
+import { LockLostError, type HolderSummary } from '../../../shared/errors'
+import type { LockRecord } from '../../../shared/types'
+import type { Clock } from '../core/clock'
+import type { Emitter } from '../core/emitter'
+import { readLockDir, writeRecord, type LockDirState } from './lock-dir'
+import { holderOf } from './lock-record'
+import type { LockAuditSink, LockEvents, LockHandle, LockMetricsSink } from './lock-types'
+
+/** A lock this instance holds, with what its heartbeat and idle release need. */
+export interface Held {
+  handle: LockHandle
+  dir: string
+  record: LockRecord
+  lastActivity: number
+  idleWarned: boolean
+  label: string
+}
+
+/** What the heartbeat and the loss of a lock need from the lock service. */
+export interface HeldContext {
+  /** The locks this instance holds, by lock folder. */
+  held: Map<string, Held>
+  clock: Clock
+  events: Emitter<LockEvents>
+  audit?: LockAuditSink
+  metrics?: LockMetricsSink
+  /** This instance's wall clock as an ISO time. */
+  iso(): string
+}
+
+/** True when the lock folder's state is still this holder's generation and token. */
+export function isMine(state: LockDirState, h: Held): boolean {
+  return state.kind === 'held' && state.top === h.handle.generation && state.record.token === h.handle.token
+}
+
+/**
+ * One heartbeat round: rewrites each held lock's record with the next beat, and notices locks
+ * that were lost. Returns true when a beat failed for another reason (retried at the next round).
+ */
+export async function beatHeld(ctx: HeldContext): Promise<boolean> {
+  let failed = false
+  for (const h of [...ctx.held.values()]) {
+    try {
+      const state = await readLockDir(h.dir)
+      if (!isMine(state, h)) {
+        loseHeld(ctx, h, state)
+        continue
+      }
+      h.record = { ...h.record, heartbeatSeq: h.record.heartbeatSeq + 1, lastHeartbeat: ctx.iso() }
+      await writeRecord(h.dir, h.record)
+    } catch (err) {
+      // The generation folder vanishing means a newer holder compacted it away: the lock is lost.
+      const code = (err as NodeJS.ErrnoException).code
+      if (code === 'ENOENT' || code === 'ENOTDIR') {
+        loseHeld(ctx, h, await readLockDir(h.dir).catch(() => ({ kind: 'absent' as const })))
+      } else {
+        failed = true // e.g. EIO while a network drive reconnects: retried at the next beat
+      }
+    }
+  }
+  return failed
+}
+
+/**
+ * Forgets a lock this instance no longer holds, audits and emits `lost` (unless `emit` is false or
+ * it is a write mutex), and returns the error that tells the holder why.
+ */
+export function loseHeld(ctx: HeldContext, h: Held, state: LockDirState, emit = true): LockLostError {
+  ctx.held.delete(h.dir)
+  ctx.metrics?.lockActive(ctx.held.size)
+  let reason = 'its lock was removed from the shared folder'
+  let newHolder: HolderSummary | undefined
+  if (state.kind === 'held' && state.record.token !== h.record.token) {
+    newHolder = holderOf(state.record)
+    reason = state.record.tookOverFrom
+      ? 'it was taken over after your instance stopped answering'
+      : 'someone else took it'
+  } else if (state.kind === 'released') {
+    reason = state.release
+      ? `it was released by ${state.release.by} (${state.release.reason})`
+      : 'it was released'
+  }
+  if (emit && h.handle.kind !== 'write') {
+    ctx.audit?.record({
+      type: 'lock.heartbeat-lost',
+      document: h.handle.document,
+      sectionId: h.handle.sectionId,
+      reason
+    })
+    ctx.events.emit('lost', { lock: h.handle, reason, ...(newHolder ? { newHolder } : {}) })
+  }
+  return new LockLostError(h.label, reason, ctx.clock.wallNow(), newHolder)
+}
