@@ -6,7 +6,8 @@ export default defineConfig({
       'electron/**/*.test.ts',
       'shared/**/*.test.ts',
       'renderer/**/*.test.ts',
-      'renderer/**/*.test.tsx'
+      'renderer/**/*.test.tsx',
+      'bench/**/*.test.ts'
     ],
     environment: 'node',
     // Multi-process tests spawn the bundled CLI and lock worker: build them first.

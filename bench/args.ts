@@ -7,11 +7,15 @@ export interface BenchArgs {
   only: string[]
   /** `--writers 10,25,50,100`: contention runs with these numbers of processes (default 50; quick 8). */
   writers: number[]
+  /** `--baseline-from <results.json> --baseline-commit <rev>`: store another build's contention curve as the chart's "before". */
+  baselineFrom: string | null
+  baselineCommit: string
   help: boolean
 }
 
 /** One line of help. */
-export const USAGE = 'usage: npm run bench -- [--quick] [--only id,id…] [--writers n,n…]'
+export const USAGE =
+  'usage: npm run bench -- [--quick] [--only id,id…] [--writers n,n…] [--baseline-from results.json --baseline-commit rev]'
 
 /** Parses the command line strictly (an unknown option is an error, not ignored). */
 export function parseBenchArgs(argv: string[]): BenchArgs {
@@ -23,6 +27,8 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
       quick: { type: 'boolean', default: false },
       only: { type: 'string' },
       writers: { type: 'string' },
+      'baseline-from': { type: 'string' },
+      'baseline-commit': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false }
     }
   })
@@ -40,5 +46,12 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
         throw new Error(`--writers takes whole numbers from 1 to 200, not “${n}”`)
       return k
     })
-  return { quick: values.quick ?? false, only, writers, help: values.help ?? false }
+  return {
+    quick: values.quick ?? false,
+    only,
+    writers,
+    baselineFrom: values['baseline-from'] ?? null,
+    baselineCommit: values['baseline-commit'] ?? 'unknown',
+    help: values.help ?? false
+  }
 }

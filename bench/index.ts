@@ -18,6 +18,7 @@ import { Skipped, type Benchmark, type BenchContext } from './context'
 import { REPO_ROOT } from './processes'
 import { failedRow, machineInfo, skippedRow, writeResults, type ResultRow } from './results'
 import { formatTable } from './table'
+import { BASELINE_FILE, writeBaseline, writeContentionChart } from './contention-chart'
 
 const SUITE: Benchmark[] = [
   lockBenchmark,
@@ -54,13 +55,24 @@ async function main(): Promise<number> {
     process.stdout.write(`${USAGE}\n  ids: ${SUITE.map((b) => b.id).join(', ')}\n`)
     return 0
   }
+  if (args.baselineFrom) {
+    const counts = writeBaseline(args.baselineFrom, args.baselineCommit)
+    process.stdout.write(
+      `stored the contention curve of ${args.baselineFrom} (${counts} writer counts) in ${BASELINE_FILE}\n`
+    )
+    return counts >= 2 ? 0 : 1
+  }
   const unknown = args.only.filter((id) => !SUITE.some((b) => b.id === id))
   if (unknown.length) {
     process.stderr.write(`unknown benchmark ${unknown.join(', ')} — ${USAGE}\n`)
     return 2
   }
   const machine = machineInfo(args.quick ? 'quick' : 'full')
-  const ctx: BenchContext = { quick: args.quick, writers: args.writers, log: (m) => process.stderr.write(`${m}\n`) }
+  const ctx: BenchContext = {
+    quick: args.quick,
+    writers: args.writers,
+    log: (m) => process.stderr.write(`${m}\n`)
+  }
   const rows: ResultRow[] = []
   for (const b of SUITE) {
     if (args.only.length === 0 || args.only.includes(b.id)) rows.push(...(await runOne(b, ctx)))
@@ -72,6 +84,8 @@ async function main(): Promise<number> {
       `(${machine.cpuModel}), node ${machine.node}, load average ${machine.loadAverage} at the start. ` +
       `Times in ms.\n\n${formatTable(rows)}\n\nwritten to ${out}\n`
   )
+  const chart = await writeContentionChart(rows, machine)
+  if (chart) process.stdout.write(`contention chart: ${chart}\n`)
   const broken = rows.some((r) => r.failed || r.targets.some((t) => t.invariant && !t.met))
   return broken ? 1 : 0
 }

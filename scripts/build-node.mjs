@@ -26,6 +26,8 @@ async function bundle() {
     target: 'node20',
     format: 'cjs',
     sourcemap: true,
+    // The benchmark's chart renders SVG only; see bench/vega-canvas-none.ts.
+    alias: { 'vega-canvas': path.join(root, 'bench/vega-canvas-none.ts') },
     logLevel: 'warning'
   })
 }
