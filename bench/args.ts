@@ -10,12 +10,14 @@ export interface BenchArgs {
   /** `--baseline-from <results.json> --baseline-commit <rev>`: store another build's contention curve as the chart's "before". */
   baselineFrom: string | null
   baselineCommit: string
+  /** `--chart-from <results.json>`: draw the contention chart from a run's results again. */
+  chartFrom: string | null
   help: boolean
 }
 
 /** One line of help. */
 export const USAGE =
-  'usage: npm run bench -- [--quick] [--only id,id…] [--writers n,n…] [--baseline-from results.json --baseline-commit rev]'
+  'usage: npm run bench -- [--quick] [--only id,id…] [--writers n,n…] [--baseline-from results.json --baseline-commit rev] [--chart-from results.json]'
 
 /** Parses the command line strictly (an unknown option is an error, not ignored). */
 export function parseBenchArgs(argv: string[]): BenchArgs {
@@ -29,6 +31,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
       writers: { type: 'string' },
       'baseline-from': { type: 'string' },
       'baseline-commit': { type: 'string' },
+      'chart-from': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false }
     }
   })
@@ -52,6 +55,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     writers,
     baselineFrom: values['baseline-from'] ?? null,
     baselineCommit: values['baseline-commit'] ?? 'unknown',
+    chartFrom: values['chart-from'] ?? null,
     help: values.help ?? false
   }
 }

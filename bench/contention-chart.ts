@@ -35,8 +35,10 @@ const SAVE = 'contention: save (write mutex + save)'
 /** The chart's values from a run's contention rows (one pair of rows per number of processes). */
 export function curvePoints(rows: readonly ResultRow[], build: string): CurvePoint[] {
   const out: CurvePoint[] = []
+  // A run's rows come in order; its save row names no process count, its attempt row before it does.
+  let writers = Number.NaN
   for (const r of rows) {
-    const writers = Number(r.extra.processes)
+    if (r.extra.processes !== undefined) writers = Number(r.extra.processes)
     if (!r.stats || !Number.isFinite(writers)) continue
     if (r.name === ATTEMPT) {
       out.push({ build, writers, measure: 'acquire attempt p95', value: r.stats.p95 })
@@ -82,6 +84,7 @@ export function chartSpec(points: readonly CurvePoint[], title: string[]): TopLe
     type: 'nominal' as const,
     title: 'build',
     sort: ['before', 'after'],
+    legend: null, // said in the title: a legend of symbols cannot show a dash
     scale: {
       domain: ['before', 'after'],
       range: [
@@ -154,7 +157,8 @@ export async function writeContentionChart(
   const title = [
     'Contention: N processes × 100 sections of one document (acquire, save, release in a loop, 15 s)',
     `after: this build, ${machine.date.slice(0, 10)}, ${machine.cores} cores (${machine.cpuModel}), node ${machine.node}`,
-    base ? base.caption : 'before: no baseline file (bench/contention-before.json)'
+    base ? base.caption : 'before: no baseline file (bench/contention-before.json)',
+    'dashed lines: before · solid lines: after'
   ]
   writeFileSync(CHART_FILE, await renderChart([...(base?.points ?? []), ...after], title))
   return CHART_FILE
