@@ -93,7 +93,19 @@ export function createDocumentSlice(
     let focusSeq = 0
     /** The newest version of the open document this window has heard of (null: unknown). */
     let heard: string | null = null
+    /**
+     * The newest refresh whose answer was applied, by the session's tickets (asked in this order):
+     * answers can come back out of order, and an older one must never move the window back.
+     */
+    let applied: { session: unknown; ticket: number } = { session: null, ticket: 0 }
+    const newest = (ticket: number): boolean => {
+      const session = get().session
+      if (applied.session === session && ticket < applied.ticket) return false
+      applied = { session, ticket }
+      return true
+    }
     const applyFull = (snapshot: Snapshot, ticket: number) => {
+      if (!newest(ticket)) return
       heard ??= snapshot.fileSha256
       set({ snapshot, locks: snapshot.locks })
       get().session?.applySnapshot(snapshot, ticket)
@@ -225,6 +237,7 @@ export function createDocumentSlice(
                   : null
                 : patchSnapshot(now, v)
           if (next) {
+            if (!newest(ticket)) return
             heard ??= next.fileSha256
             set({ snapshot: next, locks: next.locks })
             get().session?.applySections(

@@ -411,4 +411,26 @@ describe('app store with the editor session', () => {
     n.retract('lost:a')
     expect(store.getState().notices).toHaveLength(3)
   })
+
+  it('answers that come back out of order never move the editor back to an older version', async () => {
+    const { t, store, text } = await setup()
+    const v2 = { ...snapshot([], TEXT.replace('beta', 'beta two'), SHA('2')), fileSha256: SHA('2') }
+    const v3 = { ...snapshot([], TEXT.replace('beta', 'beta three'), SHA('3')), fileSha256: SHA('3') }
+    const later: ((r: Result<unknown>) => void)[] = []
+    t.answers['documents:changes'] = () =>
+      new Promise<Result<unknown>>((resolve) => later.push(resolve)) as unknown as Result<unknown>
+    t.push('document:changed', { document: 'plan.md', fileSha256: SHA('2'), external: true })
+    await tick()
+    t.push('document:changed', { document: 'plan.md', fileSha256: SHA('3'), external: true })
+    await tick()
+    expect(later).toHaveLength(2)
+    // The second question's answer (the newer version) first, then the first's.
+    later[1]({ ok: true, value: { kind: 'full', snapshot: v3 } })
+    await tick()
+    later[0]({ ok: true, value: { kind: 'full', snapshot: v2 } })
+    await tick()
+    await tick()
+    expect(text()).toBe(v3.text)
+    expect(store.getState().snapshot?.fileSha256).toBe(SHA('3'))
+  })
 })
