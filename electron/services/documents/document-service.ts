@@ -292,6 +292,7 @@ export class DocumentService {
     const doc = this.ws.resolveDocument(run.document)
     for (const p of parts) await this.locks.assertHeld(p.lock)
     const mutex = await this.locks.acquireWrite(doc.rel)
+    const endSave = this.history.beginSave(doc.rel)
     let landed = false
     try {
       // Checked again inside the mutex: a holder whose lock was taken over can never write (SPEC L5).
@@ -371,6 +372,7 @@ export class DocumentService {
         changed: true
       }
     } finally {
+      endSave()
       // After the rename the save has succeeded: a mutex that cannot be released (the lock
       // service's staleness rules free it) is audited, never reported as a failed save.
       await this.locks.release(mutex).catch((err: unknown) => {

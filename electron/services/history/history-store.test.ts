@@ -55,6 +55,28 @@ describe('HistoryStore', () => {
     expect(onDisk).toEqual(b)
   })
 
+  it('during a save reads the newest version once, follows its own appends and rewrites, and forgets it after', async () => {
+    await store.append(DOC, 'budget', entry('one'))
+    const end = store.beginSave(DOC)
+    expect((await store.latestValid(DOC, 'budget'))?.version).toBe(1)
+    // Under the write mutex nobody else appends: a file appearing meanwhile is not looked for…
+    const planted = await fs.readFile(fileOf('budget', 1), 'utf8')
+    await fs.rm(fileOf('budget', 1))
+    expect((await store.latestValid(DOC, 'budget'))?.version).toBe(1)
+    await fs.writeFile(fileOf('budget', 1), planted)
+    // …but this process's own append and rewrite are followed.
+    const two = await store.append(DOC, 'budget', entry('two'))
+    expect(two.version).toBe(2)
+    expect(await store.latestValid(DOC, 'budget')).toEqual(two)
+    await store.markBeforeStructure(DOC, 'budget')
+    expect((await store.latestValid(DOC, 'budget'))?.beforeStructure).toBe(true)
+    end()
+    // After the save every read looks at the folder again.
+    await fs.rm(fileOf('budget', 2))
+    expect((await store.latestValid(DOC, 'budget'))?.version).toBe(1)
+    expect(await store.latestValid('other.md', 'budget')).toBeNull()
+  })
+
   it('computes the checksum over UTF-8 bytes', async () => {
     const r = await store.append(DOC, 'budget', entry('é'))
     // "é" is c3 a9 in UTF-8; a Latin-1 or UTF-16 hash would differ.

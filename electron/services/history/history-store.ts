@@ -46,6 +46,14 @@ export interface NewVersion {
  */
 export class HistoryStore {
   private readonly queues = new Map<string, Promise<unknown>>()
+  /**
+   * Documents with a save in progress here, and the newest valid version of each section read
+   * during it. The save holds the document's write mutex, so only this process appends meanwhile:
+   * what was read (or appended) stays the newest until the save ends. A save asked for it four
+   * times per section (baseline, next number, versions, next number again), each a listing and a
+   * read of the same file.
+   */
+  private readonly saving = new Map<string, Map<string, VersionRecord | null>>()
 
   constructor(
     private readonly ws: Workspace,
@@ -78,6 +86,7 @@ export class HistoryStore {
         beforeStructure: false
       }
       await writeFileAtomic(file, encodeVersion(record))
+      this.saving.get(doc)?.set(sectionId, record)
       return record
     })
   }
@@ -115,8 +124,28 @@ export class HistoryStore {
     for (const id of sectionIds) await this.serial(doc, id, () => this.nextVersion(doc, id))
   }
 
+  /**
+   * Marks a save of `doc` as under way (the caller holds its write mutex) until the returned
+   * function is called: the newest version of each section is read once meanwhile.
+   */
+  beginSave(doc: string): () => void {
+    const known = new Map<string, VersionRecord | null>()
+    this.saving.set(doc, known)
+    return () => {
+      if (this.saving.get(doc) === known) this.saving.delete(doc)
+    }
+  }
+
   /** The newest version that verifies, skipping damaged files above it; null when there is none. */
   async latestValid(doc: string, sectionId: string): Promise<VersionRecord | null> {
+    const known = this.saving.get(doc)
+    if (known?.has(sectionId)) return known.get(sectionId) ?? null
+    const found = await this.readLatestValid(doc, sectionId)
+    known?.set(sectionId, found)
+    return found
+  }
+
+  private async readLatestValid(doc: string, sectionId: string): Promise<VersionRecord | null> {
     const versions = await versionsIn(this.ws.historyDir(doc, sectionId))
     for (let i = versions.length - 1; i >= 0; i--) {
       try {
@@ -199,6 +228,7 @@ export class HistoryStore {
         }
       }
       if (removed > 0) await fsyncDir(dir)
+      this.saving.get(doc)?.delete(sectionId)
       return removed
     })
   }
@@ -252,6 +282,7 @@ export class HistoryStore {
   }
 
   private async rewrite(record: VersionRecord): Promise<VersionRecord> {
+    this.saving.get(record.document)?.delete(record.sectionId)
     const file = path.join(
       this.ws.historyDir(record.document, record.sectionId),
       versionFileName(record.version)

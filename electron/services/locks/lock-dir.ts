@@ -243,8 +243,15 @@ export async function claimGeneration(dir: string, k: number, content: ClaimCont
     await removeTree(mine).catch(() => undefined)
     return false
   }
+  claimedListing.set(dir, { top: k, gens })
   return true
 }
+
+/**
+ * The listing a successful claim just read, by folder, for the {@link compact} that follows it (it
+ * was a second listing of the same folder in every acquire and release). Taken once.
+ */
+const claimedListing = new Map<string, { top: number; gens: number[] }>()
 
 async function prepareClaim(dir: string, draft: string, content: ClaimContent): Promise<void> {
   for (let attempt = 0; ; attempt++) {
@@ -367,7 +374,11 @@ export const KEEP_BEHIND = 256
  * effort; each claim removes the one or two that fell out of the window, so the cost stays flat.
  */
 export async function compact(dir: string, top: number): Promise<void> {
-  const gens = await listGenerations(dir)
+  const claimed = claimedListing.get(dir)
+  claimedListing.delete(dir)
+  // Tidiness only: the listing of this very claim is recent enough (a generation listed and gone
+  // since is removed again harmlessly; one added since is above `top` and never removed here).
+  const gens = claimed?.top === top ? claimed.gens : await listGenerations(dir)
   if (!gens) return
   const keepFrom = top - KEEP_BEHIND
   await Promise.all(
