@@ -26,6 +26,7 @@ import type { Identity } from '../../../shared/types'
 import type { Clock, Disposable } from '../core/clock'
 import {
   ensureDir,
+  lstatOrNull,
   readFileOrNull,
   READ_LIMITS,
   removeTree,
@@ -216,7 +217,10 @@ class Ticket {
     try {
       await replaceSmallFile(path.join(this.dir, TICKET_FILE), JSON.stringify(this.record))
     } catch {
-      this.lost = true // removed as abandoned (this waiter was too slow to show it lives): enter again
+      // Gone: removed as abandoned (this waiter was too slow to show it lives): it enters again.
+      // Still there: a failed write (SMB refuses replacing a file another client has open — the
+      // judge reading it): the next beat tries again, and the ticket keeps its place.
+      if ((await lstatOrNull(this.dir).catch(() => null)) === null) this.lost = true
     }
   }
 
