@@ -169,10 +169,7 @@ export async function writeContentionChart(
  * bench/results.json) as the chart's "before" (see bench/README.md for how it was measured).
  */
 export function writeBaseline(resultsFile: string, commit: string): number {
-  const { machine, results } = JSON.parse(readFileSync(resultsFile, 'utf8')) as {
-    machine: MachineInfo
-    results: ResultRow[]
-  }
+  const { machine, results } = readResults(resultsFile)
   const points = curvePoints(results, 'before')
   const baseline: Baseline = {
     measured: machine.date.slice(0, 10),
@@ -182,4 +179,9 @@ export function writeBaseline(resultsFile: string, commit: string): number {
   }
   writeFileSync(BASELINE_FILE, `${JSON.stringify(baseline, null, 2)}\n`)
   return writerCounts(points).length
+}
+
+/** A run's bench/results.json as `writeResults` wrote it. */
+export function readResults(file: string): { machine: MachineInfo; results: ResultRow[] } {
+  return JSON.parse(readFileSync(file, 'utf8')) as { machine: MachineInfo; results: ResultRow[] }
 }

@@ -3,7 +3,6 @@
  * anchors side by side, prints a Markdown table and writes bench/results.json. Timing never fails
  * the run; a crashed benchmark or a broken invariant (double grant, lost save) does (exit 1).
  */
-import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { parseBenchArgs, USAGE } from './args'
 import { largeDocsBenchmark } from './bench-large-docs'
@@ -17,9 +16,9 @@ import { typingBenchmark } from './bench-typing'
 import { webPropagationBenchmark } from './bench-web-propagation'
 import { Skipped, type Benchmark, type BenchContext } from './context'
 import { REPO_ROOT } from './processes'
-import { failedRow, machineInfo, skippedRow, writeResults, type MachineInfo, type ResultRow } from './results'
+import { failedRow, machineInfo, skippedRow, writeResults, type ResultRow } from './results'
 import { formatTable } from './table'
-import { BASELINE_FILE, writeBaseline, writeContentionChart } from './contention-chart'
+import { BASELINE_FILE, readResults, writeBaseline, writeContentionChart } from './contention-chart'
 
 const SUITE: Benchmark[] = [
   lockBenchmark,
@@ -64,10 +63,7 @@ async function main(): Promise<number> {
     return counts >= 2 ? 0 : 1
   }
   if (args.chartFrom) {
-    const { machine, results } = JSON.parse(readFileSync(args.chartFrom, 'utf8')) as {
-      machine: MachineInfo
-      results: ResultRow[]
-    }
+    const { machine, results } = readResults(args.chartFrom)
     const chart = await writeContentionChart(results, machine)
     process.stdout.write(
       chart ? `contention chart: ${chart}\n` : `no contention curve in ${args.chartFrom}\n`
