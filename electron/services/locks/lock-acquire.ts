@@ -104,6 +104,15 @@ export async function tryAcquire(
   const dir = ctx.lockDir(kind, document, sectionId)
   const label = opts.label ?? (sectionId === null ? `“${path.basename(document)}”` : `Section “${sectionId}”`)
   const mine = ctx.held.get(dir)
+  // The write mutex is not re-entrant: a second operation of this process on the document (a read
+  // storing its index during this process's own save) waits like any other, and can never release
+  // the mutex in the middle of the save that holds it.
+  if (mine && kind === 'write')
+    throw new LockAcquisitionError(
+      label,
+      describeState({ kind: 'held', top: mine.handle.generation, record: mine.record }, ctx.iso()),
+      ctx.clock.wallNow()
+    )
   if (mine) {
     try {
       await ctx.assertHeld(mine.handle)

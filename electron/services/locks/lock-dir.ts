@@ -225,7 +225,13 @@ export interface ClaimContent {
  * A failure before the rename (e.g. a full disk) claims nothing and leaves nothing: the private
  * folder is removed and the error thrown.
  */
-export async function claimGeneration(dir: string, k: number, content: ClaimContent): Promise<boolean> {
+export async function claimGeneration(
+  dir: string,
+  k: number,
+  content: ClaimContent,
+  /** `onlyTop: false` keeps the claim even when a higher generation appeared (write-queue tickets). */
+  opts: { onlyTop?: boolean } = {}
+): Promise<boolean> {
   await ensureDir(dir) // and not through a link planted in .sectioned/
   const draft = path.join(dir, `${CLAIM_PREFIX}${randomBytes(9).toString('hex')}`)
   const mine = path.join(dir, genName(k))
@@ -236,6 +242,7 @@ export async function claimGeneration(dir: string, k: number, content: ClaimCont
     throw err
   }
   if (!(await renameClaim(draft, mine, k, content))) return false
+  if (opts.onlyTop === false) return true
   const gens = (await listGenerations(dir)) ?? []
   if (gens.some((g) => g > k)) {
     // Ours but not the top: it decides nothing. Removing it is tidiness — on sshfs the other mount's

@@ -1,7 +1,7 @@
 import path from 'node:path'
-import { readdirOrNull, ShareFileError } from '../core/share-fs'
+import { lstatOrNull, readdirOrNull, ShareFileError } from '../core/share-fs'
 import type { Workspace } from '../core/workspace'
-import { listGenerations, readListedLockDir, type LockDirState } from './lock-dir'
+import { genName, listGenerations, readListedLockDir, RECORD_FILE, type LockDirState } from './lock-dir'
 
 /** A lock folder found on disk with its state. */
 export interface FoundLock {
@@ -16,10 +16,12 @@ const names = readdirOrNull
 
 /**
  * What a lock folder's top generation said, by folder: a generation is put in place with its record
- * and its holder never changes, so while the top is the same generation a held lock is held by the
- * same writer and a released one is released. For the limit counts of every acquire (SPEC L7), which
- * read every section lock of a document — before, each read opened every lock's record, twice per
- * acquire. Never for staleness: heartbeats change the record within a generation.
+ * and its holder never changes, so while the top is the same generation a released lock stays
+ * released, and a held one is held by the same writer as long as its record is still there (a
+ * release that found no room for a new generation renames the record in place: lock-dir.ts
+ * `releaseInPlace`). For the limit counts of every acquire (SPEC L7), which read every section lock
+ * of a document — before, each read opened every lock's record, twice per acquire. Never for
+ * staleness: heartbeats change the record within a generation.
  */
 export class TopStates {
   private readonly byDir = new Map<string, Extract<LockDirState, { kind: 'held' | 'released' }>>()
@@ -28,14 +30,21 @@ export class TopStates {
     const known = this.byDir.get(dir)
     if (known) {
       const gens = await listGenerations(dir).catch(() => null)
-      if (gens?.length && gens[gens.length - 1] === known.top) return known
+      const same = gens !== null && gens.length > 0 && gens[gens.length - 1] === known.top
+      if (same && known.kind === 'released') return known
+      if (same && (await lstatOrNull(path.join(dir, genName(known.top), RECORD_FILE)).catch(() => null)))
+        return known
     }
     const state = await readListedLockDir(dir)
+    if (this.byDir.size >= MAX_REMEMBERED) this.byDir.clear()
     if (state.kind === 'held' || state.kind === 'released') this.byDir.set(dir, state)
     else this.byDir.delete(dir)
     return state
   }
 }
+
+/** How many lock folders' states are remembered (one document's hundreds, a busy workspace's few thousand). */
+const MAX_REMEMBERED = 10_000
 
 /**
  * States of the section locks of one document. When there are fewer lock folders than

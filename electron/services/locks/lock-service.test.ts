@@ -123,6 +123,19 @@ describe('acquire and refuse (L1–L3)', () => {
     expect(err.message).toContain('Ann on Ann-pc')
   })
 
+  it('never hands its own write mutex to a second operation of the same instance', async () => {
+    const ann = service(ident('Ann'), new SystemClock())
+    const held = await ann.acquireWrite(DOC)
+    // A read storing its index during this instance's own save tries once: refused, not given the
+    // save's mutex (which it would then release in the middle of the save).
+    await expect(ann.acquireWrite(DOC, 0)).rejects.toBeInstanceOf(LockTimeoutError)
+    const waiting = ann.acquireWrite(DOC, 5_000)
+    await ann.release(held)
+    const next = await waiting
+    expect(next.token).not.toBe(held.token)
+    await ann.release(next)
+  })
+
   it('is re-entrant within one instance and rejects two contenders racing for a free lock', async () => {
     const clock = new FakeClock()
     const ann = service(ident('Ann'), clock)

@@ -88,6 +88,21 @@ describe('WriteQueue', () => {
     expect(await tickets()).toEqual([])
   })
 
+  it('clears several dead tickets in a row, each judged by the waiter behind it', async () => {
+    const self = testIdentity('ann')
+    // Two waiters of a machine that went away (silent), and behind them one whose process ended here.
+    const gone = await plantTicket(1, { hostId: 'elsewhere', pid: 1, instanceId: 'gone-1' })
+    await plantTicket(2, { hostId: 'elsewhere', pid: 1, instanceId: 'gone-2' })
+    await plantTicket(3, { hostId: self.hostId, pid: deadPid(), instanceId: 'gone-3' })
+    const queue = new WriteQueue({ clock, self, events: true, beatMs: 100 })
+    const start = clock.monotonicNow()
+    const got = await queue.take(queueDir, mutexDir, start + 20_000, () => Promise.resolve('mine'))
+    expect(got).toBe('mine')
+    expect(clock.monotonicNow() - start).toBeLessThan(15_000)
+    await expect(fs.stat(gone)).rejects.toMatchObject({ code: 'ENOENT' })
+    expect(await tickets()).toEqual([])
+  })
+
   it('skips the ticket of a waiter on another machine once it stops beating, never while it beats', async () => {
     const self = testIdentity('ann')
     const beatMs = 100

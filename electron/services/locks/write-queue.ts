@@ -12,14 +12,16 @@
  * needed, and whoever polled at the right moment won.
  *
  * Tickets order waiters; they guard nothing — the mutex itself stays the only exclusion. So a ticket
- * may be judged abandoned without risk. Only the head ticket can hold the queue up, so only the head
- * rewrites its ticket (every `beatMs`), and only the waiter right behind it judges it once it stood
- * still for a second: abandoned when its waiter's process ended on this machine, or after three
- * silent beats as watched on this observer's clock; it is removed, and a waiter that finds its own
- * ticket gone takes a new one. Each waiter is woken by its predecessor leaving, not by every change
- * (fifty waiters re-reading the queue at every save was the herd this replaces). Overtaking is
- * bounded: a newcomer that saw no ticket tries the mutex at once (one race with a ticket being
- * made), and a stale listing can put a ticket below one taken just before.
+ * may be judged abandoned without risk. Every waiter rewrites its ticket every `beatMs`, and judges
+ * only the ticket right ahead of it once that stood still for a second: abandoned when its waiter's
+ * process ended on this machine, or after three silent beats as watched on this observer's clock
+ * (a ticket that is gone but still listed by a cached listing reads as silent too). It is removed
+ * and not waited for again, so dead tickets anywhere in the queue are cleared, each by the waiter
+ * behind it; a waiter that finds its own ticket gone takes a new one. Each waiter is woken by its
+ * predecessor leaving, not by every change (fifty waiters re-reading the queue at every save was
+ * the herd this replaces). Overtaking is bounded: a newcomer that saw no ticket tries the mutex at
+ * once (one race with a ticket being made), and a stale listing can put a ticket below one taken
+ * just before.
  */
 import path from 'node:path'
 import type { Identity } from '../../../shared/types'
@@ -65,8 +67,6 @@ const STALL_MS = 1_000
 /** Fair order for write mutexes; one per lock service. */
 export class WriteQueue {
   private readonly beatMs: number
-  /** What this observer last read in the head ticket it judges, and since when (its own monotonic clock). */
-  private sighting: { dir: string; text: string; since: number } | null = null
 
   constructor(private readonly opts: WriteQueueOptions) {
     this.beatMs = opts.beatMs ?? 1_000
@@ -95,7 +95,10 @@ export class WriteQueue {
     let ticket: Ticket | null = null
     /** The ticket right ahead of this one (-1: none, this waiter is the head): its leaving moves it up. */
     let predecessor = -1
-    let judged = { k: -1, since: 0 }
+    /** What this waiter last read in its predecessor's ticket, and since when (its own clock). */
+    let sighting: Sighting = { k: -1, text: '', since: 0 }
+    /** Tickets judged abandoned: not waited for again, even while a cached listing still shows them. */
+    const skipped = new Set<number>()
     try {
       waker.watch(queueDir, (name) => ticketNumber(name) === predecessor)
       waker.watch(mutexDir, () => predecessor === -1)
@@ -104,23 +107,30 @@ export class WriteQueue {
         const gens = (await listGenerations(queueDir)) ?? []
         if (ticket === null || ticket.lost || !gens.includes(ticket.k)) {
           await ticket?.leave()
-          ticket = await this.enter(queueDir, gens)
+          ticket = await this.enter(queueDir, gens, deadline)
+          if (ticket === null) return null
           continue
         }
         const k = ticket.k
-        const ahead = gens.filter((g) => g < k)
+        const ahead = gens.filter((g) => g < k && !skipped.has(g))
         const next = ahead.length ? Math.max(...ahead) : -1
-        if (next !== predecessor) polls = 0
-        predecessor = next
-        // Only the head waits for the mutex, so only its ticket must show it lives; and only the
-        // waiter right behind it judges it (one read per look, not one per waiter per ticket).
-        ticket.beating = ahead.length === 0
-        if (ahead.length === 1) {
-          const now = this.opts.clock.monotonicNow()
-          if (judged.k !== ahead[0]) judged = { k: ahead[0], since: now }
-          else if (now - judged.since >= STALL_MS && (await this.abandoned(queueDir, ahead[0]))) continue
+        const now = this.opts.clock.monotonicNow()
+        if (next !== predecessor) {
+          polls = 0
+          sighting = { k: next, text: '', since: now }
         }
-        if (ahead.length === 0) {
+        predecessor = next
+        // Each waiter judges only the ticket right ahead of it, once that stood still for a while
+        // (one read per look, not one per waiter per ticket): dead ones anywhere in the queue are
+        // found, each by the waiter behind it.
+        if (next !== -1 && now - sighting.since >= STALL_MS) {
+          sighting = await this.judge(queueDir, sighting, now)
+          if (sighting.abandoned) {
+            skipped.add(next)
+            continue
+          }
+        }
+        if (next === -1) {
           const got = await attempt()
           if (got !== null) return got
         }
@@ -142,8 +152,12 @@ export class WriteQueue {
     return base * (0.5 + Math.random())
   }
 
-  /** Puts a ticket above every one listed (retrying above a number someone else took first). */
-  private async enter(queueDir: string, listed: number[]): Promise<Ticket> {
+  /**
+   * Puts a ticket above every one listed. A ticket is kept even when a higher one appeared meanwhile
+   * (it orders nothing but waits); a number someone else took first is retried above. Null when
+   * the deadline passed first.
+   */
+  private async enter(queueDir: string, listed: number[], deadline: number): Promise<Ticket | null> {
     let k = (listed.length ? Math.max(...listed) : 0) + 1
     const record: TicketRecord = {
       format: 1,
@@ -153,30 +167,39 @@ export class WriteQueue {
       beat: 0
     }
     for (;;) {
-      if (await claimGeneration(queueDir, k, { file: TICKET_FILE, text: JSON.stringify(record) })) {
+      const content = { file: TICKET_FILE, text: JSON.stringify(record) } as const
+      if (await claimGeneration(queueDir, k, content, { onlyTop: false })) {
         return new Ticket(this.opts.clock, path.join(queueDir, genName(k)), k, record, this.beatMs)
       }
+      if (this.opts.clock.monotonicNow() >= deadline) return null
       const now = (await listGenerations(queueDir)) ?? []
       k = Math.max(k, ...now) + 1
     }
   }
 
   /**
-   * Whether the head ticket `g`, which stood still for a while, is abandoned — its waiter's process
-   * ended on this machine, or it was not rewritten for three beats as watched on this observer's
-   * clock; then it is removed (its waiter, if it lives after all, takes a new ticket).
+   * Looks at the ticket right ahead (`seen.k`), which stood still for a while: abandoned when its
+   * waiter's process ended on this machine, or when it was not rewritten for three beats as watched
+   * on this observer's clock (a ticket that is gone reads as silent). An abandoned one is removed;
+   * its waiter, if it lives after all, finds its ticket gone and takes a new one.
    */
-  private async abandoned(queueDir: string, g: number): Promise<boolean> {
-    const now = this.opts.clock.monotonicNow()
-    const dir = path.join(queueDir, genName(g))
+  private async judge(queueDir: string, seen: Sighting, now: number): Promise<Sighting> {
+    const dir = path.join(queueDir, genName(seen.k))
     const buf = await readFileOrNull(path.join(dir, TICKET_FILE), READ_LIMITS.lockRecord).catch(() => null)
     const text = buf?.toString('utf8') ?? ''
-    if (this.sighting?.dir !== dir || this.sighting.text !== text) this.sighting = { dir, text, since: now }
-    if (!deadHere(text, this.opts.self) && now - this.sighting.since < 3 * this.beatMs) return false
+    const since = text === seen.text ? seen.since : now
+    if (!deadHere(text, this.opts.self) && now - since < 3 * this.beatMs) return { k: seen.k, text, since }
     await removeTree(dir).catch(() => undefined)
-    this.sighting = null
-    return true
+    return { k: seen.k, text, since, abandoned: true }
   }
+}
+
+/** What a waiter last read in the ticket ahead of it. */
+interface Sighting {
+  k: number
+  text: string
+  since: number
+  abandoned?: boolean
 }
 
 function deadHere(text: string, self: Identity): boolean {
@@ -197,8 +220,6 @@ function ticketNumber(name: string): number {
 /** This waiter's ticket: rewritten every beat while it waits, removed when it leaves. */
 class Ticket {
   lost = false
-  /** Rewritten at each beat only while true (at the head of the queue). */
-  beating = false
   private readonly timer: Disposable
 
   constructor(
@@ -212,7 +233,7 @@ class Ticket {
   }
 
   private async beat(): Promise<void> {
-    if (this.lost || !this.beating) return
+    if (this.lost) return
     this.record = { ...this.record, beat: this.record.beat + 1 }
     try {
       await replaceSmallFile(path.join(this.dir, TICKET_FILE), JSON.stringify(this.record))
