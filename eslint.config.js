@@ -52,11 +52,12 @@ export default tseslint.config(
       'electron/services/api/dispatcher-harness.ts',
       // Resolves document names (realpath/lstat only, no reads or writes): the confinement check.
       'electron/services/core/workspace.ts',
-      // Not the share: the machine id, the writer's own journal and settings (local config folder),
-      // /proc/self/mounts.
+      // Not the share: the machine id, the writer's own journal, settings and log file (local
+      // config folder), /proc/self/mounts.
       'electron/services/core/identity.ts',
       'electron/services/journal/journal-store.ts',
       'electron/services/settings/app-settings.ts',
+      'electron/services/log/rotating-file-log.ts',
       'electron/services/watch/mount-type.ts'
     ],
     rules: {
