@@ -1,6 +1,7 @@
-import { describe, expect, it, vi } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { Result } from '../../shared/errors'
 import type { CallContext, ContractEvent, Dispatcher } from '../services/api/dispatcher-types'
+import { MemoryLog } from '../services/test-support/memory-log'
 import {
   bindIpc,
   MAIN_IPC,
@@ -91,7 +92,7 @@ function event(senderId: number, url = appUrl, parent: unknown = null): InvokeEv
 function setup() {
   const ipc = fakeIpcMain()
   const d = fakeDispatcher()
-  const log = vi.fn()
+  const log = new MemoryLog()
   const binding = bindIpc(ipc.ipcMain, d.dispatcher, isTrusted, log)
   return { ...ipc, ...d, log, binding }
 }
@@ -115,8 +116,8 @@ describe('bindIpc: who may call', () => {
       error: { code: 'VALIDATION', message: 'Refused: the request did not come from the app’s own page.' }
     })
     expect(t.calls).toEqual([])
-    expect(t.log).toHaveBeenCalledTimes(1)
-    expect(t.log.mock.calls[0]?.[0]).toContain('https://evil.example/')
+    expect(t.log.lines).toHaveLength(1)
+    expect(t.log.lines[0]?.message).toContain('https://evil.example/')
   })
 
   it('refuses a sub-frame of our page', async () => {
@@ -204,6 +205,14 @@ describe('bindIpc: events and window lifetime', () => {
     }
     t.emit({ name: 'document:changed', payload: {} })
     expect(b.sent).toHaveLength(1)
+    // The dropped event leaves a line: the window that missed it is named.
+    expect(t.log.at('warn')).toEqual([
+      {
+        level: 'warn',
+        message: 'an event could not be sent to a window',
+        fields: { event: 'document:changed', window: 1, error: 'Object has been destroyed' }
+      }
+    ])
   })
 
   it('releases the locks of a window when it is destroyed, its renderer dies or its page reloads', async () => {
@@ -219,6 +228,21 @@ describe('bindIpc: events and window lifetime', () => {
     t.emit({ name: 'locks:changed', payload: {} })
     expect(a.sent).toEqual([])
     expect(await t.invoke(event(4), 'documents:list', {})).toEqual(REFUSED)
+  })
+
+  it('leaves a warning when the locks of a closed window could not be released', async () => {
+    const t = setup()
+    t.dispatcher.clientClosed = () => Promise.reject(new Error('EIO: the share went away'))
+    const a = fakeWebContents(8)
+    t.binding.addWindow(a.contents)
+    a.destroy()
+    await t.binding.dispose()
+    expect(t.log.at('warn').map((l) => [l.message, l.fields])).toEqual([
+      [
+        'the locks of a closed window could not be released',
+        { window: '8', error: 'EIO: the share went away' }
+      ]
+    ])
   })
 
   it('adds a window once, however often it is added', () => {

@@ -7,6 +7,7 @@
 import type { BridgeIpcChannels } from '../../shared/bridge'
 import { ErrorCode, toErrorValue, type Result } from '../../shared/errors'
 import type { Dispatcher } from '../services/api/dispatcher-types'
+import { consoleLog, errorText, type Log } from '../services/log/log'
 
 /** The IPC channels of the bridge (spelled out against the shared type, so the preload agrees). */
 export const MAIN_IPC: BridgeIpcChannels = { invoke: 'sectioned:invoke', event: 'sectioned:event' }
@@ -57,13 +58,14 @@ const PAGE_LIFETIME = ['destroyed', 'render-process-gone', 'did-navigate'] as co
  * Registers the `sectioned:invoke` handler and forwards the dispatcher's events to every added
  * window. `isTrustedUrl` decides whether the sending frame shows the app's page. A window is one
  * client (clientId = its webContents id); when its page is gone — window closed, renderer crashed,
- * page reloaded — the locks it took are released (SPEC L6). Refusals are logged once, not per request.
+ * page reloaded — the locks it took are released (SPEC L6). Refusals are logged once, not per request;
+ * an event a window could not be sent and a release that failed leave a warning in `log`.
  */
 export function bindIpc(
   ipcMain: IpcMainLike,
   dispatcher: Dispatcher,
   isTrustedUrl: (url: string) => boolean,
-  log: (message: string) => void = (m) => console.warn(m)
+  log: Log = consoleLog
 ): IpcBinding {
   const windows = new Map<number, { contents: ClientWebContents; detach: () => void }>()
   const pending = new Set<Promise<void>>()
@@ -89,7 +91,7 @@ export function bindIpc(
     if (problem) {
       if (!loggedRefusal) {
         loggedRefusal = true
-        log(`Sectioned refused an IPC request: ${problem}. Further refusals are not logged.`)
+        log.warn(`refused an IPC request: ${problem}. Further refusals are not logged.`)
       }
       return REFUSED
     }
@@ -111,14 +113,26 @@ export function bindIpc(
           // The window's own view where it differs per window (its client id is its webContents id).
           contents.send(MAIN_IPC.event, name, forClient ? forClient(String(contents.id)) : payload)
         }
-      } catch {
+      } catch (err) {
         // A window torn down between the check and the send: it gets nothing, the others still do.
+        log.warn('an event could not be sent to a window', {
+          event: name,
+          window: contents.id,
+          error: errorText(err)
+        })
       }
     }
   })
 
   function release(clientId: string): void {
-    const p = dispatcher.clientClosed(clientId).catch(() => undefined)
+    const p = dispatcher
+      .clientClosed(clientId)
+      .catch((err: unknown) =>
+        log.warn('the locks of a closed window could not be released', {
+          window: clientId,
+          error: errorText(err)
+        })
+      )
     pending.add(p)
     void p.finally(() => pending.delete(p))
   }

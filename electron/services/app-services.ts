@@ -8,6 +8,7 @@ import { Workspace } from './core/workspace'
 import { DocumentService } from './documents/document-service'
 import { HistoryStore } from './history/history-store'
 import { JournalStore } from './journal/journal-store'
+import { errorText, silentLog, type Log } from './log/log'
 import { cleanupLeftovers } from './locks/lock-admin'
 import type { LockSettings } from './locks/lock-config'
 import { LockService } from './locks/lock-service'
@@ -46,6 +47,8 @@ export interface OpenWorkspaceOptions {
    * `<userData>/journal`, the web host `<config dir>/journal`; the CLI none (no journal).
    */
   journalDir?: string
+  /** The host's diagnostics log: failed releases, heartbeats, broadcasts and clean-ups (default: none). */
+  log?: Log
 }
 
 /** The services of one app instance on one workspace, wired together. */
@@ -68,6 +71,8 @@ export interface AppServices {
   journal: JournalStore | null
   /** The workspace watcher, started, when `watch` was asked for. */
   watcher: WorkspaceWatcher | null
+  /** The host's diagnostics log (the services write to it; it outlives them: the host closes it). */
+  log: Log
   /** Stops everything in reverse order of start: releases locks, flushes the audit trail. */
   dispose(): Promise<void>
 }
@@ -82,6 +87,9 @@ export async function openWorkspace(opts: OpenWorkspaceOptions): Promise<AppServ
     throw new NotFoundError(`The workspace folder “${opts.folder}” does not exist.`)
   const workspace = new Workspace(opts.folder)
   const clock = opts.clock ?? clockFromEnv()
+  const log = opts.log ?? silentLog
+  /** A clean-up that failed is left for the next start (or staleness) to finish: a line, not an error. */
+  const cleanupFailed = (what: string) => (err: unknown) => log.warn(what, { error: errorText(err) })
   const identity = opts.identity ?? createIdentity({ user: opts.user })
   const audit = new AuditLog(workspace, identity, clock)
   const metrics = new Metrics(clock)
@@ -95,7 +103,8 @@ export async function openWorkspace(opts: OpenWorkspaceOptions): Promise<AppServ
     settings: opts.lockSettings,
     audit,
     metrics,
-    nativeEvents: !network
+    nativeEvents: !network,
+    log
   })
   const history = new HistoryStore(workspace, clock)
   const ownWrites = new OwnWriteRegistry(clock)
@@ -121,7 +130,7 @@ export async function openWorkspace(opts: OpenWorkspaceOptions): Promise<AppServ
     audit,
     ownWrites
   })
-  const requests = new EditRequests(workspace, identity, clock)
+  const requests = new EditRequests(workspace, identity, clock, log)
   const journal = opts.journalDir
     ? new JournalStore({ dir: opts.journalDir, root: workspace.root, clock, user: identity.user })
     : null
@@ -131,7 +140,7 @@ export async function openWorkspace(opts: OpenWorkspaceOptions): Promise<AppServ
   if (opts.cleanup ?? start) {
     await cleanupLeftovers(locks, workspace)
     await documents.removeStaleTempFiles()
-    await requests.removeOld().catch(() => 0)
+    await requests.removeOld().catch(cleanupFailed('old edit requests could not be removed'))
   }
   if (start) {
     locks.start()
@@ -139,7 +148,7 @@ export async function openWorkspace(opts: OpenWorkspaceOptions): Promise<AppServ
     const publish = () =>
       (publishing = publishSnapshot(workspace, identity, metrics.snapshot(), clock).then(
         () => undefined,
-        () => undefined
+        cleanupFailed('the metrics snapshot could not be published; tried again at the next beat')
       ))
     started.push(clock.setInterval(publish, locks.settings.heartbeatIntervalMs))
     void publish()
@@ -154,14 +163,19 @@ export async function openWorkspace(opts: OpenWorkspaceOptions): Promise<AppServ
     await publishing
     await locks.dispose()
     // Snapshots describe running instances; a stopped one removes its own (else they pile up per run).
-    if (start) await removeSnapshot(workspace, identity.instanceId).catch(() => undefined)
+    if (start)
+      await removeSnapshot(workspace, identity.instanceId).catch(
+        cleanupFailed('this instance’s metrics snapshot could not be removed')
+      )
     await audit.dispose()
   }
   try {
     if (watcher) {
       // Made before watching starts: a request file landing in a folder created a moment earlier
       // can slip past a native watcher that is still adding the folder.
-      await ensureDir(workspace.requestsDir).catch(() => undefined)
+      await ensureDir(workspace.requestsDir).catch(
+        cleanupFailed('the edit requests folder could not be made; a request may be seen late')
+      )
       await watcher.start()
     }
   } catch (err) {
@@ -182,6 +196,7 @@ export async function openWorkspace(opts: OpenWorkspaceOptions): Promise<AppServ
     ownWrites,
     journal,
     watcher,
+    log,
     dispose
   }
 }

@@ -9,6 +9,7 @@ import { WebSocket, type RawData } from 'ws'
 import { ErrorCode, toErrorValue, type Result } from '../../../shared/errors'
 import type { Disposable } from '../../services/core/clock'
 import type { Dispatcher } from '../../services/api/dispatcher-types'
+import { errorText, silentLog, type Log } from '../../services/log/log'
 import { DEFAULT_LIMITS, type WebHostLimits } from './limits'
 import { parseRequestFrame, type EventFrame, type ReplyFrame } from './protocol'
 
@@ -76,7 +77,9 @@ export class ApiConnections {
 
   constructor(
     private readonly dispatcher: Dispatcher,
-    private readonly limits: Pick<WebHostLimits, 'maxInFlightBytes' | 'maxEventBytes'> = DEFAULT_LIMITS
+    private readonly limits: Pick<WebHostLimits, 'maxInFlightBytes' | 'maxEventBytes'> = DEFAULT_LIMITS,
+    /** Where a dropped event and a failed release leave a line. */
+    private readonly log: Log = silentLog
   ) {
     // One subscription for all pages: each event is serialised once, then sent to every socket
     // (an event whose payload differs per page, once per page).
@@ -100,7 +103,14 @@ export class ApiConnections {
     ws.on('close', () => {
       this.sockets.delete(ws)
       // The page's locks are released even when the host is stopping: close() waits for this.
-      this.track(this.dispatcher.clientClosed(peer.clientId).catch(() => undefined))
+      this.track(
+        this.dispatcher.clientClosed(peer.clientId).catch((err: unknown) =>
+          this.log.warn('the locks of a closed page could not be released', {
+            page: peer.clientId,
+            error: errorText(err)
+          })
+        )
+      )
     })
   }
 
@@ -167,8 +177,9 @@ export class ApiConnections {
     let text: string
     try {
       text = JSON.stringify(frame)
-    } catch {
+    } catch (err) {
       // Event payloads are plain data from the services; one that is not cannot be sent to anyone.
+      this.log.warn('an event could not be sent to the pages', { event: frame.event, error: errorText(err) })
       return
     }
     // Events come from files on the share (lock records, requests): however many a share holds,

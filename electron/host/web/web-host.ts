@@ -9,6 +9,7 @@ import path from 'node:path'
 import type { Duplex } from 'node:stream'
 import { WebSocketServer } from 'ws'
 import type { Dispatcher } from '../../services/api/dispatcher-types'
+import type { Log } from '../../services/log/log'
 import { ApiConnections } from './api-connections'
 import { resolveLimits, type WebHostLimits } from './limits'
 import { API_PATH } from './protocol'
@@ -36,6 +37,8 @@ export interface WebHostOptions {
   token?: string
   /** Overrides of the resource limits (limits.ts' DEFAULT_LIMITS); tests make them small. */
   limits?: Partial<WebHostLimits>
+  /** Where a dropped event and a failed release of a closed page leave a line (default: nowhere). */
+  log?: Log
 }
 
 /** A running web host. `url` (with the token) is what the user opens; `close` stops everything. */
@@ -128,7 +131,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   let port = 0
   let headers: OutgoingHttpHeaders = {}
   let closing = false
-  const connections = new ApiConnections(dispatcher, limits)
+  const connections = new ApiConnections(dispatcher, limits, opts.log)
 
   const serverOptions = {
     headersTimeout: limits.headersTimeoutMs,

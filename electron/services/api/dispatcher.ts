@@ -3,6 +3,7 @@ import { ErrorCode, toErrorValue, type Result } from '../../../shared/errors'
 import type { AppServices } from '../app-services'
 import type { Disposable } from '../core/clock'
 import { Emitter } from '../core/emitter'
+import { errorText } from '../log/log'
 import type { EditRequest } from '../requests/edit-requests'
 import { ClientLocks } from './client-locks'
 import type { CallContext, ContractEvent, Dispatcher } from './dispatcher-types'
@@ -62,7 +63,13 @@ export function createDispatcher(s: AppServices, opts: DispatcherOptions = {}): 
                 }) satisfies EventOf<'locks:changed'>
             })
       )
-      .catch(() => undefined)
+      .catch((err: unknown) =>
+        // The windows keep the lock badges they had until the next change reads the locks again.
+        s.log.warn('the locks of a document could not be read; its windows were not told', {
+          document,
+          error: errorText(err)
+        })
+      )
   }
   const documentChanged = (document: string, fileSha256: string, external: boolean) => {
     if (announced.get(document) === fileSha256) return
@@ -103,7 +110,7 @@ export function createDispatcher(s: AppServices, opts: DispatcherOptions = {}): 
     if (calls) await Promise.allSettled([...calls])
     for (const held of clientLocks.ofClient(clientId)) {
       clientLocks.forget(held.handle)
-      await s.locks.release(held.handle, 'window closed').catch(() => undefined)
+      await s.locks.releaseLogged(held.handle, 'window closed')
       changed(held.handle.document)
     }
   }
@@ -148,7 +155,16 @@ export function createDispatcher(s: AppServices, opts: DispatcherOptions = {}): 
       }),
       w.events.on('mode', (mode) => emit('watch:mode', mode)),
       w.events.on('error', ({ message }) => emit('workspace:problem', { message })),
-      w.events.on('request-changed', ({ id }) => void requestChanged(id).catch(() => undefined))
+      w.events.on(
+        'request-changed',
+        ({ id }) =>
+          void requestChanged(id).catch((err: unknown) =>
+            s.log.warn('an edit request could not be read; its windows were not told', {
+              request: id,
+              error: errorText(err)
+            })
+          )
+      )
     ]
   }
 

@@ -340,7 +340,7 @@ export class DocumentService {
         )
       } catch (err) {
         // Nothing was written: the new sections do not exist, so neither may their locks.
-        await Promise.all(acquired.map((l) => this.locks.release(l, 'save refused').catch(() => false)))
+        await Promise.all(acquired.map((l) => this.locks.releaseLogged(l, 'save refused')))
         throw err
       }
       landed = true
@@ -348,7 +348,7 @@ export class DocumentService {
       const version = versions.get(spliced.run[0].id) ?? null
       for (const p of parts) {
         if (spliced.retired.includes(p.lock.sectionId as string))
-          await this.locks.release(p.lock, 'merged into the section above').catch(() => false)
+          await this.locks.releaseLogged(p.lock, 'merged into the section above')
         else this.locks.touch(p.lock)
       }
       try {

@@ -92,7 +92,7 @@ export async function lockNewSections(
     }
     return taken
   } catch (err) {
-    await Promise.all(taken.map((l) => locks.release(l, 'save refused').catch(() => false)))
+    await Promise.all(taken.map((l) => locks.releaseLogged(l, 'save refused')))
     throw err
   }
 }

@@ -6,6 +6,7 @@ import { LockLostError, type HolderSummary } from '../../../shared/errors'
 import type { LockRecord } from '../../../shared/types'
 import type { Clock } from '../core/clock'
 import type { Emitter } from '../core/emitter'
+import { errorText, type Log } from '../log/log'
 import { readLockDir, writeRecord, type LockDirState } from './lock-dir'
 import { holderOf } from './lock-record'
 import type { LockAuditSink, LockEvents, LockHandle, LockMetricsSink } from './lock-types'
@@ -28,6 +29,7 @@ export interface HeldContext {
   events: Emitter<LockEvents>
   audit?: LockAuditSink
   metrics?: LockMetricsSink
+  log: Log
   /** This instance's wall clock as an ISO time. */
   iso(): string
 }
@@ -59,6 +61,11 @@ export async function beatHeld(ctx: HeldContext): Promise<boolean> {
         loseHeld(ctx, h, await readLockDir(h.dir).catch(() => ({ kind: 'absent' as const })))
       } else {
         failed = true // e.g. EIO while a network drive reconnects: retried at the next beat
+        ctx.log.warn('a heartbeat failed; retried at the next beat', {
+          document: h.handle.document,
+          sectionId: h.handle.sectionId,
+          error: errorText(err)
+        })
       }
     }
   }

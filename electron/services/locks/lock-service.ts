@@ -7,6 +7,7 @@ import {
 import type { Identity, LockKind, LockRecord } from '../../../shared/types'
 import type { Clock, Disposable } from '../core/clock'
 import { Emitter } from '../core/emitter'
+import { errorText, silentLog, type Log } from '../log/log'
 import type { Workspace } from '../core/workspace'
 import {
   claimGeneration,
@@ -37,6 +38,8 @@ export interface LockServiceOptions {
   metrics?: LockMetricsSink
   /** Native file events show other instances' changes in the share (a local disk; default true). */
   nativeEvents?: boolean
+  /** Where failed releases and heartbeats leave a line (default: nowhere). */
+  log?: Log
 }
 
 /**
@@ -48,6 +51,8 @@ export class LockService {
   readonly settings: LockSettings
   readonly events = new Emitter<LockEvents>()
   readonly observer: StalenessObserver
+  /** The host's diagnostics log, also for callers that release with {@link releaseLogged}. */
+  readonly log: Log
   private readonly ws: Workspace
   private readonly self: Identity
   private readonly clock: Clock
@@ -71,11 +76,13 @@ export class LockService {
     this.clock = opts.clock
     this.audit = opts.audit
     this.metrics = opts.metrics
+    this.log = opts.log ?? silentLog
     this.settings = resolveLockSettings(opts.settings)
     this.writeQueue = new WriteQueue({
       clock: this.clock,
       self: this.self,
-      events: opts.nativeEvents ?? true
+      events: opts.nativeEvents ?? true,
+      log: this.log
     })
     this.observer = new StalenessObserver(
       this.clock,
@@ -105,12 +112,12 @@ export class LockService {
     for (const t of this.timers) t.dispose()
     this.timers = []
     await this.ticking
-    await Promise.all(
-      [...this.held.values()].map((h) => this.release(h.handle, 'exit').catch(() => undefined))
-    )
+    await Promise.all([...this.held.values()].map((h) => this.releaseLogged(h.handle, 'exit')))
     for (const { h, timer } of [...this.unreleased.values()]) {
       timer.dispose()
-      await releaseInPlace(h.dir, h.handle.generation).catch(() => undefined)
+      await releaseInPlace(h.dir, h.handle.generation).catch((err: unknown) =>
+        this.log.warn('a save’s write mutex could not be released; it goes stale', lockFields(h.handle, err))
+      )
     }
     this.unreleased.clear()
     this.events.clear()
@@ -180,6 +187,21 @@ export class LockService {
     throw this.lose(h, state)
   }
 
+  /**
+   * {@link release} for callers that carry on whatever happens (a window closed, a refused save,
+   * exit): a failure leaves a warning in the log and resolves false — the lock then goes stale and
+   * others take it over (SPEC L4).
+   */
+  releaseLogged(lock: LockHandle, reason: string): Promise<boolean> {
+    return this.release(lock, reason).catch((err: unknown) => {
+      this.log.warn('a lock could not be released; it stays until it goes stale', {
+        ...lockFields(lock, err),
+        reason
+      })
+      return false
+    })
+  }
+
   /** Releases a lock by writing the next generation as a tombstone. Returns false if it had been lost. */
   async release(lock: LockHandle, reason = 'release'): Promise<boolean> {
     const h = this.findHeld(lock)
@@ -206,6 +228,7 @@ export class LockService {
         if (lock.kind !== 'write') throw err
         // A save's outcome is decided by its document's rename, never by its mutex's release: the
         // release is retried in the background (and at dispose); at worst the mutex goes stale.
+        this.log.warn('a save’s write mutex could not be released; retrying', lockFields(lock, err))
         this.retryReleaseInPlace(h, 5)
         return false
       }
@@ -220,8 +243,9 @@ export class LockService {
   private retryReleaseInPlace(h: Held, attemptsLeft: number): void {
     const timer = this.clock.setTimeout(() => {
       this.unreleased.delete(h.dir)
-      releaseInPlace(h.dir, h.handle.generation).catch(() => {
+      releaseInPlace(h.dir, h.handle.generation).catch((err: unknown) => {
         if (attemptsLeft > 1) this.retryReleaseInPlace(h, attemptsLeft - 1)
+        else this.log.warn('gave up releasing a save’s write mutex; it goes stale', lockFields(h.handle, err))
       })
     }, 1_000)
     this.unreleased.set(h.dir, { h, timer })
@@ -356,6 +380,7 @@ export class LockService {
       events: this.events,
       audit: this.audit,
       metrics: this.metrics,
+      log: this.log,
       iso: () => this.iso()
     }
   }
@@ -418,3 +443,8 @@ export class LockService {
 }
 
 export type { AcquireOptions, LockAuditSink, LockEvents, LockHandle, LockMetricsSink } from './lock-types'
+
+/** The fields a log line about a lock carries. */
+function lockFields(lock: LockHandle, err: unknown): Record<string, string | null> {
+  return { kind: lock.kind, document: lock.document, sectionId: lock.sectionId, error: errorText(err) }
+}

@@ -26,6 +26,7 @@
 import path from 'node:path'
 import type { Identity } from '../../../shared/types'
 import type { Clock, Disposable } from '../core/clock'
+import { errorText, silentLog, type Log } from '../log/log'
 import {
   ensureDir,
   lstatOrNull,
@@ -46,6 +47,8 @@ export interface WriteQueueOptions {
   events: boolean
   /** How often a waiting ticket is rewritten to show its waiter is alive (default 1 s). */
   beatMs?: number
+  /** Where a ticket that could not be removed leaves a line (default: nowhere). */
+  log?: Log
 }
 
 interface TicketRecord {
@@ -67,9 +70,11 @@ const STALL_MS = 1_000
 /** Fair order for write mutexes; one per lock service. */
 export class WriteQueue {
   private readonly beatMs: number
+  private readonly log: Log
 
   constructor(private readonly opts: WriteQueueOptions) {
     this.beatMs = opts.beatMs ?? 1_000
+    this.log = opts.log ?? silentLog
   }
 
   /**
@@ -106,7 +111,7 @@ export class WriteQueue {
       for (;;) {
         const gens = (await listGenerations(queueDir)) ?? []
         if (ticket === null || ticket.lost || !gens.includes(ticket.k)) {
-          await ticket?.leave()
+          await ticket?.leave(this.log)
           ticket = await this.enter(queueDir, gens, deadline)
           if (ticket === null) return null
           continue
@@ -139,7 +144,7 @@ export class WriteQueue {
       }
     } finally {
       waker.close()
-      if (ticket) await ticket.leave()
+      if (ticket) await ticket.leave(this.log)
     }
   }
 
@@ -249,9 +254,12 @@ class Ticket {
     this.timer.dispose()
   }
 
-  async leave(): Promise<void> {
+  async leave(log: Log): Promise<void> {
     this.stop()
-    await removeTree(this.dir).catch(() => undefined)
+    // Left behind, it holds up no one for long: the waiter behind judges it abandoned.
+    await removeTree(this.dir).catch((err: unknown) =>
+      log.warn('a write-queue ticket could not be removed', { ticket: this.dir, error: errorText(err) })
+    )
   }
 }
 

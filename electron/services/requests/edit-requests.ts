@@ -15,6 +15,7 @@ import {
 } from '../core/share-fs'
 import type { Clock } from '../core/clock'
 import type { Workspace } from '../core/workspace'
+import { errorText, silentLog, type Log } from '../log/log'
 
 const ID = /^[0-9A-HJKMNP-TV-Z]{26}$/
 const person = z.object({ user: z.string(), host: z.string(), instanceId: z.string() })
@@ -50,7 +51,8 @@ export class EditRequests {
   constructor(
     private readonly ws: Workspace,
     private readonly self: Identity,
-    private readonly clock: Clock
+    private readonly clock: Clock,
+    private readonly log: Log = silentLog
   ) {}
 
   /** Asks `holder` for a section. */
@@ -128,7 +130,9 @@ export class EditRequests {
     for (const id of await this.ids()) {
       const st = await lstatOrNull(this.file(id)).catch(() => null)
       if (st && this.clock.wallNow() - st.mtimeMs > MAX_AGE_MS) {
-        await this.remove(id).catch(() => undefined)
+        await this.remove(id).catch((err: unknown) =>
+          this.log.warn('an old edit request could not be removed', { request: id, error: errorText(err) })
+        )
         removed++
       }
     }
