@@ -1,28 +1,23 @@
 /**
  * The Electron shell: lifecycle, the window, the menu. Deliberately thin — every guarantee lives
  * in electron/services, shared with the web host and the CLI. Start: one instance per userData
- * folder, choose the workspace (launch.ts), open the services, bind IPC, show the window.
+ * folder, open a session on it (open-session.ts: settings, the workspace chosen by launch.ts, the
+ * services, the dispatcher, IPC as its transport, a log file in userData/logs), show the window.
  * Stop (quit, last window closed, SIGINT/SIGTERM): windows holding locks save and journal their
- * text first (close-flush.ts), then dispose IPC, dispatcher and services — which releases this
- * instance's locks (SPEC L6) — and only then exit.
+ * text first (close-flush.ts), then dispose the session — IPC, dispatcher and services, which
+ * releases this instance's locks (SPEC L6) — and only then exit.
  */
 import { app, BrowserWindow, dialog, ipcMain, Menu, session, shell } from 'electron'
 import { existsSync } from 'node:fs'
 import { basename, join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { createDispatcher, type OwnedDispatcher } from '../services/api/dispatcher'
-import { openWorkspace, type AppServices } from '../services/app-services'
-import { journalDirIn } from '../services/journal/journal-store'
+import { consoleLog, errorText, silentLog, teeLog, type Log } from '../services/log/log'
+import { openSession, type Session } from '../services/session/open-session'
+import { settingsFile, updateSettings } from '../services/settings/app-settings'
 import { guardClose, sendFlush, type CloseFlush } from './close-flush'
 import { bindIpc, type IpcBinding } from './ipc'
-import { chooseWorkspaceFolder, parseLaunchArgs, withFolderArg } from './launch'
+import { chooseWorkspaceFolder, parseLaunchArgs, withFolderArg, type FolderSource } from './launch'
 import { buildMenuTemplate } from './menu'
-import {
-  openOptionsFrom,
-  readSettings,
-  settingsFile,
-  updateSettings
-} from '../services/settings/app-settings'
 import { isTrustedUrl } from './trusted-url'
 import { applyContentSecurityPolicy, applyNavigationGuards, secureWindowOptions } from './window-options'
 
@@ -37,12 +32,7 @@ const appUrl =
     : pathToFileURL(join(__dirname, '../renderer/index.html')).href
 
 /** The open workspace and everything bound to it; null before start and after stop. */
-interface Running {
-  folder: string
-  services: AppServices
-  dispatcher: OwnedDispatcher
-  ipc: IpcBinding
-}
+type Running = Session<IpcBinding>
 
 let running: Running | null = null
 let starting: Promise<void> | null = null
@@ -50,13 +40,15 @@ let mainWindow: BrowserWindow | null = null
 /** Each window's flush handshake, by webContents id (the window's client id in the dispatcher). */
 const flushes = new Map<number, CloseFlush>()
 
-function log(message: string): void {
-  console.log(`Sectioned: ${message}`)
+/** The session's log file; it stays after stop, closed (its lines are then dropped). */
+let fileLog: Log = silentLog
+/** The console, as before, and the log file once the session has opened it. */
+const log: Log = {
+  info: (message, fields) => teeLog(consoleLog, fileLog).info(message, fields),
+  warn: (message, fields) => teeLog(consoleLog, fileLog).warn(message, fields),
+  error: (message, fields) => teeLog(consoleLog, fileLog).error(message, fields)
 }
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err)
-}
+const messageOf = errorText
 
 /** The sample workspace shipped with the app: beside app.asar when packaged, in the repository in development. */
 function sampleSource(): string {
@@ -68,7 +60,7 @@ function sampleSource(): string {
 function createWindow(current: Running): BrowserWindow {
   const win = new BrowserWindow(secureWindowOptions(join(__dirname, '../preload/index.js')))
   applyNavigationGuards(win.webContents, appUrl, (url) => shell.openExternal(url))
-  current.ipc.addWindow(win.webContents)
+  current.transport.addWindow(win.webContents)
   // Read now: webContents is gone by the time 'closed' fires.
   const clientId = win.webContents.id
   flushes.set(
@@ -87,7 +79,7 @@ function createWindow(current: Running): BrowserWindow {
     flushes.delete(clientId)
     if (mainWindow === win) mainWindow = null
   })
-  void win.loadURL(appUrl).catch((err: unknown) => log(`the page did not load: ${messageOf(err)}`))
+  void win.loadURL(appUrl).catch((err: unknown) => log.warn(`the page did not load: ${messageOf(err)}`))
   return win
 }
 
@@ -102,7 +94,7 @@ async function openFolder(): Promise<void> {
   const folder = picked.filePaths[0]
   if (picked.canceled || !folder || folder === running?.folder) return
   await updateSettings(settingsFile(app.getPath('userData')), { lastFolder: folder }).catch((err: unknown) =>
-    log(`could not remember the folder: ${messageOf(err)}`)
+    log.warn(`could not remember the folder: ${messageOf(err)}`)
   )
   app.relaunch({ args: withFolderArg(process.argv.slice(1), folder) })
   app.quit()
@@ -110,31 +102,32 @@ async function openFolder(): Promise<void> {
 
 async function start(): Promise<void> {
   const userData = app.getPath('userData')
-  const settingsPath = settingsFile(userData)
-  const settings = await readSettings(settingsPath)
   const args = parseLaunchArgs(process.argv)
-  const choice = await chooseWorkspaceFolder({
-    argFolder: args.folder,
-    lastFolder: settings.lastFolder,
-    sampleSource: sampleSource(),
-    sampleTarget: join(userData, 'sample-workspace')
+  let source: FolderSource = 'argument'
+  const opened = await openSession({
+    kind: 'app',
+    hostDir: userData,
+    user: args.user,
+    folder: async (settings) => {
+      const choice = await chooseWorkspaceFolder({
+        argFolder: args.folder,
+        lastFolder: settings.lastFolder,
+        sampleSource: sampleSource(),
+        sampleTarget: join(userData, 'sample-workspace')
+      })
+      source = choice.source
+      return choice.folder
+    },
+    dispatcher: { onFlushed: (clientId) => flushes.get(Number(clientId))?.flushed() },
+    // Refusals and dropped events show on the console as before, and in the log file.
+    transport: (dispatcher, sessionLog) =>
+      bindIpc(ipcMain, dispatcher, (url) => isTrustedUrl(url, appUrl), teeLog(consoleLog, sessionLog))
   })
-  const fromSettings = openOptionsFrom(settings)
-  const services = await openWorkspace({
-    ...fromSettings,
-    folder: choice.folder,
-    user: args.user ?? fromSettings.user,
-    journalDir: journalDirIn(userData)
-  })
-  const dispatcher = createDispatcher(services, {
-    settingsFile: settingsPath,
-    onFlushed: (clientId) => flushes.get(Number(clientId))?.flushed()
-  })
-  const ipc = bindIpc(ipcMain, dispatcher, (url) => isTrustedUrl(url, appUrl))
-  running = { folder: choice.folder, services, dispatcher, ipc }
-  log(`opened ${choice.folder} (${choice.source}) as ${services.identity.user}`)
-  await updateSettings(settingsPath, { lastFolder: choice.folder }).catch((err: unknown) =>
-    log(`could not remember the folder: ${messageOf(err)}`)
+  fileLog = opened.log
+  running = opened
+  log.info(`opened ${opened.folder} (${source}) as ${opened.services.identity.user}`)
+  await updateSettings(settingsFile(userData), { lastFolder: opened.folder }).catch((err: unknown) =>
+    log.warn(`could not remember the folder: ${messageOf(err)}`)
   )
 
   applyContentSecurityPolicy(session.defaultSession, appUrl)
@@ -144,7 +137,7 @@ async function start(): Promise<void> {
         isDev,
         isMac: process.platform === 'darwin',
         openFolder: () => {
-          openFolder().catch((err: unknown) => log(`could not open a folder: ${messageOf(err)}`))
+          openFolder().catch((err: unknown) => log.warn(`could not open a folder: ${messageOf(err)}`))
         }
       })
     )
@@ -158,9 +151,8 @@ async function stop(): Promise<void> {
   const current = running
   running = null
   if (!current) return
-  await current.ipc.dispose()
-  await current.dispatcher.dispose()
-  await current.services.dispose()
+  // IPC, then the dispatcher, then the services (which release the locks), then the log file.
+  await current.dispose()
 }
 
 let phase: 'running' | 'stopping' | 'stopped' = 'running'
@@ -175,7 +167,7 @@ function onBeforeQuit(event: { preventDefault(): void }): void {
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<void>((resolve) => {
     timer = setTimeout(() => {
-      log(
+      log.error(
         `gave up releasing locks after ${SHUTDOWN_TIMEOUT_MS / 1000} s; others can take them over once stale`
       )
       resolve()
@@ -184,7 +176,7 @@ function onBeforeQuit(event: { preventDefault(): void }): void {
   // Windows save and journal their text first (at most 3 s), while IPC is still bound.
   const flushed = Promise.all([...flushes.values()].map((f) => f.flush()))
   void Promise.race([
-    flushed.then(stop).catch((err: unknown) => log(`shutdown failed: ${messageOf(err)}`)),
+    flushed.then(stop).catch((err: unknown) => log.error(`shutdown failed: ${messageOf(err)}`)),
     timeout
   ]).finally(() => {
     clearTimeout(timer)
@@ -204,19 +196,19 @@ function onSignal(signal: NodeJS.Signals): void {
   const now = Date.now()
   if (firstSignalAt === 0) {
     firstSignalAt = now
-    log(`${signal}: releasing locks and quitting`)
+    log.info(`${signal}: releasing locks and quitting`)
     app.quit()
     return
   }
   // The same Ctrl+C often arrives twice (the terminal and npm both send it); only a later one insists.
   if (now - firstSignalAt < 1000) return
-  log(`${signal} again: exiting without waiting for locks to be released`)
+  log.warn(`${signal} again: exiting without waiting for locks to be released`)
   app.exit(1)
 }
 
 function fail(err: unknown): void {
   const message = messageOf(err)
-  log(`could not start: ${message}`)
+  log.error(`could not start: ${message}`)
   dialog.showErrorBox('Sectioned could not start', message)
   exitCode = 1
   app.quit()

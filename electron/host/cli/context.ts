@@ -1,7 +1,9 @@
 import { existsSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { NotFoundError } from '../../../shared/errors'
-import { openWorkspace, type AppServices } from '../../services/app-services'
+import type { AppServices } from '../../services/app-services'
+import { lineLog, silentLog, type Log } from '../../services/log/log'
+import { openSession } from '../../services/session/open-session'
 import { HIDDEN_DIR } from '../../services/core/workspace'
 import { isFileRetrying } from '../../services/core/share-fs'
 import type { ParsedArgs } from './args'
@@ -50,8 +52,17 @@ export function locateFolder(folder: string): string {
 }
 
 /**
- * Opens the services for one command and always disposes them (releasing locks, flushing audit).
- * A failure to write the share is reported by its real cause (a read-only folder, permission).
+ * The CLI's log: nothing, unless SECTIONED_DEBUG is set — then JSON lines on stderr (a one-shot
+ * command has no user-data folder of its own to keep a log file in).
+ */
+export function cliLog(env: NodeJS.ProcessEnv = process.env): Log {
+  return env.SECTIONED_DEBUG ? lineLog((line) => process.stderr.write(line)) : silentLog
+}
+
+/**
+ * Opens the services for one command (a session without settings, journal or transport) and
+ * always disposes them (releasing locks, flushing audit). A failure to write the share is reported
+ * by its real cause (a read-only folder, permission).
  */
 export async function withServices<T>(
   root: string,
@@ -60,20 +71,25 @@ export async function withServices<T>(
   fn: (s: AppServices) => Promise<T>
 ): Promise<T> {
   try {
-    const services = await openWorkspace({
+    const session = await openSession({
+      kind: 'cli',
       folder: root,
       user: args.user,
-      start: opts.start,
-      readOnly: opts.readOnly ?? false,
-      lockSettings: {
-        ...(args.heartbeatMs ? { heartbeatIntervalMs: args.heartbeatMs } : {}),
-        ...(args.retries !== undefined ? { retries: args.retries } : {})
-      }
+      log: cliLog(),
+      workspace: {
+        start: opts.start,
+        readOnly: opts.readOnly ?? false,
+        lockSettings: {
+          ...(args.heartbeatMs ? { heartbeatIntervalMs: args.heartbeatMs } : {}),
+          ...(args.retries !== undefined ? { retries: args.retries } : {})
+        }
+      },
+      transport: () => null
     })
     try {
-      return await fn(services)
+      return await fn(session.services)
     } finally {
-      await services.dispose()
+      await session.dispose()
     }
   } catch (err) {
     throw await explainWriteFailure(root, err)

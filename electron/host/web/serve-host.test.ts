@@ -88,6 +88,19 @@ describe('the served app (web host + services)', () => {
     expect(await p.value('app:flushed', {})).toEqual({ ok: true })
   })
 
+  it('writes its log file in $SECTIONED_CONFIG_DIR/logs, one per instance, never in the shared folder', async () => {
+    const r = await serve()
+    await r.close()
+    const logs = await fs.readdir(path.join(configDir, 'logs'))
+    expect(logs).toEqual([`serve-${r.services.identity.instanceId}.log`])
+    const lines = (await fs.readFile(path.join(configDir, 'logs', logs[0]), 'utf8')).trim().split('\n')
+    expect(lines.map((l) => (JSON.parse(l) as { msg: string }).msg)).toEqual([
+      'session opened',
+      'session closed'
+    ])
+    expect(await fs.readdir(path.join(folder, '.sectioned'))).not.toContain('logs')
+  })
+
   it('lands a save sent right before the page closed, then releases the page’s lock', async () => {
     const r = await serve()
     const s = r.services

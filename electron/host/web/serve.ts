@@ -1,8 +1,8 @@
 /**
  * Entry point of the loopback web host (`npm run serve -- --folder DIR [--user NAME] [--port P]`,
- * bundled to out/node/serve.cjs): starts the served app (serve-host.ts: workspace, settings and
- * journal from the config folder, dispatcher, web host), prints the URL, and shuts everything down
- * on SIGINT/SIGTERM.
+ * bundled to out/node/serve.cjs): starts the served app (serve-host.ts: a session on the config
+ * folder's settings, journal and log file, with the web host as its transport), prints the URL,
+ * and shuts everything down on SIGINT/SIGTERM.
  */
 import path from 'node:path'
 import { ErrorCode, SectionedError } from '../../../shared/errors'
@@ -80,10 +80,11 @@ async function main(): Promise<void> {
     // A second Ctrl+C must not cut the shutdown short: it is what releases this writer's locks.
     if (stopping) return
     stopping = true
-    setTimeout(
-      () => failNow('Sectioned did not stop in time; some locks may be left until they go stale.'),
-      SHUTDOWN_LIMIT_MS
-    ).unref()
+    setTimeout(() => {
+      // The log is written synchronously: the line is in the file before the process exits.
+      running.log.error('did not stop in time; some locks may be left until they go stale')
+      failNow('Sectioned did not stop in time; some locks may be left until they go stale.')
+    }, SHUTDOWN_LIMIT_MS).unref()
     void running.close().then(
       () => process.exit(0),
       (err: unknown) =>
