@@ -125,14 +125,12 @@ export function bindIpc(
   })
 
   function release(clientId: string): void {
-    const p = dispatcher
-      .clientClosed(clientId)
-      .catch((err: unknown) =>
-        log.warn('the locks of a closed window could not be released', {
-          window: clientId,
-          error: errorText(err)
-        })
-      )
+    const p = dispatcher.clientClosed(clientId).catch((err: unknown) =>
+      log.warn('the locks of a closed window could not be released', {
+        window: clientId,
+        error: errorText(err)
+      })
+    )
     pending.add(p)
     void p.finally(() => pending.delete(p))
   }
