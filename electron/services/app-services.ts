@@ -127,8 +127,7 @@ export async function openWorkspace(opts: OpenWorkspaceOptions): Promise<AppServ
     locks,
     history,
     documents,
-    audit,
-    ownWrites
+    audit
   })
   const requests = new EditRequests(workspace, identity, clock, log)
   const journal = opts.journalDir

@@ -1,5 +1,5 @@
 import { ConflictError, LockLostError, NotFoundError, ValidationError } from '../../../shared/errors'
-import type { Identity, SectionInfo, VersionRecord } from '../../../shared/types'
+import type { Identity, SectionInfo } from '../../../shared/types'
 import { fileSystemNow, ShareFileError } from '../core/share-fs'
 import type { AuditEvent } from '../audit/audit-event'
 import type { Clock } from '../core/clock'
@@ -7,15 +7,12 @@ import type { Workspace } from '../core/workspace'
 import type { HistoryStore } from '../history/history-store'
 import type { LockHandle, LockService } from '../locks/lock-service'
 import { buildIndex, sectionText, sha256Hex, type SectionIndex } from '../sections/section-index'
-import { spliceRun } from '../sections/splice'
 import { DraftStore } from './drafts'
 import {
-  identityOfRead,
   listDocuments,
   removeStaleTempFiles,
   readFile,
   readOnlyOf,
-  writeDocument,
   type OwnWriteSink
 } from './document-files'
 import { utf16Text } from './encoding'
@@ -23,10 +20,13 @@ import { IndexStore } from './index-store'
 import { IndexLookup } from './index-lookup'
 import { VerifiedCopies } from './splice-check'
 import { pendingIntents, type IntentOutcome } from './save-intent'
-import { commitSave, finishPending, intentOf, prepareHistory, type CommitContext } from './save-commit'
-import { auditRunSave, checkRunBases, lockNewSections, runIds, type RunPart } from './run-save'
+import { finishPending, type CommitContext } from './save-commit'
+import { runIds, type RunPart } from './run-save'
+import { DocumentWriter } from './document-writer'
+import { savePlan, type SaveResult } from './save-plan'
 
 export type { RunPart } from './run-save'
+export type { SaveResult } from './save-plan'
 export { identityOfRead, readOnlyOf, writeDocument, type OwnWriteSink } from './document-files'
 
 /** Where document events are written (the per-instance audit log satisfies it). */
@@ -47,30 +47,6 @@ export interface DocumentSnapshot {
   text: string
   /** Why the document may not be edited (not UTF-8, a second name on disk); null when it may. */
   readOnly: string | null
-}
-
-/** What a save produced. */
-export interface SaveResult {
-  document: string
-  /** The first section of the saved run (it keeps its id). */
-  section: SectionInfo
-  /** All sections after the save (new headings in the saved text become new sections). */
-  sections: SectionInfo[]
-  /** The sections that now occupy the saved run, in file order; the first keeps the first id. */
-  run: SectionInfo[]
-  /** Ids of run sections whose heading was deleted (their text joined the section above); their locks were released. */
-  retired: string[]
-  /** Locks taken for the run's new sections, for the same holder, before the document was written. */
-  acquired: LockHandle[]
-  fileSha256: string
-  /** The file's checksum before the save: the version the run was spliced into. */
-  baseFileSha256: string
-  /** The run's text as it is now in the file (line endings and final line break as written). */
-  runText: string
-  /** The first section's new version; null when its text did not change. */
-  version: VersionRecord | null
-  /** False when the text was identical to what was on disk (nothing written). */
-  changed: boolean
 }
 
 /** Construction parameters of the document service. */
@@ -119,6 +95,8 @@ export class DocumentService {
   private readonly lookup: IndexLookup
   /** Texts of refused saves. */
   readonly drafts: DraftStore
+  /** Runs every change of a document's file (saves here, structure operations in structure-ops.ts). */
+  readonly writer: DocumentWriter
 
   constructor(opts: DocumentServiceOptions) {
     this.persistOnRead = opts.persistIndexOnRead ?? true
@@ -140,6 +118,18 @@ export class DocumentService {
       finishIntents: (doc, buf, index) => this.finishIntents(doc, buf, index)
     })
     this.drafts = new DraftStore(this.ws, this.self, opts.clock)
+    this.writer = new DocumentWriter({
+      locks: this.locks,
+      history: this.history,
+      ownWrites: this.ownWrites,
+      commitContext: () => this.commitContext(),
+      wallNow: () => this.clock.wallNow(),
+      read: (rel, abs) => this.readUnderMutex(rel, abs),
+      indexFor: (rel, buf) => this.indexFor(rel, buf, false),
+      finishIntents: (rel, buf, index) => this.finishIntents(rel, buf, index),
+      wrote: (rel, draft) => this.copies.set(rel, draft.buf, draft.index),
+      incomplete: (rel, reason) => this.audit?.record({ type: 'save.incomplete', document: rel, reason })
+    })
   }
 
   /** Markdown documents of the workspace (recursively, skipping hidden folders), as sorted relative paths. */
@@ -290,96 +280,14 @@ export class DocumentService {
   private async save(parts: readonly RunPart[], text: string, reason: string): Promise<SaveResult> {
     const run = runIds(parts)
     const doc = this.ws.resolveDocument(run.document)
-    for (const p of parts) await this.locks.assertHeld(p.lock)
-    const mutex = await this.locks.acquireWrite(doc.rel)
-    const endSave = this.history.beginSave(doc.rel)
-    let landed = false
-    try {
-      // Checked again inside the mutex: a holder whose lock was taken over can never write (SPEC L5).
-      for (const p of parts) await this.locks.assertHeld(p.lock)
-      const buf = await this.readUnderMutex(doc.rel, doc.abs)
-      const readOnly = readOnlyOf(doc.rel, buf)
-      if (readOnly) throw new ValidationError(readOnly) // before anything is written, history included
-      const index = await this.indexFor(doc.rel, buf, false)
-      const unfinished = (await this.finishIntents(doc.rel, buf, index)).filter((o) => o.outcome === 'failed')
-      const olds = checkRunBases(doc.rel, buf, index, parts, text, (e) => this.audit?.record(e))
-      const spliced = spliceRun(buf, index, run.ids, text)
-      if (spliced.index.fileSha256 === index.fileSha256) {
-        for (const p of parts) this.locks.touch(p.lock)
-        return {
-          document: doc.rel,
-          section: olds[0],
-          sections: index.sections,
-          run: olds,
-          retired: [],
-          acquired: [],
-          fileSha256: index.fileSha256,
-          baseFileSha256: index.fileSha256,
-          runText: buf.subarray(olds[0].start, olds[olds.length - 1].end).toString('utf8'),
-          version: null,
-          changed: false
-        }
-      }
-      const acquired = await lockNewSections(this.locks, doc.rel, spliced)
-      const ctx = this.commitContext()
-      const time = new Date(this.clock.wallNow()).toISOString()
-      const intent = intentOf(ctx, doc.rel, index.fileSha256, olds, spliced, reason, time)
-      let versions: Map<string, VersionRecord>
-      try {
-        await prepareHistory(ctx, buf, olds, intent, unfinished)
-        // The deciding moment: once the rename happened this returns (the save has succeeded).
-        versions = await commitSave(ctx, doc.abs, intent, spliced.index, () =>
-          writeDocument(
-            this.ownWrites,
-            doc.rel,
-            doc.abs,
-            spliced.buffer,
-            spliced.index.fileSha256,
-            identityOfRead(buf)
-          )
-        )
-      } catch (err) {
-        // Nothing was written: the new sections do not exist, so neither may their locks.
-        await Promise.all(acquired.map((l) => this.locks.releaseLogged(l, 'save refused')))
-        throw err
-      }
-      landed = true
-      this.copies.set(doc.rel, spliced.buffer, spliced.index)
-      const version = versions.get(spliced.run[0].id) ?? null
-      for (const p of parts) {
-        if (spliced.retired.includes(p.lock.sectionId as string))
-          await this.locks.releaseLogged(p.lock, 'merged into the section above')
-        else this.locks.touch(p.lock)
-      }
-      try {
-        if (this.audit) auditRunSave(this.audit, doc.rel, spliced, version)
-      } catch {
-        // The save has succeeded; an audit line that cannot be written does not change that.
-      }
-      return {
-        document: doc.rel,
-        section: spliced.run[0],
-        sections: spliced.index.sections,
-        run: spliced.run,
-        retired: spliced.retired,
-        acquired,
-        fileSha256: spliced.index.fileSha256,
-        baseFileSha256: index.fileSha256,
-        runText: spliced.buffer
-          .subarray(spliced.run[0].start, spliced.run[spliced.run.length - 1].end)
-          .toString('utf8'),
-        version,
-        changed: true
-      }
-    } finally {
-      endSave()
-      // After the rename the save has succeeded: a mutex that cannot be released (the lock
-      // service's staleness rules free it) is audited, never reported as a failed save.
-      await this.locks.release(mutex).catch((err: unknown) => {
-        if (!landed) throw err
-        this.audit?.record({ type: 'save.incomplete', document: doc.rel, reason: String(err) })
-      })
+    for (const p of parts) await this.locks.assertHeld(p.lock) // refused without queueing (again under the mutex)
+    const deps = {
+      locks: this.locks,
+      audit: this.audit,
+      commitContext: () => this.commitContext(),
+      self: this.self
     }
+    return this.writer.run(savePlan(deps, doc, parts, run.ids, text, reason))
   }
 
   /** Finishes earlier saves' intents (see {@link finishPending}). Callers hold the write mutex. */

@@ -133,14 +133,16 @@ export async function commitSave(
   index: RunSpliceResult['index'],
   write: () => Promise<void>
 ): Promise<Map<string, VersionRecord>> {
-  const file = await writeIntent(ctx.ws, intent)
+  // A change that promises no history (a structure operation keeps it all before) needs no intent.
+  const promises = intent.versions.length > 0 || intent.retired.length > 0
+  const file = promises ? await writeIntent(ctx.ws, intent) : null
   try {
     await write()
   } catch (err) {
     // The rename may have happened before the error (a folder sync after it, a network drive's
     // reply lost): what decides is the file. Unknown (unreadable): the intent stays for repair.
     const landed = await fileIs(abs, intent.after)
-    if (landed === false) await dropIntent(file)
+    if (landed === false && file !== null) await dropIntent(file)
     if (landed !== true) throw err
     incomplete(ctx, intent.document, `the document was replaced, then: ${messageOf(err)}`)
   }
@@ -158,7 +160,7 @@ export async function commitSave(
     // A cache: the next read rebuilds it by reconciliation.
     incomplete(ctx, intent.document, `the section index was not stored: ${messageOf(err)}`)
   }
-  if (done) await dropIntent(file)
+  if (done && file !== null) await dropIntent(file)
   return versions
 }
 

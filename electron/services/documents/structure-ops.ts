@@ -8,15 +8,7 @@ import type { LockHandle, LockService } from '../locks/lock-service'
 import { dominantLineEnding, parseSections } from '../sections/parse-sections'
 import { PREAMBLE_ID } from '../sections/section-ids'
 import { sectionText, sha256Hex, type SectionIndex } from '../sections/section-index'
-import {
-  identityOfRead,
-  readOnlyOf,
-  writeDocument,
-  type DocumentAuditSink,
-  type DocumentService,
-  type OwnWriteSink
-} from './document-service'
-import { IndexStore } from './index-store'
+import type { DocumentAuditSink, DocumentService } from './document-service'
 
 /** Construction parameters of the structure operations. */
 export interface StructureOpsOptions {
@@ -27,7 +19,6 @@ export interface StructureOpsOptions {
   history: HistoryStore
   documents: DocumentService
   audit?: DocumentAuditSink
-  ownWrites?: OwnWriteSink
 }
 
 /** What a structure operation produced. */
@@ -44,11 +35,7 @@ export interface StructureResult {
  * before it so pruning never drops them (H5). Section ids are carried over explicitly.
  */
 export class StructureOps {
-  private readonly indexes: IndexStore
-
-  constructor(private readonly o: StructureOpsOptions) {
-    this.indexes = new IndexStore(o.workspace)
-  }
+  constructor(private readonly o: StructureOpsOptions) {}
 
   /** Deletes a section (its text stays in history and in the backup). */
   deleteSection(docLock: LockHandle, sectionId: string): Promise<StructureResult> {
@@ -90,44 +77,51 @@ export class StructureOps {
       throw new ValidationError('The preamble (text before the first heading) cannot be moved or deleted.')
     const doc = workspace.resolveDocument(docLock.document)
     await locks.assertHeld(docLock)
-    const mutex = await locks.acquireWrite(doc.rel)
-    try {
-      await locks.assertHeld(docLock)
-      const buf = await documents.readUnderMutex(doc.rel, doc.abs)
-      const readOnly = readOnlyOf(doc.rel, buf)
-      if (readOnly) throw new ValidationError(readOnly)
-      const index = await documents.indexFor(doc.rel, buf, false)
-      // Earlier saves' unfinished history first, so their versions come before this operation's.
-      await documents.finishIntents(doc.rel, buf, index)
-      if (!index.sections.some((s) => s.id === sectionId))
-        throw new NotFoundError(`“${doc.rel}” has no section “${sectionId}”.`)
-      const { parts, ids, retired } = plan(buf, index)
-      const next = assemble(buf, parts)
-      const nextIndex = indexWithIds(next, ids, index, retired)
-      const backup = await createBackup(workspace, clock, doc.rel, action, buf)
-      for (const s of index.sections) await this.keepInHistory(doc.rel, s, sectionText(buf, s))
-      await writeDocument(this.o.ownWrites, doc.rel, doc.abs, next, nextIndex.fileSha256, identityOfRead(buf))
-      // The file is replaced: the operation has succeeded (its history was kept before). The index
-      // is a cache: when it cannot be stored, the next read rebuilds it (ids carried by reconciliation).
-      await this.indexes.write(doc.rel, nextIndex).catch((err: unknown) =>
-        this.o.audit?.record({
-          type: 'save.incomplete',
-          document: doc.rel,
-          reason: `the section index was not stored: ${err instanceof Error ? err.message : String(err)}`
-        })
-      )
-      this.o.audit?.record({
-        type: 'structure',
-        document: doc.rel,
-        sectionId,
-        action,
-        backup,
-        by: identity.user
-      })
-      return { document: doc.rel, sections: nextIndex.sections, fileSha256: nextIndex.fileSha256, backup }
-    } finally {
-      await locks.release(mutex)
-    }
+    // Run by the document writer, alone in its batch: the same read, intents, write and index
+    // steps as a save (document-writer.ts). The history it needs is kept before the rename.
+    return documents.writer.run({
+      ...doc,
+      touches: 'all',
+      plan: async (cur) => {
+        await locks.assertHeld(docLock)
+        const { buf, index } = cur
+        if (!index.sections.some((s) => s.id === sectionId))
+          throw new NotFoundError(`“${doc.rel}” has no section “${sectionId}”.`)
+        const { parts, ids, retired } = plan(buf, index)
+        const next = assemble(buf, parts)
+        const nextIndex = indexWithIds(next, ids, index, retired)
+        let backup = ''
+        return {
+          next: { buf: next, index: nextIndex },
+          versions: [],
+          retired: [],
+          prepare: async () => {
+            backup = await createBackup(workspace, clock, doc.rel, action, buf)
+            for (const s of index.sections) await this.keepInHistory(doc.rel, s, sectionText(buf, s))
+          },
+          finish: () => {
+            try {
+              this.o.audit?.record({
+                type: 'structure',
+                document: doc.rel,
+                sectionId,
+                action,
+                backup,
+                by: identity.user
+              })
+            } catch {
+              // The operation has succeeded; an audit line that cannot be written does not change that.
+            }
+            return {
+              document: doc.rel,
+              sections: nextIndex.sections,
+              fileSha256: nextIndex.fileSha256,
+              backup
+            }
+          }
+        }
+      }
+    })
   }
 
   /** Makes sure history ends with the section's current text, and marks that version as before a structure change. */
