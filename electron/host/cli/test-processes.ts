@@ -6,6 +6,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../.
 /** The bundled CLI and lock worker (built by vitest's globalSetup). */
 export const CLI = path.join(root, 'out/node/cli.cjs')
 export const LOCK_WORKER = path.join(root, 'out/node/lock-worker.cjs')
+export const SAVE_WORKER = path.join(root, 'out/node/save-worker.cjs')
 
 /** What a finished process printed and how it exited. */
 export interface Finished {
