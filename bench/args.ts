@@ -7,6 +7,12 @@ export interface BenchArgs {
   only: string[]
   /** `--writers 10,25,50,100`: contention runs with these numbers of processes (default 50; quick 8). */
   writers: number[]
+  /**
+   * `--windows k`: each contention process runs k writers on one app instance (default 1), as k
+   * windows of one app would — their saves queue in one instance and are written together (group
+   * commit). `--writers` stays the number of writers; the processes are writers ÷ k, rounded up.
+   */
+  windows: number
   /** `--baseline-from <results.json> --baseline-commit <rev>`: store another build's contention curve as the chart's "before". */
   baselineFrom: string | null
   baselineCommit: string
@@ -17,7 +23,7 @@ export interface BenchArgs {
 
 /** One line of help. */
 export const USAGE =
-  'usage: npm run bench -- [--quick] [--only id,id…] [--writers n,n…] [--baseline-from results.json --baseline-commit rev] [--chart-from results.json]'
+  'usage: npm run bench -- [--quick] [--only id,id…] [--writers n,n…] [--windows k] [--baseline-from results.json --baseline-commit rev] [--chart-from results.json]'
 
 /** Parses the command line strictly (an unknown option is an error, not ignored). */
 export function parseBenchArgs(argv: string[]): BenchArgs {
@@ -29,6 +35,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
       quick: { type: 'boolean', default: false },
       only: { type: 'string' },
       writers: { type: 'string' },
+      windows: { type: 'string' },
       'baseline-from': { type: 'string' },
       'baseline-commit': { type: 'string' },
       'chart-from': { type: 'string' },
@@ -49,10 +56,14 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
         throw new Error(`--writers takes whole numbers from 1 to 200, not “${n}”`)
       return k
     })
+  const windows = Number(values.windows ?? '1')
+  if (!Number.isInteger(windows) || windows < 1 || windows > 20)
+    throw new Error(`--windows takes a whole number from 1 to 20, not “${values.windows ?? ''}”`)
   return {
     quick: values.quick ?? false,
     only,
     writers,
+    windows,
     baselineFrom: values['baseline-from'] ?? null,
     baselineCommit: values['baseline-commit'] ?? 'unknown',
     chartFrom: values['chart-from'] ?? null,

@@ -21,12 +21,22 @@ async function startContenders(
   ctx: BenchContext,
   dir: string,
   markers: string,
-  n: number
+  n: number,
+  windows: number
 ): Promise<LineProcess[]> {
   const worker = bundle('bench-worker')
   const procs = Array.from(
     { length: n },
-    (_, i) => new LineProcess(worker, ['contend', dir, 'doc.md', String(SECTIONS), markers, String(i + 1)])
+    (_, i) =>
+      new LineProcess(worker, [
+        'contend',
+        dir,
+        'doc.md',
+        String(SECTIONS),
+        markers,
+        String(i + 1),
+        String(windows)
+      ])
   )
   const started = performance.now()
   try {
@@ -49,12 +59,16 @@ function merge(reports: ContenderReport[]): ContenderReport {
     all.refusals += r.refusals
     all.gaveUp += r.gaveUp
     all.doubleGrants += r.doubleGrants
+    all.writes += r.writes
+    all.writtenSaves += r.writtenSaves
     for (const [code, k] of Object.entries(r.errors)) all.errors[code] = (all.errors[code] ?? 0) + k
   }
   return all
 }
 
-async function run(ctx: BenchContext, dir: string, processes: number): Promise<ResultRow[]> {
+async function run(ctx: BenchContext, dir: string, writers: number): Promise<ResultRow[]> {
+  const windows = ctx.windows
+  const processes = Math.ceil(writers / windows)
   const seconds = ctx.quick ? 3 : 15
   await fs.writeFile(path.join(dir, 'doc.md'), sectionedDoc(SECTIONS, 2))
   // Hidden folders are not documents: the markers live beside the document without being part of it.
@@ -65,7 +79,7 @@ async function run(ctx: BenchContext, dir: string, processes: number): Promise<R
   await setup.documents.read('doc.md')
   await setup.dispose()
 
-  const procs = await startContenders(ctx, dir, markers, processes)
+  const procs = await startContenders(ctx, dir, markers, processes, windows)
   let reports: ContenderReport[]
   try {
     for (const p of procs) p.send(`go ${seconds * 1000}`)
@@ -82,7 +96,13 @@ async function run(ctx: BenchContext, dir: string, processes: number): Promise<R
     Object.entries(all.errors)
       .map(([code, k]) => `${code} ${k}`)
       .join(', ') || 'none'
-  const shape = { processes, sections: SECTIONS, seconds }
+  // Rows with several windows per process name them (the curve chart draws one window per process).
+  const shape = {
+    processes,
+    ...(windows > 1 ? { 'windows per process': windows } : {}),
+    sections: SECTIONS,
+    seconds
+  }
   return [
     row('2', 'contention: acquire attempt (granted or refused)', all.attempts, {
       extra: { ...shape, refusals: all.refusals },
@@ -93,7 +113,11 @@ async function run(ctx: BenchContext, dir: string, processes: number): Promise<R
       extra: { 'still waiting when the time was up': all.gaveUp }
     }),
     row('2', 'contention: save (write mutex + save)', all.saveTimes, {
-      extra: { 'saves/s': all.saves.length / seconds, 'other errors': errors },
+      extra: {
+        'saves/s': all.saves.length / seconds,
+        'saves per write': all.writes > 0 ? all.writtenSaves / all.writes : 0,
+        'other errors': errors
+      },
       targets: [mustBeZero('double grants', all.doubleGrants), mustBeZero('lost saves', lost)]
     })
   ]

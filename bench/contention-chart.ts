@@ -38,7 +38,9 @@ export function curvePoints(rows: readonly ResultRow[], build: string): CurvePoi
   // A run's rows come in order; its save row names no process count, its attempt row before it does.
   let writers = Number.NaN
   for (const r of rows) {
-    if (r.extra.processes !== undefined) writers = Number(r.extra.processes)
+    // Runs with several writers per process (`--windows`) are another curve: not drawn here.
+    if (r.extra.processes !== undefined)
+      writers = r.extra['windows per process'] === undefined ? Number(r.extra.processes) : Number.NaN
     if (!r.stats || !Number.isFinite(writers)) continue
     if (r.name === ATTEMPT) {
       out.push({ build, writers, measure: 'acquire attempt p95', value: r.stats.p95 })

@@ -9,6 +9,8 @@ export interface BenchContext {
   quick: boolean
   /** Numbers of processes for the contention runs (`--writers`); empty: the default for the mode. */
   writers: number[]
+  /** Writers per contention process (`--windows`, default 1). */
+  windows: number
   /** One progress line on stderr (the table goes to stdout). */
   log(message: string): void
 }

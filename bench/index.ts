@@ -79,6 +79,7 @@ async function main(): Promise<number> {
   const ctx: BenchContext = {
     quick: args.quick,
     writers: args.writers,
+    windows: args.windows,
     log: (m) => process.stderr.write(`${m}\n`)
   }
   const rows: ResultRow[] = []

@@ -32,6 +32,9 @@ export interface ContenderReport {
   gaveUp: number
   doubleGrants: number
   errors: Record<string, number>
+  /** Document writes this instance made, and the saves they carried (group commit: more than one each). */
+  writes: number
+  writtenSaves: number
 }
 
 /** A report with nothing in it yet. */
@@ -45,7 +48,9 @@ export function emptyReport(): ContenderReport {
     refusals: 0,
     gaveUp: 0,
     doubleGrants: 0,
-    errors: {}
+    errors: {},
+    writes: 0,
+    writtenSaves: 0
   }
 }
 
@@ -54,9 +59,15 @@ interface Loop {
   doc: string
   sections: number
   markerDir: string
-  index: number
+  /** The writer's name in its texts: `<process>` or `<process>.<window>`. */
+  index: string
   /** When the run's time is over (performance.now()). */
   end: number
+  /**
+   * Sections a writer of this process holds. The app refuses a section another window of the same
+   * instance holds (the contract's lock registry, per window), not the lock service: so does this.
+   */
+  heldHere: Set<string>
   report: ContenderReport
 }
 
@@ -69,9 +80,22 @@ async function acquire(loop: Loop, sectionId: string): Promise<LockHandle | null
   const { minBackoffMs, maxBackoffMs } = loop.s.locks.settings
   const first = performance.now()
   for (let attempt = 0; performance.now() < loop.end; attempt++) {
+    if (loop.heldHere.has(sectionId)) {
+      // Refused by this instance's own registry, with no lock-service call to time.
+      loop.report.refusals++
+      await sleep(Math.min(maxBackoffMs, minBackoffMs * 2 ** attempt) * (0.5 + Math.random()))
+      continue
+    }
     const start = performance.now()
     try {
       const lock = await loop.s.locks.acquireSection(loop.doc, sectionId, { retries: 0 })
+      if (loop.heldHere.has(sectionId)) {
+        // Another window of this instance got it meanwhile (the service hands the owner its own lock).
+        loop.report.attempts.push(performance.now() - start)
+        loop.report.refusals++
+        continue
+      }
+      loop.heldHere.add(sectionId)
       loop.report.attempts.push(performance.now() - start)
       loop.report.waits.push(performance.now() - first)
       return lock
@@ -121,20 +145,49 @@ async function round(loop: Loop, n: number): Promise<void> {
     count(loop, err)
   } finally {
     if (markerMine) await fs.unlink(marker)
+    loop.heldHere.delete(sectionId)
     await loop.s.locks.release(lock)
   }
 }
 
-/** `contend <folder> <doc> <sections> <markerDir> <index>` */
-export async function runContender([folder, doc, sections, markerDir, index]: string[]): Promise<void> {
+/**
+ * `contend <folder> <doc> <sections> <markerDir> <index> [windows]`: `windows` writers (default 1)
+ * loop side by side on this one instance, as windows of one app do.
+ */
+export async function runContender([
+  folder,
+  doc,
+  sections,
+  markerDir,
+  index,
+  windows
+]: string[]): Promise<void> {
   const s = await openWorkspace({ folder, user: `writer${index}`, lockSettings: { idleTimeoutMs: 0 } })
   const report = emptyReport()
   send({ type: 'ready' })
   try {
     const [, ms] = await nextCommand('go')
     const end = performance.now() + Number(ms)
-    const loop: Loop = { s, doc, sections: Number(sections), markerDir, index: Number(index), end, report }
-    for (let n = 0; performance.now() < end; n++) await round(loop, n)
+    const k = Number(windows ?? '1')
+    const heldHere = new Set<string>()
+    await Promise.all(
+      Array.from({ length: k }, async (_, w) => {
+        const name = k === 1 ? index : `${index}.${w + 1}`
+        const loop: Loop = {
+          s,
+          doc,
+          sections: Number(sections),
+          markerDir,
+          index: name,
+          end,
+          report,
+          heldHere
+        }
+        for (let n = 0; performance.now() < end; n++) await round(loop, n)
+      })
+    )
+    report.writes = s.documents.writer.stats.batches
+    report.writtenSaves = s.documents.writer.stats.plans
     send(report)
   } finally {
     await s.dispose()
