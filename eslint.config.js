@@ -48,8 +48,6 @@ export default tseslint.config(
     ignores: [
       'electron/services/core/share-fs.ts',
       '**/*.test.ts',
-      'electron/services/test-support/**',
-      'electron/services/api/dispatcher-harness.ts',
       // Resolves document names (realpath/lstat only, no reads or writes): the confinement check.
       'electron/services/core/workspace.ts',
       // Not the share: the machine id, the writer's own journal, settings and log file (local

@@ -7,7 +7,8 @@ export default defineConfig({
       'shared/**/*.test.ts',
       'renderer/**/*.test.ts',
       'renderer/**/*.test.tsx',
-      'bench/**/*.test.ts'
+      'bench/**/*.test.ts',
+      'test/**/*.test.ts'
     ],
     environment: 'node',
     // Multi-process tests spawn the bundled CLI and lock worker: build them first.

@@ -8,8 +8,8 @@ import path from 'node:path'
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const entryPoints = {
   cli: path.join(root, 'electron/host/cli/main.ts'),
-  'lock-worker': path.join(root, 'electron/services/test-support/lock-worker.ts'),
-  'save-worker': path.join(root, 'electron/services/test-support/save-worker.ts'),
+  'lock-worker': path.join(root, 'test/harness/lock-worker.ts'),
+  'save-worker': path.join(root, 'test/harness/save-worker.ts'),
   bench: path.join(root, 'bench/index.ts'),
   'bench-worker': path.join(root, 'bench/worker.ts'),
   serve: path.join(root, 'electron/host/web/serve.ts')

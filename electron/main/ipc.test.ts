@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { Result } from '../../shared/errors'
 import type { CallContext, ContractEvent, Dispatcher } from '../services/api/dispatcher-types'
-import { MemoryLog } from '../services/test-support/memory-log'
+import { MemoryLog } from '../../test/harness/memory-log'
 import {
   bindIpc,
   MAIN_IPC,

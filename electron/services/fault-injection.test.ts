@@ -19,7 +19,7 @@ import { promises as fs } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CLI, start } from '../host/cli/test-processes'
+import { CLI, start } from '../../test/harness/test-processes'
 
 const STRACE = spawnSync('strace', ['-V']).status === 0
 const canTrace =

@@ -3,7 +3,7 @@
  * a terminal only, and Ctrl+C (a real SIGINT) stops `verify --repair` and `prune` between
  * documents — exit 130, a one-line summary, every finished document whole, the rest untouched.
  */
-import { fileSystemTimeAgo } from '../../services/test-support/fs-clock'
+import { fileSystemTimeAgo } from '../../../test/harness/fs-clock'
 import { execFileSync } from 'node:child_process'
 import { promises as fs } from 'node:fs'
 import os from 'node:os'
@@ -11,7 +11,7 @@ import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { Workspace } from '../../services/core/workspace'
 import { encodeVersion, sha256Hex, versionFileName } from '../../services/history/version-file'
-import { CLI, cli, killAll, start, type Proc } from './test-processes'
+import { CLI, cli, killAll, start, type Proc } from '../../../test/harness/test-processes'
 
 const DOCS = 3000
 let dir: string

@@ -5,13 +5,13 @@
  * folders — old ones (past their grace by the share's clock) and young ones (maybe in progress).
  * A lock with a valid record, held by a live `hold` process, is never touched.
  */
-import { fileSystemTimeAgo } from '../../services/test-support/fs-clock'
+import { fileSystemTimeAgo } from '../../../test/harness/fs-clock'
 import { promises as fs } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { Workspace } from '../../services/core/workspace'
-import { CLI, cli, killAll, start } from './test-processes'
+import { CLI, cli, killAll, start } from '../../../test/harness/test-processes'
 
 let dir: string
 let ws: Workspace

@@ -5,14 +5,14 @@
  */
 import { openWorkspace } from '../../services/app-services'
 import { SystemClock } from '../../services/core/clock'
-import { testIdentity } from '../../services/test-support/test-identity'
+import { testIdentity } from '../../../test/harness/test-identity'
 import { execFileSync } from 'node:child_process'
 import { promises as fs } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { Workspace } from '../../services/core/workspace'
-import { CLI, cli, killAll, start } from './test-processes'
+import { CLI, cli, killAll, start } from '../../../test/harness/test-processes'
 
 let dir: string
 const TEXT = '# A\n\na\n\n# B\n\nb\n'

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
 import type { ReplyFrame } from './protocol'
 import { startServeHost, type ServeHost } from './serve-host'
-import { holdSaves } from '../../services/locks/hold-saves'
+import { holdSaves } from '../../../test/harness/hold-saves'
 
 let tmp: string
 let folder: string

@@ -3,7 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
-import { cli, killAll, start } from '../cli/test-processes'
+import { cli, killAll, start } from '../../../test/harness/test-processes'
 import type { ReplyFrame } from './protocol'
 
 // The bundle is built by vitest's globalSetup; the renderer by `electron-vite build`.

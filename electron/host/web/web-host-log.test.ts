@@ -4,7 +4,7 @@ import { WebSocket } from 'ws'
 import type { Result } from '../../../shared/errors'
 import type { CallContext, ContractEvent, Dispatcher } from '../../services/api/dispatcher-types'
 import type { Disposable } from '../../services/core/clock'
-import { MemoryLog } from '../../services/test-support/memory-log'
+import { MemoryLog } from '../../../test/harness/memory-log'
 import { startWebHost, type WebHost } from './web-host'
 
 /** A dispatcher whose releases fail (a share gone away), and whose events the test sends. */

@@ -6,12 +6,12 @@ import { promises as fs } from 'node:fs'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { ErrorCode } from '../../../shared/errors'
-import { testIdentity } from '../test-support/test-identity'
+import { testIdentity } from '../../../test/harness/test-identity'
 import { openWorkspace } from '../app-services'
-import { FakeClock } from '../test-support/fake-clock'
+import { FakeClock } from '../../../test/harness/fake-clock'
 import { createDispatcher, type OwnedDispatcher } from './dispatcher'
-import { DOC, TEXT, dispatcherWorkspace, fail, ok } from './dispatcher-harness'
-import { holdSaves } from '../locks/hold-saves'
+import { DOC, TEXT, dispatcherWorkspace, fail, ok } from '../../../test/harness/dispatcher-harness'
+import { holdSaves } from '../../../test/harness/hold-saves'
 
 const ws = dispatcherWorkspace()
 const open = ws.open

@@ -4,11 +4,11 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { describe, expect, it } from 'vitest'
 import type { ContractEvent } from './dispatcher-types'
 import { ErrorCode } from '../../../shared/errors'
-import { testIdentity } from '../test-support/test-identity'
+import { testIdentity } from '../../../test/harness/test-identity'
 import { openWorkspace } from '../app-services'
-import { FakeClock } from '../test-support/fake-clock'
+import { FakeClock } from '../../../test/harness/fake-clock'
 import { createDispatcher } from './dispatcher'
-import { DOC, TEXT, dispatcherWorkspace, fail, ok } from './dispatcher-harness'
+import { DOC, TEXT, dispatcherWorkspace, fail, ok } from '../../../test/harness/dispatcher-harness'
 
 const ws = dispatcherWorkspace()
 const open = ws.open

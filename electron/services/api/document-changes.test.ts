@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest'
 import type { ResponseOf } from '../../../shared/contract'
 import { patchSnapshot } from '../../../shared/patch-snapshot'
 import type { OwnedDispatcher } from './dispatcher'
-import { DOC, TEXT, dispatcherWorkspace, ok } from './dispatcher-harness'
+import { DOC, TEXT, dispatcherWorkspace, ok } from '../../../test/harness/dispatcher-harness'
 
 type Snapshot = ResponseOf<'documents:open'>
 type Changes = ResponseOf<'documents:changes'>

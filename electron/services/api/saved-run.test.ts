@@ -13,7 +13,7 @@ import type { ResponseOf } from '../../../shared/contract'
 import { patchSavedRun, patchSnapshot } from '../../../shared/patch-snapshot'
 import { toCharRanges } from '../../../shared/section-ranges'
 import type { OwnedDispatcher } from './dispatcher'
-import { DOC, dispatcherWorkspace, ok } from './dispatcher-harness'
+import { DOC, dispatcherWorkspace, ok } from '../../../test/harness/dispatcher-harness'
 
 type Snapshot = ResponseOf<'documents:open'>
 type Saved = ResponseOf<'sections:save'>

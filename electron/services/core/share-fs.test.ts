@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process'
-import { probeExclusiveMkdir } from '../test-support/mkdir-probe'
+import { probeExclusiveMkdir } from '../../../test/harness/mkdir-probe'
 import { promises as fs, type promises } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'

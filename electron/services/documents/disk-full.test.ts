@@ -14,8 +14,8 @@ import type { Identity } from '../../../shared/types'
 import { openWorkspace, type AppServices } from '../app-services'
 import { ShareFileError } from '../core/share-fs'
 import { verifyHistory } from '../history/history-scan'
-import { FakeClock } from '../test-support/fake-clock'
-import { testIdentity } from '../test-support/test-identity'
+import { FakeClock } from '../../../test/harness/fake-clock'
+import { testIdentity } from '../../../test/harness/test-identity'
 
 interface Mounted {
   kind: string

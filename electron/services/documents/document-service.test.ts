@@ -18,7 +18,7 @@ import { readAudit } from '../audit/audit-log'
 import { listBackups } from '../history/backups'
 import type { LockSettings } from '../locks/lock-config'
 import { RECORD_FILE } from '../locks/lock-dir'
-import { FakeClock } from '../test-support/fake-clock'
+import { FakeClock } from '../../../test/harness/fake-clock'
 import { DocumentService } from './document-service'
 import { StructureOps } from './structure-ops'
 

@@ -13,7 +13,7 @@ import { openWorkspace, type AppServices } from '../app-services'
 import { readAudit } from '../audit/audit-log'
 import type { LockHandle } from '../locks/lock-service'
 import { sha256Hex } from '../sections/section-index'
-import { FakeClock } from '../test-support/fake-clock'
+import { FakeClock } from '../../../test/harness/fake-clock'
 import { takeBatch, MAX_BATCH, type Queued, type WritePlan } from './document-writer'
 
 const DOC = 'doc.md'

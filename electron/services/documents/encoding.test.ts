@@ -7,7 +7,7 @@ import type { Identity } from '../../../shared/types'
 import { createDispatcher } from '../api/dispatcher'
 import { openWorkspace, type AppServices } from '../app-services'
 import { sha256Hex } from '../sections/section-index'
-import { FakeClock } from '../test-support/fake-clock'
+import { FakeClock } from '../../../test/harness/fake-clock'
 
 let root: string
 let ann: AppServices

@@ -13,8 +13,8 @@ import { PathOutsideError } from '../../../shared/errors'
 import type { Identity } from '../../../shared/types'
 import { openWorkspace, type AppServices } from '../app-services'
 import { Workspace } from '../core/workspace'
-import { FakeClock } from '../test-support/fake-clock'
-import { testIdentity } from '../test-support/test-identity'
+import { FakeClock } from '../../../test/harness/fake-clock'
+import { testIdentity } from '../../../test/harness/test-identity'
 
 let base: string
 let root: string

@@ -2,11 +2,11 @@ import { promises as fs } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { cli } from '../../host/cli/test-processes'
+import { cli } from '../../../test/harness/test-processes'
 import { openWorkspace, type AppServices } from '../app-services'
 import { sha256Hex } from '../sections/section-index'
-import { FakeClock } from '../test-support/fake-clock'
-import { testIdentity } from '../test-support/test-identity'
+import { FakeClock } from '../../../test/harness/fake-clock'
+import { testIdentity } from '../../../test/harness/test-identity'
 import {
   finishIntents,
   intentsDir,

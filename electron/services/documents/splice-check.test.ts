@@ -7,7 +7,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { buildIndex, clearIndexCache, type SectionIndex } from '../sections/section-index'
 import { spliceRun } from '../sections/splice'
-import { documentArb, lines, replacementArb } from '../test-support/markdown-arbitraries'
+import { documentArb, lines, replacementArb } from '../../../test/harness/markdown-arbitraries'
 import { idProblems, indexProblems } from './index-check'
 import { checkedBySplice } from './splice-check'
 

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { ValidationError } from '../../../shared/errors'
 import { SystemClock } from '../core/clock'
 import { Workspace } from '../core/workspace'
-import { FakeClock } from '../test-support/fake-clock'
+import { FakeClock } from '../../../test/harness/fake-clock'
 import { formatMicros, parseMicros, wallMicros } from './backup-timestamp'
 import { backupDocBase, createBackup, listBackups } from './backups'
 

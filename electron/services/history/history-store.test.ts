@@ -5,7 +5,7 @@ import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { IntegrityError, NotFoundError } from '../../../shared/errors'
 import { Workspace } from '../core/workspace'
-import { FakeClock } from '../test-support/fake-clock'
+import { FakeClock } from '../../../test/harness/fake-clock'
 import { HistoryStore, type NewVersion } from './history-store'
 import { sha256Hex, versionFileName } from './version-file'
 

@@ -4,7 +4,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { ErrorCode, ValidationError } from '../../../shared/errors'
-import { FakeClock } from '../test-support/fake-clock'
+import { FakeClock } from '../../../test/harness/fake-clock'
 import { JournalStore, MAX_JOURNAL_FILE_BYTES, MAX_JOURNAL_TEXT_BYTES } from './journal-store'
 
 let tmp: string

@@ -14,7 +14,7 @@ import {
 import type { Identity } from '../../../shared/types'
 import { SystemClock } from '../core/clock'
 import { Workspace } from '../core/workspace'
-import { FakeClock } from '../test-support/fake-clock'
+import { FakeClock } from '../../../test/harness/fake-clock'
 import { heartbeatFromEnv } from './lock-config'
 import { genName, readLockDir, RECORD_FILE } from './lock-dir'
 import { MAX_RECORD_BYTES } from './lock-record'

@@ -8,7 +8,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { SystemClock } from '../core/clock'
-import { testIdentity } from '../test-support/test-identity'
+import { testIdentity } from '../../../test/harness/test-identity'
 import { genName } from './lock-dir'
 import { WriteQueue } from './write-queue'
 

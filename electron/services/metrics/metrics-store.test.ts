@@ -4,7 +4,7 @@ import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Identity } from '../../../shared/types'
 import { Workspace } from '../core/workspace'
-import { FakeClock } from '../test-support/fake-clock'
+import { FakeClock } from '../../../test/harness/fake-clock'
 import { Metrics, type MetricsSnapshot } from './metrics'
 import { aggregate, publishSnapshot, readSnapshots, removeSnapshot } from './metrics-store'
 

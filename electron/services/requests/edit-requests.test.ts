@@ -2,9 +2,9 @@ import { promises as fs } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { testIdentity } from '../test-support/test-identity'
+import { testIdentity } from '../../../test/harness/test-identity'
 import { Workspace } from '../core/workspace'
-import { FakeClock } from '../test-support/fake-clock'
+import { FakeClock } from '../../../test/harness/fake-clock'
 import { EditRequests } from './edit-requests'
 
 let root: string

@@ -4,7 +4,7 @@ import { NotFoundError, ValidationError } from '../../../shared/errors'
 import { parseSections } from './parse-sections'
 import { buildIndex, clearIndexCache, hashSections, sectionText, type SectionIndex } from './section-index'
 import { prepareSectionBytes, spliceRun, spliceSection } from './splice'
-import { documentArb, lines, replacementArb } from '../test-support/markdown-arbitraries'
+import { documentArb, lines, replacementArb } from '../../../test/harness/markdown-arbitraries'
 
 const b = (s: string): Buffer => Buffer.from(s, 'utf8')
 const endsWithEol = (buf: Buffer): boolean =>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { FakeClock } from '../test-support/fake-clock'
+import { FakeClock } from '../../../test/harness/fake-clock'
 import { OwnWriteRegistry } from './own-writes'
 
 describe('OwnWriteRegistry', () => {

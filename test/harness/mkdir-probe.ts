@@ -6,7 +6,7 @@
 import { randomInt } from 'node:crypto'
 import { promises as fs } from 'node:fs'
 import path from 'node:path'
-import { errCode } from '../core/share-fs'
+import { errCode } from '../../electron/services/core/share-fs'
 
 /** Whether `mkdir` is exclusive on a share, and if not, why not (one line, for a person). */
 export interface MkdirProbe {

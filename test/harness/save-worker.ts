@@ -11,9 +11,9 @@
  * every text it can have.
  */
 import { writeSync } from 'node:fs'
-import { openWorkspace } from '../app-services'
-import { clockFromEnv } from '../core/clock'
-import { createIdentity } from '../core/identity'
+import { openWorkspace } from '../../electron/services/app-services'
+import { clockFromEnv } from '../../electron/services/core/clock'
+import { createIdentity } from '../../electron/services/core/identity'
 import { roundText } from './save-rounds'
 
 async function main(): Promise<void> {

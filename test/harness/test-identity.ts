@@ -1,4 +1,4 @@
-import type { Identity } from '../../../shared/types'
+import type { Identity } from '../../shared/types'
 
 /** A writer's identity for tests: `<user>-pc`, its own host id, this process, instance `i-<user>`. */
 export function testIdentity(user: string, over: Partial<Identity> = {}): Identity {

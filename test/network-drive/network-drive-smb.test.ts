@@ -13,17 +13,17 @@
  * Also shown: mkdir is exclusive across the two smbnetfs mounts (and lock claims are), while on two
  * rclone mounts of one folder the mkdir probe finds it is not.
  */
-import { probeExclusiveMkdir } from '../../services/test-support/mkdir-probe'
+import { probeExclusiveMkdir } from '../harness/mkdir-probe'
 import { execFileSync, spawnSync } from 'node:child_process'
 import { existsSync, promises as fs } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { probeExclusiveClaims } from '../../services/locks/lock-dir'
-import { readFileOrNull, READ_LIMITS, registerShareRoot } from '../../services/core/share-fs'
-import { detectMount } from '../../services/watch/mount-type'
-import { startSmbShare, smbProblem, type SmbShare } from './smb-mounts'
-import { CLI, killAll, LOCK_WORKER, start } from './test-processes'
+import { probeExclusiveClaims } from '../../electron/services/locks/lock-dir'
+import { readFileOrNull, READ_LIMITS, registerShareRoot } from '../../electron/services/core/share-fs'
+import { detectMount } from '../../electron/services/watch/mount-type'
+import { startSmbShare, smbProblem, type SmbShare } from '../harness/smb-mounts'
+import { CLI, killAll, LOCK_WORKER, start } from '../harness/test-processes'
 
 const problem = smbProblem()
 if (problem) console.log(`SMB network-drive suite skipped: ${problem}`)

@@ -8,7 +8,7 @@ import { existsSync, promises as fs } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { cli, CLI, killAll, LOCK_WORKER, start } from './test-processes'
+import { cli, CLI, killAll, LOCK_WORKER, start } from '../harness/test-processes'
 
 function fuseProblem(): string | null {
   if (!existsSync('/dev/fuse')) return '/dev/fuse is missing'

@@ -10,8 +10,8 @@ import { existsSync, promises as fs } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { probeExclusiveClaims } from '../../services/locks/lock-dir'
-import { killAll, LOCK_WORKER, start } from './test-processes'
+import { probeExclusiveClaims } from '../../electron/services/locks/lock-dir'
+import { killAll, LOCK_WORKER, start } from '../harness/test-processes'
 
 function rcloneProblem(): string | null {
   if (!existsSync('/dev/fuse')) return '/dev/fuse is missing'

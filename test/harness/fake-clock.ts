@@ -1,4 +1,4 @@
-import type { Clock, Disposable } from '../core/clock'
+import type { Clock, Disposable } from '../../electron/services/core/clock'
 
 interface Timer {
   id: number

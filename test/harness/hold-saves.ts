@@ -1,4 +1,4 @@
-import type { LockService } from './lock-service'
+import type { LockService } from '../../electron/services/locks/lock-service'
 
 /**
  * For tests: holds every save of `locks` before it starts (every save takes the document's write

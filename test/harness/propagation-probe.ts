@@ -5,10 +5,10 @@
  */
 import { createHash } from 'node:crypto'
 import { promises as fs } from 'node:fs'
-import { events as contractEvents } from '../../../shared/contract'
-import type { Disposable } from '../../services/core/clock'
-import type { Dispatcher } from '../../services/api/dispatcher-types'
-import type { WorkspaceWatcher } from '../../services/watch/workspace-watcher'
+import { events as contractEvents } from '../../shared/contract'
+import type { Disposable } from '../../electron/services/core/clock'
+import type { Dispatcher } from '../../electron/services/api/dispatcher-types'
+import type { WorkspaceWatcher } from '../../electron/services/watch/workspace-watcher'
 
 /** A change made through mount 1, and when (performance.now()) it was complete on the share. */
 export interface Change {

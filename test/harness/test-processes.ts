@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..')
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 /** The bundled CLI and lock worker (built by vitest's globalSetup). */
 export const CLI = path.join(root, 'out/node/cli.cjs')
 export const LOCK_WORKER = path.join(root, 'out/node/lock-worker.cjs')

@@ -5,8 +5,8 @@ import { promises as fs } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { parseSections } from '../../services/sections/parse-sections'
-import { cli, killAll, LOCK_WORKER, start, CLI } from './test-processes'
+import { parseSections } from '../../electron/services/sections/parse-sections'
+import { cli, killAll, LOCK_WORKER, start, CLI } from '../harness/test-processes'
 
 let dir: string
 let doc: string

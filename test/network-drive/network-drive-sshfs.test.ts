@@ -9,13 +9,13 @@
 import { promises as fs } from 'node:fs'
 import path from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { LockAcquisitionError } from '../../../shared/errors'
-import { createDispatcher } from '../../services/api/dispatcher'
-import { openWorkspace } from '../../services/app-services'
-import { createIdentity } from '../../services/core/identity'
-import { inspectLocks } from '../../services/locks/lock-admin'
-import { detectMount } from '../../services/watch/mount-type'
-import { chooseWatchMode, DEFAULT_POLL_INTERVAL_MS } from '../../services/watch/watch-mode'
+import { LockAcquisitionError } from '../../shared/errors'
+import { createDispatcher } from '../../electron/services/api/dispatcher'
+import { openWorkspace } from '../../electron/services/app-services'
+import { createIdentity } from '../../electron/services/core/identity'
+import { inspectLocks } from '../../electron/services/locks/lock-admin'
+import { detectMount } from '../../electron/services/watch/mount-type'
+import { chooseWatchMode, DEFAULT_POLL_INTERVAL_MS } from '../../electron/services/watch/watch-mode'
 import {
   median,
   SightingLog,
@@ -23,10 +23,10 @@ import {
   whenContentChanges,
   type Change,
   type Delays
-} from './propagation-probe'
-import { properLockfileOnTwoMounts } from './proper-lockfile-contrast'
-import { sshfsCacheTimeoutMs, sshfsProblem, startSshfsShare, type SshfsShare } from './sshfs-mounts'
-import { cli, CLI, killAll, LOCK_WORKER, start, type Proc } from './test-processes'
+} from '../harness/propagation-probe'
+import { properLockfileOnTwoMounts } from '../harness/proper-lockfile-contrast'
+import { sshfsCacheTimeoutMs, sshfsProblem, startSshfsShare, type SshfsShare } from '../harness/sshfs-mounts'
+import { cli, CLI, killAll, LOCK_WORKER, start, type Proc } from '../harness/test-processes'
 
 const problem = sshfsProblem()
 if (problem) console.log(`sshfs network-drive suite skipped: ${problem}`)

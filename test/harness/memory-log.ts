@@ -1,4 +1,4 @@
-import type { Log, LogFields, LogLevel } from '../log/log'
+import type { Log, LogFields, LogLevel } from '../../electron/services/log/log'
 
 /** One line kept by {@link MemoryLog}. */
 export interface MemoryLine {

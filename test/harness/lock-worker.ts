@@ -11,10 +11,10 @@
  */
 import { promises as fs } from 'node:fs'
 import path from 'node:path'
-import { createIdentity } from '../core/identity'
-import { clockFromEnv } from '../core/clock'
-import { Workspace } from '../core/workspace'
-import { LockService } from '../locks/lock-service'
+import { createIdentity } from '../../electron/services/core/identity'
+import { clockFromEnv } from '../../electron/services/core/clock'
+import { Workspace } from '../../electron/services/core/workspace'
+import { LockService } from '../../electron/services/locks/lock-service'
 
 async function main(): Promise<number> {
   const [folder, doc, sectionId, iterationsRaw, markerDir, mode] = process.argv.slice(2)

@@ -7,7 +7,7 @@ import { promises as fs } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { killAll, LOCK_WORKER, start } from './test-processes'
+import { killAll, LOCK_WORKER, start } from '../harness/test-processes'
 
 let dir: string
 
