@@ -7,12 +7,15 @@ export const REPO_ROOT = path.resolve(path.dirname(process.argv[1] ?? '.'), '..'
 
 /**
  * Path of a Node bundle (`cli`, `serve`, `bench-worker`) in out/node. vitest's globalSetup deletes
- * and rebuilds out/node whenever someone runs the tests, so a missing bundle is rebuilt here first.
+ * and rebuilds the app's bundles whenever someone runs the tests, so a missing bundle is rebuilt
+ * here first.
  */
 export function bundle(name: string): string {
   const file = path.join(REPO_ROOT, 'out', 'node', `${name}.cjs`)
   for (let attempt = 0; attempt < 3 && !existsSync(file); attempt++) {
-    spawnSync(process.execPath, [path.join(REPO_ROOT, 'scripts', 'build-node.mjs')], { stdio: 'ignore' })
+    spawnSync(process.execPath, [path.join(REPO_ROOT, 'scripts', 'build-node.mjs'), 'app', 'bench'], {
+      stdio: 'ignore'
+    })
   }
   if (!existsSync(file)) throw new Error(`${file} is missing and could not be built`)
   return file
