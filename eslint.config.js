@@ -90,6 +90,27 @@ export default tseslint.config(
       ]
     }
   },
+  // Test infrastructure lives in test/ (issue 13): production code never imports it; tests may.
+  // The typescript-eslint twin of no-restricted-imports, so that this boundary adds to the import
+  // rules above instead of replacing them (flat config gives a file one option set per rule).
+  {
+    files: ['electron/**/*.ts', 'shared/**/*.ts', 'renderer/**/*.ts', 'renderer/**/*.tsx'],
+    ignores: ['**/*.test.ts', '**/*.test.tsx'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/test/**', 'test/**'],
+              message:
+                'Production code must not import test infrastructure (test/); move the shared part out.'
+            }
+          ]
+        }
+      ]
+    }
+  },
   // Hooks rules (and the React Compiler's checks) for the renderer's components.
   { ...reactHooks.configs.flat.recommended, files: ['renderer/**/*.ts', 'renderer/**/*.tsx'] },
   {
