@@ -32,12 +32,12 @@ async function sample(dir: string, b: AppServices, remote: boolean, out: Takeove
     remote ? [...args, '--heartbeat-ms', String(REMOTE_HEARTBEAT_MS)] : args,
     { env: remote ? { SECTIONED_HOST_ID: 'bench-other-host', SECTIONED_HOST_NAME: 'other-host' } : {} }
   )
-  await holder.waitFor((line) => (line.includes('locked section-1') ? true : undefined))
+  await holder.waitFor('locked section-1')
   const killedAt = performance.now()
   holder.child.kill('SIGKILL')
   const lock = await b.locks.acquireSection(DOC, 'section-1', { retries: 100 })
   out.takeover.push(performance.now() - killedAt)
-  await holder.exited
+  await holder.done
   await b.locks.release(lock)
   out.plainAcquire.push(
     await timeOnce(async () => b.locks.release(await b.locks.acquireSection(DOC, 'section-2')))

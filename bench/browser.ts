@@ -60,7 +60,7 @@ export async function startWebHost(folder: string, user: string): Promise<WebHos
     await fs.rm(config, { recursive: true, force: true })
   }
   try {
-    const url = await proc.waitFor((line) => /Sectioned is running: (\S+)/.exec(line)?.[1])
+    const url = await proc.waitForLine((line) => /Sectioned is running: (\S+)/.exec(line)?.[1])
     return { url, stop }
   } catch (err) {
     await stop()

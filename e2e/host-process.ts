@@ -4,31 +4,19 @@
  * (`SECTIONED_CONFIG_DIR`) and, when asked, a fixed token (`SECTIONED_WEB_TOKEN`). Tests can stop
  * (SIGSTOP), continue and kill it; `stop` always ends it — SIGCONT first (a stopped process cannot
  * act on SIGTERM), SIGTERM so it releases its locks, SIGKILL after a grace period. A process
- * started on an ended one's port and token has the same URL, so its open pages reconnect.
+ * started on an ended one's port and token has the same URL, so its open pages reconnect. The
+ * process itself is the tests' and benchmarks' harness (test/harness/node-process.ts), which also
+ * kills every child still running when the test worker dies (a crash, Ctrl+C).
  */
-import { spawn, type ChildProcess } from 'node:child_process'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { NodeProcess } from '../test/harness/node-process'
 
 /** The repository root (e2e/..). */
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 
 /** How long a start-up may take on a busy 2-core machine before the test fails. */
 const START_LIMIT_MS = 30_000
-/** How long SIGTERM gets before SIGKILL. */
-const STOP_GRACE_MS = 5_000
-
-/**
- * Every child not yet known to have exited. If the test worker itself dies (a crash, Ctrl+C), its
- * exit handler kills them, so a broken run never leaves web hosts holding locks in /tmp.
- */
-const live = new Set<ChildProcess>()
-process.once('exit', () => {
-  for (const child of live) {
-    child.kill('SIGCONT')
-    child.kill('SIGKILL')
-  }
-})
 
 /** How to start an instance. */
 export interface HostOptions {
@@ -90,10 +78,10 @@ export interface HostProcess {
   stop(): Promise<void>
 }
 
-function environment(opts: HostOptions): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env }
+/** The environment over the test runner's: the options above, and none of their variables inherited. */
+function environment(opts: HostOptions): Record<string, string | undefined> {
   // Inherited values would make every instance look alike (or unlike) by accident.
-  for (const name of OWN_VARIABLES) delete env[name]
+  const env: Record<string, string | undefined> = Object.fromEntries(OWN_VARIABLES.map((n) => [n, undefined]))
   Object.assign(env, opts.env)
   if (opts.configDir !== undefined) env.SECTIONED_CONFIG_DIR = opts.configDir
   if (opts.token !== undefined) env.SECTIONED_WEB_TOKEN = opts.token
@@ -103,82 +91,30 @@ function environment(opts: HostOptions): NodeJS.ProcessEnv {
   return env
 }
 
-function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true)
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), ms)
-    child.once('exit', () => {
-      clearTimeout(timer)
-      resolve(true)
-    })
-  })
-}
-
 /** Starts the web host `serve` (a serve.cjs) on `folder` and resolves once it printed its URL. */
 export async function startHost(serve: string, folder: string, opts: HostOptions): Promise<HostProcess> {
-  const args = [serve, '--folder', folder, '--user', opts.user]
+  const args = ['--folder', folder, '--user', opts.user]
   if (opts.port !== undefined) args.push('--port', String(opts.port))
-  const child = spawn(process.execPath, args, {
-    env: environment(opts),
-    stdio: ['ignore', 'pipe', 'pipe']
-  })
-  live.add(child)
-  child.once('exit', () => live.delete(child))
-  let out = ''
-  child.stdout?.on('data', (d: Buffer) => (out += d.toString()))
-  child.stderr?.on('data', (d: Buffer) => (out += d.toString()))
-  let frozen = false
-  const gone = () => child.exitCode !== null || child.signalCode !== null
-
-  const stop = async (): Promise<void> => {
-    if (gone()) return
-    if (frozen) child.kill('SIGCONT')
-    frozen = false
-    child.kill('SIGTERM')
-    if (await waitForExit(child, STOP_GRACE_MS)) return
-    child.kill('SIGKILL')
-    await waitForExit(child, STOP_GRACE_MS)
-  }
-
-  const url = await new Promise<string>((resolve, reject) => {
-    const deadline = Date.now() + START_LIMIT_MS
-    const check = () => {
-      const m = /Sectioned is running: (\S+)/.exec(out)
-      if (m?.[1]) return resolve(m[1])
-      if (gone()) return reject(new Error(`the web host for ${opts.user} exited: ${out}`))
-      if (Date.now() > deadline)
-        return reject(new Error(`the web host for ${opts.user} did not start: ${out}`))
-      setTimeout(check, 20)
-    }
-    check()
-  }).catch(async (err: unknown) => {
-    await stop()
-    throw err
-  })
-
+  const proc = new NodeProcess(serve, args, { env: environment(opts) })
+  const url = await proc
+    .waitForLine((line) => /Sectioned is running: (\S+)/.exec(line)?.[1], START_LIMIT_MS)
+    .catch(async (err: unknown) => {
+      await proc.stop()
+      const why = proc.exited() ? 'exited' : 'did not start'
+      throw new Error(`the web host for ${opts.user} ${why}: ${proc.output()}`, { cause: err })
+    })
   const printed = new URL(url)
   return {
     user: opts.user,
     url,
     port: Number(printed.port),
     token: printed.searchParams.get('token') ?? '',
-    pid: child.pid ?? -1,
-    output: () => out,
-    exited: gone,
-    freeze() {
-      child.kill('SIGSTOP')
-      frozen = true
-    },
-    thaw() {
-      child.kill('SIGCONT')
-      frozen = false
-    },
-    async kill() {
-      if (gone()) return
-      child.kill('SIGKILL')
-      frozen = false
-      await waitForExit(child, STOP_GRACE_MS)
-    },
-    stop
+    pid: proc.pid,
+    output: () => proc.output(),
+    exited: () => proc.exited(),
+    freeze: () => proc.freeze(),
+    thaw: () => proc.thaw(),
+    kill: () => proc.kill(),
+    stop: () => proc.stop()
   }
 }
