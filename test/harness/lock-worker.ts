@@ -5,9 +5,10 @@
  *
  *   node out/node/lock-worker.cjs <folder> <doc> <sectionId> <iterations> <markerDir> [write]
  *
- * With `write` it takes the document's write mutex instead (the section is ignored), holds it
- * 2 ms, and prints one line per acquisition: `took <asked> <got>`, epoch milliseconds of when it
- * asked and when it got it — the fairness test counts how often a later asker went first.
+ * With `write` it takes the document's write mutex instead (the section is ignored) and holds it
+ * 2 ms (a section lock: 1 ms). Either way it prints one line per acquisition: `took <asked> <got>`,
+ * epoch milliseconds of when it asked and when it got it — the fairness test counts how often a
+ * later asker went first, the contention test how many were waiting at once.
  */
 import { promises as fs } from 'node:fs'
 import path from 'node:path'
@@ -36,7 +37,7 @@ async function main(): Promise<number> {
     for (let i = 0; i < iterations; i++) {
       const asked = epoch()
       const lock = write ? await locks.acquireWrite(doc) : await locks.acquireSection(doc, sectionId)
-      if (write) process.stdout.write(`took ${asked.toFixed(3)} ${epoch().toFixed(3)}\n`)
+      process.stdout.write(`took ${asked.toFixed(3)} ${epoch().toFixed(3)}\n`)
       try {
         await fs.writeFile(marker, String(process.pid), { flag: 'wx' })
       } catch {
