@@ -13,6 +13,8 @@ export interface BenchArgs {
    * commit). `--writers` stays the number of writers; the processes are writers ÷ k, rounded up.
    */
   windows: number
+  /** `--no-group-commit`: each instance writes its saves one by one (the control for `--windows`). */
+  groupCommit: boolean
   /** `--baseline-from <results.json> --baseline-commit <rev>`: store another build's contention curve as the chart's "before". */
   baselineFrom: string | null
   baselineCommit: string
@@ -23,7 +25,7 @@ export interface BenchArgs {
 
 /** One line of help. */
 export const USAGE =
-  'usage: npm run bench -- [--quick] [--only id,id…] [--writers n,n…] [--windows k] [--baseline-from results.json --baseline-commit rev] [--chart-from results.json]'
+  'usage: npm run bench -- [--quick] [--only id,id…] [--writers n,n…] [--windows k] [--no-group-commit] [--baseline-from results.json --baseline-commit rev] [--chart-from results.json]'
 
 /** Parses the command line strictly (an unknown option is an error, not ignored). */
 export function parseBenchArgs(argv: string[]): BenchArgs {
@@ -36,6 +38,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
       only: { type: 'string' },
       writers: { type: 'string' },
       windows: { type: 'string' },
+      'no-group-commit': { type: 'boolean', default: false },
       'baseline-from': { type: 'string' },
       'baseline-commit': { type: 'string' },
       'chart-from': { type: 'string' },
@@ -64,6 +67,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     only,
     writers,
     windows,
+    groupCommit: !(values['no-group-commit'] ?? false),
     baselineFrom: values['baseline-from'] ?? null,
     baselineCommit: values['baseline-commit'] ?? 'unknown',
     chartFrom: values['chart-from'] ?? null,

@@ -22,7 +22,8 @@ async function startContenders(
   dir: string,
   markers: string,
   n: number,
-  windows: number
+  windows: number,
+  groupCommit: boolean
 ): Promise<LineProcess[]> {
   const worker = bundle('bench-worker')
   const procs = Array.from(
@@ -35,7 +36,8 @@ async function startContenders(
         String(SECTIONS),
         markers,
         String(i + 1),
-        String(windows)
+        String(windows),
+        groupCommit ? 'group' : 'one-by-one'
       ])
   )
   const started = performance.now()
@@ -79,7 +81,7 @@ async function run(ctx: BenchContext, dir: string, writers: number): Promise<Res
   await setup.documents.read('doc.md')
   await setup.dispose()
 
-  const procs = await startContenders(ctx, dir, markers, processes, windows)
+  const procs = await startContenders(ctx, dir, markers, processes, windows, ctx.groupCommit)
   let reports: ContenderReport[]
   try {
     for (const p of procs) p.send(`go ${seconds * 1000}`)
@@ -100,6 +102,7 @@ async function run(ctx: BenchContext, dir: string, writers: number): Promise<Res
   const shape = {
     processes,
     ...(windows > 1 ? { 'windows per process': windows } : {}),
+    ...(ctx.groupCommit ? {} : { 'group commit': 'off' }),
     sections: SECTIONS,
     seconds
   }

@@ -11,6 +11,8 @@ export interface BenchContext {
   writers: number[]
   /** Writers per contention process (`--windows`, default 1). */
   windows: number
+  /** False with `--no-group-commit`. */
+  groupCommit: boolean
   /** One progress line on stderr (the table goes to stdout). */
   log(message: string): void
 }

@@ -80,6 +80,7 @@ async function main(): Promise<number> {
     quick: args.quick,
     writers: args.writers,
     windows: args.windows,
+    groupCommit: args.groupCommit,
     log: (m) => process.stderr.write(`${m}\n`)
   }
   const rows: ResultRow[] = []

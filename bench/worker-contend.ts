@@ -151,8 +151,9 @@ async function round(loop: Loop, n: number): Promise<void> {
 }
 
 /**
- * `contend <folder> <doc> <sections> <markerDir> <index> [windows]`: `windows` writers (default 1)
- * loop side by side on this one instance, as windows of one app do.
+ * `contend <folder> <doc> <sections> <markerDir> <index> [windows] [group|one-by-one]`: `windows`
+ * writers (default 1) loop side by side on this one instance, as windows of one app do; with
+ * `one-by-one` the instance writes their saves one at a time (group commit off: the control).
  */
 export async function runContender([
   folder,
@@ -160,7 +161,8 @@ export async function runContender([
   sections,
   markerDir,
   index,
-  windows
+  windows,
+  commit
 ]: string[]): Promise<void> {
   const s = await openWorkspace({ folder, user: `writer${index}`, lockSettings: { idleTimeoutMs: 0 } })
   const report = emptyReport()
@@ -169,6 +171,7 @@ export async function runContender([
     const [, ms] = await nextCommand('go')
     const end = performance.now() + Number(ms)
     const k = Number(windows ?? '1')
+    if (commit === 'one-by-one') s.documents.writer.maxBatch = 1
     const heldHere = new Set<string>()
     await Promise.all(
       Array.from({ length: k }, async (_, w) => {

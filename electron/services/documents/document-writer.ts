@@ -107,6 +107,8 @@ export class DocumentWriter {
   private readonly queues = new Map<string, Queued[]>()
   /** Batches written and plans they carried, since start (for tests and the benchmark). */
   readonly stats = { batches: 0, plans: 0 }
+  /** Plans per batch; 1 turns group commit off (the benchmark's control run, `--windows k --no-group-commit`). */
+  maxBatch = MAX_BATCH
 
   constructor(private readonly d: DocumentWriterDeps) {}
 
@@ -136,7 +138,7 @@ export class DocumentWriter {
           return
         }
         // Taken only now: every plan queued while the mutex was awaited joins this batch.
-        await this.runBatch(rel, abs, takeBatch(q), mutex)
+        await this.runBatch(rel, abs, takeBatch(q, this.maxBatch), mutex)
       }
     } finally {
       this.queues.delete(rel)
@@ -230,15 +232,15 @@ export class DocumentWriter {
 
 /**
  * The next batch from the front of a document's queue: the first plan, then every later one that
- * touches none of the sections already taken, up to {@link MAX_BATCH}; a structure operation
+ * touches none of the sections already taken, up to `max` ({@link MAX_BATCH}); a structure operation
  * ('all') only alone, and nothing is taken past one (the order around it is kept).
  */
-export function takeBatch(q: Queued[]): Queued[] {
+export function takeBatch(q: Queued[], max = MAX_BATCH): Queued[] {
   const first = q.shift() as Queued
   if (first.plan.touches === 'all') return [first]
   const batch = [first]
   const taken = new Set(first.plan.touches)
-  for (let k = 0; k < q.length && batch.length < MAX_BATCH;) {
+  for (let k = 0; k < q.length && batch.length < max;) {
     const touches = q[k].plan.touches
     if (touches === 'all') break
     if (touches.some((id) => taken.has(id))) {
