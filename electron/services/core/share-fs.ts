@@ -657,6 +657,20 @@ export async function listEntries(dir: string): Promise<Dirent[] | null> {
   }
 }
 
+/**
+ * A regular file's stamp — device, inode, size, modification and change times in nanoseconds — that
+ * changes whenever its bytes may have: an atomic replace makes a new inode, a write moves the times.
+ * Null when it is not a regular file or cannot be looked at (a caller then reads, and learns why).
+ */
+export async function fileStamp(file: string): Promise<string | null> {
+  try {
+    const st = await fs.lstat(file, { bigint: true })
+    return st.isFile() ? `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}` : null
+  } catch {
+    return null
+  }
+}
+
 /** `lstat` of a path, null when missing. */
 export async function lstatOrNull(file: string): Promise<Stats | null> {
   try {

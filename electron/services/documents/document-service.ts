@@ -1,6 +1,6 @@
 import { ConflictError, LockLostError, NotFoundError, ValidationError } from '../../../shared/errors'
 import type { Identity, SectionInfo } from '../../../shared/types'
-import { fileSystemNow, ShareFileError } from '../core/share-fs'
+import { fileStamp, fileSystemNow, ShareFileError } from '../core/share-fs'
 import type { AuditEvent } from '../audit/audit-event'
 import type { Clock } from '../core/clock'
 import type { Workspace } from '../core/workspace'
@@ -70,6 +70,9 @@ export interface DocumentServiceOptions {
   settleMs?: number
 }
 
+/** Documents whose lock facts are kept (see `forLock`). */
+const LOCK_FACTS_KEPT = 8
+
 /** Between re-reads while a network drive's cache settles. */
 const SETTLE_STEP_MS = 200
 
@@ -93,6 +96,11 @@ export class DocumentService {
   private readonly clock: Clock
   /** Finds the section index for a document's bytes (see index-lookup.ts). */
   private readonly lookup: IndexLookup
+  /** What `forLock` learned from each recent document, by the file's stamp. */
+  private readonly lockFacts = new Map<
+    string,
+    { stamp: string | null; buf: Buffer; readOnly: string | null; sections: Map<string, SectionInfo> | null }
+  >()
   /** Texts of refused saves. */
   readonly drafts: DraftStore
   /** Runs every change of a document's file (saves here, structure operations in structure-ops.ts). */
@@ -177,19 +185,39 @@ export class DocumentService {
   }
 
   /**
-   * What taking a lock needs to know, from one read of the file: why the document may not be
-   * edited (null when it may), and the section's info when `sectionId` is given (else null).
+   * What taking a lock needs to know: why the document may not be edited (null when it may), and
+   * the section's info when `sectionId` is given (else null). A window takes a lock on its first
+   * keystroke in a section, so this is on the typing path: what one read of the file told is kept
+   * by the file's stamp (share-fs `fileStamp`). An atomic save replaces the inode and an outside
+   * write moves the times, so an unchanged stamp means the same bytes — except a rewrite in place
+   * that keeps the size within one tick of the file system's clock; a network drive's attribute
+   * cache delays what a read would have delayed too. Neither can do harm: nothing here decides a
+   * write (every save checks again under the write mutex), at worst a label or a refusal is a
+   * moment old.
    */
   async forLock(
     document: string,
     sectionId: string | null
   ): Promise<{ readOnly: string | null; section: SectionInfo | null }> {
     const doc = this.ws.resolveDocument(document)
-    const buf = await this.readFile(doc.rel, doc.abs)
-    const readOnly = readOnlyOf(doc.rel, buf)
+    const stamp = await fileStamp(doc.abs)
+    let facts = this.lockFacts.get(doc.rel)
+    if (!facts || stamp === null || facts.stamp !== stamp) {
+      const buf = await this.readFile(doc.rel, doc.abs)
+      facts = { stamp, buf, readOnly: readOnlyOf(doc.rel, buf), sections: null }
+      this.lockFacts.delete(doc.rel)
+      if (stamp !== null) this.lockFacts.set(doc.rel, facts)
+      if (this.lockFacts.size > LOCK_FACTS_KEPT)
+        this.lockFacts.delete(this.lockFacts.keys().next().value as string)
+    }
+    const { readOnly } = facts
     if (readOnly !== null || sectionId === null) return { readOnly, section: null }
-    const index = await this.indexFor(doc.rel, buf, this.persistOnRead)
-    const section = index.sections.find((s) => s.id === sectionId)
+    if (facts.sections === null) {
+      facts.sections = new Map(
+        (await this.indexFor(doc.rel, facts.buf, this.persistOnRead)).sections.map((x) => [x.id, x])
+      )
+    }
+    const section = facts.sections.get(sectionId)
     if (!section) throw new NotFoundError(`“${doc.rel}” has no section “${sectionId}”.`)
     return { readOnly, section }
   }
