@@ -8,12 +8,12 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { ConflictError } from '../../../shared/errors'
-import type { Identity } from '../../../shared/types'
 import { openWorkspace, type AppServices } from '../app-services'
 import { readAudit } from '../audit/audit-log'
 import type { LockHandle } from '../locks/lock-service'
 import { sha256Hex } from '../sections/section-index'
 import { FakeClock } from '../../../test/harness/fake-clock'
+import { testIdentity } from '../../../test/harness/test-identity'
 import { takeBatch, MAX_BATCH, type Queued, type WritePlan } from './document-writer'
 
 const DOC = 'doc.md'
@@ -33,17 +33,9 @@ afterEach(async () => {
 })
 
 async function open(user: string): Promise<AppServices> {
-  const identity: Identity = {
-    ownerId: user,
-    user,
-    host: `${user}-pc`,
-    hostId: `h-${user}`,
-    pid: process.pid,
-    instanceId: `i-${user}-${Math.random()}`
-  }
   const s = await openWorkspace({
     folder: root,
-    identity,
+    identity: testIdentity(user),
     clock: new FakeClock(),
     lockSettings: { heartbeatIntervalMs: 1000, idleTimeoutMs: 0 }
   })
