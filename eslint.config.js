@@ -42,11 +42,13 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', restrictedForServices] }
   },
   // One door to the share: the services reach documents and .sectioned/ only through
-  // core/share-fs.ts (typed, bounded reads; writes that never follow a link or trust a short write).
+  // core/share-fs.ts (typed, bounded reads; writes that never follow a link or trust a short write),
+  // whose parts live in core/share-fs/ and are imported through it, never directly.
   {
     files: ['electron/services/**/*.ts'],
     ignores: [
       'electron/services/core/share-fs.ts',
+      'electron/services/core/share-fs/*.ts',
       '**/*.test.ts',
       // Resolves document names (realpath/lstat only, no reads or writes): the confinement check.
       'electron/services/core/workspace.ts',
@@ -69,6 +71,13 @@ export default tseslint.config(
               name,
               message: 'The shared folder is reached only through electron/services/core/share-fs.ts.'
             }))
+          ],
+          patterns: [
+            ...restrictedForServices.patterns,
+            {
+              group: ['**/share-fs/*'],
+              message: 'Import share-fs through its public face, electron/services/core/share-fs.ts.'
+            }
           ]
         }
       ]
