@@ -3,6 +3,12 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 import reactHooks from 'eslint-plugin-react-hooks'
 
+/** share-fs's parts (core/share-fs/) are reached through core/share-fs.ts, the door's one face. */
+const shareFsParts = {
+  group: ['**/share-fs/*'],
+  message: 'Import share-fs through its public face, electron/services/core/share-fs.ts.'
+}
+
 /** Imports flow one way: renderer → shared ← electron. The services stay pure Node. */
 const restrictedForServices = {
   paths: [
@@ -14,7 +20,8 @@ const restrictedForServices = {
     {
       group: ['**/electron/main/**', '**/main/*', '**/preload/**'],
       message: 'Services must not import the Electron shell.'
-    }
+    },
+    shareFsParts
   ]
 }
 
@@ -71,14 +78,20 @@ export default tseslint.config(
               name,
               message: 'The shared folder is reached only through electron/services/core/share-fs.ts.'
             }))
-          ],
-          patterns: [
-            ...restrictedForServices.patterns,
-            {
-              group: ['**/share-fs/*'],
-              message: 'Import share-fs through its public face, electron/services/core/share-fs.ts.'
-            }
           ]
+        }
+      ]
+    }
+  },
+  // The face itself imports the parts.
+  {
+    files: ['electron/services/core/share-fs.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          ...restrictedForServices,
+          patterns: restrictedForServices.patterns.filter((p) => p !== shareFsParts)
         }
       ]
     }
