@@ -1,5 +1,15 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import MarkdownIt from 'markdown-it'
+import type { Token } from 'markdown-it'
 import { describe, expect, it } from 'vitest'
-import { dominantLineEnding, lineStarts, parseSections, type ParsedSection } from './parse-sections'
+import {
+  dominantLineEnding,
+  lineStarts,
+  parseSections,
+  streamBlockTokens,
+  type ParsedSection
+} from './parse-sections'
 
 function parse(src: string | Buffer): ParsedSection[] {
   const buf = typeof src === 'string' ? Buffer.from(src, 'utf8') : src
@@ -179,5 +189,70 @@ describe('dominantLineEnding', () => {
     expect(dominantLineEnding(Buffer.from('a\r\nb\r\nc\n'))).toBe('\r\n')
     expect(dominantLineEnding(Buffer.from('a\r\nb\nc\n'))).toBe('\n')
     expect(dominantLineEnding(Buffer.from('no newline'))).toBe('\n')
+  })
+})
+
+describe('streamBlockTokens', () => {
+  /** What the section parse reads of a token, and what the block rules set on one. */
+  const shape = (t: Token) => [
+    t.type,
+    t.tag,
+    t.level,
+    t.nesting,
+    t.map?.join('-'),
+    t.content,
+    t.hidden,
+    t.markup
+  ]
+
+  /** The tokens of a plain markdown-it block parse (no streaming rule), as the section parse configures it. */
+  function plain(src: string): unknown[] {
+    const md = new MarkdownIt({ html: true })
+    md.core.ruler.enableOnly(['normalize', 'block'])
+    return md.parse(src, {}).map(shape)
+  }
+
+  function streamed(src: string): { tokens: unknown[]; batches: Token[][] } {
+    const tokens: unknown[] = []
+    const batches: Token[][] = []
+    streamBlockTokens(src, (batch) => {
+      batches.push([...batch])
+      tokens.push(...batch.map(shape))
+    })
+    return { tokens, batches }
+  }
+
+  // Blocks whose rules look at their own tokens (tight lists), nest (quotes, lists in quotes), or
+  // run to the end (an unclosed fence), and headings that are not level 0.
+  const tricky = [
+    'intro\n\n# One\n- a\n- b\n\n  # in item\n- c\n\n1. x\n2. y\n\n> # quoted\n> - q\n>   # deeper\nlazy\n',
+    'Title\n=====\n\npara\nSub\n---\n\n| a | b |\n|---|---|\n| # | c |\n\n[ref]: /x\n\n<div>\n# not\n</div>\n',
+    '    # code\n\n```\n# fenced\n```\n\n~~~\n# unclosed fence\n',
+    '- tight\n- list\n# heading right after\n* loose\n\n* list\n\n> a\n# b\n'
+  ]
+
+  it('hands over exactly the tokens of a plain parse, in order, each heading with its inline token', () => {
+    for (const src of tricky) {
+      const { tokens, batches } = streamed(src)
+      expect(tokens).toEqual(plain(src))
+      expect(batches.length).toBeGreaterThan(1)
+      for (const b of batches) {
+        const last = b[b.length - 1]
+        expect(last.level).toBe(0) // every batch ends with a finished top-level block
+        b.forEach((t, i) => t.type === 'heading_open' && expect(b[i + 1]?.type).toBe('inline'))
+      }
+    }
+  })
+
+  it('matches a plain parse on real markdown (the READMEs of installed packages)', () => {
+    const root = path.resolve(__dirname, '../../../node_modules')
+    const files = ['markdown-it', 'zod', 'react', '@codemirror/view', 'vitest', 'chokidar']
+      .map((p) => path.join(root, p, 'README.md'))
+      .filter((f) => fs.existsSync(f))
+    expect(files.length).toBeGreaterThan(2)
+    for (const f of files) {
+      const src = fs.readFileSync(f, 'utf8')
+      expect(streamed(src).tokens).toEqual(plain(src))
+    }
   })
 })

@@ -1,5 +1,5 @@
 import MarkdownIt from 'markdown-it'
-import type { Token } from 'markdown-it'
+import type { StateBlock, Token } from 'markdown-it'
 
 /** One section of a markdown file as the parser sees it, before it has an id. */
 export interface ParsedSection {
@@ -43,6 +43,34 @@ const UTF8_BOM = [0xef, 0xbb, 0xbf] as const
 // Block-only: inline parsing is most of markdown-it's cost and says nothing about where sections start.
 const md = new MarkdownIt({ html: true })
 md.core.ruler.enableOnly(['normalize', 'block'])
+
+/**
+ * Hands the tokens of finished top-level blocks to `env.take` and drops them, before markdown-it
+ * looks for the next top-level block. Kept, a 5 MB file's 330,000 tokens were most of the parse's
+ * garbage-collection time (a second of it in the web host). The parse itself is unchanged: this rule
+ * only runs first at each block start and never matches, it acts only at nesting level 0 (inside a
+ * quote or list `state.level` is above 0), and no block rule reads tokens pushed before its own
+ * start (`list` marks its paragraphs from its own first token on) — so the tokens, in order, are
+ * exactly those of `md.parse` (parse-sections.test.ts compares them).
+ */
+function streamTokens(state: StateBlock): boolean {
+  const take: unknown = state.env?.take
+  if (state.level === 0 && typeof take === 'function' && state.tokens.length > 0) {
+    take(state.tokens)
+    state.tokens.length = 0
+  }
+  return false
+}
+md.block.ruler.before('table', 'stream_tokens', streamTokens)
+
+/**
+ * The block tokens of `src`, in order, handed to `take` a few at a time (each call ends with a
+ * finished top-level block, so a heading's inline token is in the same call as its `heading_open`).
+ */
+export function streamBlockTokens(src: string, take: (tokens: Token[]) => void): void {
+  const rest = md.parse(src, { take })
+  if (rest.length > 0) take(rest)
+}
 
 /** Length of a UTF-8 byte order mark at the start of `buf` (3 or 0). */
 export function bomLength(buf: Buffer): number {
@@ -130,7 +158,6 @@ export function parseSectionsDetailed(buf: Buffer, opts: ParseOptions = {}): Par
   // Front matter lines become empty lines so every line number the parser reports is still right.
   // Decoding from a line start is safe: line-ending bytes are ASCII and never part of a sequence.
   const src = '\n'.repeat(fmLines) + buf.subarray(starts[fmLines], buf.length).toString('utf8')
-  const tokens = md.parse(src, {})
 
   const sections: ParsedSection[] = []
   const blocks: TopBlock[] = []
@@ -151,14 +178,16 @@ export function parseSectionsDetailed(buf: Buffer, opts: ParseOptions = {}): Par
     })
   }
   open(0, 0, '', 0)
-  for (let i = 0; i < tokens.length; i++) {
-    const t = tokens[i]
-    if (t.level !== 0 || t.nesting === -1 || !t.map) continue
-    if (opts.blocks)
-      blocks.push({ type: t.type.replace(/_open$/, ''), startLine: t.map[0], endLine: t.map[1] })
-    if (t.type === 'heading_open')
-      open(t.map[0], Number(t.tag.slice(1)), headingText(tokens[i + 1]), t.map[1])
-  }
+  streamBlockTokens(src, (tokens) => {
+    for (let i = 0; i < tokens.length; i++) {
+      const t = tokens[i]
+      if (t.level !== 0 || t.nesting === -1 || !t.map) continue
+      if (opts.blocks)
+        blocks.push({ type: t.type.replace(/_open$/, ''), startLine: t.map[0], endLine: t.map[1] })
+      if (t.type === 'heading_open')
+        open(t.map[0], Number(t.tag.slice(1)), headingText(tokens[i + 1]), t.map[1])
+    }
+  })
   return { sections, blocks }
 }
 

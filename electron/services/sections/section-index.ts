@@ -40,11 +40,17 @@ export function sectionText(buf: Buffer, section: Pick<SectionInfo, 'start' | 'e
 
 /** Adds the checksums of each section's bytes and body bytes of `buf`. */
 export function hashSections(buf: Buffer, parsed: readonly ParsedSection[]): HashedSection[] {
-  return parsed.map(({ bodyStart, ...p }) =>
+  // Fields spelled out (no rest/spread): one object shape for all 25,000 sections of a 5 MB file.
+  return parsed.map((p) =>
     Object.freeze({
-      ...p,
+      level: p.level,
+      heading: p.heading,
+      startLine: p.startLine,
+      endLine: p.endLine,
+      start: p.start,
+      end: p.end,
       sha256: sha256Hex(buf.subarray(p.start, p.end)),
-      bodySha256: sha256Hex(buf.subarray(bodyStart, p.end))
+      bodySha256: sha256Hex(buf.subarray(p.bodyStart, p.end))
     })
   )
 }
