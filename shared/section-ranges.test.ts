@@ -86,6 +86,42 @@ describe('toCharRanges', () => {
     )
   })
 
+  it('maps any offsets (inside characters, past the end) as a per-code-unit walk does, CR/CRLF both ways', () => {
+    // The walk toCharRanges did before it skipped ASCII runs natively: kept here as the reference.
+    const width = (t: string, i: number) => bytes(t.slice(i, i + 1).replace(/[\ud800-\udfff]/, '\ufffd'))
+    const reference = (text: string, offsets: number[], collapse: boolean): number[] =>
+      offsets.map((target) => {
+        let [b, pos] = [0, 0]
+        for (let i = 0; i < text.length; i++) {
+          const c = text.charCodeAt(i)
+          const pair = c >= 0xd800 && c <= 0xdbff && /[\udc00-\udfff]/.test(text[i + 1] ?? '')
+          const w = pair
+            ? 4
+            : c >= 0xdc00 && c <= 0xdfff && /[\ud800-\udbff]/.test(text[i - 1] ?? '')
+              ? 0
+              : width(text, i)
+          if (target < b + w) return pos
+          b += w
+          if (!(collapse && c === 13 && text.charCodeAt(i + 1) === 10)) pos++
+        }
+        return pos
+      })
+    const char = fc.constantFrom('a', 'bc', '\n', '\r', '\r\n', 'é', '€', '漢', '😀', '\ud800', '\udc00', ' ')
+    fc.assert(
+      fc.property(
+        fc.array(char, { maxLength: 40 }).map((cs) => cs.join('')),
+        fc.array(fc.nat({ max: 200 }), { minLength: 1, maxLength: 8 }),
+        fc.boolean(),
+        (text, offsets, collapse) => {
+          const sections = offsets.map((o, i) => ({ ...sectionsOf([''])[0], id: `s${i}`, start: o, end: o }))
+          const got = toCharRanges(text, sections, { collapseCrlf: collapse }).map((r) => r.from)
+          expect(got).toEqual(reference(text, offsets, collapse))
+        }
+      ),
+      { numRuns: 1000 }
+    )
+  })
+
   it('stays linear: a 2 MB document with 20,000 sections converts in well under a second', () => {
     const pieces = Array.from({ length: 20_000 }, (_, i) => `# Título ${i} 😀\n${'texto é '.repeat(10)}\n\n`)
     const text = pieces.join('')

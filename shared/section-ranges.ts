@@ -61,18 +61,35 @@ export function toCharRanges(
   }
   const targets = [...wanted].sort((a, b) => a - b)
   const charOf = new Map<number, number>()
+  const collapse = options.collapseCrlf === true
+  // Where one byte is not one position: a non-ASCII code unit, and a CR when CRLF counts as one.
+  const special = collapse ? /[\r\u0080-\uffff]/g : /[\u0080-\uffff]/g
   let t = 0
   let bytes = 0
   let pos = 0
-  for (let i = 0; i < text.length && t < targets.length; i++) {
+  let i = 0
+  while (i < text.length && t < targets.length) {
+    const c = text.charCodeAt(i)
+    if (c < 0x80 && !(collapse && c === 13)) {
+      // A run of plain ASCII up to the next special code unit (found natively): one byte per
+      // position, so its offsets map by subtraction. Most of a document is such runs.
+      special.lastIndex = i
+      const stop = special.exec(text)?.index ?? text.length
+      const runEnd = bytes + (stop - i)
+      for (; t < targets.length && targets[t] < runEnd; t++) charOf.set(targets[t], pos + targets[t] - bytes)
+      pos += stop - i
+      bytes = runEnd
+      i = stop
+      continue
+    }
     const width = utf8Width(text, i)
     // Every target that falls before the end of this character maps to the character's start.
     while (t < targets.length && targets[t] < bytes + width) charOf.set(targets[t++], pos)
     bytes += width
     // The low half of a pair is its own UTF-16 position but shares the pair's bytes.
-    const crlfTail =
-      options.collapseCrlf === true && text.charCodeAt(i) === 13 && text.charCodeAt(i + 1) === 10
+    const crlfTail = collapse && c === 13 && text.charCodeAt(i + 1) === 10
     if (!crlfTail) pos++
+    i++
   }
   while (t < targets.length) charOf.set(targets[t++], pos)
   return sections.map((s) => ({
