@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest'
+import type { LockView } from '../../../shared/contract'
+import { sectionLocks } from './lock-state'
+import { holderPatch, holdersFor } from './session-sync'
+import { lockedState } from './test-support'
+
+const NOW = Date.parse('2026-11-29T12:00:00Z')
+
+function lock(kind: 'section' | 'document', sectionId: string | null, user = 'Bob'): LockView {
+  return {
+    kind,
+    document: 'doc.md',
+    sectionId,
+    holder: { ownerId: `${user}-1`, user, host: 'pc', instanceId: 'i1', since: '2026-11-29T11:00:00Z' },
+    lastHeartbeat: '2026-11-29T11:59:00Z',
+    mine: false,
+    mineElsewhere: false,
+    stale: false
+  }
+}
+
+/** Who shows as the holder of each section after applying `locks` the way the session does. */
+function applied(who: Parameters<typeof lockedState>[0], locks: LockView[]): Record<string, string | null> {
+  let { state } = lockedState(who)
+  const spec = holderPatch(state, holdersFor(sectionLocks(state), locks, NOW))
+  if (spec) state = state.update(spec).state
+  return Object.fromEntries(sectionLocks(state).map((s) => [s.id, s.holder?.user ?? null]))
+}
+
+describe('holdersFor / holderPatch', () => {
+  it('leaves out sections that show no holder and get none, and keeps those that change', () => {
+    const { state } = lockedState({ a: 'ann' })
+    const holders = holdersFor(sectionLocks(state), [lock('section', 'b')], NOW)
+    // a: Ann's badge goes (null); b: Bob's comes; preamble and c: nothing to do, not listed.
+    expect([...holders.keys()].sort()).toEqual(['a', 'b'])
+    expect(holders.get('a')).toBeNull()
+    expect(holders.get('b')?.user).toBe('Bob')
+  })
+
+  it('puts holders on, takes gone ones off, and leaves this window’s own sections alone', () => {
+    expect(applied({ a: 'ann', c: 'mine' }, [lock('section', 'b'), lock('section', 'c')])).toEqual({
+      preamble: null,
+      a: null,
+      b: 'Bob',
+      c: null
+    })
+  })
+
+  it('gives every section this window does not hold to the holder of the document lock', () => {
+    expect(applied({ b: 'mine' }, [lock('document', null, 'Cy')])).toEqual({
+      preamble: 'Cy',
+      a: 'Cy',
+      b: null,
+      c: 'Cy'
+    })
+  })
+
+  it('is no transaction at all when nobody else holds anything and no badge shows', () => {
+    const { state } = lockedState({ a: 'mine' })
+    expect(holdersFor(sectionLocks(state), [], NOW).size).toBe(0)
+    expect(holderPatch(state, holdersFor(sectionLocks(state), [], NOW))).toBeNull()
+    // A badge that shows is taken off even when the lock list is empty.
+    expect(applied({ b: 'ann' }, [])).toEqual({ preamble: null, a: null, b: null, c: null })
+  })
+})
