@@ -2,6 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import MarkdownIt from 'markdown-it'
 import type { Token } from 'markdown-it'
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
   dominantLineEnding,
@@ -181,6 +182,31 @@ describe('lineStarts', () => {
     expect(lineStarts(Buffer.from('a\r\nb\r\n'))).toEqual([0, 3, 6])
     expect(lineStarts(Buffer.from('a\r\rb'))).toEqual([0, 2, 3, 4])
     expect(lineStarts(Buffer.alloc(0))).toEqual([0])
+  })
+
+  it('gives the same starts with and without CR in the file, from any offset', () => {
+    // The byte-by-byte walk (what files with CR still take), as the reference for the LF-only path.
+    const walk = (buf: Buffer, from: number): number[] => {
+      const starts = [from]
+      for (let i = from; i < buf.length; i++) {
+        if (buf[i] === 0x0a) starts.push(i + 1)
+        else if (buf[i] === 0x0d) starts.push((i += buf[i + 1] === 0x0a ? 1 : 0) + 1)
+      }
+      if (starts[starts.length - 1] !== buf.length) starts.push(buf.length)
+      return starts
+    }
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom('a', '\n', '\r', '\r\n', 'é', '\n\n'), { maxLength: 30 }),
+        fc.constantFrom(0, 1, 3),
+        (parts, from) => {
+          const buf = Buffer.from(parts.join(''), 'utf8')
+          if (from > buf.length) return
+          expect(lineStarts(buf, from)).toEqual(walk(buf, from))
+        }
+      ),
+      { numRuns: 500 }
+    )
   })
 })
 
