@@ -58,8 +58,10 @@ async function queuedBehindBob(): Promise<{
 }
 
 const shaOf = async (s: AppServices, id: string) => (await s.documents.section(DOC, id)).section.sha256
-/** Lets every queued save reach the writer's queue (each checks its locks first). */
-const settle = () => new Promise((r) => setTimeout(r, 300))
+/** Waits until `n` saves wait in the writer's queue (each checks its locks before it gets there). */
+async function queued(s: AppServices, n: number): Promise<void> {
+  while (s.documents.writer.waiting(DOC) < n) await new Promise((r) => setTimeout(r, 5))
+}
 
 describe('group commit (one instance, one document)', () => {
   it('writes the saves queued behind the mutex in one rename, each checked, versioned and audited', async () => {
@@ -70,7 +72,7 @@ describe('group commit (one instance, one document)', () => {
     const saves = IDS.map((id) =>
       ann.documents.saveSection(locks.get(id)!, bases.get(id)!, text(id, `second ${id}`))
     )
-    await settle()
+    await queued(ann, IDS.length)
     await release()
     const results = await Promise.all(saves)
 
@@ -103,7 +105,7 @@ describe('group commit (one instance, one document)', () => {
       const base = id === 'c' ? sha256Hex('not the text') : await shaOf(ann, id)
       return ann.documents.saveSection(locks.get(id)!, base, text(id, `second ${id}`))
     })
-    await settle()
+    await queued(ann, IDS.length)
     await release()
     const settled = await Promise.allSettled(saves)
     expect(settled.map((x) => x.status)).toEqual(IDS.map((id) => (id === 'c' ? 'rejected' : 'fulfilled')))
@@ -119,9 +121,11 @@ describe('group commit (one instance, one document)', () => {
     const { ann, locks, release } = await queuedBehindBob()
     const base = await shaOf(ann, 'b')
     const first = ann.documents.saveSection(locks.get('b')!, base, text('b', 'one'))
-    // Sent before the first is answered, on the text the first will leave (a pipelined save).
+    // Sent before the first is answered, on the text the first will leave (a pipelined save); once
+    // the first is queued (two calls at once reach the queue in either order: each checks its lock first).
+    await queued(ann, 1)
     const second = ann.documents.saveSection(locks.get('b')!, sha256Hex(text('b', 'one')), text('b', 'two'))
-    await settle()
+    await queued(ann, 2)
     const batches = ann.documents.writer.stats.batches
     await release()
     const [r1, r2] = await Promise.all([first, second])

@@ -112,6 +112,11 @@ export class DocumentWriter {
 
   constructor(private readonly d: DocumentWriterDeps) {}
 
+  /** Plans of a document waiting for its next batch (not those being written). */
+  waiting(rel: string): number {
+    return this.queues.get(rel)?.length ?? 0
+  }
+
   /** Runs `plan` in the next batch of its document; resolves with its result or rejects with its refusal. */
   run<R>(plan: WritePlan<R>): Promise<R> {
     return new Promise<R>((resolve, reject) => {
