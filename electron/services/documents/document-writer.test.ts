@@ -4,44 +4,22 @@
  * own base and locks, versioned and audited on its own; a refusal refuses only that save.
  */
 import { promises as fs } from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { ConflictError } from '../../../shared/errors'
-import { openWorkspace, type AppServices } from '../app-services'
+import type { AppServices } from '../app-services'
 import { readAudit } from '../audit/audit-log'
 import type { LockHandle } from '../locks/lock-service'
 import { sha256Hex } from '../sections/section-index'
-import { FakeClock } from '../../../test/harness/fake-clock'
-import { testIdentity } from '../../../test/harness/test-identity'
+import { servicesWorkspace } from '../../../test/harness/services-workspace'
 import { takeBatch, MAX_BATCH, type Queued, type WritePlan } from './document-writer'
 
 const DOC = 'doc.md'
 const IDS = ['a', 'b', 'c', 'd', 'e', 'f']
 const text = (id: string, what: string) => `# ${id.toUpperCase()}\n\n${what}\n\n`
-let root: string
-const opened: AppServices[] = []
-
-beforeEach(async () => {
-  root = await fs.mkdtemp(path.join(os.tmpdir(), 'sectioned-writer-'))
-  await fs.writeFile(path.join(root, DOC), IDS.map((id) => text(id, `first ${id}`)).join(''))
-})
-
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((s) => s.dispose()))
-  await fs.rm(root, { recursive: true, force: true })
-})
-
-async function open(user: string): Promise<AppServices> {
-  const s = await openWorkspace({
-    folder: root,
-    identity: testIdentity(user),
-    clock: new FakeClock(),
-    lockSettings: { heartbeatIntervalMs: 1000, idleTimeoutMs: 0 }
-  })
-  opened.push(s)
-  return s
-}
+const ws = servicesWorkspace('writer', { [DOC]: IDS.map((id) => text(id, `first ${id}`)).join('') })
+const open = ws.open
+const root = ws.root
 
 /** Ann holds every section; Bob holds the document's write mutex until `release` is called. */
 async function queuedBehindBob(): Promise<{
@@ -76,7 +54,7 @@ describe('group commit (one instance, one document)', () => {
     await release()
     const results = await Promise.all(saves)
 
-    const file = await fs.readFile(path.join(root, DOC), 'utf8')
+    const file = await fs.readFile(path.join(root(), DOC), 'utf8')
     expect(file).toBe(IDS.map((id) => text(id, `second ${id}`)).join(''))
     expect(ann.documents.writer.stats.batches - before).toBe(1)
     // Each result is the version its own change made: the checksums chain from the file read to the file written.
@@ -110,7 +88,7 @@ describe('group commit (one instance, one document)', () => {
     const settled = await Promise.allSettled(saves)
     expect(settled.map((x) => x.status)).toEqual(IDS.map((id) => (id === 'c' ? 'rejected' : 'fulfilled')))
     expect((settled[2] as PromiseRejectedResult).reason).toBeInstanceOf(ConflictError)
-    const file = await fs.readFile(path.join(root, DOC), 'utf8')
+    const file = await fs.readFile(path.join(root(), DOC), 'utf8')
     expect(file).toBe(IDS.map((id) => text(id, id === 'c' ? 'first c' : `second ${id}`)).join(''))
     expect((await ann.history.list(DOC, 'c')).map((v) => v.reason)).toEqual([])
     // The refused text is kept as a draft, as for any refused save.

@@ -4,38 +4,15 @@
  * rewrite in place (new times), a document that stops being editable.
  */
 import { promises as fs } from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { NotFoundError } from '../../../shared/errors'
-import { openWorkspace, type AppServices } from '../app-services'
-import { FakeClock } from '../../../test/harness/fake-clock'
-import { testIdentity } from '../../../test/harness/test-identity'
+import { servicesWorkspace } from '../../../test/harness/services-workspace'
 
 const DOC = 'doc.md'
-let root: string
-const opened: AppServices[] = []
-
-beforeEach(async () => {
-  root = await fs.mkdtemp(path.join(os.tmpdir(), 'sectioned-forlock-'))
-  await fs.writeFile(path.join(root, DOC), '# Alpha\n\nOne.\n\n# Beta\n\nTwo.\n')
-})
-
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((s) => s.dispose()))
-  await fs.rm(root, { recursive: true, force: true })
-})
-
-async function open(user: string): Promise<AppServices> {
-  const s = await openWorkspace({
-    folder: root,
-    identity: testIdentity(user),
-    clock: new FakeClock(),
-    lockSettings: { heartbeatIntervalMs: 1000, idleTimeoutMs: 0 }
-  })
-  opened.push(s)
-  return s
-}
+const ws = servicesWorkspace('forlock', { [DOC]: '# Alpha\n\nOne.\n\n# Beta\n\nTwo.\n' })
+const open = ws.open
+const root = ws.root
 
 const tick = () => new Promise((r) => setTimeout(r, 20))
 
@@ -56,7 +33,7 @@ describe('forLock follows the file', () => {
     const ann = await open('ann')
     expect((await ann.documents.forLock(DOC, 'alpha')).section?.heading).toBe('Alpha')
     await tick()
-    const file = await fs.open(path.join(root, DOC), 'r+')
+    const file = await fs.open(path.join(root(), DOC), 'r+')
     await file.write('# Omega\n\nOne.\n\n', 0) // same length, same inode
     await file.close()
     // The section keeps its id through the outside rename (reconciliation); its heading is new.
@@ -67,10 +44,10 @@ describe('forLock follows the file', () => {
     const ann = await open('ann')
     expect((await ann.documents.forLock(DOC, null)).readOnly).toBeNull()
     await tick()
-    await fs.writeFile(path.join(root, DOC), Buffer.from('# Caf\xe9\n\nLatin-1.\n', 'latin1'))
+    await fs.writeFile(path.join(root(), DOC), Buffer.from('# Caf\xe9\n\nLatin-1.\n', 'latin1'))
     expect((await ann.documents.forLock(DOC, 'alpha')).readOnly).toMatch(/UTF-8/)
     await tick()
-    await fs.writeFile(path.join(root, DOC), '# Alpha\n\nBack.\n')
+    await fs.writeFile(path.join(root(), DOC), '# Alpha\n\nBack.\n')
     expect((await ann.documents.forLock(DOC, 'alpha')).readOnly).toBeNull()
   })
 })

@@ -1,0 +1,39 @@
+/**
+ * For service tests on a real folder (not used by production code): a fresh workspace folder per
+ * test holding the given documents, and instances opened on it with a fake clock, each disposed
+ * after the test. Call at the top of a test file.
+ */
+import { promises as fs } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { afterEach, beforeEach } from 'vitest'
+import { openWorkspace, type AppServices } from '../../electron/services/app-services'
+import { FakeClock } from './fake-clock'
+import { testIdentity } from './test-identity'
+
+export function servicesWorkspace(prefix: string, documents: Record<string, string>) {
+  let root = ''
+  const opened: AppServices[] = []
+  beforeEach(async () => {
+    root = await fs.mkdtemp(path.join(os.tmpdir(), `sectioned-${prefix}-`))
+    for (const [name, text] of Object.entries(documents)) await fs.writeFile(path.join(root, name), text)
+  })
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((s) => s.dispose()))
+    await fs.rm(root, { recursive: true, force: true })
+  })
+  return {
+    root: () => root,
+    /** An instance of `user` on this test's folder (heartbeat 1 s, no idle release). */
+    async open(user: string): Promise<AppServices> {
+      const s = await openWorkspace({
+        folder: root,
+        identity: testIdentity(user),
+        clock: new FakeClock(),
+        lockSettings: { heartbeatIntervalMs: 1000, idleTimeoutMs: 0 }
+      })
+      opened.push(s)
+      return s
+    }
+  }
+}
