@@ -96,10 +96,19 @@ export class DocumentService {
   private readonly clock: Clock
   /** Finds the section index for a document's bytes (see index-lookup.ts). */
   private readonly lookup: IndexLookup
-  /** What `forLock` learned from each recent document, by the file's stamp. */
+  /**
+   * What `forLock` learned from each recent document, by the file's stamp. The bytes are kept only
+   * until the sections are known (a read-only document never needs them): the verified copies keep
+   * the bytes that matter, and eight documents' bytes here would double that memory.
+   */
   private readonly lockFacts = new Map<
     string,
-    { stamp: string | null; buf: Buffer; readOnly: string | null; sections: Map<string, SectionInfo> | null }
+    {
+      stamp: string | null
+      buf: Buffer | null
+      readOnly: string | null
+      sections: Map<string, SectionInfo> | null
+    }
   >()
   /** Texts of refused saves. */
   readonly drafts: DraftStore
@@ -204,7 +213,8 @@ export class DocumentService {
     let facts = this.lockFacts.get(doc.rel)
     if (!facts || stamp === null || facts.stamp !== stamp) {
       const buf = await this.readFile(doc.rel, doc.abs)
-      facts = { stamp, buf, readOnly: readOnlyOf(doc.rel, buf), sections: null }
+      const readOnly = readOnlyOf(doc.rel, buf)
+      facts = { stamp, buf: readOnly === null ? buf : null, readOnly, sections: null }
       this.lockFacts.delete(doc.rel)
       if (stamp !== null) this.lockFacts.set(doc.rel, facts)
       if (this.lockFacts.size > LOCK_FACTS_KEPT)
@@ -213,9 +223,10 @@ export class DocumentService {
     const { readOnly } = facts
     if (readOnly !== null || sectionId === null) return { readOnly, section: null }
     if (facts.sections === null) {
-      facts.sections = new Map(
-        (await this.indexFor(doc.rel, facts.buf, this.persistOnRead)).sections.map((x) => [x.id, x])
-      )
+      // The bytes are set whenever the sections are not (they are dropped in the same step).
+      const index = await this.indexFor(doc.rel, facts.buf as Buffer, this.persistOnRead)
+      facts.sections = new Map(index.sections.map((x) => [x.id, x]))
+      facts.buf = null
     }
     const section = facts.sections.get(sectionId)
     if (!section) throw new NotFoundError(`“${doc.rel}” has no section “${sectionId}”.`)
