@@ -233,10 +233,12 @@ export class DocumentService {
     return { readOnly, section }
   }
 
-  /** Why the document may not be edited (see encoding.ts), read from disk now; null when it may. */
+  /**
+   * Why the document may not be edited (see encoding.ts); null when it may. Known by the file's
+   * stamp like `forLock`'s: callers ask before they queue, and the write checks again under the mutex.
+   */
   async readOnly(document: string): Promise<string | null> {
-    const doc = this.ws.resolveDocument(document)
-    return readOnlyOf(doc.rel, await this.readFile(doc.rel, doc.abs))
+    return (await this.forLock(document, null)).readOnly
   }
 
   /**
