@@ -10,7 +10,8 @@ import { existsSync, promises as fs } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { probeExclusiveClaims } from '../../electron/services/locks/lock-dir'
+import { registerShareRoot } from '../../electron/services/core/share-fs'
+import { claimGeneration, probeExclusiveClaims } from '../../electron/services/locks/lock-dir'
 import { killAll, LOCK_WORKER, start } from '../harness/test-processes'
 
 function rcloneProblem(): string | null {
@@ -102,6 +103,29 @@ describe.skipIf(problem !== null)('one folder mounted twice with rclone', () => 
     await fs.mkdir(path.join(mounts[0], '.sectioned'), { recursive: true })
     expect(await probeExclusiveClaims(path.join(mounts[0], '.sectioned'))).toBeNull()
   })
+
+  it('gives each of 60 simultaneous claims of one generation from the two mounts exactly one winner, and no error', async () => {
+    // rclone answers EIO (not EEXIST) to the loser of about one race in six, with its folder still in
+    // place: a claim must come out refused, not fail the writer's acquire (CI saw this once).
+    for (const m of mounts) registerShareRoot(m)
+    const rel = path.join('.sectioned', 'race', 'one')
+    const outcomes = { won: 0, lost: 0, failed: [] as string[] }
+    for (let k = 1; k <= 60; k++) {
+      const results = await Promise.allSettled(
+        mounts.map((m, i) =>
+          claimGeneration(path.join(m, rel), k, { file: 'lock.json', text: `mount ${i} generation ${k}` })
+        )
+      )
+      const won = results.filter((r) => r.status === 'fulfilled' && r.value).length
+      for (const r of results) if (r.status === 'rejected') outcomes.failed.push(String(r.reason))
+      expect(won, `generation ${k}`).toBeLessThanOrEqual(1)
+      if (won === 1) outcomes.won++
+      else outcomes.lost++
+    }
+    console.log(`rclone, 60 claim races: ${outcomes.won} with one winner, ${outcomes.failed.length} errors`)
+    expect(outcomes.failed).toEqual([])
+    expect(outcomes.won).toBe(60)
+  }, 60_000)
 
   it('never grants a lock twice over 180 contended acquisitions across the two mounts', async () => {
     // The marker is created on the source folder itself, where `wx` is exclusive.
