@@ -5,6 +5,7 @@ import type { Token } from 'markdown-it'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
+  blockLineMarks,
   dominantLineEnding,
   lineStarts,
   parseSections,
@@ -275,5 +276,56 @@ describe('streamBlockTokens', () => {
       const src = fs.readFileSync(f, 'utf8')
       expect(streamed(src).tokens).toEqual(plain(src))
     }
+  })
+
+  // Lines of spaces and tabs (indentation, a blank last line without a line end), headings, fences,
+  // quotes, lists and tables: what the block rules look at through the line arrays.
+  const pieces = [
+    '\n',
+    ' ',
+    '  ',
+    '\t',
+    '# h',
+    '## h',
+    'text',
+    '```',
+    '~~~',
+    '> ',
+    '- ',
+    '1. ',
+    '===',
+    '---',
+    '| a |',
+    '<div>',
+    '    code'
+  ]
+  const markdownish = fc.array(fc.constantFrom(...pieces), { maxLength: 60 }).map((p) => p.join(''))
+
+  it('starts from the same line arrays as markdown-it’s own block state, on any text', () => {
+    const md = new MarkdownIt()
+    fc.assert(
+      fc.property(markdownish, (src) => {
+        const own = new md.block.State(src, md, {}, [])
+        const fast = blockLineMarks(src)
+        expect(fast).toEqual({
+          bMarks: own.bMarks,
+          eMarks: own.eMarks,
+          tShift: own.tShift,
+          sCount: own.sCount,
+          bsCount: own.bsCount
+        })
+        expect(fast.bMarks.length - 1).toBe(own.lineMax)
+      }),
+      { numRuns: 2000 }
+    )
+  })
+
+  it('hands over exactly the tokens of a plain parse on any text', () => {
+    fc.assert(
+      fc.property(markdownish, (src) => {
+        expect(streamed(src).tokens).toEqual(plain(src))
+      }),
+      { numRuns: 500 }
+    )
   })
 })
