@@ -1,12 +1,14 @@
 import { promises as fs } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import fc from 'fast-check'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { ErrorCode, ValidationError } from '../../../shared/errors'
 import type { Identity } from '../../../shared/types'
 import { createDispatcher } from '../api/dispatcher'
 import { openWorkspace, type AppServices } from '../app-services'
 import { sha256Hex } from '../sections/section-index'
+import { readOnlyReason } from './encoding'
 import { FakeClock } from '../../../test/harness/fake-clock'
 
 let root: string
@@ -200,5 +202,57 @@ describe('a read-only document is cut into sections of the text the window shows
     const after = await ann.documents.read('plan.md')
     expect(after.readOnly).toMatch(/hard link/)
     expect(after.sections).toEqual(before.sections)
+  })
+})
+
+describe('readOnlyReason', () => {
+  it('calls bytes UTF-8 exactly when a fatal TextDecoder reads them (overlong, surrogates, beyond U+10FFFF, cut short)', () => {
+    const fatal = new TextDecoder('utf-8', { fatal: true })
+    const decodes = (b: Uint8Array) => {
+      try {
+        fatal.decode(b)
+        return true
+      } catch {
+        return false
+      }
+    }
+    // Bytes near the edges of the encoding's ranges, so invalid sequences are common but not all.
+    const byte = fc.constantFrom(
+      0x41,
+      0x0a,
+      0x7f,
+      0x80,
+      0x9f,
+      0xa0,
+      0xbf,
+      0xc0,
+      0xc2,
+      0xdf,
+      0xe0,
+      0xed,
+      0xef,
+      0xf0,
+      0xf4,
+      0xf5,
+      0xff
+    )
+    let invalid = 0
+    fc.assert(
+      fc.property(
+        fc
+          .uint8Array({ maxLength: 12 })
+          .chain((head) =>
+            fc.array(byte, { maxLength: 12 }).map((t) => Buffer.from([...head.filter((b) => b !== 0), ...t]))
+          ),
+        (buf) => {
+          if (buf[0] === 0xff || buf[0] === 0xfe) return // a UTF-16 byte-order mark has its own reason
+          const reason = readOnlyReason(buf, 1, 'a.md')
+          if (!decodes(buf)) invalid++
+          expect(reason === null).toBe(decodes(buf))
+        }
+      ),
+      { numRuns: 3000 }
+    )
+    expect(invalid).toBeGreaterThan(300)
   })
 })

@@ -5,11 +5,10 @@
  * save. Such a document opens read-only with the reason; nothing is saved, restored or recorded
  * in history for it, so its bytes stay exactly as they are.
  */
+import { isUtf8 } from 'node:buffer'
 
 /** Bytes looked at for NUL: a text file has none; an image or archive has some almost at once. */
 const BINARY_PROBE = 8 * 1024
-
-const utf8 = new TextDecoder('utf-8', { fatal: true })
 
 /** Why `name` (read as `buf`, with `nlink` names on disk) must stay read-only; null when it may be edited. */
 export function readOnlyReason(buf: Buffer, nlink: number, name: string, mode?: number): string | null {
@@ -19,11 +18,9 @@ export function readOnlyReason(buf: Buffer, nlink: number, name: string, mode?: 
   }
   if (buf.subarray(0, BINARY_PROBE).includes(0))
     return `“${name}” is not a text file (it has NUL bytes); ${never}`
-  try {
-    utf8.decode(buf)
-  } catch {
-    return `“${name}” is not valid UTF-8 text (another encoding?); ${never}`
-  }
+  // Native validation (what a fatal TextDecoder accepts, without making the string: 0.3 ms instead of
+  // 60 for 5 MB; encoding.test.ts compares the two on random bytes).
+  if (!isUtf8(buf)) return `“${name}” is not valid UTF-8 text (another encoding?); ${never}`
   if (nlink > 1) {
     return `“${name}” has another name on disk (a hard link); saving would split the two, so ${never}`
   }
