@@ -95,23 +95,86 @@ export function affectedSections(tr: Transaction, locks: readonly SectionLock[])
     }
   })
   const doc = tr.newDoc
-  const mapped = mapSectionLocks(locks, tr.changes, doc)
-  for (const [fromB, toB] of lines) {
+  const windows = lines.map(([fromB, toB]): [number, number] => {
     const firstLine = doc.lineAt(fromB)
     const lo = firstLine.number > 1 ? doc.line(firstLine.number - 1).from : 0
     // Through the start of the next line: a boundary inside a replaced range maps to the start of the
     // line after it (see mapBoundaries), and the sections after it are pushed there too.
-    const hi = Math.min(doc.length, doc.lineAt(toB).to + 1)
-    for (let i = Math.max(1, sectionIndexAt(mapped, lo)); i < mapped.length && mapped[i].from <= hi; i++) {
-      const s = mapped[i]
-      if (s.from < lo || s.from === s.to) continue
-      if (!startsWithHeading(doc, s.from)) {
+    return [lo, Math.min(doc.length, doc.lineAt(toB).to + 1)]
+  })
+  const near = mappedNear(locks, tr, Math.max(...windows.map(([, hi]) => hi)))
+  for (const [lo, hi] of windows) {
+    for (let i = Math.max(1, near.indexAt(lo)); i < locks.length && near.from(i) <= hi; i++) {
+      if (near.from(i) < lo || near.from(i) === near.to(i)) continue
+      if (!startsWithHeading(doc, near.from(i))) {
         out.add(i)
         out.add(i - 1)
       }
     }
   }
   return [...out].sort((a, b) => a - b)
+}
+
+/**
+ * Where the sections near a transaction's changes start and end in the new document, as
+ * `mapSectionLocks` would put them — without mapping the whole list: every section on each
+ * keystroke (25,000 in a 5 MB document) was a third of typing's cost. The run mapped starts at the
+ * last section that starts before the first change (it and those above stay where they are, so the
+ * run maps exactly as the whole list does from there; lock-filter.test.ts compares the two) and
+ * ends past the last section whose start can land at or before `hiB` (new positions). Sections
+ * outside the run are never asked for: before it they are unmoved, after it they start past `hiB`.
+ */
+function mappedNear(
+  locks: readonly SectionLock[],
+  tr: Transaction,
+  hiB: number
+): { from(i: number): number; to(i: number): number; indexAt(posB: number): number } {
+  const doc = tr.newDoc
+  let firstA = Infinity
+  let lastA = 0
+  tr.changes.iterChangedRanges((fromA, toA) => {
+    firstA = Math.min(firstA, fromA)
+    lastA = Math.max(lastA, toA)
+  })
+  const shift = doc.length - tr.startState.doc.length
+  let a = sectionIndexAt(locks, firstA)
+  while (a > 0 && locks[a].from >= firstA) a--
+  // Past the last change every start moves by the whole shift. Sections starting right at the
+  // last change (empty ones share a start) map by the change's rules: kept in the run, and one more
+  // for the end of the last one asked for.
+  const reach = Math.max(lastA, hiB - shift)
+  let b = Math.max(a, sectionIndexAt(locks, reach))
+  while (b + 1 < locks.length && locks[b + 1].from <= reach) b++
+  b = Math.min(locks.length - 1, b + 1)
+  const run = locks.slice(a, b + 1)
+  const mapped = mapSectionLocks(run, tr.changes, doc)
+  // mapSectionLocks pins a list's first start to 0 and its last end to the end of the document.
+  const from = (i: number) => (i <= a ? locks[i].from : i > b ? locks[i].from + shift : mapped[i - a].from)
+  const to = (i: number) => (i + 1 < locks.length ? from(i + 1) : doc.length)
+  return {
+    from,
+    to,
+    indexAt: (posB) => {
+      let lo = 0
+      let hi = locks.length - 1
+      let found = -1
+      while (lo <= hi) {
+        const mid = (lo + hi) >> 1
+        if (from(mid) <= posB) {
+          found = mid
+          lo = mid + 1
+        } else hi = mid - 1
+      }
+      // As sectionIndexAt: back over empty sections starting there (only an empty last one, here).
+      while (
+        found > 0 &&
+        from(found) === to(found) &&
+        to(found) < (found + 1 < locks.length ? from(found + 1) : Infinity)
+      )
+        found--
+      return found
+    }
+  }
 }
 
 /** What the gate decides for a transaction: pass, refuse because of a section, or claim sections. */
