@@ -3,7 +3,7 @@
 //
 //   node scripts/build-node.mjs [app] [test] [bench]     (no group: app)
 //
-// - app: the admin CLI and the web host — `npm install` (prepare), `npm run build`, `npm run serve`;
+// - app: the admin CLI, the web host and the search worker — `npm install` (prepare), `npm run build`, `npm run serve`;
 // - test: what only the tests spawn (the lock and save workers) — vitest's globalSetup, with app;
 // - bench: the benchmark suite and its worker — `npm run bench`, with app.
 import { build } from 'esbuild'
@@ -16,7 +16,9 @@ const outdir = path.join(root, 'out/node')
 const groups = {
   app: {
     cli: 'electron/host/cli/main.ts',
-    serve: 'electron/host/web/serve.ts'
+    serve: 'electron/host/web/serve.ts',
+    // The search index's thread (electron/services/search/search-backend.ts finds it beside these).
+    'search-worker': 'electron/services/search/search-worker.ts'
   },
   test: {
     'lock-worker': 'test/harness/lock-worker.ts',

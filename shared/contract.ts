@@ -196,6 +196,15 @@ export const journalEntrySchema = z.object({
   user: z.string()
 })
 
+/** A matching section of a search, with who holds it now (null: free). */
+export const searchSectionSchema = z.object({
+  sectionId: z.string(),
+  heading: z.string(),
+  /** A short excerpt around the first match, on one line. */
+  snippet: z.string(),
+  holder: holderSchema.nullable()
+})
+
 const requestId = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'an edit request id')
 
 const empty = z.object({}).strict()
@@ -343,6 +352,25 @@ export const contract = {
       .object({ document: documentPath, sectionIds: z.array(sectionId).max(200).optional() })
       .strict(),
     response: z.object({ ok: z.literal(true) })
+  },
+  /**
+   * Full-text search over every document's headings, paths and text (case- and diacritic-
+   * insensitive), grouped by document, best first. Answers from what is indexed so far: `building`
+   * while the index is still being built (`indexed` of `total` documents).
+   */
+  'search:query': {
+    request: z
+      .object({
+        query: z.string().trim().min(1, 'a search needs some text').max(500),
+        limit: z.number().int().min(1).max(500).optional()
+      })
+      .strict(),
+    response: z.object({
+      results: z.array(z.object({ document: z.string(), sections: z.array(searchSectionSchema) })),
+      indexed: z.number().int(),
+      total: z.number().int(),
+      building: z.boolean()
+    })
   },
   /** The window has saved and journalled its text after `app:flush`: Electron closes it now (the web host just answers). */
   'app:flushed': { request: empty, response: z.object({ ok: z.literal(true) }) }

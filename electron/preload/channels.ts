@@ -35,6 +35,7 @@ export const REQUEST_CHANNELS = Object.freeze({
   'journal:write': true,
   'journal:list': true,
   'journal:discard': true,
+  'search:query': true,
   'app:flushed': true
 } as const satisfies Record<Channel, true>)
 

@@ -20,6 +20,7 @@ import { OwnWriteRegistry } from './watch/own-writes'
 import type { WatchModeOverride } from './watch/watch-mode'
 import { detectMount } from './watch/mount-type'
 import { WorkspaceWatcher } from './watch/workspace-watcher'
+import { SearchService } from './search/search-service'
 
 /** Longer than the ~1 s that sshfs was seen serving a torn read of another mount's save. */
 const NETWORK_SETTLE_MS = 2_000
@@ -49,6 +50,8 @@ export interface OpenWorkspaceOptions {
   journalDir?: string
   /** The host's diagnostics log: failed releases, heartbeats, broadcasts and clean-ups (default: none). */
   log?: Log
+  /** The search index's worker bundle; null: index in this thread; absent: the bundle beside this one. */
+  searchWorker?: string | null
 }
 
 /** The services of one app instance on one workspace, wired together. */
@@ -71,6 +74,8 @@ export interface AppServices {
   journal: JournalStore | null
   /** The workspace watcher, started, when `watch` was asked for. */
   watcher: WorkspaceWatcher | null
+  /** Full-text search over the workspace (built on first use). */
+  search: SearchService
   /** The host's diagnostics log (the services write to it; it outlives them: the host closes it). */
   log: Log
   /** Stops everything in reverse order of start: releases locks, flushes the audit trail. */
@@ -153,9 +158,18 @@ export async function openWorkspace(opts: OpenWorkspaceOptions): Promise<AppServ
     void publish()
   }
   const watcher = opts.watch ? new WorkspaceWatcher({ workspace, clock, ownWrites, ...opts.watch }) : null
+  const search = new SearchService({
+    root: workspace.root,
+    listDocuments: () => documents.listDocuments(),
+    watcher: watcher?.events ?? null,
+    workerFile: opts.searchWorker,
+    log,
+    clock
+  })
   const dispose = async () => {
     // The watcher goes first: no change is reported while the rest shuts down.
     await watcher?.dispose()
+    await search.dispose()
     // A window's last keystrokes, journalled as it closed, land before the process goes.
     await journal?.idle()
     for (const d of started.reverse()) d.dispose()
@@ -195,6 +209,7 @@ export async function openWorkspace(opts: OpenWorkspaceOptions): Promise<AppServ
     ownWrites,
     journal,
     watcher,
+    search,
     log,
     dispose
   }

@@ -83,8 +83,12 @@ export function createDispatcher(s: AppServices, opts: DispatcherOptions = {}): 
       opened.set(s.workspace.docKey(document), document)
       if (!announced.has(document)) announced.set(document, sha)
     },
-    // Own saves are recognised by checksum, not timing; windows still refresh on them.
-    saved: (document, sha) => documentChanged(document, sha, false),
+    // Own saves are recognised by checksum, not timing; windows still refresh on them. The search
+    // index reads the document again now rather than after the watcher's debounce.
+    saved: (document, sha) => {
+      s.search.changed(document)
+      documentChanged(document, sha, false)
+    },
     flushed: (clientId) => opts.onFlushed?.(clientId)
   })
   /** Calls each client has in flight: a closing client's locks wait for them (a save sent as the window closed). */

@@ -12,6 +12,7 @@ import { inspectLocks } from '../locks/lock-admin'
 import type { CallContext } from './dispatcher-types'
 import type { ClientLocks } from './client-locks'
 import { changedSections, VersionMemory } from './document-changes'
+import { searchWorkspace } from '../search/search-query'
 
 /** One handler per contract channel, typed from the contract. */
 export type Handlers = {
@@ -405,6 +406,7 @@ export function createHandlers(s: AppServices, locks: ClientLocks, hooks: Handle
       await journal().discard(s.workspace.resolveDocument(req.document).rel, req.sectionIds)
       return { ok: true as const }
     },
+    'search:query': (req) => searchWorkspace(s, req.query, req.limit),
     'app:flushed': async (_req, ctx) => {
       hooks.flushed(ctx.clientId)
       return { ok: true as const }

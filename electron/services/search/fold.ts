@@ -1,0 +1,45 @@
+/**
+ * Case- and diacritic-insensitive matching: the index and the queries see folded terms ("Résumé"
+ * and "resume" are one term), and a result's snippet is cut around the first folded match.
+ */
+
+/** Combining marks, removed after canonical decomposition: é → e + ◌́ → e. */
+const MARKS = /\p{M}/gu
+
+/** A term as the index and queries compare it: decomposed, without marks, lower case. */
+export function foldTerm(term: string): string {
+  return term.normalize('NFD').replace(MARKS, '').toLowerCase()
+}
+
+/** Characters of a section looked at for a snippet: a match further in is shown from the start. */
+const SNIPPET_SCAN = 64 * 1024
+
+/**
+ * A short excerpt of `text` around the first place one of `terms` (folded) occurs, on one line,
+ * with an ellipsis where it is cut; the start of the text when none occurs (a match in the heading
+ * or the path).
+ */
+export function snippetOf(text: string, terms: readonly string[], width = 160): string {
+  const scanned = text.length > SNIPPET_SCAN ? text.slice(0, SNIPPET_SCAN) : text
+  // Folded per code point, with where each folded character came from: folding can change lengths
+  // (é is one character, e + ◌́ two before the mark goes), so positions are mapped back.
+  let folded = ''
+  const from: number[] = []
+  let i = 0
+  for (const ch of scanned) {
+    const f = foldTerm(ch)
+    folded += f
+    for (let k = 0; k < f.length; k++) from.push(i)
+    i += ch.length
+  }
+  let at = -1
+  for (const t of terms) {
+    const p = t ? folded.indexOf(t) : -1
+    if (p >= 0 && (at < 0 || p < at)) at = p
+  }
+  const hit = at < 0 ? 0 : from[at]
+  const start = Math.max(0, hit - Math.floor(width / 3))
+  const end = Math.min(text.length, start + width)
+  const body = text.slice(start, end).replace(/\s+/g, ' ').trim()
+  return `${start > 0 ? '…' : ''}${body}${end < text.length ? '…' : ''}`
+}

@@ -1,0 +1,201 @@
+/**
+ * The full-text index of a workspace: one MiniSearch entry per section (heading, document path and
+ * text, folded for case and diacritics), built document by document and kept current by `update`
+ * and `remove`. Pure Node with no service dependencies, so it runs in a worker thread
+ * (search-worker.ts) or, where no worker bundle exists, in the caller's thread.
+ */
+import MiniSearch from 'minisearch'
+import { Workspace } from '../core/workspace'
+import { IndexStore } from '../documents/index-store'
+import { foldTerm, snippetOf } from './fold'
+import { readSectionTexts, type SectionText } from './section-texts'
+
+/** One matching section. */
+export interface SearchHit {
+  document: string
+  sectionId: string
+  heading: string
+  snippet: string
+  score: number
+}
+
+/** How far the index is: documents looked at of those known, and whether a build is under way. */
+export interface SearchProgress {
+  indexed: number
+  total: number
+  building: boolean
+  /** Documents that could not be indexed (a link, a pipe, too large, unreadable). */
+  skipped: number
+}
+
+/** The answer to a query: the best sections (best first) and the progress when it was answered. */
+export interface EngineAnswer extends SearchProgress {
+  hits: SearchHit[]
+}
+
+interface Entry {
+  key: string
+  document: string
+  heading: string
+  text: string
+}
+
+/** Between progress reports while building: often enough for a status line, not per file. */
+const PROGRESS_EVERY = 50
+
+/** The index itself; operations that read files run one at a time, queries answer at once. */
+export class SearchEngine {
+  private readonly ws: Workspace
+  private readonly indexes: IndexStore
+  private readonly mini = new MiniSearch<Entry>({
+    idField: 'key',
+    fields: ['heading', 'document', 'text'],
+    processTerm: (term) => foldTerm(term),
+    searchOptions: {
+      boost: { heading: 3, document: 2 },
+      prefix: true,
+      fuzzy: (term) => (term.length > 5 ? 0.15 : 0),
+      combineWith: 'AND'
+    }
+  })
+  /** What is indexed per document: its checksum and sections (for snippets and removal). */
+  private readonly docs = new Map<string, { fileSha256: string; sections: SectionText[] }>()
+  /** Documents known to exist (listed, or announced by the watcher), indexed or not yet. */
+  private readonly known = new Set<string>()
+  private readonly skipped = new Set<string>()
+  private readonly looked = new Set<string>()
+  private builds = 0
+  private queue: Promise<void> = Promise.resolve()
+
+  constructor(
+    root: string,
+    private readonly onProgress: (p: SearchProgress) => void = () => undefined
+  ) {
+    this.ws = new Workspace(root)
+    this.indexes = new IndexStore(this.ws)
+  }
+
+  /** Indexes every document of `paths` (the workspace's listing), one after another. */
+  build(paths: readonly string[]): Promise<void> {
+    for (const p of paths) this.known.add(p)
+    this.builds++
+    this.report()
+    return this.enqueue(async () => {
+      try {
+        let n = 0
+        for (const p of paths) {
+          await this.refresh(p)
+          if (++n % PROGRESS_EVERY === 0) this.report()
+        }
+      } finally {
+        this.builds--
+        this.report()
+      }
+    })
+  }
+
+  /** Reads `document` again (changed, new, or gone) and replaces its sections in the index. */
+  update(document: string): Promise<void> {
+    return this.enqueue(async () => {
+      await this.refresh(document)
+      this.report()
+    })
+  }
+
+  /** Forgets a document that was deleted or moved away. */
+  remove(document: string): Promise<void> {
+    return this.enqueue(async () => {
+      this.drop(document)
+      this.known.delete(document)
+      this.looked.delete(document)
+      this.skipped.delete(document)
+      this.report()
+    })
+  }
+
+  /** The best `limit` sections for `query` from what is indexed now. */
+  query(query: string, limit: number): EngineAnswer {
+    const found = this.mini.search(query).slice(0, limit)
+    const hits: SearchHit[] = []
+    for (const r of found) {
+      const sep = (r.id as string).lastIndexOf('\0')
+      const document = (r.id as string).slice(0, sep)
+      const sectionId = (r.id as string).slice(sep + 1)
+      const section = this.docs.get(document)?.sections.find((s) => s.id === sectionId)
+      if (!section) continue
+      hits.push({
+        document,
+        sectionId,
+        heading: section.heading,
+        snippet: snippetOf(section.text, r.terms),
+        score: r.score
+      })
+    }
+    return { hits, ...this.progress() }
+  }
+
+  /** How far the index is now. */
+  progress(): SearchProgress {
+    return {
+      indexed: this.looked.size,
+      total: this.known.size,
+      building: this.builds > 0,
+      skipped: this.skipped.size
+    }
+  }
+
+  /** Resolves once every operation asked for so far is done. */
+  idle(): Promise<void> {
+    return this.queue
+  }
+
+  private enqueue(op: () => Promise<void>): Promise<void> {
+    // One failing operation (a file that vanished mid-read) must not stop the ones after it.
+    const run = this.queue.then(op, op)
+    this.queue = run.catch(() => undefined)
+    return run
+  }
+
+  private async refresh(document: string): Promise<void> {
+    const read = await readSectionTexts(this.ws, this.indexes, document, this.docs.get(document)?.fileSha256)
+    if (read.kind === 'unchanged') return
+    this.drop(document)
+    if (read.kind === 'missing') {
+      this.known.delete(document)
+      this.looked.delete(document)
+      this.skipped.delete(document)
+      return
+    }
+    this.known.add(document)
+    this.looked.add(document)
+    if (read.kind === 'skipped') {
+      this.skipped.add(document)
+      return
+    }
+    this.skipped.delete(document)
+    // An empty preamble (a document that starts with its first heading) is nothing to find.
+    const sections = read.sections.filter((x) => x.heading !== '' || x.text.trim() !== '')
+    this.docs.set(document, { fileSha256: read.fileSha256, sections })
+    // The path goes with the first section only: a word of the path finds the document once, where
+    // it starts, not each of its sections.
+    this.mini.addAll(
+      sections.map((x, i) => ({
+        key: `${document}\0${x.id}`,
+        document: i === 0 ? document : '',
+        heading: x.heading,
+        text: x.text
+      }))
+    )
+  }
+
+  private drop(document: string): void {
+    const had = this.docs.get(document)
+    if (!had) return
+    this.docs.delete(document)
+    for (const s of had.sections) this.mini.discard(`${document}\0${s.id}`)
+  }
+
+  private report(): void {
+    this.onProgress(this.progress())
+  }
+}
