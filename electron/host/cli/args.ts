@@ -23,6 +23,8 @@ export interface ParsedArgs {
   document: boolean
   heartbeatMs?: number
   watchSeconds?: number
+  /** `search`: at most this many sections. */
+  limit?: number
   help: boolean
 }
 
@@ -71,6 +73,7 @@ export function parseCliArgs(argv: string[]): ParsedArgs {
         document: { type: 'boolean', default: false },
         'heartbeat-ms': { type: 'string' },
         'watch-seconds': { type: 'string' },
+        limit: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false }
       }
     })
@@ -97,6 +100,7 @@ export function parseCliArgs(argv: string[]): ParsedArgs {
     document: v.document ?? false,
     heartbeatMs: int('heartbeat-ms', v['heartbeat-ms'], 10, 120_000),
     watchSeconds: num('watch-seconds', v['watch-seconds'], 0),
+    limit: int('limit', v.limit, 1, 500),
     help: v.help ?? false
   }
 }
@@ -129,6 +133,8 @@ export const USAGE = `sectioned — admin CLI for a Sectioned workspace (a share
                                                    leftovers past their grace (temp files, unfinished claims)
   prune <folder> [--keep N] [--days T]             drop old versions (never the first, pinned or pre-structure)
   metrics <folder> [--json]                        lock and operation metrics of running instances
+  search <folder> <query> [--limit N] [--json]     sections whose heading, path or text match every word
+                                                   (case and accents ignored), by document, with holders
 
 Options: --workspace DIR (default: nearest folder with .sectioned/, else the file's folder),
          --heartbeat-ms N (testing: heartbeat faster than LOCK_HEARTBEAT_INTERVAL's 5 s minimum)

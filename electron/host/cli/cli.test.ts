@@ -156,3 +156,42 @@ describe('bad input: one clear line, the documented exit code, nothing changed',
     expect(JSON.parse(metrics.out)).toMatchObject({ instances: 0, locksOnDisk: 0 })
   })
 })
+
+describe('search', () => {
+  it('finds sections by words, accents and case ignored; refuses an empty query with exit 2', async () => {
+    await fs.writeFile(path.join(dir, 'cv.md'), '# Résumé\n\nTeaching at the École.\n')
+    const r = await run('search', dir, 'resume', '--json')
+    expect(r.code).toBe(0)
+    const answer = JSON.parse(r.out)
+    expect(answer).toMatchObject({ building: false, indexed: 2, total: 2 })
+    expect(answer.results).toEqual([
+      { document: 'cv.md', sections: [expect.objectContaining({ sectionId: 'résumé', holder: null })] }
+    ])
+    const text = await run('search', dir, 'MONEY')
+    expect(text.code).toBe(0)
+    expect(text.out).toMatch(/^d\.md\n {2}#budget {2}Budget\n/)
+    expect(text.out).toMatch(/1 sections in 1 documents \(2 documents searched\)/)
+    for (const argv of [
+      ['search', dir],
+      ['search', dir, '   '],
+      ['search', dir, 'x', '--limit', '0']
+    ]) {
+      const bad = await run(...argv)
+      expect(bad.code, argv.join(' ')).toBe(2)
+      oneCleanLine(bad.err)
+    }
+    expect(await fs.readFile(doc, 'utf8')).toBe(ORIGINAL)
+  })
+
+  it('the built CLI searches too (its index in the worker bundle beside it)', async () => {
+    const { execFile } = await import('node:child_process')
+    const out = await new Promise<string>((resolve, reject) =>
+      execFile(process.execPath, ['out/node/cli.cjs', 'search', dir, 'risks', '--json'], (err, stdout) =>
+        err ? reject(err) : resolve(stdout)
+      )
+    )
+    expect(JSON.parse(out).results).toEqual([
+      { document: 'd.md', sections: [expect.objectContaining({ sectionId: 'risks', heading: 'Risks' })] }
+    ])
+  })
+})

@@ -4,6 +4,7 @@ import { parseCliArgs, UsageError, USAGE, type ParsedArgs } from './args'
 import { cmdEdit, cmdForceRelease, cmdHold, cmdLockDoc } from './commands-locks'
 import { cmdPrune, cmdVerify } from './commands-admin'
 import { cmdHistory, cmdInspect, cmdMetrics, cmdSections, cmdStatus } from './commands-read'
+import { cmdSearch } from './commands-search'
 import { Exit, type CliIo } from './context'
 
 const commands: Record<string, (args: ParsedArgs, io: CliIo) => Promise<number>> = {
@@ -17,7 +18,8 @@ const commands: Record<string, (args: ParsedArgs, io: CliIo) => Promise<number>>
   history: cmdHistory,
   verify: cmdVerify,
   prune: cmdPrune,
-  metrics: cmdMetrics
+  metrics: cmdMetrics,
+  search: cmdSearch
 }
 
 /** Maps an error to the documented exit code. */
