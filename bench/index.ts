@@ -11,6 +11,7 @@ import { contentionBenchmark } from './bench-contention'
 import { openBenchmark } from './bench-open'
 import { propagationBenchmark } from './bench-propagation'
 import { saveBenchmark } from './bench-save'
+import { searchBenchmark } from './bench-search'
 import { takeoverBenchmark } from './bench-takeover'
 import { typingBenchmark } from './bench-typing'
 import { webPropagationBenchmark } from './bench-web-propagation'
@@ -29,7 +30,8 @@ const SUITE: Benchmark[] = [
   largeDocsBenchmark,
   openBenchmark,
   typingBenchmark,
-  takeoverBenchmark
+  takeoverBenchmark,
+  searchBenchmark
 ]
 
 async function runOne(b: Benchmark, ctx: BenchContext): Promise<ResultRow[]> {

@@ -63,8 +63,8 @@ async function usable(file: string): Promise<string | null> {
 
 let corpus: Promise<string[]> | null = null
 
-/** The usable files' texts, read once per run. */
-function realCorpus(): Promise<string[]> {
+/** The usable files' texts (in path order), read once per run. */
+export function realCorpus(): Promise<string[]> {
   corpus ??= (async () => {
     const root = path.join(REPO_ROOT, 'node_modules')
     const texts = await Promise.all((await markdownFiles(root)).map((f) => usable(path.join(root, f))))
