@@ -7,6 +7,7 @@ import { Notices } from './components/Notices'
 import { Outline } from './components/Outline'
 import { PreviewPane } from './components/PreviewPane'
 import { RequestsBar } from './components/RequestsBar'
+import { SearchBox } from './components/SearchBox'
 import { SettingsDialog } from './components/SettingsDialog'
 import { StatusBar } from './components/StatusBar'
 import { useApp } from './state/use-app'
@@ -41,6 +42,7 @@ export function App({ transport }: { transport: 'electron' | 'web' }) {
         </button>
       </header>
       <aside className="sidebar">
+        <SearchBox />
         <FolderTree />
         <Outline />
       </aside>

@@ -6,6 +6,7 @@ import { createHistorySlice, type HistorySlice } from './history'
 import { createLocksSlice, type LocksSlice } from './locks'
 import { createNoticeSlice, type NoticeSlice } from './notices'
 import { createRequestsSlice, type RequestsSlice } from './requests'
+import { createSearchSlice, type SearchSlice } from './search'
 import { createStatusSlice, type StatusSlice } from './status'
 import { createWorkspaceSlice, type WorkspaceSlice } from './workspace'
 
@@ -17,6 +18,7 @@ export type AppState = WorkspaceSlice &
   NoticeSlice &
   RequestsSlice &
   HistorySlice &
+  SearchSlice &
   StatusSlice & {
     /** The client the slices talk through (the editor's session gets it too). */
     client: SectionedClient
@@ -49,6 +51,7 @@ export function createAppStore(
     ...createConflictSlice()(...a),
     ...createRequestsSlice(client)(...a),
     ...createHistorySlice(client)(...a),
+    ...createSearchSlice(client)(...a),
     ...createStatusSlice(client)(...a),
     client,
     now: options.now ?? (() => Date.now())

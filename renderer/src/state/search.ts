@@ -1,0 +1,63 @@
+import type { StateCreator } from 'zustand'
+import type { ResponseOf } from '../../../shared/contract'
+import type { SectionedClient } from '../ipc/client'
+import type { DocumentSlice } from './document'
+import type { NoticeSlice } from './notices'
+
+type Answer = ResponseOf<'search:query'>
+
+/** Workspace search in the sidebar: the last answer, and going to a result. */
+export interface SearchSlice {
+  /** The answer to the latest query (null: no search, or the box was cleared). */
+  search: (Answer & { query: string }) | null
+  /** Asks the services; an answer to an older query than the latest one is dropped. */
+  runSearch(query: string): Promise<void>
+  /** Opens the document and puts the cursor at the start of the section. */
+  goToResult(document: string, sectionId: string): Promise<void>
+}
+
+/** While the index is still being built, the same query is asked again this often. */
+const BUILDING_RETRY_MS = 500
+
+/** Where line `line` (0-based) starts in `text`, in UTF-16 code units (the editor's positions). */
+export function lineStart(text: string, line: number): number {
+  let pos = 0
+  for (let l = 0; l < line; l++) {
+    const nl = text.indexOf('\n', pos)
+    if (nl < 0) return text.length
+    pos = nl + 1
+  }
+  return pos
+}
+
+/** The search slice. */
+export function createSearchSlice(
+  client: SectionedClient
+): StateCreator<SearchSlice & DocumentSlice & NoticeSlice, [], [], SearchSlice> {
+  let latest = 0
+  return (set, get) => ({
+    search: null,
+
+    async runSearch(query) {
+      const asked = ++latest
+      if (query.trim() === '') return set({ search: null })
+      const r = await client.call('search:query', { query })
+      if (asked !== latest) return
+      if (!r.ok) return get().notify({ kind: 'warning', text: r.error.message })
+      set({ search: { ...r.value, query } })
+      // Partial while the index builds: asked again until it is complete (unless the writer typed on).
+      if (r.value.building)
+        setTimeout(() => {
+          if (asked === latest) void get().runSearch(query)
+        }, BUILDING_RETRY_MS)
+    },
+
+    async goToResult(document, sectionId) {
+      await get().open(document)
+      const snap = get().snapshot
+      if (!snap || get().current !== document) return
+      const section = snap.sections.find((x) => x.id === sectionId)
+      if (section) get().focusAt(lineStart(snap.text, section.startLine))
+    }
+  })
+}
