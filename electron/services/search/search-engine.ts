@@ -42,6 +42,17 @@ interface Entry {
 
 /** Between progress reports while building: often enough for a status line, not per file. */
 const PROGRESS_EVERY = 48
+/**
+ * Lucene's English stop words: neither indexed nor searched. Each is in most sections, so a query
+ * with one scored nearly every section of the workspace (75 ms of a query over 2,000 documents,
+ * against 3–35 ms for other words) and ranked nothing.
+ */
+const STOP_WORDS = new Set(
+  'a an and are as at be but by for if in into is it no not of on or such that the their then there these they this to was will with'.split(
+    ' '
+  )
+)
+
 /** Documents read at once while building. */
 const READ_AHEAD = 8
 
@@ -52,7 +63,10 @@ export class SearchEngine {
   private readonly mini = new MiniSearch<Entry>({
     idField: 'key',
     fields: ['heading', 'document', 'text'],
-    processTerm: (term) => foldTerm(term),
+    processTerm: (term) => {
+      const folded = foldTerm(term)
+      return STOP_WORDS.has(folded) ? null : folded
+    },
     searchOptions: {
       boost: { heading: 3, document: 2 },
       // The last word may be unfinished (typing); one typo is forgiven in long words. Prefixes and

@@ -78,6 +78,10 @@ describe.each([
     // Every word must match (AND); the last may be a prefix.
     expect(where(await s.search.query('weather rai', 10))).toEqual(['plan.md#risks'])
     expect(where(await s.search.query('weather chess', 10))).toEqual([])
+    // English stop words are neither indexed nor asked for: "the" alone finds nothing, and does not
+    // stop the other words from matching.
+    expect(where(await s.search.query('the', 10))).toEqual([])
+    expect(where(await s.search.query('the corner', 10))).toEqual(['plan.md#budget'])
     const r = await s.search.query('cafe', 10)
     expect(r).toMatchObject({ indexed: 3, total: 3, building: false })
     expect(r.results[0].sections[0]).toMatchObject({ heading: 'Budget' })
