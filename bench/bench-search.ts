@@ -75,6 +75,7 @@ async function measure(ctx: BenchContext, dir: string): Promise<ResultRow[]> {
     searchWorker: bundle('search-worker')
   })
   try {
+    const rssBefore = process.memoryUsage().rss
     const delay = monitorEventLoopDelay({ resolution: 10 })
     delay.enable()
     const started = performance.now()
@@ -84,6 +85,9 @@ async function measure(ctx: BenchContext, dir: string): Promise<ResultRow[]> {
     await s.search.settled()
     const buildMs = performance.now() - started
     delay.disable()
+    // The worker's heap is this process's memory too: what the index (and the texts kept for
+    // snippets) costs.
+    const rssGrowthMB = (process.memoryUsage().rss - rssBefore) / 1024 / 1024
     ctx.log(`search: index of ${documents} documents built in ${(buildMs / 1000).toFixed(1)} s`)
     const warm: number[] = []
     let hits = 0
@@ -105,6 +109,7 @@ async function measure(ctx: BenchContext, dir: string): Promise<ResultRow[]> {
             'first answer while building ms': firstMs,
             'first answer documents indexed': first.indexed,
             'request thread max delay during build ms': maxDelayMs,
+            'RSS growth MB': rssGrowthMB,
             'documents/s': documents / (buildMs / 1000)
           }
         }
