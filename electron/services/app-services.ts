@@ -15,6 +15,7 @@ import { LockService } from './locks/lock-service'
 import { Metrics } from './metrics/metrics'
 import { publishSnapshot, removeSnapshot } from './metrics/metrics-store'
 import { StructureOps } from './documents/structure-ops'
+import { FileOps } from './files/file-ops'
 import { EditRequests } from './requests/edit-requests'
 import { OwnWriteRegistry } from './watch/own-writes'
 import type { WatchModeOverride } from './watch/watch-mode'
@@ -66,6 +67,8 @@ export interface AppServices {
   documents: DocumentService
   /** Delete and move sections under the document lock. */
   structure: StructureOps
+  /** Create, rename or move, trash and restore, duplicate documents; make folders. */
+  files: FileOps
   /** Edit requests between writers. */
   requests: EditRequests
   /** Contents this instance wrote, so the watcher does not report them as external changes. */
@@ -134,6 +137,7 @@ export async function openWorkspace(opts: OpenWorkspaceOptions): Promise<AppServ
     documents,
     audit
   })
+  const files = new FileOps({ workspace, identity, clock, locks, documents, ownWrites, audit })
   const requests = new EditRequests(workspace, identity, clock, log)
   const journal = opts.journalDir
     ? new JournalStore({ dir: opts.journalDir, root: workspace.root, clock, user: identity.user })
@@ -144,6 +148,8 @@ export async function openWorkspace(opts: OpenWorkspaceOptions): Promise<AppServ
   if (opts.cleanup ?? start) {
     await cleanupLeftovers(locks, workspace)
     await documents.removeStaleTempFiles()
+    // A rename, delete or restore that an ended process left half done is finished (or undone).
+    await files.recoverMoves().catch(cleanupFailed('an unfinished file move could not be finished'))
     await requests.removeOld().catch(cleanupFailed('old edit requests could not be removed'))
   }
   if (start) {
@@ -205,6 +211,7 @@ export async function openWorkspace(opts: OpenWorkspaceOptions): Promise<AppServ
     history,
     documents,
     structure,
+    files,
     requests,
     ownWrites,
     journal,

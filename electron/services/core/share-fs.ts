@@ -21,7 +21,7 @@
  *
  * The parts, by concern, in share-fs/ (the services import only this file; lint enforces it):
  * roots.ts (registered workspaces, network mounts, plain folders), read.ts, write.ts, folders.ts
- * (folders, claims, metadata), errors.ts and open-flags.ts.
+ * (folders, claims, metadata), move.ts (file operations' moves), errors.ts and open-flags.ts.
  */
 export {
   READ_LIMITS,
@@ -45,6 +45,7 @@ export {
   renameInShare
 } from './share-fs/write'
 export type { AtomicWriteOptions } from './share-fs/write'
+export { moveEntry, makeFolder } from './share-fs/move'
 export {
   ensureDir,
   removeFile,

@@ -1,0 +1,49 @@
+/**
+ * Moving entries within the share for file operations (rename, move, trash, restore): a file or
+ * folder goes to a name that must be free, across folders, never through a planted folder link and
+ * never onto something that is there. Creating one folder exclusively, for `files:mkdir`.
+ */
+import { promises as fs } from 'node:fs'
+import path from 'node:path'
+import { describeKind, errCode, explain, ShareFileError } from './errors'
+import { fsyncDir } from './write'
+import { assertPlainFolder } from './roots'
+
+/**
+ * Moves a file or folder to `to`, which must not exist. A link at `from` is refused (the app never
+ * moves a link as if it were the document). `to` being the *same* entry as `from` is allowed: on a
+ * case-insensitive file system (macOS, Windows) `Notes.md` → `notes.md` finds the file itself at
+ * the target, and the rename then only changes the name's case.
+ *
+ * Left: the free-target check and the rename are two steps (there is no portable rename that
+ * refuses to replace, and a hard link + unlink is not available on SMB), so another program that
+ * creates `to` in between is replaced; a file op holds the document lock of both names, so no
+ * Sectioned instance can.
+ */
+export async function moveEntry(from: string, to: string): Promise<void> {
+  await assertPlainFolder(path.dirname(from))
+  await assertPlainFolder(path.dirname(to))
+  const source = await fs.lstat(from).catch((err: unknown) => {
+    throw explain(from, err)
+  })
+  if (!source.isFile() && !source.isDirectory()) throw new ShareFileError(from, describeKind(source))
+  const target = await fs.lstat(to).catch((err: unknown) => {
+    if (errCode(err) === 'ENOENT') return null
+    throw explain(to, err)
+  })
+  if (target && !(target.dev === source.dev && target.ino === source.ino))
+    throw new ShareFileError(to, 'is already there; nothing was moved onto it')
+  await fs.rename(from, to).catch((err: unknown) => {
+    throw explain(from, err)
+  })
+  await fsyncDir(path.dirname(to)).catch(() => undefined)
+  if (path.dirname(to) !== path.dirname(from)) await fsyncDir(path.dirname(from)).catch(() => undefined)
+}
+
+/** Creates one folder whose parent exists (EEXIST when the name is taken), never through a planted link. */
+export async function makeFolder(dir: string): Promise<void> {
+  await assertPlainFolder(path.dirname(dir))
+  await fs.mkdir(dir).catch((err: unknown) => {
+    throw explain(dir, err)
+  })
+}
