@@ -43,7 +43,8 @@ describe('rename and move', () => {
     await fs.mkdir(path.join(root(), 'archive'))
     expect(await ann.files.rename(DOC, 'archive/plan 2024.md')).toEqual({
       from: DOC,
-      to: 'archive/plan 2024.md'
+      to: 'archive/plan 2024.md',
+      fileSha256: expect.stringMatching(/^[0-9a-f]{64}$/)
     })
     expect(await exists(DOC)).toBe(false)
     const moved = 'archive/plan 2024.md'
@@ -122,7 +123,7 @@ describe('trash and restore', () => {
       expect.objectContaining({ id, original: DOC, by: 'ann', at: expect.stringMatching(/^\d{4}-/) })
     ])
     expect(await ann.history.list(DOC, 'budget')).toEqual([])
-    expect(await ann.files.restore(id)).toEqual({ document: DOC })
+    expect((await ann.files.restore(id)).document).toBe(DOC)
     expect(await fs.readFile(path.join(root(), DOC))).toEqual(bytes)
     expect((await ann.history.list(DOC, 'budget')).at(-1)?.content).toContain('Kept.')
     expect(await ann.files.trashList()).toEqual([])

@@ -116,7 +116,7 @@ export class FileOps {
    * Windows) the target "exists" as the file itself, which share-fs's moveEntry recognises by
    * device and inode and lets through; the data folder keys differ (they hash the exact path).
    */
-  async rename(document: string, to: string): Promise<{ from: string; to: string }> {
+  async rename(document: string, to: string): Promise<{ from: string; to: string; fileSha256: string }> {
     const ws = this.o.workspace
     const from = ws.resolveDocument(document)
     const target = checkDocumentName(ws, to)
@@ -139,7 +139,7 @@ export class FileOps {
         relabelBack: from.rel
       })
       this.record({ type: 'structure', action: 'rename', document: from.rel, to: target.rel })
-      return { from: from.rel, to: target.rel }
+      return { from: from.rel, to: target.rel, fileSha256: await this.shaOf(target) }
     })
   }
 
@@ -187,7 +187,7 @@ export class FileOps {
   }
 
   /** Puts a trashed document back where it was, with its history; refused if that name is taken now. */
-  async restore(id: string): Promise<{ document: string }> {
+  async restore(id: string): Promise<{ document: string; fileSha256: string }> {
     const ws = this.o.workspace
     const record = await readTrashEntry(ws, id)
     if (!record) throw new NotFoundError(`There is nothing in the trash with id “${id}”.`)
@@ -215,7 +215,7 @@ export class FileOps {
       })
       await removeTree(dir) // its record only, now; one left by a crash here is never listed (no file)
       this.record({ type: 'structure', action: 'restore', document: doc.rel, trashId: id })
-      return { document: doc.rel }
+      return { document: doc.rel, fileSha256: await this.shaOf(doc) }
     })
   }
 
@@ -276,6 +276,11 @@ export class FileOps {
       throw new ValidationError(
         `“${intent.fileTo}” was taken by another program meanwhile; nothing was moved.`
       )
+  }
+
+  /** The checksum of a document's bytes (what `document:changed` announces). */
+  private async shaOf(doc: DocumentRef): Promise<string> {
+    return sha256Hex((await readFileOrNull(doc.abs, READ_LIMITS.document)) ?? Buffer.alloc(0))
   }
 
   private async mustExist(doc: DocumentRef): Promise<void> {
