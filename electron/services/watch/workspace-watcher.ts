@@ -1,10 +1,18 @@
 import { createHash } from 'node:crypto'
 import path from 'node:path'
 import { watch, type ChokidarOptions, type FSWatcher } from 'chokidar'
-import { errCode, lstatOrNull, readFileOrNull, READ_LIMITS, realPath, ShareFileError } from '../core/share-fs'
+import {
+  errCode,
+  listEntries,
+  lstatOrNull,
+  readFileOrNull,
+  READ_LIMITS,
+  realPath,
+  ShareFileError
+} from '../core/share-fs'
 import type { Clock } from '../core/clock'
 import { Emitter } from '../core/emitter'
-import type { Workspace } from '../core/workspace'
+import { HIDDEN_DIR, type Workspace } from '../core/workspace'
 import { readLockDir, type LockDirState } from '../locks/lock-dir'
 import { KeyedDebounce } from './keyed-debounce'
 import { detectMount, type MountInfo } from './mount-type'
@@ -210,6 +218,23 @@ export class WorkspaceWatcher {
       this.events.emit('request-changed', { id: what.id })
     } else if (what?.kind === 'document' && (event === 'add' || event === 'change' || event === 'unlink')) {
       this.checkDocumentSoon(what.document)
+    } else if (event === 'addDir' && isDocumentFolder(this.rel(p))) {
+      // A document moved into a folder made a moment earlier (files:rename into a new folder) can
+      // land before the native watch of that folder is in place and raise no event: look inside.
+      const folder = this.rel(p)
+      this.docSettle.schedule(`\0dir:${folder}`, () => {
+        if (!this.disposed) this.runs.request(`dir:${folder}`, () => this.scanFolder(folder))
+      })
+    }
+  }
+
+  /** Checks every document in a new folder (and its folders) as if each had raised an event. */
+  private async scanFolder(folder: string): Promise<void> {
+    for (const e of (await listEntries(path.join(this.root, ...folder.split('/')))) ?? []) {
+      const rel = `${folder}/${e.name}`
+      if (this.disposed || isIgnoredPath(rel, e) || !isDocumentFolder(rel)) continue
+      if (e.isDirectory()) await this.scanFolder(rel)
+      else if (e.isFile() && !this.known.has(rel)) this.checkDocumentSoon(rel)
     }
   }
 
@@ -354,4 +379,9 @@ function signatureOf(state: LockDirState): string {
 
 function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err)
+}
+
+/** A folder of documents (not the app's hidden folder, nor one the watcher ignores). */
+function isDocumentFolder(rel: string): boolean {
+  return rel !== '' && rel.split('/')[0] !== HIDDEN_DIR && !isIgnoredPath(rel)
 }
