@@ -211,6 +211,22 @@ const empty = z.object({}).strict()
 const docRequest = z.object({ document: documentPath }).strict()
 const sectionRequest = z.object({ document: documentPath, sectionId }).strict()
 
+/** A folder path inside the workspace, as the renderer names it (checked name by name on the main side). */
+const folderPath = text(4096).min(1)
+/** A document the file operations wrote: its path and the checksum of its bytes. */
+const writtenDocument = z.object({ document: z.string(), fileSha256: z.string() })
+
+/** A document in the app's trash (`.sectioned/trash/<id>/`). */
+export const trashEntrySchema = z.object({
+  id: z.string(),
+  /** Where it was, workspace-relative; `files:restore` puts it back there. */
+  original: z.string(),
+  by: z.string(),
+  host: z.string(),
+  /** When it was deleted (ISO). */
+  at: z.string()
+})
+
 /** Request channels: request schema → response schema. */
 export const contract = {
   'workspace:info': {
@@ -372,6 +388,35 @@ export const contract = {
       building: z.boolean()
     })
   },
+  /** Creates a document that must not exist yet (a valid name ending in .md), with optional initial text. */
+  'files:create': {
+    request: z.object({ document: documentPath, text: sectionText.optional() }).strict(),
+    response: writtenDocument
+  },
+  /** Creates a folder (and missing parents) that must not exist yet. */
+  'files:mkdir': {
+    request: z.object({ folder: folderPath }).strict(),
+    response: z.object({ folder: z.string() })
+  },
+  /** Renames or moves a document with its history, under the document lock; refused while anyone holds a section. */
+  'files:rename': {
+    request: z.object({ from: documentPath, to: documentPath }).strict(),
+    response: z.object({ from: z.string(), to: z.string(), fileSha256: z.string() })
+  },
+  /** Moves a document with its history to the app's trash; refused while anyone holds a section. */
+  'files:trash': { request: docRequest, response: z.object({ id: z.string(), document: z.string() }) },
+  /** The trashed documents, newest first. */
+  'files:trash-list': { request: empty, response: z.object({ entries: z.array(trashEntrySchema) }) },
+  /** Puts a trashed document back where it was; refused if that name is taken now. */
+  'files:restore': {
+    request: z.object({ id: text(64).min(1) }).strict(),
+    response: writtenDocument
+  },
+  /** Copies a document to a new one (default “<name> copy.md”); history stays with the original. */
+  'files:duplicate': {
+    request: z.object({ document: documentPath, to: documentPath.optional() }).strict(),
+    response: writtenDocument
+  },
   /** The window has saved and journalled its text after `app:flush`: Electron closes it now (the web host just answers). */
   'app:flushed': { request: empty, response: z.object({ ok: z.literal(true) }) }
 } as const
@@ -399,6 +444,8 @@ export const events = {
   'lock:idle-released': z.object({ document: z.string(), sectionId: z.string().nullable() }),
   /** A document was deleted or moved away. */
   'document:removed': z.object({ document: z.string() }),
+  /** This instance renamed or moved a document (sent with `document:removed` of the old name, so a window that ignores it still follows). */
+  'document:renamed': z.object({ from: z.string(), to: z.string() }),
   /** How the workspace is watched, at start and when it changes (native events failed → polling). */
   'watch:mode': watchModeSchema,
   /** Something the writer should know about the shared folder (watching failed, …). */

@@ -36,6 +36,13 @@ export const REQUEST_CHANNELS = Object.freeze({
   'journal:list': true,
   'journal:discard': true,
   'search:query': true,
+  'files:create': true,
+  'files:mkdir': true,
+  'files:rename': true,
+  'files:trash': true,
+  'files:trash-list': true,
+  'files:restore': true,
+  'files:duplicate': true,
   'app:flushed': true
 } as const satisfies Record<Channel, true>)
 
@@ -47,6 +54,7 @@ export const EVENT_NAMES = Object.freeze({
   'lock:idle-warning': true,
   'lock:idle-released': true,
   'document:removed': true,
+  'document:renamed': true,
   'watch:mode': true,
   'workspace:problem': true,
   'edit:requested': true,

@@ -89,7 +89,12 @@ export function createDispatcher(s: AppServices, opts: DispatcherOptions = {}): 
       s.search.changed(document)
       documentChanged(document, sha, false)
     },
-    flushed: (clientId) => opts.onFlushed?.(clientId)
+    flushed: (clientId) => opts.onFlushed?.(clientId),
+    removed: (document) => {
+      announced.delete(document)
+      emit('document:removed', { document })
+    },
+    renamed: (from, to) => emit('document:renamed', { from, to })
   })
   /** Calls each client has in flight: a closing client's locks wait for them (a save sent as the window closed). */
   const inFlight = new Map<string, Set<Promise<unknown>>>()

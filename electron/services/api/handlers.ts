@@ -13,6 +13,7 @@ import type { CallContext } from './dispatcher-types'
 import type { ClientLocks } from './client-locks'
 import { changedSections, VersionMemory } from './document-changes'
 import { searchWorkspace } from '../search/search-query'
+import { createFileHandlers } from './file-handlers'
 
 /** One handler per contract channel, typed from the contract. */
 export type Handlers = {
@@ -122,6 +123,10 @@ export interface HandlerHooks {
   saved(document: string, fileSha256: string): void
   /** A window answered `app:flush` (Electron waits for it before closing the window). */
   flushed(clientId: string): void
+  /** This instance removed (trashed, or renamed away) a document. */
+  removed(document: string): void
+  /** This instance renamed or moved a document. */
+  renamed(from: string, to: string): void
 }
 
 /**
@@ -407,6 +412,7 @@ export function createHandlers(s: AppServices, locks: ClientLocks, hooks: Handle
       return { ok: true as const }
     },
     'search:query': (req) => searchWorkspace(s, req.query, req.limit),
+    ...createFileHandlers(s, { saved: hooks.saved, removed: hooks.removed, renamed: hooks.renamed }),
     'app:flushed': async (_req, ctx) => {
       hooks.flushed(ctx.clientId)
       return { ok: true as const }

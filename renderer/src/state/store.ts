@@ -58,6 +58,8 @@ export function createAppStore(
   }))
   const get = () => store.getState()
   let wasOpen = false
+  /** Old names this instance just renamed away: their `document:removed` is no loss to report. */
+  const renamedAway = new Set<string>()
   const offs = [
     client.onStatus((status) => {
       store.setState({ status })
@@ -84,8 +86,13 @@ export function createAppStore(
       if (!get().documents.includes(document)) void get().loadWorkspace()
     }),
     client.on('document:removed', ({ document }) => {
-      get().documentRemoved(document)
+      if (!renamedAway.delete(document)) get().documentRemoved(document)
       void get().loadWorkspace()
+    }),
+    // A rename holds the document lock, so no section was held: the editor just opens the new name.
+    client.on('document:renamed', ({ from, to }) => {
+      renamedAway.add(from)
+      if (get().current === from) void get().open(to)
     }),
     client.on('lock:lost', ({ document, sectionId, reason }) => {
       if (get().current === document && sectionId) get().session?.lose(sectionId, reason.replace(/\.$/, ''))

@@ -1,0 +1,94 @@
+/**
+ * The `files:*` channels through the dispatcher: validated requests, Result errors with stable
+ * codes, the events this instance's windows get at once, and what another instance's watcher
+ * shows its windows (the names appearing and going that the folder tree follows).
+ */
+import { promises as fs } from 'node:fs'
+import path from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { ErrorCode } from '../../../shared/errors'
+import { openWorkspace } from '../app-services'
+import { createDispatcher } from './dispatcher'
+import type { ContractEvent } from './dispatcher-types'
+import { DOC, dispatcherWorkspace, fail, ok } from '../../../test/harness/dispatcher-harness'
+import { testIdentity } from '../../../test/harness/test-identity'
+
+const ws = dispatcherWorkspace()
+const ctx = { clientId: 'w1' }
+
+/** A real-clock instance whose dispatcher hears the watcher (another computer's view of the folder). */
+async function watching(user: string) {
+  const s = await openWorkspace({
+    folder: ws.root(),
+    identity: testIdentity(user),
+    lockSettings: { heartbeatIntervalMs: 5000, idleTimeoutMs: 0 },
+    watch: { mode: 'native' }
+  })
+  const d = createDispatcher(s)
+  ws.track(s, d)
+  const events: ContractEvent[] = []
+  d.onEvent((e) => events.push(e))
+  const seen = async (name: string, document: string) => {
+    for (let waited = 0; waited < 5000; waited += 25) {
+      if (events.some((e) => e.name === name && (e.payload as { document?: string }).document === document))
+        return true
+      await new Promise((r) => setTimeout(r, 25))
+    }
+    return false
+  }
+  return { s, d, seen }
+}
+
+describe('files:* channels', () => {
+  it('renames: the windows here hear renamed, removed and changed; another instance sees removed and changed', async () => {
+    const { d, events } = await ws.open('ann')
+    const bob = await watching('bob')
+    const r = ok<{ from: string; to: string }>(
+      await d.call('files:rename', { from: DOC, to: 'docs/plan-v2.md' }, ctx)
+    )
+    expect(r).toMatchObject({ from: DOC, to: 'docs/plan-v2.md' })
+    expect(events.map((e) => e.name)).toEqual(['document:renamed', 'document:removed', 'document:changed'])
+    expect(events[0].payload).toEqual({ from: DOC, to: 'docs/plan-v2.md' })
+    expect(await bob.seen('document:removed', DOC)).toBe(true)
+    expect(await bob.seen('document:changed', 'docs/plan-v2.md')).toBe(true)
+    const list = ok<{ documents: string[] }>(await bob.d.call('documents:list', {}, ctx))
+    expect(list.documents).toEqual(['docs/plan-v2.md'])
+  })
+
+  it('is refused with LOCK_HELD while another window holds a section, and with VALIDATION for a bad name', async () => {
+    const { d } = await ws.open('ann')
+    ok(await d.call('locks:acquire', { document: DOC, sectionId: 'budget' }, { clientId: 'w2' }))
+    const held = fail(await d.call('files:rename', { from: DOC, to: 'x.md' }, ctx))
+    expect(held.code).toBe(ErrorCode.LockHeld)
+    expect(held.message).toMatch(/section “budget” is being edited by ann/)
+    expect(fail(await d.call('files:trash', { document: DOC }, ctx)).code).toBe(ErrorCode.LockHeld)
+    const bad = fail(await d.call('files:create', { document: 'PRN.md' }, ctx))
+    expect(bad.code).toBe(ErrorCode.Validation)
+    expect(fail(await d.call('files:rename', { from: DOC, to: 'x.md', extra: 1 }, ctx)).code).toBe(
+      ErrorCode.Validation
+    )
+  })
+
+  it('creates, duplicates, trashes, lists and restores', async () => {
+    const { d, events } = await ws.open('ann')
+    ok(await d.call('files:mkdir', { folder: 'notes' }, ctx))
+    ok(await d.call('files:create', { document: 'notes/a.md', text: '# A\n' }, ctx))
+    expect(await fs.readFile(path.join(ws.root(), 'notes/a.md'), 'utf8')).toBe('# A\n')
+    expect(
+      ok<{ document: string }>(await d.call('files:duplicate', { document: 'notes/a.md' }, ctx)).document
+    ).toBe('notes/a copy.md')
+    const { id } = ok<{ id: string }>(await d.call('files:trash', { document: 'notes/a.md' }, ctx))
+    const trash = ok<{ entries: { id: string; original: string; by: string }[] }>(
+      await d.call('files:trash-list', {}, ctx)
+    )
+    expect(trash.entries).toEqual([expect.objectContaining({ id, original: 'notes/a.md', by: 'ann' })])
+    ok(await d.call('files:restore', { id }, ctx))
+    expect(await fs.readFile(path.join(ws.root(), 'notes/a.md'), 'utf8')).toBe('# A\n')
+    expect(events.map((e) => [e.name, (e.payload as { document: string }).document])).toEqual([
+      ['document:changed', 'notes/a.md'],
+      ['document:changed', 'notes/a copy.md'],
+      ['document:removed', 'notes/a.md'],
+      ['document:changed', 'notes/a.md']
+    ])
+  })
+})
