@@ -4,7 +4,7 @@
 //   node scripts/build-node.mjs [app] [test] [bench]     (no group: app)
 //
 // - app: the admin CLI, the web host and the search worker — `npm install` (prepare), `npm run build`, `npm run serve`;
-// - test: what only the tests spawn (the lock and save workers) — vitest's globalSetup, with app;
+// - test: what only the tests spawn (the lock, save and move workers) — vitest's globalSetup, with app;
 // - bench: the benchmark suite and its worker — `npm run bench`, with app.
 import { build } from 'esbuild'
 import { existsSync, rmSync } from 'node:fs'
@@ -22,7 +22,8 @@ const groups = {
   },
   test: {
     'lock-worker': 'test/harness/lock-worker.ts',
-    'save-worker': 'test/harness/save-worker.ts'
+    'save-worker': 'test/harness/save-worker.ts',
+    'move-worker': 'test/harness/move-worker.ts'
   },
   bench: {
     bench: 'bench/index.ts',

@@ -14,6 +14,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 export const CLI = path.join(root, 'out/node/cli.cjs')
 export const LOCK_WORKER = path.join(root, 'out/node/lock-worker.cjs')
 export const SAVE_WORKER = path.join(root, 'out/node/save-worker.cjs')
+export const MOVE_WORKER = path.join(root, 'out/node/move-worker.cjs')
 
 /** A spawned process whose output is collected. */
 export type Proc = NodeProcess
