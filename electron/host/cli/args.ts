@@ -135,6 +135,11 @@ export const USAGE = `sectioned — admin CLI for a Sectioned workspace (a share
   metrics <folder> [--json]                        lock and operation metrics of running instances
   search <folder> <query> [--limit N] [--json]     sections whose heading, path or text match every word
                                                    (case and accents ignored), by document, with holders
+  rename <folder> <file> <newPath> --user NAME     rename or move a document (paths inside the folder, with /),
+                                                   its history with it; refused while a section is held (mv: same)
+  rm <folder> <file> --user NAME                   move a document and its history to the app's trash
+  trash <folder> [--json]                          the trashed documents, newest first, with their ids
+  restore <folder> <id>                            put a trashed document back where it was
 
 Options: --workspace DIR (default: nearest folder with .sectioned/, else the file's folder),
          --heartbeat-ms N (testing: heartbeat faster than LOCK_HEARTBEAT_INTERVAL's 5 s minimum)

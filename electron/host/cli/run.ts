@@ -3,6 +3,7 @@ import { ErrorCode, SectionedError } from '../../../shared/errors'
 import { parseCliArgs, UsageError, USAGE, type ParsedArgs } from './args'
 import { cmdEdit, cmdForceRelease, cmdHold, cmdLockDoc } from './commands-locks'
 import { cmdPrune, cmdVerify } from './commands-admin'
+import { cmdRemove, cmdRename, cmdRestore, cmdTrash } from './commands-files'
 import { cmdHistory, cmdInspect, cmdMetrics, cmdSections, cmdStatus } from './commands-read'
 import { cmdSearch } from './commands-search'
 import { Exit, type CliIo } from './context'
@@ -19,7 +20,12 @@ const commands: Record<string, (args: ParsedArgs, io: CliIo) => Promise<number>>
   verify: cmdVerify,
   prune: cmdPrune,
   metrics: cmdMetrics,
-  search: cmdSearch
+  search: cmdSearch,
+  rename: cmdRename,
+  mv: cmdRename,
+  rm: cmdRemove,
+  trash: cmdTrash,
+  restore: cmdRestore
 }
 
 /** Maps an error to the documented exit code. */
