@@ -1,23 +1,217 @@
+import { useEffect, useRef, useState, type KeyboardEvent } from 'react'
 import { useApp } from '../state/use-app'
 
-/** The workspace's markdown documents; clicking one opens it. */
+/** What the inline name field is doing: naming a new document or folder, or renaming one. */
+type Naming = { kind: 'document' | 'folder' } | { kind: 'rename'; document: string }
+
+/** The open context menu: on a document (all actions) or on the tree's background (new only). */
+type Menu = { document: string | null; x: number; y: number }
+
+/** The folder a document is in, with a trailing `/` (empty at the top). */
+function folderOf(document: string): string {
+  const at = document.lastIndexOf('/')
+  return at < 0 ? '' : document.slice(0, at + 1)
+}
+
+/**
+ * The workspace's markdown documents; clicking one opens it. A context menu (right click, the
+ * menu key or Shift+F10) creates, renames, duplicates and deletes (to the app's trash); F2
+ * renames and Delete deletes the focused document. Names are typed in an inline field, since
+ * Electron has no `prompt()`; the services refuse bad names with a message shown as a notice.
+ */
 export function FolderTree() {
   const documents = useApp((s) => s.documents)
   const current = useApp((s) => s.current)
   const open = useApp((s) => s.open)
+  const client = useApp((s) => s.client)
+  const notify = useApp((s) => s.notify)
+  const loadWorkspace = useApp((s) => s.loadWorkspace)
+  const [menu, setMenu] = useState<Menu | null>(null)
+  const [naming, setNaming] = useState<Naming | null>(null)
+  const [name, setName] = useState('')
+  const menuRef = useRef<HTMLDivElement>(null)
+
+  useEffect(() => {
+    if (!menu) return
+    menuRef.current?.querySelector<HTMLButtonElement>('[role="menuitem"]')?.focus()
+    // A click anywhere else closes the menu, as a native one would.
+    const close = (e: MouseEvent) => {
+      if (!menuRef.current?.contains(e.target as Node)) setMenu(null)
+    }
+    window.addEventListener('mousedown', close)
+    return () => window.removeEventListener('mousedown', close)
+  }, [menu])
+
+  const failed = (message: string) => notify({ kind: 'error', text: message })
+
+  const startNaming = (n: Naming, initial: string) => {
+    setMenu(null)
+    setNaming(n)
+    setName(initial)
+  }
+
+  const trash = async (document: string) => {
+    setMenu(null)
+    const r = await client.call('files:trash', { document })
+    if (!r.ok) return failed(r.error.message)
+    notify({
+      kind: 'info',
+      text: `“${document}” was moved to the trash (sectioned restore … ${r.value.id} puts it back).`
+    })
+    await loadWorkspace()
+  }
+
+  const duplicate = async (document: string) => {
+    setMenu(null)
+    const r = await client.call('files:duplicate', { document })
+    if (!r.ok) return failed(r.error.message)
+    await loadWorkspace()
+  }
+
+  const submit = async () => {
+    if (!naming) return
+    const typed = name.trim()
+    if (typed === '') return setNaming(null)
+    if (naming.kind === 'rename') {
+      const r = await client.call('files:rename', { from: naming.document, to: typed })
+      if (!r.ok) return failed(r.error.message)
+    } else if (naming.kind === 'folder') {
+      const r = await client.call('files:mkdir', { folder: typed })
+      if (!r.ok) return failed(r.error.message)
+    } else {
+      const document = /\.md$/i.test(typed) ? typed : `${typed}.md`
+      const r = await client.call('files:create', { document })
+      if (!r.ok) return failed(r.error.message)
+      await loadWorkspace()
+      await open(r.value.document)
+    }
+    setNaming(null)
+    await loadWorkspace()
+  }
+
+  const onNameKey = (e: KeyboardEvent<HTMLInputElement>) => {
+    if (e.key === 'Enter') void submit()
+    if (e.key === 'Escape') setNaming(null)
+  }
+
+  const onDocumentKey = (e: KeyboardEvent<HTMLButtonElement>, document: string) => {
+    if (e.key === 'F2') {
+      e.preventDefault()
+      startNaming({ kind: 'rename', document }, document)
+    } else if (e.key === 'Delete') {
+      e.preventDefault()
+      void trash(document)
+    } else if (e.key === 'ContextMenu' || (e.key === 'F10' && e.shiftKey)) {
+      e.preventDefault()
+      const box = e.currentTarget.getBoundingClientRect()
+      setMenu({ document, x: box.left + 16, y: box.bottom })
+    }
+  }
+
+  const nameField = (label: string) => (
+    <input
+      className="tree-name"
+      aria-label={label}
+      autoFocus
+      value={name}
+      onChange={(e) => setName(e.target.value)}
+      onKeyDown={onNameKey}
+      onBlur={() => setNaming(null)}
+    />
+  )
+
   return (
-    <nav className="tree" aria-label="Documents">
+    <nav
+      className="tree"
+      aria-label="Documents"
+      onContextMenu={(e) => {
+        e.preventDefault()
+        setMenu({ document: null, x: e.clientX, y: e.clientY })
+      }}
+    >
       <h2>Documents</h2>
       {documents.length === 0 && <p className="muted">No .md files in this folder yet.</p>}
+      {naming &&
+        naming.kind !== 'rename' &&
+        nameField(naming.kind === 'folder' ? 'New folder name' : 'New document name')}
       <ul>
         {documents.map((d) => (
           <li key={d}>
-            <button className={d === current ? 'active' : ''} onClick={() => void open(d)} title={d}>
-              {d}
-            </button>
+            {naming?.kind === 'rename' && naming.document === d ? (
+              nameField(`New name for ${d}`)
+            ) : (
+              <button
+                className={d === current ? 'active' : ''}
+                onClick={() => void open(d)}
+                onKeyDown={(e) => onDocumentKey(e, d)}
+                onContextMenu={(e) => {
+                  e.preventDefault()
+                  e.stopPropagation()
+                  setMenu({ document: d, x: e.clientX, y: e.clientY })
+                }}
+                title={d}
+              >
+                {d}
+              </button>
+            )}
           </li>
         ))}
       </ul>
+      {menu && (
+        <div
+          ref={menuRef}
+          className="tree-menu"
+          role="menu"
+          aria-label={menu.document ? `Actions for ${menu.document}` : 'New'}
+          style={{ left: menu.x, top: menu.y }}
+          onKeyDown={(e) => {
+            if (e.key === 'Escape') setMenu(null)
+            if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+              e.preventDefault()
+              const items = [
+                ...(menuRef.current?.querySelectorAll<HTMLButtonElement>('[role="menuitem"]') ?? [])
+              ]
+              const at = items.indexOf(document.activeElement as HTMLButtonElement)
+              const next = (at + (e.key === 'ArrowDown' ? 1 : items.length - 1)) % items.length
+              items[next]?.focus()
+            }
+          }}
+        >
+          <button
+            role="menuitem"
+            onClick={() => startNaming({ kind: 'document' }, folderOf(menu.document ?? ''))}
+          >
+            New document
+          </button>
+          <button
+            role="menuitem"
+            onClick={() => startNaming({ kind: 'folder' }, folderOf(menu.document ?? ''))}
+          >
+            New folder
+          </button>
+          {menu.document !== null && (
+            <>
+              <button
+                role="menuitem"
+                onClick={() =>
+                  startNaming({ kind: 'rename', document: menu.document ?? '' }, menu.document ?? '')
+                }
+              >
+                Rename… (F2)
+              </button>
+              <button role="menuitem" onClick={() => void duplicate(menu.document ?? '')}>
+                Duplicate
+              </button>
+              <button role="menuitem" onClick={() => void trash(menu.document ?? '')}>
+                Delete (to trash)
+              </button>
+            </>
+          )}
+          <button role="menuitem" onClick={() => setMenu(null)}>
+            Cancel
+          </button>
+        </div>
+      )}
     </nav>
   )
 }

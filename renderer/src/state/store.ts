@@ -58,7 +58,10 @@ export function createAppStore(
   }))
   const get = () => store.getState()
   let wasOpen = false
-  /** Old names this instance just renamed away: their `document:removed` is no loss to report. */
+  /**
+   * Old names this instance renamed away: their `document:removed` (from the handler, then again
+   * from this instance's own watcher) is no loss to report. Forgotten when the name is back.
+   */
   const renamedAway = new Set<string>()
   const offs = [
     client.onStatus((status) => {
@@ -82,11 +85,12 @@ export function createAppStore(
     // Each window gets the locks as it sees them (mine / my other window / others').
     client.on('locks:changed', ({ document, locks }) => get().setLocks(document, locks)),
     client.on('document:changed', ({ document, fileSha256 }) => {
+      renamedAway.delete(document)
       get().changedOnDisk(document, fileSha256)
       if (!get().documents.includes(document)) void get().loadWorkspace()
     }),
     client.on('document:removed', ({ document }) => {
-      if (!renamedAway.delete(document)) get().documentRemoved(document)
+      if (!renamedAway.has(document)) get().documentRemoved(document)
       void get().loadWorkspace()
     }),
     // A rename holds the document lock, so no section was held: the editor just opens the new name.

@@ -1,0 +1,75 @@
+/**
+ * File operations from the folder tree (issue 14): the context menu and the keyboard (F2, Delete)
+ * rename, move, create, duplicate and delete to the trash — checked on disk, in another instance's
+ * tree, and with the admin CLI's view of the trash.
+ */
+import { promises as fs } from 'node:fs'
+import path from 'node:path'
+import { expect, test } from './fixtures'
+
+const exists = (folder: string, rel: string) =>
+  fs.lstat(path.join(folder, rel)).then(
+    () => true,
+    () => false
+  )
+
+test('rename, create, duplicate and delete from the folder tree, by menu and by keyboard', async ({
+  sectioned
+}) => {
+  await sectioned.files({ 'plan.md': '# Plan\n\nThe plan.\n' })
+  const ann = await sectioned.start({ user: 'ann' })
+  const bob = await sectioned.start({ user: 'bob' })
+  const a = await ann.open('plan.md', 'The plan.')
+  const b = await bob.open('plan.md', 'The plan.')
+  const tree = a.getByRole('navigation', { name: 'Documents' })
+
+  // Rename (a move into a new folder) from the context menu; the open editor follows it.
+  await tree.getByRole('button', { name: 'plan.md' }).click({ button: 'right' })
+  await a.getByRole('menuitem', { name: 'Rename… (F2)' }).click()
+  await tree.getByLabel('New name for plan.md').fill('notes/plan-v2.md')
+  await tree.getByLabel('New name for plan.md').press('Enter')
+  await expect(tree.getByRole('button', { name: 'notes/plan-v2.md' })).toBeVisible()
+  expect(await exists(sectioned.folder, 'plan.md')).toBe(false)
+  expect((await sectioned.read('notes/plan-v2.md')).toString()).toBe('# Plan\n\nThe plan.\n')
+  await expect(a.locator('.cm-content')).toContainText('The plan.')
+  // The other instance's tree follows through its watcher.
+  const bobTree = b.getByRole('navigation', { name: 'Documents' })
+  await expect(bobTree.getByRole('button', { name: 'notes/plan-v2.md' })).toBeVisible()
+  await expect(bobTree.getByRole('button', { name: 'plan.md', exact: true })).toHaveCount(0)
+
+  // A bad name is refused with the reason, and nothing changes.
+  await tree.getByRole('button', { name: 'notes/plan-v2.md' }).focus()
+  await a.keyboard.press('F2')
+  await tree.getByLabel('New name for notes/plan-v2.md').fill('notes/CON.md')
+  await a.keyboard.press('Enter')
+  await expect(a.getByText(/device name on Windows/)).toBeVisible()
+  await a.keyboard.press('Escape')
+  expect(await exists(sectioned.folder, 'notes/plan-v2.md')).toBe(true)
+
+  // New document from the tree's background menu.
+  await tree.getByRole('heading', { name: 'Documents' }).click({ button: 'right' })
+  await a.getByRole('menuitem', { name: 'New document' }).click()
+  await tree.getByLabel('New document name').fill('ideas')
+  await a.keyboard.press('Enter')
+  await expect(tree.getByRole('button', { name: 'ideas.md' })).toBeVisible()
+  expect((await sectioned.read('ideas.md')).length).toBe(0)
+
+  // Duplicate from the menu opened with the keyboard (Shift+F10).
+  await tree.getByRole('button', { name: 'notes/plan-v2.md' }).focus()
+  await a.keyboard.press('Shift+F10')
+  await a.getByRole('menuitem', { name: 'Duplicate' }).click()
+  await expect(tree.getByRole('button', { name: 'notes/plan-v2 copy.md' })).toBeVisible()
+  expect((await sectioned.read('notes/plan-v2 copy.md')).toString()).toBe('# Plan\n\nThe plan.\n')
+
+  // Delete (to the trash) with the Delete key; the CLI lists it and restores it.
+  await tree.getByRole('button', { name: 'notes/plan-v2 copy.md' }).focus()
+  await a.keyboard.press('Delete')
+  await expect(tree.getByRole('button', { name: 'notes/plan-v2 copy.md' })).toHaveCount(0)
+  expect(await exists(sectioned.folder, 'notes/plan-v2 copy.md')).toBe(false)
+  const trash = await sectioned.cli('trash', sectioned.folder, '--json')
+  const [entry] = JSON.parse(trash.stdout) as { id: string; original: string; by: string }[]
+  expect(entry).toMatchObject({ original: 'notes/plan-v2 copy.md', by: 'ann' })
+  await sectioned.shot(a, 'folder-tree-file-ops')
+  expect((await sectioned.cli('restore', sectioned.folder, entry.id)).code).toBe(0)
+  await expect(tree.getByRole('button', { name: 'notes/plan-v2 copy.md' })).toBeVisible()
+})
