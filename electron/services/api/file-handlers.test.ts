@@ -69,6 +69,31 @@ describe('files:* channels', () => {
     )
   })
 
+  it('moves the unsaved text this machine journalled for the old name to the new one', async () => {
+    const s = await openWorkspace({
+      folder: ws.root(),
+      identity: testIdentity('ann'),
+      lockSettings: { heartbeatIntervalMs: 5000, idleTimeoutMs: 0 },
+      journalDir: path.join(ws.root(), '..', `${path.basename(ws.root())}-journal`)
+    })
+    const d = createDispatcher(s)
+    ws.track(s, d)
+    const entries = [{ sectionId: 'budget', baseSha256: null, text: '# Budget\n\nnot saved yet\n' }]
+    ok(await d.call('journal:write', { document: DOC, entries }, ctx))
+    ok(await d.call('files:rename', { from: DOC, to: 'moved.md' }, ctx))
+    const moved = ok<{ entries: { sectionId: string; text: string }[] }>(
+      await d.call('journal:list', { document: 'moved.md' }, ctx)
+    )
+    expect(moved.entries).toEqual([expect.objectContaining({ sectionId: 'budget', text: entries[0].text })])
+    expect(ok<{ entries: unknown[] }>(await d.call('journal:list', { document: DOC }, ctx)).entries).toEqual(
+      []
+    )
+    await fs.rm(path.join(ws.root(), '..', `${path.basename(ws.root())}-journal`), {
+      recursive: true,
+      force: true
+    })
+  })
+
   it('creates, duplicates, trashes, lists and restores', async () => {
     const { d, events } = await ws.open('ann')
     ok(await d.call('files:mkdir', { folder: 'notes' }, ctx))

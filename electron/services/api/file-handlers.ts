@@ -28,6 +28,22 @@ export interface FileHooks {
   renamed(from: string, to: string): void
 }
 
+/**
+ * Unsaved text this machine journalled for the old name (left by a window that closed or crashed
+ * before saving; offered back when the document opens) follows it to the new name. Other
+ * computers' journals are theirs: they offer it when the old name is opened there again.
+ */
+async function moveJournal(s: AppServices, from: string, to: string): Promise<void> {
+  if (!s.journal) return
+  const entries = await s.journal.list(from)
+  if (entries.length === 0) return
+  await s.journal.write(
+    to,
+    entries.map(({ sectionId, baseSha256, text }) => ({ sectionId, baseSha256, text }))
+  )
+  await s.journal.discard(from)
+}
+
 /** The handlers of the `files:*` channels. */
 export function createFileHandlers(s: AppServices, hooks: FileHooks): Pick<Handlers, FileChannel> {
   return {
@@ -39,6 +55,7 @@ export function createFileHandlers(s: AppServices, hooks: FileHooks): Pick<Handl
     'files:mkdir': async (req) => s.files.mkdir(req.folder),
     'files:rename': async (req) => {
       const r = await s.files.rename(req.from, req.to)
+      await moveJournal(s, r.from, r.to)
       hooks.renamed(r.from, r.to)
       hooks.removed(r.from)
       hooks.saved(r.to, r.fileSha256)
