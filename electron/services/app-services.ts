@@ -161,6 +161,12 @@ export async function openWorkspace(opts: OpenWorkspaceOptions): Promise<AppServ
         cleanupFailed('the metrics snapshot could not be published; tried again at the next beat')
       ))
     started.push(clock.setInterval(publish, locks.settings.heartbeatIntervalMs))
+    started.push(
+      files.startRecovery(
+        locks.settings.heartbeatIntervalMs,
+        cleanupFailed('an unfinished file move could not be finished; tried again at the next beat')
+      )
+    )
     void publish()
   }
   const watcher = opts.watch ? new WorkspaceWatcher({ workspace, clock, ownWrites, ...opts.watch }) : null
@@ -180,6 +186,7 @@ export async function openWorkspace(opts: OpenWorkspaceOptions): Promise<AppServ
     await journal?.idle()
     for (const d of started.reverse()) d.dispose()
     await publishing
+    await files.idle()
     await locks.dispose()
     // Snapshots describe running instances; a stopped one removes its own (else they pile up per run).
     if (start)

@@ -10,6 +10,7 @@ import { LockAcquisitionError, NotFoundError, ValidationError } from '../../../s
 import { listBackups } from '../history/backups'
 import { servicesWorkspace } from '../../../test/harness/services-workspace'
 import type { AppServices } from '../app-services'
+import type { FakeClock } from '../../../test/harness/fake-clock'
 
 const DOC = 'plan.md'
 const ws = servicesWorkspace('files', { [DOC]: '# Budget\n\nOne.\n\n# Dates\n\nTwo.\n' })
@@ -108,6 +109,30 @@ describe('rename and move', () => {
     expect(await fs.readdir(root())).toContain('Plan.md')
     expect(await fs.readdir(root())).not.toContain(DOC)
     expect((await ann.history.list('Plan.md', 'budget')).at(-1)?.content).toContain('Cased.')
+  })
+})
+
+describe('a move whose mover stopped on another computer', () => {
+  it('is finished by a running instance once the mover’s locks stop beating (its own clock)', async () => {
+    const ann = await open('ann') // ann-pc; her fake clock never moves: her heartbeats stop
+    await save(ann, DOC, 'budget', '# Budget\n\nBefore the move.\n\n')
+    let reached!: () => void
+    const atData = new Promise<void>((resolve) => (reached = resolve))
+    ann.files['o'].afterStep = (step) => {
+      if (step !== 'data') return
+      reached()
+      return new Promise<void>(() => undefined) // frozen mid-move, its locks held
+    }
+    void ann.files.rename(DOC, 'moved.md')
+    await atData
+    const bob = await open('bob') // bob-pc: the locks are not his host's, so not stale at first sight
+    expect(await bob.files.recoverMoves()).toEqual([expect.objectContaining({ outcome: 'busy' })])
+    const clock = bob.clock as FakeClock
+    for (let i = 0; i < 8 && (await exists(DOC)); i++) await clock.advance(1000)
+    await bob.files.idle()
+    expect(await exists(DOC)).toBe(false)
+    expect((await bob.history.list('moved.md', 'budget')).at(-1)?.content).toContain('Before the move.')
+    expect(await fs.readdir(path.join(root(), '.sectioned', 'moves'))).toEqual([])
   })
 })
 

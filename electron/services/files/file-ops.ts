@@ -17,7 +17,7 @@ import {
   ValidationError
 } from '../../../shared/errors'
 import type { Identity } from '../../../shared/types'
-import type { Clock } from '../core/clock'
+import type { Clock, Disposable } from '../core/clock'
 import {
   ensureDir,
   errCode,
@@ -70,6 +70,9 @@ const ulid = monotonicFactory()
 
 /** Creating, renaming, trashing, restoring and duplicating documents, and making folders. */
 export class FileOps {
+  /** The latest periodic recovery (see `startRecovery`). */
+  private recovering: Promise<void> = Promise.resolve()
+
   constructor(private readonly o: FileOpsOptions) {}
 
   /** Creates a document that must not exist yet, with `text` (default empty). */
@@ -228,6 +231,12 @@ export class FileOps {
     for (const { file, intent } of await pendingMoves(this.o.workspace)) {
       const docs = intent.to ? [intent.document, intent.to] : [intent.document]
       const base = { id: intent.id, kind: intent.kind, document: intent.document }
+      // This instance's own move in progress (the document lock is re-entrant: it would be handed
+      // the same lock and run the move twice at once).
+      if (this.o.locks.heldLocks().some((h) => h.kind === 'document' && docs.includes(h.document))) {
+        out.push({ ...base, outcome: 'busy' })
+        continue
+      }
       try {
         const outcome = await this.underLocks(
           docs,
@@ -244,6 +253,33 @@ export class FileOps {
       }
     }
     return out
+  }
+
+  /**
+   * Retries unfinished moves every `everyMs` while there are any. A mover that died on another
+   * computer holds its locks until this instance has watched their heartbeats stand still (SPEC
+   * L4: never judged by comparing clocks), which a start alone cannot see: the retries can.
+   */
+  startRecovery(everyMs: number, onError: (err: unknown) => void): Disposable {
+    let running = false
+    return this.o.clock.setInterval(() => {
+      if (running) return
+      running = true
+      this.recovering = (async () => {
+        try {
+          if ((await pendingMoves(this.o.workspace)).length > 0) await this.recoverMoves()
+        } catch (err) {
+          onError(err)
+        } finally {
+          running = false
+        }
+      })()
+    }, everyMs)
+  }
+
+  /** Resolves once a recovery started by `startRecovery` has finished (dispose waits for it). */
+  idle(): Promise<void> {
+    return this.recovering
   }
 
   private async writeNew(doc: DocumentRef, buf: Buffer): Promise<{ document: string; fileSha256: string }> {
