@@ -178,7 +178,18 @@ export async function openWorkspace(opts: OpenWorkspaceOptions): Promise<AppServ
     log,
     clock
   })
+  // A rename made outside the app: the document's history follows it (any instance that saw it;
+  // the document locks let one do it). Windows are told by the dispatcher.
+  let adopting: Promise<unknown> = Promise.resolve()
+  const renamedOutside = watcher?.events.on('document-renamed', ({ from, to, sha256 }) => {
+    adopting = files
+      .adoptRename(from, to, sha256)
+      .catch(
+        cleanupFailed(`the history of “${from}” could not follow it to “${to}”; it stays under the old name`)
+      )
+  })
   const dispose = async () => {
+    renamedOutside?.dispose()
     // The watcher goes first: no change is reported while the rest shuts down.
     await watcher?.dispose()
     await search.dispose()
@@ -187,6 +198,7 @@ export async function openWorkspace(opts: OpenWorkspaceOptions): Promise<AppServ
     for (const d of started.reverse()) d.dispose()
     await publishing
     await files.idle()
+    await adopting
     await locks.dispose()
     // Snapshots describe running instances; a stopped one removes its own (else they pile up per run).
     if (start)

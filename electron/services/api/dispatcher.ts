@@ -158,6 +158,11 @@ export function createDispatcher(s: AppServices, opts: DispatcherOptions = {}): 
         announced.delete(document)
         emit('document:removed', { document })
       }),
+      // Renamed or moved by another instance or outside the app: windows on it follow.
+      w.events.on('document-renamed', ({ from, to }) => {
+        announced.delete(from)
+        emit('document:renamed', { from, to })
+      }),
       w.events.on('locks-changed', ({ document, docKey }) => {
         const doc = document ?? opened.get(docKey)
         if (doc) changed(doc)

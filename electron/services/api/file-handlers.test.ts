@@ -29,14 +29,17 @@ async function watching(user: string) {
   const events: ContractEvent[] = []
   d.onEvent((e) => events.push(e))
   const seen = async (name: string, document: string) => {
+    const names = (e: ContractEvent) => {
+      const p = e.payload as { document?: string; from?: string }
+      return p.document ?? p.from
+    }
     for (let waited = 0; waited < 5000; waited += 25) {
-      if (events.some((e) => e.name === name && (e.payload as { document?: string }).document === document))
-        return true
+      if (events.some((e) => e.name === name && names(e) === document)) return true
       await new Promise((r) => setTimeout(r, 25))
     }
     return false
   }
-  return { s, d, seen }
+  return { s, d, seen, events }
 }
 
 describe('files:* channels', () => {
@@ -49,8 +52,10 @@ describe('files:* channels', () => {
     expect(r).toMatchObject({ from: DOC, to: 'docs/plan-v2.md' })
     expect(events.map((e) => e.name)).toEqual(['document:renamed', 'document:removed', 'document:changed'])
     expect(events[0].payload).toEqual({ from: DOC, to: 'docs/plan-v2.md' })
-    expect(await bob.seen('document:removed', DOC)).toBe(true)
+    // Bob's watcher pairs the name that went with the one that came with its content: a rename.
+    expect(await bob.seen('document:renamed', DOC)).toBe(true)
     expect(await bob.seen('document:changed', 'docs/plan-v2.md')).toBe(true)
+    expect(bob.events.some((e) => e.name === 'document:removed')).toBe(false)
     const list = ok<{ documents: string[] }>(await bob.d.call('documents:list', {}, ctx))
     expect(list.documents).toEqual(['docs/plan-v2.md'])
   })
@@ -115,5 +120,44 @@ describe('files:* channels', () => {
       ['document:removed', 'notes/a.md'],
       ['document:changed', 'notes/a.md']
     ])
+  })
+  it('a rename made outside the app: another instance tells its windows so, and the history follows the file', async () => {
+    const ann = await ws.open('ann')
+    const { section } = await ann.s.documents.section(DOC, 'budget')
+    const lock = await ann.s.locks.acquireSection(DOC, 'budget')
+    await ann.s.documents.saveSection(lock, section.sha256, '# Budget\n\nMore money\n\n')
+    await ann.s.locks.release(lock)
+    const before = ok<{ versions: unknown[] }>(
+      await ann.d.call('history:list', { document: DOC, sectionId: 'budget' }, ctx)
+    ).versions
+    expect(before.length).toBeGreaterThan(0)
+    const bob = await watching('bob')
+    // Explorer, Finder, `git mv`: no lock, no intent, just the file moving.
+    await fs.mkdir(path.join(ws.root(), 'archive'))
+    await fs.rename(path.join(ws.root(), DOC), path.join(ws.root(), 'archive', 'plan-2025.md'))
+    expect(await bob.seen('document:renamed', DOC)).toBe(true)
+    expect(bob.events.find((e) => e.name === 'document:renamed')?.payload).toEqual({
+      from: DOC,
+      to: 'archive/plan-2025.md'
+    })
+    expect(bob.events.some((e) => e.name === 'document:removed')).toBe(false)
+    let after: unknown[] = []
+    for (let waited = 0; waited < 5000 && after.length < before.length; waited += 50) {
+      await new Promise((r) => setTimeout(r, 50))
+      const r = await bob.d.call(
+        'history:list',
+        { document: 'archive/plan-2025.md', sectionId: 'budget' },
+        ctx
+      )
+      after = r.ok ? (r.value as { versions: unknown[] }).versions : []
+    }
+    expect(after).toEqual(before)
+  })
+
+  it('a document deleted outside the app is reported removed, not renamed', async () => {
+    const bob = await watching('bob')
+    await fs.rm(path.join(ws.root(), DOC))
+    expect(await bob.seen('document:removed', DOC)).toBe(true)
+    expect(bob.events.some((e) => e.name === 'document:renamed')).toBe(false)
   })
 })

@@ -36,6 +36,7 @@ import {
 } from '../core/share-fs'
 import type { Workspace } from '../core/workspace'
 import { encodeVersion, inspectVersion } from '../history/version-file'
+import { sha256Hex } from '../sections/section-index'
 
 /** A move in progress, as recorded before its first step. */
 export const moveIntentSchema = z.object({
@@ -113,6 +114,8 @@ export async function carryOutMove(
   await after('data')
   if (m.relabel) await relabel(dataTo, m.relabel)
   await after('relabel')
+  // For other instances' watchers, which see a name go and another come (watch/rename-pairs.ts).
+  if (m.kind === 'rename' && m.to !== null) await writeRenameNote(dataTo, m.document, src ? fileFrom : fileTo)
   if (src) {
     await ensureDir(path.dirname(fileTo))
     await moveEntry(fileFrom, fileTo)
@@ -207,4 +210,27 @@ export async function readJson<T>(file: string, schema: z.ZodType<T>): Promise<T
   } catch {
     return null
   }
+}
+
+/** The note a rename leaves in the new name's data folder: the old name, and the content it moved. */
+const RENAME_NOTE = 'renamed-from.json'
+const renameNoteSchema = z.object({ format: z.literal(1), from: z.string().min(1), fileSha256: z.string() })
+
+async function writeRenameNote(dataDir: string, from: string, file: string): Promise<void> {
+  const buf = await readFileOrNull(file, READ_LIMITS.document)
+  if (!buf) return
+  const note = { format: 1, from, fileSha256: sha256Hex(buf) }
+  await writeFileAtomic(path.join(dataDir, RENAME_NOTE), `${JSON.stringify(note)}\n`, {
+    fsync: false, // a hint for watchers: lost, a rename is seen as a delete and a new document
+    syncDir: false
+  })
+}
+
+/**
+ * The name `document` had before a rename in the app moved its data here, when the note says the
+ * rename moved exactly this content (`sha256`); null otherwise (no note, an older rename, edited since).
+ */
+export async function renamedFrom(ws: Workspace, document: string, sha256: string): Promise<string | null> {
+  const note = await readJson(path.join(ws.docDir(document), RENAME_NOTE), renameNoteSchema)
+  return note && note.fileSha256 === sha256 && note.from !== document ? note.from : null
 }

@@ -23,6 +23,7 @@ import {
   errCode,
   lstatOrNull,
   makeFolder,
+  readdirOrNull,
   readFileOrNull,
   READ_LIMITS,
   removeTree,
@@ -144,6 +145,51 @@ export class FileOps {
       this.record({ type: 'structure', action: 'rename', document: from.rel, to: target.rel })
       return { from: from.rel, to: target.rel, fileSha256: await this.shaOf(target) }
     })
+  }
+
+  /**
+   * A document renamed or moved outside the app (Explorer, Finder, `mv`, `git mv`: the watcher saw
+   * it go and a file with exactly its content appear, see watch/rename-pairs.ts): its data — section
+   * ids, history, backups, drafts — follows it as after `rename`. Only while the old name is still
+   * gone, the new file still has that content (`sha256`), the old name has data and the new name has
+   * none of its own; under the document locks of both names, so among the instances that all saw it
+   * one moves the data and the others find nothing left. False when there was nothing to do, or while
+   * anyone holds a section of either name (the data stays where it is; nothing is lost).
+   */
+  async adoptRename(from: string, to: string, sha256: string): Promise<boolean> {
+    const ws = this.o.workspace
+    const old = ws.resolveDocument(from)
+    const doc = ws.resolveDocument(to)
+    const hasData = async (rel: string) =>
+      ((await readdirOrNull(ws.docDir(rel))) ?? []).some((name) => name !== 'locks')
+    const ready = async () =>
+      (await lstatOrNull(old.abs)) === null &&
+      (await lstatOrNull(doc.abs))?.isFile() === true &&
+      (await this.shaOf(doc)) === sha256 &&
+      (await hasData(old.rel)) &&
+      !(await hasData(doc.rel))
+    if (!(await ready())) return false
+    try {
+      return await this.underLocks([old.rel, doc.rel], 'renamed', async () => {
+        if (!(await ready())) return false // another instance moved it meanwhile
+        await this.move({
+          kind: 'rename',
+          document: old.rel,
+          to: doc.rel,
+          fileFrom: old.rel, // gone already: the move's file step has nothing to do
+          fileTo: doc.rel,
+          dataFrom: relOf(ws, ws.docDir(old.rel)),
+          dataTo: relOf(ws, ws.docDir(doc.rel)),
+          relabel: doc.rel,
+          relabelBack: old.rel
+        })
+        this.record({ type: 'structure', action: 'rename', document: old.rel, to: doc.rel })
+        return true
+      })
+    } catch (err) {
+      if (err instanceof LockAcquisitionError || err instanceof StaleProcessLockError) return false
+      throw err
+    }
   }
 
   /** Moves a document, with its history, to the app's trash. Returns the trash id. */

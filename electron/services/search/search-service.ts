@@ -63,7 +63,9 @@ export class SearchService {
     if (w) {
       this.subscriptions.push(
         w.on('document-changed', ({ document }) => this.changed(document)),
-        w.on('document-removed', ({ document }) => this.backend?.remove(document))
+        w.on('document-removed', ({ document }) => this.backend?.remove(document)),
+        // The new name raises its own document-changed.
+        w.on('document-renamed', ({ from }) => this.backend?.remove(from))
       )
     }
   }

@@ -13,8 +13,11 @@ import {
 import type { Clock } from '../core/clock'
 import { Emitter } from '../core/emitter'
 import { HIDDEN_DIR, type Workspace } from '../core/workspace'
+import { IndexStore } from '../documents/index-store'
+import { renamedFrom } from '../files/doc-move'
 import { readLockDir, type LockDirState } from '../locks/lock-dir'
 import { KeyedDebounce } from './keyed-debounce'
+import { RenamePairs } from './rename-pairs'
 import { detectMount, type MountInfo } from './mount-type'
 import type { OwnWriteRegistry } from './own-writes'
 import { SerialRuns } from './serial-runs'
@@ -45,6 +48,8 @@ export interface LocksChangedEvent {
 export type WorkspaceWatcherEvents = {
   'document-changed': DocumentChangedEvent
   'document-removed': { document: string }
+  /** A document went and one with exactly its content appeared at once: renamed or moved outside the app. */
+  'document-renamed': { from: string; to: string; sha256: string }
   'locks-changed': LocksChangedEvent
   /** An edit request file appeared or changed (`.sectioned/requests/<id>.json`). */
   'request-changed': { id: string }
@@ -86,6 +91,12 @@ const LOCK_QUIET_MS = 20
 const LOCK_MAX_WAIT_MS = 100
 /** Lock folders read at once while seeding: enough to hide a network drive's latency, few enough to be polite. */
 const SEED_CONCURRENCY = 16
+/**
+ * How long a removal waits for a document with its content to appear (and the other way round) to
+ * be called a rename: the two events of a rename come within one settle of each other natively,
+ * within one poll when polling (pollEvery is at most half the 1 s default), plus a read each.
+ */
+const RENAME_WINDOW_MS = 1500
 /** Errors an SMB share or a virus scanner returns while a file is briefly busy. */
 const TRANSIENT_READ = new Set(['EBUSY', 'EPERM', 'EACCES', 'EAGAIN'])
 
@@ -124,6 +135,9 @@ export class WorkspaceWatcher {
   private readonly lockSignatures = new Map<string, string>()
   private readonly docKeys = new Map<string, string>()
   private readonly sectionIds = new Map<string, string>()
+  private readonly renames: RenamePairs
+  /** Stored section indexes: the content a document had, when it goes before this instance read it. */
+  private readonly indexes: IndexStore
 
   constructor(opts: WorkspaceWatcherOptions) {
     this.ws = opts.workspace
@@ -136,6 +150,15 @@ export class WorkspaceWatcher {
     this.docSettle = new KeyedDebounce(this.clock, DOC_QUIET_MS, DOC_MAX_WAIT_MS)
     this.docRecheck = new KeyedDebounce(this.clock, RECHECK_MS, Number.POSITIVE_INFINITY)
     this.lockSettle = new KeyedDebounce(this.clock, LOCK_QUIET_MS, LOCK_MAX_WAIT_MS)
+    this.indexes = new IndexStore(this.ws)
+    this.renames = new RenamePairs(this.clock, RENAME_WINDOW_MS, {
+      removed: (document) => {
+        if (!this.disposed) this.events.emit('document-removed', { document })
+      },
+      renamed: (from, to, sha256) => {
+        if (!this.disposed) this.events.emit('document-renamed', { from, to, sha256 })
+      }
+    })
   }
 
   /** How the workspace is watched now (null before start). */
@@ -168,6 +191,7 @@ export class WorkspaceWatcher {
     this.docSettle.dispose()
     this.docRecheck.dispose()
     this.lockSettle.dispose()
+    this.renames.dispose()
     await this.fallback
     await this.watcher?.close()
     this.watcher = null
@@ -264,17 +288,27 @@ export class WorkspaceWatcher {
       buf = null
     }
     if (this.disposed) return
+    const before = this.known.get(document)
     if (buf === null) {
-      if (this.known.get(document) === null) return
+      if (before === null) return
       this.known.set(document, null)
-      this.events.emit('document-removed', { document })
+      // Never read since the start: its content is what its stored index describes, if anything.
+      const last = before ?? (await this.indexes.read(document).catch(() => null))?.fileSha256 ?? null
+      // Held back a moment: a document with this content appearing makes it a rename.
+      if (!this.disposed) this.renames.removed(document, last)
       return
     }
     const sha256 = createHash('sha256').update(buf).digest('hex')
-    if (this.known.get(document) === sha256) return
+    if (before === sha256) return
     this.known.set(document, sha256)
     this.docKeys.set(this.ws.docKey(document), document)
     const external = !this.ownWrites.isOwn(document, sha256)
+    // This instance's own renames are announced by whoever made them (file-handlers.ts).
+    if ((before === undefined || before === null) && external) {
+      const from = await renamedFrom(this.ws, document, sha256)
+      if (this.disposed) return
+      this.renames.appearedWith(document, sha256, from)
+    }
     this.events.emit('document-changed', { document, sha256, external })
   }
 

@@ -93,10 +93,18 @@ export function createAppStore(
       if (!renamedAway.has(document)) get().documentRemoved(document)
       void get().loadWorkspace()
     }),
-    // A rename holds the document lock, so no section was held: the editor just opens the new name.
+    // A rename in the app holds the document lock, so no section was held: the editor opens the new
+    // name. One made outside the app may come while this window holds a section: leaving would
+    // save into a name that is gone, so the writer is told and chooses (the text stays journalled).
     client.on('document:renamed', ({ from, to }) => {
       renamedAway.add(from)
-      if (get().current === from) void get().open(to)
+      if (get().current !== from) return
+      if (get().held.length === 0) return void get().open(to)
+      get().notify({
+        key: `renamed:${from}`,
+        kind: 'warning',
+        text: `“${from}” was renamed to “${to}” outside Sectioned while you were editing it. Your text is kept; open “${to}” to go on.`
+      })
     }),
     client.on('lock:lost', ({ document, sectionId, reason }) => {
       if (get().current === document && sectionId) get().session?.lose(sectionId, reason.replace(/\.$/, ''))
