@@ -36,6 +36,10 @@ test('rename, create, duplicate and delete from the folder tree, by menu and by 
   const bobTree = b.getByRole('navigation', { name: 'Documents' })
   await expect(bobTree.getByRole('button', { name: 'notes/plan-v2.md' })).toBeVisible()
   await expect(bobTree.getByRole('button', { name: 'plan.md', exact: true })).toHaveCount(0)
+  // Bob had it open: his watcher tells a rename from a delete, and his editor follows the new name.
+  await expect(b.locator('.editor-toolbar strong')).toHaveText('notes/plan-v2.md')
+  await expect(b.locator('.cm-content')).toContainText('The plan.')
+  await expect(b.getByText(/moved away/)).toHaveCount(0)
 
   // A bad name is refused with the reason, and nothing changes.
   await tree.getByRole('button', { name: 'notes/plan-v2.md' }).focus()
@@ -72,4 +76,20 @@ test('rename, create, duplicate and delete from the folder tree, by menu and by 
   await sectioned.shot(a, 'folder-tree-file-ops')
   expect((await sectioned.cli('restore', sectioned.folder, entry.id)).code).toBe(0)
   await expect(tree.getByRole('button', { name: 'notes/plan-v2 copy.md' })).toBeVisible()
+})
+
+test('a document renamed outside the app (a file manager, mv): the open editor follows it, not "deleted"', async ({
+  sectioned
+}) => {
+  await sectioned.files({ 'plan.md': '# Plan\n\nThe plan.\n' })
+  const bob = await sectioned.start({ user: 'bob' })
+  const b = await bob.open('plan.md', 'The plan.')
+  await fs.mkdir(path.join(sectioned.folder, 'archive'))
+  await fs.rename(path.join(sectioned.folder, 'plan.md'), path.join(sectioned.folder, 'archive', 'plan.md'))
+  await expect(b.locator('.editor-toolbar strong')).toHaveText('archive/plan.md')
+  await expect(b.locator('.cm-content')).toContainText('The plan.')
+  await expect(b.getByText(/moved away/)).toHaveCount(0)
+  const tree = b.getByRole('navigation', { name: 'Documents' })
+  await expect(tree.getByRole('button', { name: 'plan.md', exact: true })).toHaveCount(0)
+  await sectioned.shot(b, 'renamed-outside-followed')
 })
