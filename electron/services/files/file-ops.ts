@@ -69,6 +69,25 @@ export interface MoveRecovery {
 
 const ulid = monotonicFactory()
 
+/** The move of a document from one name to another, with its data, relabelled (undone: back). */
+function renameIntent(
+  ws: Workspace,
+  from: string,
+  to: string
+): Omit<MoveIntent, 'format' | 'id' | 'by' | 'at'> {
+  return {
+    kind: 'rename',
+    document: from,
+    to,
+    fileFrom: from,
+    fileTo: to,
+    dataFrom: relOf(ws, ws.docDir(from)),
+    dataTo: relOf(ws, ws.docDir(to)),
+    relabel: to,
+    relabelBack: from
+  }
+}
+
 /** Creating, renaming, trashing, restoring and duplicating documents, and making folders. */
 export class FileOps {
   /** The latest periodic recovery (see `startRecovery`). */
@@ -131,17 +150,7 @@ export class FileOps {
     await this.assertNobodyEditing(from.rel, 'renamed')
     return this.underLocks([from.rel, target.rel], 'renamed', async () => {
       await checkFree(ws, target.rel, self) // again, now that nobody else can take either name
-      await this.move({
-        kind: 'rename',
-        document: from.rel,
-        to: target.rel,
-        fileFrom: from.rel,
-        fileTo: target.rel,
-        dataFrom: relOf(ws, ws.docDir(from.rel)),
-        dataTo: relOf(ws, ws.docDir(target.rel)),
-        relabel: target.rel,
-        relabelBack: from.rel
-      })
+      await this.move(renameIntent(ws, from.rel, target.rel))
       this.record({ type: 'structure', action: 'rename', document: from.rel, to: target.rel })
       return { from: from.rel, to: target.rel, fileSha256: await this.shaOf(target) }
     })
@@ -172,17 +181,8 @@ export class FileOps {
     try {
       return await this.underLocks([old.rel, doc.rel], 'renamed', async () => {
         if (!(await ready())) return false // another instance moved it meanwhile
-        await this.move({
-          kind: 'rename',
-          document: old.rel,
-          to: doc.rel,
-          fileFrom: old.rel, // gone already: the move's file step has nothing to do
-          fileTo: doc.rel,
-          dataFrom: relOf(ws, ws.docDir(old.rel)),
-          dataTo: relOf(ws, ws.docDir(doc.rel)),
-          relabel: doc.rel,
-          relabelBack: old.rel
-        })
+        // The file is gone from the old name already: the move's file step has nothing to do.
+        await this.move(renameIntent(ws, old.rel, doc.rel))
         this.record({ type: 'structure', action: 'rename', document: old.rel, to: doc.rel })
         return true
       })
