@@ -160,7 +160,8 @@ async function judge(o: Outcome, index: number): Promise<string[]> {
   if (process.env.FAULT_ONLY) console.log(`${what}: the next edit took ${Math.round(took)} ms`)
   if (took > 6_000) problems.push(`${what}: the next edit took ${Math.round(took)} ms (grace is 2 s)`)
   const verify = await cli(['verify', ws])
-  if (verify.code !== 0) problems.push(`${what}: verify after repair exit ${verify.code}: ${verify.stdout}`)
+  if (verify.code !== 0)
+    problems.push(`${what}: verify after repair exit ${verify.code}: ${verify.stdout}${verify.stderr}`)
   await fs.rm(ws, { recursive: true, force: true })
   return problems
 }
