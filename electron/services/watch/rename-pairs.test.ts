@@ -83,6 +83,15 @@ describe('RenamePairs', () => {
     ])
   })
 
+  it('never names a document that came and went again as a rename target', async () => {
+    const { clock, said, p } = pairs()
+    p.appearedWith('draft.md', 'mmm', null)
+    p.removed('draft.md', 'mmm') // created and deleted again
+    p.removed('real.md', 'mmm')
+    await clock.advance(2000)
+    expect(said.sort()).toEqual(['removed draft.md', 'removed real.md'])
+  })
+
   it('drops held removals at dispose without reporting them', async () => {
     const { clock, said, p } = pairs()
     p.removed('x.md', 'hhh')

@@ -43,6 +43,7 @@ export class RenamePairs {
 
   /** `document`, last known with content `sha256` (null: unknown), is gone. */
   removed(document: string, sha256: string | null): void {
+    this.appeared.delete(document) // came and went: nothing was renamed to it
     this.expire()
     const named = [...this.appeared.values()].find((a) => a.from === document)
     const same =
