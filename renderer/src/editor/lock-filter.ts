@@ -17,6 +17,7 @@ import {
   mapSectionLocks,
   phaseOf,
   sectionIndexAt,
+  sectionIndexBy,
   sectionLocks
 } from './lock-state'
 import type { Claim, SectionHolder, SectionLock } from './lock-state'
@@ -154,26 +155,7 @@ function mappedNear(
   return {
     from,
     to,
-    indexAt: (posB) => {
-      let lo = 0
-      let hi = locks.length - 1
-      let found = -1
-      while (lo <= hi) {
-        const mid = (lo + hi) >> 1
-        if (from(mid) <= posB) {
-          found = mid
-          lo = mid + 1
-        } else hi = mid - 1
-      }
-      // As sectionIndexAt: back over empty sections starting there (only an empty last one, here).
-      while (
-        found > 0 &&
-        from(found) === to(found) &&
-        to(found) < (found + 1 < locks.length ? from(found + 1) : Infinity)
-      )
-        found--
-      return found
-    }
+    indexAt: (posB) => sectionIndexBy(locks.length, from, to, posB)
   }
 }
 

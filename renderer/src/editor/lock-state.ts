@@ -157,12 +157,30 @@ export function findSection(state: EditorState, id: string): SectionLock | undef
 
 /** The index of the section containing `pos` (the one starting there, on a boundary; the last at the end). */
 export function sectionIndexAt(locks: readonly SectionLock[], pos: number): number {
+  return sectionIndexBy(
+    locks.length,
+    (i) => locks[i].from,
+    (i) => locks[i].to,
+    pos
+  )
+}
+
+/**
+ * `sectionIndexAt` over `count` sections whose ranges `from` and `to` give (for a list whose
+ * positions are worked out on demand, as the edit gate's mapping near a change does).
+ */
+export function sectionIndexBy(
+  count: number,
+  from: (i: number) => number,
+  to: (i: number) => number,
+  pos: number
+): number {
   let lo = 0
-  let hi = locks.length - 1
+  let hi = count - 1
   let found = -1
   while (lo <= hi) {
     const mid = (lo + hi) >> 1
-    if (locks[mid].from <= pos) {
+    if (from(mid) <= pos) {
       found = mid
       lo = mid + 1
     } else hi = mid - 1
@@ -170,8 +188,8 @@ export function sectionIndexAt(locks: readonly SectionLock[], pos: number): numb
   // Skip back over empty sections that start here (an empty preamble before the first heading).
   while (
     found > 0 &&
-    locks[found].from === locks[found].to &&
-    locks[found].to < (locks[found + 1]?.from ?? Infinity)
+    from(found) === to(found) &&
+    to(found) < (found + 1 < count ? from(found + 1) : Infinity)
   )
     found--
   return found
