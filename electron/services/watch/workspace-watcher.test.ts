@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { promises as fs } from 'node:fs'
+import { promises as fs, type Stats } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { watch } from 'chokidar'
@@ -203,6 +203,52 @@ describe('WorkspaceWatcher, native events', () => {
     await writeFileAtomic(path.join(dir, RECORD_FILE), encodeLockRecord(beat))
     await sleep(250)
     expect(w.seen.filter((s) => s.name === 'locks-changed')).toHaveLength(1)
+  })
+
+  it('reports a claim made in chokidar’s gap between reading a new folder and watching it, and its release', async () => {
+    // chokidar reads a new folder, then watches it: a generation renamed in between raises no event
+    // and is never watched. The gap is played exactly: chokidar is told to skip everything in the
+    // lock folder until it has skipped the new generation once, as it would have missed it. Real
+    // files, real chokidar.
+    await fs.writeFile(path.join(root, 'notes', 'plan.md'), '# Intro\n\ntext\n')
+    const lockDir = ws.sectionLockDir('notes/plan.md', 'intro')
+    const generation = path.join(lockDir, genName(1))
+    let gap = true
+    const gapped: WatcherFactory = (dir, options) => {
+      const ignored = options.ignored as (p: string, stats?: Stats) => boolean
+      const skip = (p: string) => {
+        if (!gap || !p.startsWith(lockDir + path.sep)) return false
+        // chokidar asks twice about a path (without, then with its stats): skipped both times.
+        if (p === generation) setTimeout(() => (gap = false), 20)
+        return true
+      }
+      return watch(dir, { ...options, ignored: (p, st) => skip(p) || ignored(p, st) })
+    }
+    const w = await started('native', 1000, gapped)
+    await fs.mkdir(lockDir, { recursive: true })
+    // The folder is seen, watched and read empty, then re-read 50 and 200 ms later; the claim comes
+    // after those, so the next re-read (at 600 ms) is long after chokidar has skipped the generation.
+    await sleep(300)
+    expect(w.seen.filter((s) => s.name === 'locks-changed')).toEqual([])
+
+    // The claim as the lock service makes it: a prepared folder with its record, renamed into place.
+    const draft = path.join(lockDir, '.claim-gap')
+    await fs.mkdir(draft)
+    await fs.writeFile(
+      path.join(draft, RECORD_FILE),
+      encodeLockRecord(lockRecord('notes/plan.md', 'intro', 1))
+    )
+    await fs.rename(draft, generation)
+    const held = await w.next('locks-changed', 0, 4000)
+    expect(gap, 'chokidar skipped the generation').toBe(false)
+    expect(held.payload).toMatchObject({ document: 'notes/plan.md', sectionId: 'intro', state: 'held' })
+
+    // Its release is a rename inside the generation chokidar missed: seen only if it watches it now.
+    await sleep(100)
+    const from = w.seen.length
+    await fs.rename(path.join(generation, RECORD_FILE), path.join(generation, 'released.json'))
+    const released = await w.next('locks-changed', from, 1000)
+    expect(released.payload).toMatchObject({ sectionId: 'intro', state: 'released' })
   })
 
   it('knows the locks that existed before start: no event for their heartbeat, the document on release', async () => {

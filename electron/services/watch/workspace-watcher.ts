@@ -10,7 +10,7 @@ import {
   realPath,
   ShareFileError
 } from '../core/share-fs'
-import type { Clock } from '../core/clock'
+import type { Clock, Disposable } from '../core/clock'
 import { Emitter } from '../core/emitter'
 import { HIDDEN_DIR, type Workspace } from '../core/workspace'
 import { IndexStore } from '../documents/index-store'
@@ -89,6 +89,12 @@ const RECHECK_MS = 75
 /** One acquisition is mkdir + record write + compaction within a few ms; it should be one event. */
 const LOCK_QUIET_MS = 20
 const LOCK_MAX_WAIT_MS = 100
+/**
+ * When a lock folder is read half made (no generation yet, or one without its record), it is read
+ * again after these delays: its next step may raise no event (see `checkLock`). A claimer that died
+ * half way costs five reads.
+ */
+const LOCK_RECHECK_MS = [50, 150, 400, 1000, 2500]
 /** Lock folders read at once while seeding: enough to hide a network drive's latency, few enough to be polite. */
 const SEED_CONCURRENCY = 16
 /**
@@ -133,6 +139,8 @@ export class WorkspaceWatcher {
   private readonly lockSettle: KeyedDebounce
   /** Last state reported per lock folder; a heartbeat (same tenure) does not change it. */
   private readonly lockSignatures = new Map<string, string>()
+  /** Lock folders read half made: how many re-reads each has had, and the next one's timer. */
+  private readonly lockRechecks = new Map<string, { tries: number; timer: Disposable | null }>()
   private readonly docKeys = new Map<string, string>()
   private readonly sectionIds = new Map<string, string>()
   private readonly renames: RenamePairs
@@ -191,6 +199,8 @@ export class WorkspaceWatcher {
     this.docSettle.dispose()
     this.docRecheck.dispose()
     this.lockSettle.dispose()
+    for (const r of this.lockRechecks.values()) r.timer?.dispose()
+    this.lockRechecks.clear()
     this.renames.dispose()
     await this.fallback
     await this.watcher?.close()
@@ -318,14 +328,33 @@ export class WorkspaceWatcher {
     })
   }
 
-  /** Reads a lock folder and reports it when its tenure or state changed (not for heartbeats). */
+  /**
+   * Reads a lock folder and reports it when its tenure or state changed (not for heartbeats).
+   *
+   * chokidar reads a new folder before it watches it (handler.js `_handleDir`), so what happens in
+   * between raises no event. A first claim makes its lock folder and renames a prepared generation
+   * into it a few milliseconds later — inside that gap on a busy machine, the lock is seen only at
+   * the holder's next save (what a CI run showed: another window had the badge after 2.7 s, the
+   * autosave's time, not ~0.1 s). So a
+   * folder read half made is read again a few times, and a lock folder seen held or released for
+   * the first time is handed to chokidar once more: it reads it again, now watched, and watches the
+   * generation it missed, whose release would otherwise raise no event either.
+   */
   private async checkLock(lock: LockPath): Promise<void> {
-    const state = await readLockDir(path.join(this.root, ...lock.lockDir.split('/')))
-    // A generation folder without its record yet: the record's write raises the next event.
-    if (this.disposed || state.kind === 'claiming' || state.kind === 'empty') return
+    const dir = path.join(this.root, ...lock.lockDir.split('/'))
+    const state = await readLockDir(dir)
+    if (this.disposed) return
+    if (state.kind === 'claiming' || state.kind === 'empty') {
+      this.recheckLock(lock)
+      return
+    }
+    this.lockRechecks.get(lock.lockDir)?.timer?.dispose()
+    this.lockRechecks.delete(lock.lockDir)
     const signature = signatureOf(state)
-    if (this.lockSignatures.get(lock.lockDir) === signature) return
+    const before = this.lockSignatures.get(lock.lockDir)
+    if (before === signature) return
     this.lockSignatures.set(lock.lockDir, signature)
+    if (before === undefined) this.watcher?.add(dir)
     this.learn(lock, state)
     const sectionId =
       lock.lockKind === 'document' ? null : (this.sectionIds.get(lock.lockDir) ?? lock.component)
@@ -336,6 +365,23 @@ export class WorkspaceWatcher {
       kind: lock.lockKind,
       state: state.kind
     })
+  }
+
+  /** Reads a half-made lock folder again later, a bounded number of times (see checkLock). */
+  private recheckLock(lock: LockPath): void {
+    const entry = this.lockRechecks.get(lock.lockDir) ?? { tries: 0, timer: null }
+    entry.timer?.dispose()
+    const delay = LOCK_RECHECK_MS[entry.tries++]
+    // Given up (a claimer that died half way): the folder's next event starts a new series.
+    if (delay === undefined) {
+      this.lockRechecks.delete(lock.lockDir)
+      return
+    }
+    this.lockRechecks.set(lock.lockDir, entry)
+    entry.timer = this.clock.setTimeout(() => {
+      entry.timer = null
+      this.onLockPath(lock)
+    }, delay)
   }
 
   /** A record names the document and the exact section id (folder names hash unusual ids). */
