@@ -6,6 +6,7 @@
 import { promises as fs } from 'node:fs'
 import path from 'node:path'
 import { expect, test } from './fixtures'
+import { badge, typeAtEndOf } from './writer'
 
 const exists = (folder: string, rel: string) =>
   fs.lstat(path.join(folder, rel)).then(
@@ -92,4 +93,65 @@ test('a document renamed outside the app (a file manager, mv): the open editor f
   const tree = b.getByRole('navigation', { name: 'Documents' })
   await expect(tree.getByRole('button', { name: 'plan.md', exact: true })).toHaveCount(0)
   await sectioned.shot(b, 'renamed-outside-followed')
+})
+
+test('drag a document onto another folder’s document, or onto the heading, to move it; restore it from the trash', async ({
+  sectioned
+}) => {
+  await sectioned.files({ 'plan.md': '# Plan\n\nThe plan.\n', 'notes/ideas.md': '# Ideas\n\nSome.\n' })
+  const ann = await sectioned.start({ user: 'ann' })
+  const a = await ann.open('plan.md', 'The plan.')
+  const tree = a.getByRole('navigation', { name: 'Documents' })
+  // A saved version first, to see the history follow the moves; then Done (a held section refuses a move).
+  await typeAtEndOf(a, 'The plan.', ' Saved.')
+  await expect(badge(a, 'plan')).toContainText('You')
+  await a.keyboard.press('Control+Enter')
+  await expect
+    .poll(async () => (await sectioned.read('plan.md')).toString())
+    .toBe('# Plan\n\nThe plan. Saved.\n')
+  await expect(badge(a, 'plan')).toHaveCount(0)
+
+  // Onto a document in notes/: moved into notes/, with its text; the open editor follows.
+  await tree
+    .getByRole('button', { name: 'plan.md', exact: true })
+    .dragTo(tree.getByRole('button', { name: 'notes/ideas.md' }))
+  await expect(tree.getByRole('button', { name: 'notes/plan.md' })).toBeVisible()
+  expect(await exists(sectioned.folder, 'plan.md')).toBe(false)
+  expect((await sectioned.read('notes/plan.md')).toString()).toBe('# Plan\n\nThe plan. Saved.\n')
+  await expect(a.locator('.editor-toolbar strong')).toHaveText('notes/plan.md')
+
+  // Onto a document of its own folder: nothing happens. Onto the heading: back to the top.
+  await tree
+    .getByRole('button', { name: 'notes/plan.md' })
+    .dragTo(tree.getByRole('button', { name: 'notes/ideas.md' }))
+  expect(await exists(sectioned.folder, 'notes/plan.md')).toBe(true)
+  await tree
+    .getByRole('button', { name: 'notes/plan.md' })
+    .dragTo(tree.getByRole('heading', { name: 'Documents' }))
+  await expect(tree.getByRole('button', { name: 'plan.md', exact: true })).toBeVisible()
+  expect((await sectioned.read('plan.md')).toString()).toBe('# Plan\n\nThe plan. Saved.\n')
+  expect(await exists(sectioned.folder, 'notes/plan.md')).toBe(false)
+  // The history came along both moves: the version saved before them is listed under the new name.
+  const history = await sectioned.cli('history', path.join(sectioned.folder, 'plan.md'), 'plan', '--json')
+  expect(history.code, history.stderr).toBe(0)
+  const { versions } = JSON.parse(history.stdout) as { versions: { version: number }[] }
+  expect(versions.map((v) => v.version)).toContain(1)
+
+  // Delete, then restore from the trash dialog: the file is back with its bytes.
+  await tree.getByRole('button', { name: 'notes/ideas.md' }).focus()
+  await a.keyboard.press('Delete')
+  await expect(tree.getByRole('button', { name: 'notes/ideas.md' })).toHaveCount(0)
+  expect(await exists(sectioned.folder, 'notes/ideas.md')).toBe(false)
+  await tree.getByRole('heading', { name: 'Documents' }).click({ button: 'right' })
+  await a.getByRole('menuitem', { name: 'Trash…' }).click()
+  const dialog = a.getByRole('dialog', { name: 'Trash' })
+  await expect(dialog).toContainText('notes/ideas.md')
+  await expect(dialog).toContainText('deleted by ann')
+  await sectioned.shot(a, 'trash-dialog')
+  await dialog.getByRole('button', { name: 'Restore notes/ideas.md' }).click()
+  await expect(dialog).toContainText('The trash is empty.')
+  expect((await sectioned.read('notes/ideas.md')).toString()).toBe('# Ideas\n\nSome.\n')
+  await a.keyboard.press('Escape')
+  await expect(dialog).toHaveCount(0)
+  await expect(tree.getByRole('button', { name: 'notes/ideas.md' })).toBeVisible()
 })

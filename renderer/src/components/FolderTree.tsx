@@ -1,5 +1,6 @@
-import { useEffect, useRef, useState, type KeyboardEvent } from 'react'
+import { useCallback, useEffect, useRef, useState, type DragEvent, type KeyboardEvent } from 'react'
 import { useApp } from '../state/use-app'
+import { TrashDialog } from './TrashDialog'
 
 /** What the inline name field is doing: naming a new document or folder, or renaming one. */
 type Naming = { kind: 'document' | 'folder' } | { kind: 'rename'; document: string }
@@ -13,11 +14,22 @@ function folderOf(document: string): string {
   return at < 0 ? '' : document.slice(0, at + 1)
 }
 
+/** The drag payload's type: a document of this workspace being moved in the tree. */
+const DRAGGED = 'application/x-sectioned-document'
+
+/** Where `document` lands when dropped into `folder` (`''` = the top), or null if it is there already. */
+export function dropTarget(document: string, folder: string): string | null {
+  const to = folder + document.slice(document.lastIndexOf('/') + 1)
+  return to === document ? null : to
+}
+
 /**
  * The workspace's markdown documents; clicking one opens it. A context menu (right click, the
  * menu key or Shift+F10) creates, renames, duplicates and deletes (to the app's trash); F2
- * renames and Delete deletes the focused document. Names are typed in an inline field, since
- * Electron has no `prompt()`; the services refuse bad names with a message shown as a notice.
+ * renames and Delete deletes the focused document. Dragging a document onto another one moves it
+ * into that one's folder, onto the “Documents” heading to the top (rename moves anywhere). Names
+ * are typed in an inline field, since Electron has no `prompt()`; the services refuse bad names
+ * with a message shown as a notice. The trash lists deleted documents and restores them.
  */
 export function FolderTree() {
   const documents = useApp((s) => s.documents)
@@ -30,6 +42,10 @@ export function FolderTree() {
   const [naming, setNaming] = useState<Naming | null>(null)
   const [name, setName] = useState('')
   const menuRef = useRef<HTMLDivElement>(null)
+  const [trashOpen, setTrashOpen] = useState(false)
+  const closeTrash = useCallback(() => setTrashOpen(false), [])
+  /** The folder a dragged document is over (`''` = the top), for the drop highlight. */
+  const [dropFolder, setDropFolder] = useState<string | null>(null)
 
   useEffect(() => {
     if (!menu) return
@@ -56,7 +72,7 @@ export function FolderTree() {
     if (!r.ok) return failed(r.error.message)
     notify({
       kind: 'info',
-      text: `“${document}” was moved to the trash (sectioned restore … ${r.value.id} puts it back).`
+      text: `“${document}” was moved to the trash; Trash… in the folder list’s menu (right click) puts it back.`
     })
     await loadWorkspace()
   }
@@ -67,6 +83,34 @@ export function FolderTree() {
     if (!r.ok) return failed(r.error.message)
     await loadWorkspace()
   }
+
+  const move = async (from: string, folder: string) => {
+    setDropFolder(null)
+    const to = dropTarget(from, folder)
+    if (to === null) return
+    const r = await client.call('files:rename', { from, to })
+    if (!r.ok) return failed(r.error.message)
+    notify({ kind: 'info', text: `“${from}” moved to “${r.value.to}”.` })
+    await loadWorkspace()
+  }
+
+  /** Drop-zone handlers for a folder: a document of ours dragged over it may be dropped there. */
+  const dropZone = (folder: string) => ({
+    onDragOver: (e: DragEvent) => {
+      if (!e.dataTransfer.types.includes(DRAGGED)) return
+      e.preventDefault()
+      e.dataTransfer.dropEffect = 'move'
+      if (dropFolder !== folder) setDropFolder(folder)
+    },
+    onDragLeave: () => setDropFolder(null),
+    onDrop: (e: DragEvent) => {
+      const from = e.dataTransfer.getData(DRAGGED)
+      if (!from) return
+      e.preventDefault()
+      e.stopPropagation()
+      void move(from, folder)
+    }
+  })
 
   const submit = async () => {
     if (!naming) return
@@ -129,19 +173,33 @@ export function FolderTree() {
         setMenu({ document: null, x: e.clientX, y: e.clientY })
       }}
     >
-      <h2>Documents</h2>
+      <h2 className={dropFolder === '' ? 'drop-target' : ''} {...dropZone('')}>
+        Documents
+      </h2>
       {documents.length === 0 && <p className="muted">No .md files in this folder yet.</p>}
       {naming &&
         naming.kind !== 'rename' &&
         nameField(naming.kind === 'folder' ? 'New folder name' : 'New document name')}
       <ul>
         {documents.map((d) => (
-          <li key={d}>
+          <li
+            key={d}
+            className={
+              dropFolder !== null && dropFolder !== '' && folderOf(d) === dropFolder ? 'drop-target' : ''
+            }
+            {...dropZone(folderOf(d))}
+          >
             {naming?.kind === 'rename' && naming.document === d ? (
               nameField(`New name for ${d}`)
             ) : (
               <button
                 className={d === current ? 'active' : ''}
+                draggable
+                onDragStart={(e) => {
+                  e.dataTransfer.setData(DRAGGED, d)
+                  e.dataTransfer.effectAllowed = 'move'
+                }}
+                onDragEnd={() => setDropFolder(null)}
                 onClick={() => void open(d)}
                 onKeyDown={(e) => onDocumentKey(e, d)}
                 onContextMenu={(e) => {
@@ -207,11 +265,21 @@ export function FolderTree() {
               </button>
             </>
           )}
+          <button
+            role="menuitem"
+            onClick={() => {
+              setMenu(null)
+              setTrashOpen(true)
+            }}
+          >
+            Trash…
+          </button>
           <button role="menuitem" onClick={() => setMenu(null)}>
             Cancel
           </button>
         </div>
       )}
+      {trashOpen && <TrashDialog onClose={closeTrash} />}
     </nav>
   )
 }
