@@ -95,13 +95,17 @@ test('a document renamed outside the app (a file manager, mv): the open editor f
   await sectioned.shot(b, 'renamed-outside-followed')
 })
 
-test('drag a document onto another folder’s document, or onto the heading, to move it; restore it from the trash', async ({
+test('folders are rows (a new empty one too); drag a document onto a folder, a document in it or the heading to move it; restore from the trash', async ({
   sectioned
 }) => {
   await sectioned.files({ 'plan.md': '# Plan\n\nThe plan.\n', 'notes/ideas.md': '# Ideas\n\nSome.\n' })
   const ann = await sectioned.start({ user: 'ann' })
   const a = await ann.open('plan.md', 'The plan.')
   const tree = a.getByRole('navigation', { name: 'Documents' })
+  const bob = await sectioned.start({ user: 'bob' })
+  const b = await bob.open('notes/ideas.md', 'Some.')
+  const bobTree = b.getByRole('navigation', { name: 'Documents' })
+  await expect(bobTree.locator('.tree-folder', { hasText: 'notes/' })).toBeVisible()
   // A saved version first, to see the history follow the moves; then Done (a held section refuses a move).
   await typeAtEndOf(a, 'The plan.', ' Saved.')
   await expect(badge(a, 'plan')).toContainText('You')
@@ -136,6 +140,23 @@ test('drag a document onto another folder’s document, or onto the heading, to 
   expect(history.code, history.stderr).toBe(0)
   const { versions } = JSON.parse(history.stdout) as { versions: { version: number }[] }
   expect(versions.map((v) => v.version)).toContain(1)
+
+  // A new folder from a folder's menu: an empty folder is a row, and a drop target.
+  await tree.locator('.tree-folder', { hasText: 'notes/' }).click({ button: 'right' })
+  await a.getByRole('menuitem', { name: 'New folder' }).click()
+  await expect(tree.getByLabel('New folder name')).toHaveValue('notes/')
+  await tree.getByLabel('New folder name').fill('archive')
+  await a.keyboard.press('Enter')
+  const archive = tree.locator('.tree-folder', { hasText: 'archive/' })
+  await expect(archive).toBeVisible()
+  expect((await fs.stat(path.join(sectioned.folder, 'archive'))).isDirectory()).toBe(true)
+  await tree.getByRole('button', { name: 'plan.md', exact: true }).dragTo(archive)
+  await expect(tree.getByRole('button', { name: 'archive/plan.md' })).toBeVisible()
+  expect((await sectioned.read('archive/plan.md')).toString()).toBe('# Plan\n\nThe plan. Saved.\n')
+  // Bob's tree follows: the folder and the document in it.
+  await expect(bobTree.locator('.tree-folder', { hasText: 'archive/' })).toBeVisible()
+  await expect(bobTree.getByRole('button', { name: 'archive/plan.md' })).toBeVisible()
+  await sectioned.shot(a, 'folder-tree-folders')
 
   // Delete, then restore from the trash dialog: the file is back with its bytes.
   await tree.getByRole('button', { name: 'notes/ideas.md' }).focus()

@@ -256,7 +256,11 @@ export const contract = {
       saves: z.number().int()
     })
   },
-  'documents:list': { request: empty, response: z.object({ documents: z.array(z.string()) }) },
+  /** The workspace's documents and folders (empty ones too), sorted. */
+  'documents:list': {
+    request: empty,
+    response: z.object({ documents: z.array(z.string()), folders: z.array(z.string()) })
+  },
   'documents:open': { request: docRequest, response: documentSnapshotSchema },
   'documents:changes': {
     request: z.object({ document: documentPath, since: sha256 }).strict(),

@@ -60,6 +60,14 @@ describe('files:* channels', () => {
     expect(list.documents).toEqual(['docs/plan-v2.md'])
   })
 
+  it('lists folders with the documents, an empty one made a moment ago too, hidden ones never', async () => {
+    const { d } = await ws.open('ann')
+    ok(await d.call('files:mkdir', { folder: 'drafts/empty' }, ctx))
+    const list = ok<{ documents: string[]; folders: string[] }>(await d.call('documents:list', {}, ctx))
+    expect(list.documents).toEqual([DOC])
+    expect(list.folders).toEqual(['drafts', 'drafts/empty'])
+  })
+
   it('is refused with LOCK_HELD while another window holds a section, and with VALIDATION for a bad name', async () => {
     const { d } = await ws.open('ann')
     ok(await d.call('locks:acquire', { document: DOC, sectionId: 'budget' }, { clientId: 'w2' }))

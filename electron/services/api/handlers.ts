@@ -232,7 +232,7 @@ export function createHandlers(s: AppServices, locks: ClientLocks, hooks: Handle
         saves: save?.count ?? 0
       }
     },
-    'documents:list': async () => ({ documents: await s.documents.listDocuments() }),
+    'documents:list': () => s.documents.listTree(),
     'documents:open': async (req, ctx) => (await readForWindow(req.document, ctx.clientId)).snapshot,
     'documents:changes': async (req, ctx) => {
       const { snapshot, before } = await readForWindow(req.document, ctx.clientId, req.since)

@@ -19,18 +19,29 @@ import { readOnlyReason } from './encoding'
 
 /** Markdown documents under `root` (recursively, skipping hidden folders), as sorted relative paths. */
 export async function listDocuments(root: string): Promise<string[]> {
-  const out: string[] = []
+  return (await listTree(root)).documents
+}
+
+/**
+ * The workspace's markdown documents and its folders (empty ones too, so a folder just made shows
+ * in the tree), both as sorted relative paths with `/`; hidden folders and node_modules skipped.
+ */
+export async function listTree(root: string): Promise<{ documents: string[]; folders: string[] }> {
+  const documents: string[] = []
+  const folders: string[] = []
   const walk = async (dir: string, rel: string): Promise<void> => {
     // Links are not followed (a linked file or folder would be a second name for a document).
     for (const e of (await listEntries(dir)) ?? []) {
       if (e.name.startsWith('.') || e.name === 'node_modules') continue
       const childRel = rel ? `${rel}/${e.name}` : e.name
-      if (e.isDirectory()) await walk(path.join(dir, e.name), childRel)
-      else if (e.isFile() && /\.(md|markdown)$/i.test(e.name)) out.push(childRel)
+      if (e.isDirectory()) {
+        folders.push(childRel)
+        await walk(path.join(dir, e.name), childRel)
+      } else if (e.isFile() && /\.(md|markdown)$/i.test(e.name)) documents.push(childRel)
     }
   }
   await walk(root, '')
-  return out.sort()
+  return { documents: documents.sort(), folders: folders.sort() }
 }
 
 /**

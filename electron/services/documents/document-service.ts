@@ -10,6 +10,7 @@ import { buildIndex, sectionText, sha256Hex, type SectionIndex } from '../sectio
 import { DraftStore } from './drafts'
 import {
   listDocuments,
+  listTree,
   removeStaleTempFiles,
   readFile,
   readOnlyOf,
@@ -152,6 +153,11 @@ export class DocumentService {
   /** Markdown documents of the workspace (recursively, skipping hidden folders), as sorted relative paths. */
   listDocuments(): Promise<string[]> {
     return listDocuments(this.ws.root)
+  }
+
+  /** The documents and every folder (empty ones too), as the folder tree shows them. */
+  listTree(): Promise<{ documents: string[]; folders: string[] }> {
+    return listTree(this.ws.root)
   }
 
   /** Reads a document and its sections with stable ids. Reads take no section or document lock (SPEC L1). */

@@ -1,12 +1,16 @@
 import { useCallback, useEffect, useRef, useState, type DragEvent, type KeyboardEvent } from 'react'
 import { useApp } from '../state/use-app'
 import { TrashDialog } from './TrashDialog'
+import { treeRows } from './tree-rows'
 
 /** What the inline name field is doing: naming a new document or folder, or renaming one. */
 type Naming = { kind: 'document' | 'folder' } | { kind: 'rename'; document: string }
 
-/** The open context menu: on a document (all actions) or on the tree's background (new only). */
-type Menu = { document: string | null; x: number; y: number }
+/**
+ * The open context menu: on a document (all actions), or on a folder or the tree's background
+ * (new document or folder, in `folder`: `''` or ending in `/`).
+ */
+type Menu = { document: string | null; folder: string; x: number; y: number }
 
 /** The folder a document is in, with a trailing `/` (empty at the top). */
 function folderOf(document: string): string {
@@ -26,13 +30,15 @@ export function dropTarget(document: string, folder: string): string | null {
 /**
  * The workspace's markdown documents; clicking one opens it. A context menu (right click, the
  * menu key or Shift+F10) creates, renames, duplicates and deletes (to the app's trash); F2
- * renames and Delete deletes the focused document. Dragging a document onto another one moves it
- * into that one's folder, onto the “Documents” heading to the top (rename moves anywhere). Names
+ * renames and Delete deletes the focused document. Folders are rows of their own (empty ones too),
+ * with their documents under them. Dragging a document onto a folder, or a document in it, moves
+ * it there; onto the “Documents” heading, to the top (rename moves anywhere). Names
  * are typed in an inline field, since Electron has no `prompt()`; the services refuse bad names
  * with a message shown as a notice. The trash lists deleted documents and restores them.
  */
 export function FolderTree() {
   const documents = useApp((s) => s.documents)
+  const folders = useApp((s) => s.folders)
   const current = useApp((s) => s.current)
   const open = useApp((s) => s.open)
   const client = useApp((s) => s.client)
@@ -148,7 +154,7 @@ export function FolderTree() {
     } else if (e.key === 'ContextMenu' || (e.key === 'F10' && e.shiftKey)) {
       e.preventDefault()
       const box = e.currentTarget.getBoundingClientRect()
-      setMenu({ document, x: box.left + 16, y: box.bottom })
+      setMenu({ document, folder: folderOf(document), x: box.left + 16, y: box.bottom })
     }
   }
 
@@ -170,7 +176,7 @@ export function FolderTree() {
       aria-label="Documents"
       onContextMenu={(e) => {
         e.preventDefault()
-        setMenu({ document: null, x: e.clientX, y: e.clientY })
+        setMenu({ document: null, folder: '', x: e.clientX, y: e.clientY })
       }}
     >
       <h2 className={dropFolder === '' ? 'drop-target' : ''} {...dropZone('')}>
@@ -181,39 +187,66 @@ export function FolderTree() {
         naming.kind !== 'rename' &&
         nameField(naming.kind === 'folder' ? 'New folder name' : 'New document name')}
       <ul>
-        {documents.map((d) => (
-          <li
-            key={d}
-            className={
-              dropFolder !== null && dropFolder !== '' && folderOf(d) === dropFolder ? 'drop-target' : ''
-            }
-            {...dropZone(folderOf(d))}
-          >
-            {naming?.kind === 'rename' && naming.document === d ? (
-              nameField(`New name for ${d}`)
-            ) : (
-              <button
-                className={d === current ? 'active' : ''}
-                draggable
-                onDragStart={(e) => {
-                  e.dataTransfer.setData(DRAGGED, d)
-                  e.dataTransfer.effectAllowed = 'move'
-                }}
-                onDragEnd={() => setDropFolder(null)}
-                onClick={() => void open(d)}
-                onKeyDown={(e) => onDocumentKey(e, d)}
+        {treeRows(documents, folders).map((row) => {
+          const d = row.path
+          const indent = { paddingLeft: `${row.depth * 12}px` }
+          if (row.kind === 'folder') {
+            const folder = `${d}/`
+            return (
+              <li
+                key={folder}
+                className={`tree-folder ${dropFolder === folder ? 'drop-target' : ''}`}
+                style={indent}
+                title={folder}
                 onContextMenu={(e) => {
                   e.preventDefault()
                   e.stopPropagation()
-                  setMenu({ document: d, x: e.clientX, y: e.clientY })
+                  setMenu({ document: null, folder, x: e.clientX, y: e.clientY })
                 }}
-                title={d}
+                {...dropZone(folder)}
               >
-                {d}
-              </button>
-            )}
-          </li>
-        ))}
+                {row.name}/
+              </li>
+            )
+          }
+          return (
+            <li
+              key={d}
+              style={indent}
+              className={
+                dropFolder !== null && dropFolder !== '' && folderOf(d) === dropFolder ? 'drop-target' : ''
+              }
+              {...dropZone(folderOf(d))}
+            >
+              {naming?.kind === 'rename' && naming.document === d ? (
+                nameField(`New name for ${d}`)
+              ) : (
+                <button
+                  className={d === current ? 'active' : ''}
+                  // The row shows the file name under its folder; its name for assistive
+                  // technology (and tests) is the whole path, as the tooltip.
+                  aria-label={d}
+                  draggable
+                  onDragStart={(e) => {
+                    e.dataTransfer.setData(DRAGGED, d)
+                    e.dataTransfer.effectAllowed = 'move'
+                  }}
+                  onDragEnd={() => setDropFolder(null)}
+                  onClick={() => void open(d)}
+                  onKeyDown={(e) => onDocumentKey(e, d)}
+                  onContextMenu={(e) => {
+                    e.preventDefault()
+                    e.stopPropagation()
+                    setMenu({ document: d, folder: folderOf(d), x: e.clientX, y: e.clientY })
+                  }}
+                  title={d}
+                >
+                  {row.name}
+                </button>
+              )}
+            </li>
+          )
+        })}
       </ul>
       {menu && (
         <div
@@ -235,16 +268,10 @@ export function FolderTree() {
             }
           }}
         >
-          <button
-            role="menuitem"
-            onClick={() => startNaming({ kind: 'document' }, folderOf(menu.document ?? ''))}
-          >
+          <button role="menuitem" onClick={() => startNaming({ kind: 'document' }, menu.folder)}>
             New document
           </button>
-          <button
-            role="menuitem"
-            onClick={() => startNaming({ kind: 'folder' }, folderOf(menu.document ?? ''))}
-          >
+          <button role="menuitem" onClick={() => startNaming({ kind: 'folder' }, menu.folder)}>
             New folder
           </button>
           {menu.document !== null && (

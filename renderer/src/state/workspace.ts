@@ -9,6 +9,8 @@ export interface WorkspaceSlice {
   status: ConnectionStatus
   info: ResponseOf<'workspace:info'> | null
   documents: string[]
+  /** Every folder of the workspace (empty ones too), for the tree. */
+  folders: string[]
   loadWorkspace(): Promise<void>
 }
 
@@ -20,6 +22,7 @@ export function createWorkspaceSlice(
     status: 'connecting',
     info: null,
     documents: [],
+    folders: [],
     async loadWorkspace() {
       const [info, docs] = await Promise.all([
         client.call('workspace:info', {}),
@@ -27,7 +30,7 @@ export function createWorkspaceSlice(
       ])
       if (!info.ok) return get().notify({ kind: 'error', text: info.error.message })
       if (!docs.ok) return get().notify({ kind: 'error', text: docs.error.message })
-      set({ info: info.value, documents: docs.value.documents })
+      set({ info: info.value, documents: docs.value.documents, folders: docs.value.folders })
     }
   })
 }
