@@ -176,3 +176,31 @@ test('folders are rows (a new empty one too); drag a document onto a folder, a d
   await expect(dialog).toHaveCount(0)
   await expect(tree.getByRole('button', { name: 'notes/ideas.md' })).toBeVisible()
 })
+
+test('a rename while another writer holds a section is refused, naming the writer; nothing moves and the writer keeps typing', async ({
+  sectioned
+}) => {
+  await sectioned.files({ 'plan.md': '# Plan\n\nThe plan.\n' })
+  const ann = await sectioned.start({ user: 'ann' })
+  const bob = await sectioned.start({ user: 'bob' })
+  const a = await ann.open('plan.md', 'The plan.')
+  const b = await bob.open('plan.md', 'The plan.')
+  await typeAtEndOf(b, 'The plan.', ' Bob types.')
+  await expect(badge(a, 'plan')).toContainText('bob')
+
+  const tree = a.getByRole('navigation', { name: 'Documents' })
+  await tree.getByRole('button', { name: 'plan.md' }).focus()
+  await a.keyboard.press('F2')
+  await tree.getByLabel('New name for plan.md').fill('renamed.md')
+  await a.keyboard.press('Enter')
+  await expect(a.getByTestId('notice').last()).toContainText('being edited by bob')
+  expect(await exists(sectioned.folder, 'renamed.md')).toBe(false)
+
+  // Bob's section is still his: Done saves it under the old name.
+  await expect(badge(b, 'plan')).toContainText('You')
+  await b.keyboard.type(' More.')
+  await b.keyboard.press('Control+Enter')
+  await expect
+    .poll(async () => (await sectioned.read('plan.md')).toString())
+    .toBe('# Plan\n\nThe plan. Bob types. More.\n')
+})
