@@ -12,7 +12,8 @@ import { buildAnchorPage, startAnchorServer, type AnchorServer } from './anchor-
 import { browserDocs, type BrowserDoc } from './browser-docs'
 import { appEditorBox, browserSkipReason, startWebHost, withPage, type EditorBox } from './browser'
 import { withTempDir, type Benchmark, type BenchContext } from './context'
-import { row, skippedRow, withinTarget, type ResultRow } from './results'
+import { row, skippedRow, withinTarget, type ResultRow, type Target } from './results'
+import { summarize } from './stats'
 import { timeOnce } from './timing'
 
 /** The app may take at most this many times as long as plain CodeMirror 6 to open a document. */
@@ -21,13 +22,23 @@ const PLAIN_CM6 = 'plain CodeMirror 6 page opening the same text'
 const SERVICES = 'documents:open answered by the services in this process'
 
 /**
- * Per document: samples, and how long one may take before it counts as "not interactive". Kept
- * small so the benchmark stays near a minute on 2 cores; the quick run opens the 1 MB one only.
+ * Per document: samples, and how long one may take before it counts as "not interactive". The
+ * first open in the web host checks the stored index against the file (a parse); the later ones
+ * find it checked (a writer coming back to a document): both are reported, as separate rows. Kept
+ * small so the benchmark stays near a minute and a half on 2 cores; quick: the 1 MB one, twice.
  */
 function plan(quick: boolean, d: BrowserDoc): { n: number; limitMs: number } {
-  if (d.bytes <= 1024 * 1024) return { n: quick ? 2 : 3, limitMs: 20_000 }
+  if (d.bytes <= 1024 * 1024) return { n: quick ? 2 : 4, limitMs: 20_000 }
   if (quick) return { n: 0, limitMs: 0 }
-  return d.bytes <= 5 * 1024 * 1024 ? { n: 1, limitMs: 25_000 } : { n: 1, limitMs: 15_000 }
+  return d.bytes <= 5 * 1024 * 1024 ? { n: 3, limitMs: 25_000 } : { n: 2, limitMs: 15_000 }
+}
+
+/** The issue's absolute limits for the generated large documents (besides ≤ 2× plain CodeMirror 6). */
+function absoluteLimitMs(d: BrowserDoc): number | null {
+  if (d.kind !== 'generated') return null
+  if (d.bytes === 5 * 1024 * 1024) return 1_500
+  if (d.bytes === 20 * 1024 * 1024) return 5_000
+  return null
 }
 
 /**
@@ -85,12 +96,13 @@ async function editorBoxOf(page: Page, url: string, doc: string): Promise<Editor
 
 async function measure(ctx: BenchContext, dir: string, d: BrowserDoc, anchorServer: AnchorServer) {
   const { n, limitMs } = plan(ctx.quick, d)
-  if (n === 0) return null
+  if (n === 0) return []
   const { name: doc, about } = await d.write(dir)
   const host = await startWebHost(dir, 'bob')
   const services = await openWorkspace({ folder: dir, user: 'anchor', lockSettings: { idleTimeoutMs: 0 } })
   const dispatcher = createDispatcher(services)
-  const samples: number[] = []
+  /** Index 0: the first open in the host (and in the anchor's services); the rest: opened again. */
+  const app: number[] = []
   const anchor: number[] = []
   const plain: number[] = []
   let timeouts = 0
@@ -112,7 +124,7 @@ async function measure(ctx: BenchContext, dir: string, d: BrowserDoc, anchorServ
           timeouts++
           break // the page is still busy with it; a second try would only measure the first
         }
-        samples.push(ms)
+        app.push(ms)
       }
     })
   } finally {
@@ -120,11 +132,31 @@ async function measure(ctx: BenchContext, dir: string, d: BrowserDoc, anchorServ
     await services.dispose()
     await host.stop()
   }
-  return row('5', `open-to-interactive in Chromium, ${d.label} (${about})`, samples, {
-    anchors: { [PLAIN_CM6]: plain, [SERVICES]: anchor },
-    extra: timeouts ? { 'not interactive within': `${limitMs / 1000} s` } : {},
-    targets: [withinTarget('median', PLAIN_CM6_FACTOR, ['open', samples], ['plain CodeMirror 6', plain])]
-  })
+  const limit = absoluteLimitMs(d)
+  const rowOf = (when: string, samples: number[], services: number[]) =>
+    row('5', `open-to-interactive in Chromium, ${d.label} (${about}), ${when}`, samples, {
+      anchors: { [PLAIN_CM6]: plain, [SERVICES]: services },
+      extra: timeouts ? { 'not interactive within': `${limitMs / 1000} s` } : {},
+      targets: [
+        withinTarget('median', PLAIN_CM6_FACTOR, ['open', samples], ['plain CodeMirror 6', plain]),
+        ...(limit === null ? [] : [atMost('open median', samples, limit)])
+      ]
+    })
+  return [
+    rowOf(
+      'first open in the instance (the stored index checked: a parse)',
+      app.slice(0, 1),
+      anchor.slice(0, 1)
+    ),
+    ...(app.length > 1 ? [rowOf('opened again', app.slice(1), anchor.slice(1))] : [])
+  ]
+}
+
+/** A target of an absolute median: `what ≤ limitMs`. */
+function atMost(what: string, samples: readonly number[], limitMs: number): Target {
+  const s = summarize(samples)
+  const measured = s ? `${Math.round(s.median)} ms` : 'not measured'
+  return { text: `${what} ≤ ${limitMs / 1000} s (${measured})`, met: s !== null && s.median <= limitMs }
 }
 
 /** Benchmark 5 (open in Chromium), `--only open`. */
@@ -143,10 +175,7 @@ export const openBenchmark: Benchmark = {
       const anchorServer = await startAnchorServer(dir)
       try {
         const rows: ResultRow[] = []
-        for (const d of browserDocs(ctx.quick)) {
-          const r = await measure(ctx, dir, d, anchorServer)
-          if (r) rows.push(r)
-        }
+        for (const d of browserDocs(ctx.quick)) rows.push(...(await measure(ctx, dir, d, anchorServer)))
         return rows
       } finally {
         await anchorServer.stop()
