@@ -5,8 +5,17 @@
  */
 import { promises as fs } from 'node:fs'
 import path from 'node:path'
-import { expect, test } from './fixtures'
+import type { Page } from '@playwright/test'
+import { expect, test, type Sectioned } from './fixtures'
 import { badge, typeAtEndOf } from './writer'
+
+/** Ann's and Bob's windows (two instances) on a one-section `plan.md`. */
+async function annAndBobOnPlan(sectioned: Sectioned): Promise<{ a: Page; b: Page }> {
+  await sectioned.files({ 'plan.md': '# Plan\n\nThe plan.\n' })
+  const ann = await sectioned.start({ user: 'ann' })
+  const bob = await sectioned.start({ user: 'bob' })
+  return { a: await ann.open('plan.md', 'The plan.'), b: await bob.open('plan.md', 'The plan.') }
+}
 
 const exists = (folder: string, rel: string) =>
   fs.lstat(path.join(folder, rel)).then(
@@ -17,11 +26,7 @@ const exists = (folder: string, rel: string) =>
 test('rename, create, duplicate and delete from the folder tree, by menu and by keyboard', async ({
   sectioned
 }) => {
-  await sectioned.files({ 'plan.md': '# Plan\n\nThe plan.\n' })
-  const ann = await sectioned.start({ user: 'ann' })
-  const bob = await sectioned.start({ user: 'bob' })
-  const a = await ann.open('plan.md', 'The plan.')
-  const b = await bob.open('plan.md', 'The plan.')
+  const { a, b } = await annAndBobOnPlan(sectioned)
   const tree = a.getByRole('navigation', { name: 'Documents' })
 
   // Rename (a move into a new folder) from the context menu; the open editor follows it.
@@ -180,11 +185,7 @@ test('folders are rows (a new empty one too); drag a document onto a folder, a d
 test('a rename while another writer holds a section is refused, naming the writer; nothing moves and the writer keeps typing', async ({
   sectioned
 }) => {
-  await sectioned.files({ 'plan.md': '# Plan\n\nThe plan.\n' })
-  const ann = await sectioned.start({ user: 'ann' })
-  const bob = await sectioned.start({ user: 'bob' })
-  const a = await ann.open('plan.md', 'The plan.')
-  const b = await bob.open('plan.md', 'The plan.')
+  const { a, b } = await annAndBobOnPlan(sectioned)
   await typeAtEndOf(b, 'The plan.', ' Bob types.')
   await expect(badge(a, 'plan')).toContainText('bob')
 
