@@ -6,6 +6,7 @@ import { createIdentity } from './core/identity'
 import { ensureDir, isFolder } from './core/share-fs'
 import { Workspace } from './core/workspace'
 import { DocumentService } from './documents/document-service'
+import { KnownGoodIndexes } from './documents/known-good-indexes'
 import { HistoryStore } from './history/history-store'
 import { JournalStore } from './journal/journal-store'
 import { errorText, silentLog, type Log } from './log/log'
@@ -49,6 +50,11 @@ export interface OpenWorkspaceOptions {
    * `<userData>/journal`, the web host `<config dir>/journal`; the CLI none (no journal).
    */
   journalDir?: string
+  /**
+   * Where this machine remembers the stored indexes it checked (known-good-indexes.ts): Electron's
+   * userData, the web host's config folder; none (a parse to check each, once per run) for the CLI.
+   */
+  knownGoodIndexesFile?: string
   /** The host's diagnostics log: failed releases, heartbeats, broadcasts and clean-ups (default: none). */
   log?: Log
   /** The search index's worker bundle; null: index in this thread; absent: the bundle beside this one. */
@@ -116,7 +122,11 @@ export async function openWorkspace(opts: OpenWorkspaceOptions): Promise<AppServ
   })
   const history = new HistoryStore(workspace, clock)
   const ownWrites = new OwnWriteRegistry(clock)
+  const knownGood = opts.knownGoodIndexesFile
+    ? new KnownGoodIndexes(opts.knownGoodIndexesFile, workspace.root, clock)
+    : undefined
   const documents = new DocumentService({
+    knownGoodIndexes: knownGood,
     ownWrites,
     settleMs: network ? NETWORK_SETTLE_MS : 0,
     workspace,
@@ -206,6 +216,7 @@ export async function openWorkspace(opts: OpenWorkspaceOptions): Promise<AppServ
         cleanupFailed('this instance’s metrics snapshot could not be removed')
       )
     await audit.dispose()
+    await knownGood?.dispose()
   }
   try {
     if (watcher) {

@@ -19,6 +19,7 @@ import {
 import { utf16Text } from './encoding'
 import { IndexStore } from './index-store'
 import { IndexLookup } from './index-lookup'
+import type { KnownGoodIndexes } from './known-good-indexes'
 import { VerifiedCopies } from './splice-check'
 import { pendingIntents, type IntentOutcome } from './save-intent'
 import { finishPending, type CommitContext } from './save-commit'
@@ -69,6 +70,8 @@ export interface DocumentServiceOptions {
    * old length for up to ~1 s, and splicing into such a read would lose the tail of the document.
    */
   settleMs?: number
+  /** The indexes this machine saw to be true, kept in the host's own folder (none: parse to check). */
+  knownGoodIndexes?: KnownGoodIndexes
 }
 
 /** Documents whose lock facts are kept (see `forLock`). */
@@ -127,7 +130,7 @@ export class DocumentService {
     this.history = opts.history
     this.audit = opts.audit
     this.metrics = opts.metrics
-    this.indexes = new IndexStore(this.ws)
+    this.indexes = new IndexStore(this.ws, opts.knownGoodIndexes)
     this.lookup = new IndexLookup({
       ws: this.ws,
       locks: this.locks,
@@ -148,6 +151,11 @@ export class DocumentService {
       wrote: (rel, draft) => this.copies.set(rel, draft.buf, draft.index),
       incomplete: (rel, reason) => this.audit?.record({ type: 'save.incomplete', document: rel, reason })
     })
+  }
+
+  /** Whole-document parses this service did to check or rebuild section indexes (diagnostics, tests). */
+  get indexParses(): number {
+    return this.lookup.parses
   }
 
   /** Markdown documents of the workspace (recursively, skipping hidden folders), as sorted relative paths. */

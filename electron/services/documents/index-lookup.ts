@@ -27,6 +27,8 @@ export interface IndexLookupContext {
 /** Looks up the section index for exactly a given file content (see {@link IndexLookup.indexFor}). */
 export class IndexLookup {
   private readonly checked = new CheckedIndexes()
+  /** Whole-document parses done to check or rebuild an index (diagnostics and tests). */
+  parses = 0
 
   constructor(private readonly ctx: IndexLookupContext) {}
 
@@ -46,11 +48,20 @@ export class IndexLookup {
       copies.set(doc, buf, known)
       return known
     }
-    let stored = await indexes.read(doc)
-    if (stored && stored.fileSha256 === sha) {
+    const read = await indexes.readWithChecksum(doc)
+    let stored = read?.index ?? null
+    if (read && stored && stored.fileSha256 === sha) {
       // Another instance's save from the version checked here last: its splice, redone, proves it.
+      // Or this machine checked this very index against this very file before (known-good-indexes.ts).
       const prev = copies.get(doc)
-      if ((prev && checkedBySplice(prev, buf, stored)) || indexProblems(buf, stored).length === 0) {
+      if (
+        (prev && checkedBySplice(prev, buf, stored)) ||
+        (await indexes.isKnownGood(doc, sha, read.sha256)) ||
+        this.trueByParse(buf, stored)
+      ) {
+        // Only what was checked is remembered, never an index this instance wrote: a fresh start
+        // still checks that by a parse.
+        indexes.noteGood(doc, sha, read.sha256)
         this.checked.set(doc, sha, stamp, stored)
         copies.set(doc, buf, stored)
         return stored
@@ -61,6 +72,7 @@ export class IndexLookup {
       const idsLie = idProblems(stored).length > 0
       stored = { ...stored, fileSha256: '', sections: idsLie ? [] : stored.sections }
     }
+    this.parses++
     const rebuilt = buildIndex(buf, stored)
     copies.set(doc, buf, rebuilt)
     if (!persist) return rebuilt
@@ -81,7 +93,7 @@ export class IndexLookup {
     try {
       const again = await indexes.read(doc)
       // Someone else stored it first: adopt theirs (if it tells the truth).
-      if (again && again.fileSha256 === sha && indexProblems(buf, again).length === 0) return again
+      if (again && again.fileSha256 === sha && this.trueByParse(buf, again)) return again
       const onDisk = await readFile(this.ctx.ws.resolveDocument(doc).abs)
       if (onDisk && sha256Hex(onDisk) === sha) {
         // A stale index is what a save that died after its rename leaves: finish it on open.
@@ -92,6 +104,12 @@ export class IndexLookup {
     } finally {
       await this.ctx.locks.release(mutex)
     }
+  }
+
+  /** Whether a stored index is true for `buf`, by a parse of the whole document (counted). */
+  private trueByParse(buf: Buffer, index: SectionIndex): boolean {
+    this.parses++
+    return indexProblems(buf, index).length === 0
   }
 
   /** True when one of `sectionIds` of `doc` has a lock folder with a holder or a claim in it. */

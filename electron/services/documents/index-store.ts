@@ -1,6 +1,7 @@
 import { lstatOrNull, readFileOrNull, writeFileAtomic, READ_LIMITS, ShareFileError } from '../core/share-fs'
 import type { Workspace } from '../core/workspace'
-import type { IndexedSection, SectionIndex } from '../sections/section-index'
+import { sha256Hex, type IndexedSection, type SectionIndex } from '../sections/section-index'
+import type { KnownGoodIndexes } from './known-good-indexes'
 
 const isCount = (v: unknown): boolean => Number.isSafeInteger(v) && (v as number) >= 0
 
@@ -65,10 +66,19 @@ export function storedIndexOf(v: unknown): SectionIndex | null {
  * changed it), the index is the "previous" side of id reconciliation.
  */
 export class IndexStore {
-  constructor(private readonly ws: Workspace) {}
+  /** `knownGood`: where the indexes this machine saw to be true are remembered (none: the CLI). */
+  constructor(
+    private readonly ws: Workspace,
+    private readonly knownGood?: KnownGoodIndexes
+  ) {}
 
   /** The stored index, or null when there is none or it is unreadable (it is derived data: rebuilt, never trusted blindly). */
   async read(doc: string): Promise<SectionIndex | null> {
+    return (await this.readWithChecksum(doc))?.index ?? null
+  }
+
+  /** {@link read}, with the SHA-256 of the stored file's bytes (what `isKnownGood` is asked about). */
+  async readWithChecksum(doc: string): Promise<{ index: SectionIndex; sha256: string } | null> {
     let buf: Buffer | null
     try {
       buf = await readFileOrNull(this.ws.indexFile(doc), READ_LIMITS.index)
@@ -77,11 +87,23 @@ export class IndexStore {
       throw err
     }
     if (!buf) return null
+    let index: SectionIndex | null
     try {
-      return storedIndexOf(JSON.parse(buf.toString('utf8')))
+      index = storedIndexOf(JSON.parse(buf.toString('utf8')))
     } catch {
       return null
     }
+    return index && { index, sha256: sha256Hex(buf) }
+  }
+
+  /** True when this machine saw the stored index with checksum `indexSha256` to be true for the file `fileSha256`. */
+  isKnownGood(doc: string, fileSha256: string, indexSha256: string): Promise<boolean> {
+    return this.knownGood?.has(doc, fileSha256, indexSha256) ?? Promise.resolve(false)
+  }
+
+  /** Remembers that the stored index `indexSha256` was seen to be true for the file `fileSha256`. */
+  noteGood(doc: string, fileSha256: string, indexSha256: string): void {
+    this.knownGood?.note(doc, fileSha256, indexSha256)
   }
 
   /**

@@ -9,6 +9,7 @@ import { openWorkspace, type AppServices, type OpenWorkspaceOptions } from '../a
 import { clockFromEnv, type Clock } from '../core/clock'
 import { createIdentity } from '../core/identity'
 import { journalDirIn } from '../journal/journal-store'
+import { knownGoodIndexesIn } from '../documents/known-good-indexes'
 import { errorText, silentLog, type Log } from '../log/log'
 import { openInstanceLog } from '../log/rotating-file-log'
 import { openOptionsFrom, readSettings, settingsFile, type Settings } from '../settings/app-settings'
@@ -94,7 +95,8 @@ export async function openSession<T extends SessionTransport | null>(
       clock,
       log,
       // On this machine, never in the shared folder: the share may be what just failed.
-      journalDir: opts.hostDir === undefined ? undefined : journalDirIn(opts.hostDir)
+      journalDir: opts.hostDir === undefined ? undefined : journalDirIn(opts.hostDir),
+      knownGoodIndexesFile: opts.hostDir === undefined ? undefined : knownGoodIndexesIn(opts.hostDir)
     })
     undo.unshift(() => services.dispose())
     const dispatcher = createDispatcher(services, { ...opts.dispatcher, settingsFile: file ?? undefined })
