@@ -66,4 +66,17 @@ describe('name refusals', () => {
     await expect(ann.files.create('drafts/x.md')).rejects.toThrow(/differs only in case/)
     await expect(ann.files.mkdir('nul')).rejects.toThrow(/device name/)
   })
+
+  it('renames a document in case only, but never moves it into its folder spelled in another case', async () => {
+    const ann = await ws.open('ann')
+    await fs.mkdir(path.join(ws.root(), 'Drafts'))
+    await fs.writeFile(path.join(ws.root(), 'Drafts', 'x.md'), '# X\n')
+    // The folder is not the entry being renamed: `drafts/` would be a second folder here.
+    await expect(ann.files.rename('Drafts/x.md', 'drafts/x.md')).rejects.toThrow(
+      /“drafts\/x\.md” differs only in case from “Drafts”/
+    )
+    expect((await fs.readdir(ws.root())).sort()).toEqual(['.sectioned', 'Drafts', 'Notes.md', 'plan.md'])
+    await ann.files.rename('Drafts/x.md', 'Drafts/X.md')
+    expect(await fs.readdir(path.join(ws.root(), 'Drafts'))).toEqual(['X.md'])
+  })
 })

@@ -94,7 +94,11 @@ export async function checkFree(ws: Workspace, rel: string, self?: string): Prom
     const last = i === parts.length - 1
     if (last && same !== undefined && same !== selfName)
       throw new ValidationError(`“${rel}” already exists; choose another name.`)
-    const clash = names.find((n) => n !== want && n.toLowerCase() === want.toLowerCase() && n !== selfName)
+    // Only the last name is the entry being renamed: a folder on the way spelled in another case
+    // would be a second folder on a case-sensitive share and the same one elsewhere.
+    const clash = names.find(
+      (n) => n !== want && n.toLowerCase() === want.toLowerCase() && !(last && n === selfName)
+    )
     if (clash !== undefined) {
       const where = parts.slice(0, i).concat(clash).join('/')
       throw new ValidationError(
