@@ -45,7 +45,7 @@ export {
   renameInShare
 } from './share-fs/write'
 export type { AtomicWriteOptions } from './share-fs/write'
-export { moveEntry, makeFolder } from './share-fs/move'
+export { moveEntry, makeFolder, caseRenameStep } from './share-fs/move'
 export {
   ensureDir,
   removeFile,

@@ -18,11 +18,14 @@
  * already moved are skipped, records already relabelled are left, a file already moved stays.
  * Only if the target name was taken meanwhile by someone else (both files there) is the move
  * undone instead: the data goes back and is relabelled to the old path. Nothing is ever deleted.
+ * A case-only rename on a case-insensitive share is two renames of the file (through a step name);
+ * a move killed between them is finished from the step name.
  */
 import path from 'node:path'
 import { z } from 'zod'
 import { IntegrityError } from '../../../shared/errors'
 import {
+  caseRenameStep,
   ensureDir,
   listEntries,
   lstatOrNull,
@@ -101,6 +104,7 @@ export async function carryOutMove(
   const [fileFrom, fileTo, dataFrom, dataTo] = [m.fileFrom, m.fileTo, m.dataFrom, m.dataTo].map((p) =>
     inside(ws, p)
   )
+  await finishCaseRename(fileFrom, fileTo)
   const src = await lstatOrNull(fileFrom)
   const dst = await lstatOrNull(fileTo)
   if (src && dst && !(src.dev === dst.dev && src.ino === dst.ino)) {
@@ -123,6 +127,17 @@ export async function carryOutMove(
   await after('file')
   await removeFile(file)
   return 'done'
+}
+
+/**
+ * A case-only rename on a case-insensitive share passes through a step name (share-fs's
+ * `caseRenameStep`): a move killed between its two renames has neither name, and the file is
+ * put at the target from there.
+ */
+async function finishCaseRename(fileFrom: string, fileTo: string): Promise<void> {
+  const step = caseRenameStep(fileTo)
+  if ((await lstatOrNull(fileFrom)) || (await lstatOrNull(fileTo)) || !(await lstatOrNull(step))) return
+  await moveEntry(step, fileTo)
 }
 
 /** A workspace-relative path of an intent as an absolute one; a record pointing outside the workspace is refused. */

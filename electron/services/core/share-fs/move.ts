@@ -12,8 +12,9 @@ import { assertPlainFolder } from './roots'
 /**
  * Moves a file or folder to `to`, which must not exist. A link at `from` is refused (the app never
  * moves a link as if it were the document). `to` being the *same* entry as `from` is allowed: on a
- * case-insensitive file system (macOS, Windows) `Notes.md` → `notes.md` finds the file itself at
- * the target, and the rename then only changes the name's case.
+ * case-insensitive file system (macOS, Windows, an SMB share) `Notes.md` → `notes.md` finds the
+ * file itself at the target, and the rename then only changes the name's case, through a step name
+ * (`caseRenameStep`).
  *
  * Left: the free-target check and the rename are two steps (there is no portable rename that
  * refuses to replace, and a hard link + unlink is not available on SMB), so another program that
@@ -31,13 +32,42 @@ export async function moveEntry(from: string, to: string): Promise<void> {
     if (errCode(err) === 'ENOENT') return null
     throw explain(to, err)
   })
-  if (target && !(target.dev === source.dev && target.ino === source.ino))
-    throw new ShareFileError(to, 'is already there; nothing was moved onto it')
+  const sameEntry = target !== null && target.dev === source.dev && target.ino === source.ino
+  if (target && !sameEntry) throw new ShareFileError(to, 'is already there; nothing was moved onto it')
+  if (sameEntry && from !== to && differOnlyInCase(from, to)) {
+    // rename(2) between two names of one file does nothing and reports success, so on a Linux
+    // case-insensitive mount (SMB, a FUSE file system) `Plan.md` → `plan.md` would keep the old
+    // spelling. Two renames through a name of its own write the new one (as git does).
+    const step = caseRenameStep(to)
+    if (await fs.lstat(step).catch(() => null))
+      throw new ShareFileError(step, 'is left from an unfinished rename; nothing was moved onto it')
+    await renameOrExplain(from, step)
+    await renameOrExplain(step, to)
+  } else await renameOrExplain(from, to)
+  await fsyncDir(path.dirname(to)).catch(() => undefined)
+  if (path.dirname(to) !== path.dirname(from)) await fsyncDir(path.dirname(from)).catch(() => undefined)
+}
+
+/**
+ * The name a case-only rename to `to` passes through: hidden (the app and its watchers skip it),
+ * beside the target, and always the same, so a move interrupted between the two renames is
+ * finished from it (files/doc-move.ts).
+ */
+export function caseRenameStep(to: string): string {
+  return path.join(path.dirname(to), `.${path.basename(to)}.case-rename`)
+}
+
+/** Same folder, and names that differ in case only (two hard links of one file are not a case rename). */
+function differOnlyInCase(a: string, b: string): boolean {
+  return (
+    path.dirname(a) === path.dirname(b) && path.basename(a).toLowerCase() === path.basename(b).toLowerCase()
+  )
+}
+
+async function renameOrExplain(from: string, to: string): Promise<void> {
   await fs.rename(from, to).catch((err: unknown) => {
     throw explain(from, err)
   })
-  await fsyncDir(path.dirname(to)).catch(() => undefined)
-  if (path.dirname(to) !== path.dirname(from)) await fsyncDir(path.dirname(from)).catch(() => undefined)
 }
 
 /** Creates one folder whose parent exists (EEXIST when the name is taken), never through a planted link. */
