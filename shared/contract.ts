@@ -183,7 +183,9 @@ export const editableSettingsSchema = z.object({
     .min(0)
     .max(24 * 60),
   /** `auto` polls on network file systems. */
-  watchMode: z.enum(['auto', 'native', 'polling'])
+  watchMode: z.enum(['auto', 'native', 'polling']),
+  /** OS notifications of edit requests and lost sections while the window is in the background. */
+  notifications: z.boolean()
 })
 
 /** One section's unsaved text in the writer's local journal (kept on this machine, not in the shared folder). */
@@ -422,7 +424,18 @@ export const contract = {
     response: writtenDocument
   },
   /** The window has saved and journalled its text after `app:flush`: Electron closes it now (the web host just answers). */
-  'app:flushed': { request: empty, response: z.object({ ok: z.literal(true) }) }
+  'app:flushed': { request: empty, response: z.object({ ok: z.literal(true) }) },
+  /**
+   * Electron: show an OS notification from the main process (a click focuses the window and comes
+   * back as `app:notification-clicked`). `shown` is false where the host shows none (the web host:
+   * the page uses the browser's Notification API).
+   */
+  'app:notify': {
+    request: z
+      .object({ key: text(512), title: text(256), body: text(1024), document: documentPath, sectionId })
+      .strict(),
+    response: z.object({ shown: z.boolean() })
+  }
 } as const
 
 /** Event channels pushed from the services to every window: payload schemas. */
@@ -466,7 +479,9 @@ export const events = {
     by: z.string()
   }),
   /** Sent to one Electron window that is closing: save and journal unsaved text, then call `app:flushed` (main waits at most 3 s). */
-  'app:flush': z.object({ reason: z.literal('close') })
+  'app:flush': z.object({ reason: z.literal('close') }),
+  /** Sent to the one window whose `app:notify` notification the writer clicked: go to that section. */
+  'app:notification-clicked': z.object({ document: z.string(), sectionId: z.string() })
 } as const
 
 /** A request channel name. */

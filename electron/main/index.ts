@@ -18,6 +18,7 @@ import { guardClose, sendFlush, type CloseFlush } from './close-flush'
 import { bindIpc, type IpcBinding } from './ipc'
 import { chooseWorkspaceFolder, parseLaunchArgs, withFolderArg, type FolderSource } from './launch'
 import { buildMenuTemplate } from './menu'
+import { showOsNotification } from './os-notifications'
 import { isTrustedUrl } from './trusted-url'
 import { applyContentSecurityPolicy, applyNavigationGuards, secureWindowOptions } from './window-options'
 
@@ -118,7 +119,10 @@ async function start(): Promise<void> {
       source = choice.source
       return choice.folder
     },
-    dispatcher: { onFlushed: (clientId) => flushes.get(Number(clientId))?.flushed() },
+    dispatcher: {
+      onFlushed: (clientId) => flushes.get(Number(clientId))?.flushed(),
+      onNotify: showOsNotification
+    },
     // Refusals and dropped events show on the console as before, and in the log file.
     transport: (dispatcher, sessionLog) =>
       bindIpc(ipcMain, dispatcher, (url) => isTrustedUrl(url, appUrl), teeLog(consoleLog, sessionLog))
@@ -221,6 +225,8 @@ if (!app.requestSingleInstanceLock()) {
 } else {
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
+  // Windows shows notifications only for an app with a user model id (the installer's appId).
+  if (process.platform === 'win32') app.setAppUserModelId('app.sectioned.editor')
   app.on('before-quit', onBeforeQuit)
   app.on('second-instance', () => {
     if (!mainWindow) return

@@ -43,7 +43,8 @@ export const REQUEST_CHANNELS = Object.freeze({
   'files:trash-list': true,
   'files:restore': true,
   'files:duplicate': true,
-  'app:flushed': true
+  'app:flushed': true,
+  'app:notify': true
 } as const satisfies Record<Channel, true>)
 
 /** Every event of the contract, as a set of keys (exported for the parity test). */
@@ -59,7 +60,8 @@ export const EVENT_NAMES = Object.freeze({
   'workspace:problem': true,
   'edit:requested': true,
   'edit:answered': true,
-  'app:flush': true
+  'app:flush': true,
+  'app:notification-clicked': true
 } as const satisfies Record<EventName, true>)
 
 /** True when `name` is a request channel of the contract (the same answer as `isChannel`). */

@@ -4,6 +4,7 @@ import { App } from './App'
 import { SectionedClient } from './ipc/client'
 import { createElectronTransport, findBridge } from './ipc/electron-transport'
 import { createWebTransport } from './ipc/web-transport'
+import { pageFocus, wireOsNotifications } from './notifications/os-notifications'
 import { createAppStore } from './state/store'
 import { StoreContext } from './state/use-app'
 import './styles.css'
@@ -14,6 +15,7 @@ const bridge = findBridge(window)
 const transport = bridge ? createElectronTransport(bridge) : createWebTransport(window.location)
 const client = new SectionedClient(transport)
 const { store } = createAppStore(client)
+wireOsNotifications(store, pageFocus(window), window)
 
 const root = document.getElementById('root')
 if (root) {

@@ -1,4 +1,11 @@
-import { contract, isChannel, type Channel, type EventName, type EventOf } from '../../../shared/contract'
+import {
+  contract,
+  isChannel,
+  type Channel,
+  type EventName,
+  type EventOf,
+  type ValidRequestOf
+} from '../../../shared/contract'
 import { ErrorCode, toErrorValue, type Result } from '../../../shared/errors'
 import type { AppServices } from '../app-services'
 import type { Disposable } from '../core/clock'
@@ -22,6 +29,8 @@ export interface DispatcherOptions {
   settingsFile?: string
   /** A window called `app:flushed` (Electron closes it then); the web host passes nothing. */
   onFlushed?: (clientId: string) => void
+  /** Shows an OS notification for a window (Electron); the web host passes nothing (the page shows its own). */
+  onNotify?: (notice: ValidRequestOf<'app:notify'>, clientId: string) => boolean
 }
 
 /**
@@ -90,6 +99,7 @@ export function createDispatcher(s: AppServices, opts: DispatcherOptions = {}): 
       documentChanged(document, sha, false)
     },
     flushed: (clientId) => opts.onFlushed?.(clientId),
+    notify: (notice, clientId) => opts.onNotify?.(notice, clientId) ?? false,
     removed: (document) => {
       announced.delete(document)
       emit('document:removed', { document })

@@ -127,6 +127,8 @@ export interface HandlerHooks {
   removed(document: string): void
   /** This instance renamed or moved a document. */
   renamed(from: string, to: string): void
+  /** Shows an OS notification for a window (Electron); false where the host shows none. */
+  notify(notice: ValidRequestOf<'app:notify'>, clientId: string): boolean
 }
 
 /**
@@ -357,7 +359,8 @@ export function createHandlers(s: AppServices, locks: ClientLocks, hooks: Handle
           heartbeatSeconds: Math.round(s.locks.settings.heartbeatIntervalMs / 1000),
           pollIntervalMs: s.watcher?.mode?.intervalMs ?? stored.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
           idleTimeoutMinutes: s.locks.settings.idleTimeoutMs / 60_000,
-          watchMode: stored.watchMode ?? 'auto'
+          watchMode: stored.watchMode ?? 'auto',
+          notifications: stored.notifications ?? true
         },
         file: hooks.settingsFile,
         heartbeatFromEnvironment: Boolean(process.env.LOCK_HEARTBEAT_INTERVAL)
@@ -366,8 +369,12 @@ export function createHandlers(s: AppServices, locks: ClientLocks, hooks: Handle
     'settings:set': async (req) => {
       if (!hooks.settingsFile) throw new ValidationError('This window cannot store settings.')
       await updateSettings(hooks.settingsFile, req)
-      // Identity, heartbeat and watching are fixed for a run: they apply when the folder is opened again.
-      return { saved: true as const, restartNeeded: Object.keys(req).length > 0 }
+      // Identity, heartbeat and watching are fixed for a run: they apply when the folder is opened
+      // again. Notifications are the window's own business and apply at once.
+      return {
+        saved: true as const,
+        restartNeeded: Object.keys(req).some((key) => key !== 'notifications')
+      }
     },
     'history:list': async (req) => ({
       versions: (await s.history.list(s.workspace.resolveDocument(req.document).rel, req.sectionId)).map(
@@ -416,6 +423,7 @@ export function createHandlers(s: AppServices, locks: ClientLocks, hooks: Handle
     'app:flushed': async (_req, ctx) => {
       hooks.flushed(ctx.clientId)
       return { ok: true as const }
-    }
+    },
+    'app:notify': async (req, ctx) => ({ shown: hooks.notify(req, ctx.clientId) })
   }
 }

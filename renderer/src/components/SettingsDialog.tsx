@@ -9,7 +9,29 @@ const SHORTCUTS: [string, string][] = [
   ['Ctrl/⌘ F', 'find in the document']
 ]
 
-/** The writer's settings (name, heartbeat, polling, idle release, watching) and the shortcuts. */
+/**
+ * In a browser, notifications need the page's permission: asked for here on the writer's click
+ * (or once when the first notification is due); Electron needs none.
+ */
+function BrowserPermission() {
+  const web = useApp((s) => s.client.transportKind === 'web')
+  const api = typeof Notification === 'undefined' ? null : Notification
+  const [permission, setPermission] = useState(api?.permission ?? 'denied')
+  if (!web) return null
+  if (!api) return <small className="muted">This browser cannot show notifications.</small>
+  if (permission === 'denied')
+    return (
+      <small className="muted">The browser blocks notifications for this page (see its site settings).</small>
+    )
+  if (permission === 'granted') return null
+  return (
+    <button type="button" onClick={() => void api.requestPermission().then(setPermission)}>
+      Allow notifications in this browser
+    </button>
+  )
+}
+
+/** The writer's settings (name, heartbeat, polling, idle release, watching, notifications) and the shortcuts. */
 export function SettingsDialog() {
   const view = useApp((s) => s.settingsView)
   return view ? <SettingsForm view={view} /> : null
@@ -66,6 +88,16 @@ function SettingsForm({ view }: { view: ResponseOf<'settings:get'> }) {
             <option value="polling">Polling</option>
           </select>
         </label>
+        <label className="check">
+          <input
+            type="checkbox"
+            data-testid="notifications-setting"
+            checked={draft.notifications}
+            onChange={(e) => setDraft({ ...draft, notifications: e.target.checked })}
+          />
+          Notify me of edit requests and lost sections while Sectioned is in the background
+        </label>
+        {draft.notifications && <BrowserPermission />}
         <p className="muted">
           Saved to {view.file ?? 'nowhere (this window keeps no settings)'}; they apply when you open the
           folder again. Dark mode follows your system.

@@ -7,6 +7,10 @@ import type { NoticeSlice } from './notices'
 export interface StatusSlice {
   health: ResponseOf<'workspace:status'> | null
   settingsView: ResponseOf<'settings:get'> | null
+  /** The writer's notifications setting (on until the settings say otherwise). */
+  notificationsOn: boolean
+  /** Reads the notifications setting (at start; Settings keeps it up to date after). */
+  loadNotificationSetting(): Promise<void>
   refreshStatus(): Promise<void>
   watchModeChanged(mode: EventOf<'watch:mode'>): void
   openSettings(): Promise<void>
@@ -22,6 +26,12 @@ export function createStatusSlice(
   return (set, get) => ({
     health: null,
     settingsView: null,
+    notificationsOn: true,
+
+    async loadNotificationSetting() {
+      const r = await client.call('settings:get', {})
+      if (r.ok) set({ notificationsOn: r.value.settings.notifications })
+    },
 
     async refreshStatus() {
       const r = await client.call('workspace:status', {})
@@ -35,7 +45,7 @@ export function createStatusSlice(
     async openSettings() {
       const r = await client.call('settings:get', {})
       if (!r.ok) return get().notify({ kind: 'error', text: r.error.message })
-      set({ settingsView: r.value })
+      set({ settingsView: r.value, notificationsOn: r.value.settings.notifications })
     },
 
     closeSettings() {
@@ -48,7 +58,7 @@ export function createStatusSlice(
         get().notify({ kind: 'error', text: r.error.message })
         return false
       }
-      set({ settingsView: null })
+      set((s) => ({ settingsView: null, notificationsOn: changes.notifications ?? s.notificationsOn }))
       get().notify({
         kind: 'info',
         text: r.value.restartNeeded
