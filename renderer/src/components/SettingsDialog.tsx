@@ -100,7 +100,7 @@ function SettingsForm({ view }: { view: ResponseOf<'settings:get'> }) {
         {draft.notifications && <BrowserPermission />}
         <p className="muted">
           Saved to {view.file ?? 'nowhere (this window keeps no settings)'}; they apply when you open the
-          folder again. Dark mode follows your system.
+          folder again (notifications at once). Dark mode follows your system.
         </p>
         <h3>Keyboard</h3>
         <table className="shortcuts">
