@@ -346,4 +346,39 @@ describe('structure operations and settings through the contract', () => {
     })
     expect(JSON.parse(await fs.readFile(file, 'utf8'))).toEqual({ heartbeatSeconds: 10, user: 'Ann B' })
   })
+
+  it('keeps notifications on by default; turning them off needs no restart; only Electron shows them', async () => {
+    const file = path.join(ws.root(), 'config', 'settings.json')
+    const s = await openWorkspace({
+      folder: ws.root(),
+      identity: testIdentity('ann'),
+      clock: new FakeClock()
+    })
+    const shown: unknown[] = []
+    const web = createDispatcher(s, { settingsFile: file })
+    const electron = createDispatcher(s, { onNotify: (n, clientId) => shown.push([n.title, clientId]) > 0 })
+    ws.track(s, web)
+    ws.track(s, electron)
+    const settings = async () =>
+      ok<{ settings: { notifications: boolean } }>(await web.call('settings:get', {}, ctx))
+    expect((await settings()).settings.notifications).toBe(true)
+    expect(ok(await web.call('settings:set', { notifications: false }, ctx))).toEqual({
+      saved: true,
+      restartNeeded: false
+    })
+    expect((await settings()).settings.notifications).toBe(false)
+    const notice = {
+      key: 'k',
+      title: 'bob asks for “Budget”',
+      body: 'b',
+      document: 'plan.md',
+      sectionId: 'budget'
+    }
+    expect(ok(await web.call('app:notify', notice, ctx))).toEqual({ shown: false })
+    expect(ok(await electron.call('app:notify', notice, ctx))).toEqual({ shown: true })
+    expect(shown).toEqual([['bob asks for “Budget”', ctx.clientId]])
+    expect(fail(await electron.call('app:notify', { ...notice, extra: 1 }, ctx)).code).toBe(
+      ErrorCode.Validation
+    )
+  })
 })
