@@ -7,7 +7,8 @@
  * the kernel does nothing and reports success (rename(2): two links to one file). A writer expects
  * the case-only rename to work as in Finder or Explorer: the file takes the new spelling, with its
  * section ids and history. A different document may not take a name that differs only in case from
- * an existing one: refused, nothing changed on disk.
+ * an existing one: refused, nothing changed on disk. A case-only rename killed between its two
+ * renames is finished by the next recovery.
  */
 import { execFileSync, spawnSync } from 'node:child_process'
 import { existsSync, promises as fs } from 'node:fs'
@@ -15,6 +16,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { openWorkspace, type AppServices } from '../../electron/services/app-services'
+import { relOf, writeMoveIntent } from '../../electron/services/files/doc-move'
 import { FakeClock } from '../harness/fake-clock'
 import { testIdentity } from '../harness/test-identity'
 
@@ -132,6 +134,37 @@ describe.skipIf(problem !== null)('a case-insensitive mount (rclone --vfs-case-i
       expect.arrayContaining(['other.md', 'plan.md'])
     )
     expect((await fs.readdir(src)).filter((n) => !n.startsWith('.sectioned')).length).toBe(2)
+  })
+
+  it('finishes a case-only rename killed between its two renames, from the step name', async () => {
+    const ann = await open('ann')
+    const ws = ann.workspace
+    const history = (await ann.history.list('plan.md', 'budget')).map((v) => [v.version, v.content])
+    const text = await fs.readFile(path.join(src, 'plan.md'), 'utf8')
+    // As the mover left it: the intent written, the file renamed to the step name, then killed.
+    await writeMoveIntent(ws, {
+      format: 1,
+      id: 'case-rename-killed',
+      kind: 'rename',
+      document: 'plan.md',
+      to: 'Plan.md',
+      fileFrom: 'plan.md',
+      fileTo: 'Plan.md',
+      dataFrom: relOf(ws, ws.docDir('plan.md')),
+      dataTo: relOf(ws, ws.docDir('Plan.md')),
+      relabel: 'Plan.md',
+      relabelBack: 'plan.md',
+      by: 'ann',
+      at: '2026-11-29T10:32:00.000Z'
+    })
+    await fs.rename(path.join(mount, 'plan.md'), path.join(mount, '.Plan.md.case-rename'))
+    expect(await listed()).toEqual(['other.md'])
+
+    expect(await ann.files.recoverMoves()).toEqual([expect.objectContaining({ outcome: 'done' })])
+    expect(await listed()).toEqual(['Plan.md', 'other.md'])
+    expect((await fs.readdir(src)).filter((n) => n.includes('case-rename'))).toEqual([])
+    expect(await fs.readFile(path.join(src, 'Plan.md'), 'utf8')).toBe(text)
+    expect((await ann.history.list('Plan.md', 'budget')).map((v) => [v.version, v.content])).toEqual(history)
   })
 
   it('refuses another document a name that differs only in case, and changes nothing', async () => {

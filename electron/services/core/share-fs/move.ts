@@ -38,6 +38,10 @@ export async function moveEntry(from: string, to: string): Promise<void> {
     // rename(2) between two names of one file does nothing and reports success, so on a Linux
     // case-insensitive mount (SMB, a FUSE file system) `Plan.md` → `plan.md` would keep the old
     // spelling. Two renames through a name of its own write the new one (as git does).
+    // Already spelled so (a move recovered after its file step): renaming again through the old
+    // spelling is at best nothing, and confuses some case-insensitive mounts (rclone).
+    const names = await fs.readdir(path.dirname(to))
+    if (names.includes(path.basename(to)) && !names.includes(path.basename(from))) return
     const step = caseRenameStep(to)
     if (await fs.lstat(step).catch(() => null))
       throw new ShareFileError(step, 'is left from an unfinished rename; nothing was moved onto it')
