@@ -10,7 +10,7 @@ import type { Page } from '@playwright/test'
 import { PLAN } from './documents'
 import { expect, test, writersOn } from './fixtures'
 import { report } from './timing'
-import { openDocument, typeAtEndOf, badge } from './writer'
+import { badge, lastNotice, openDocument, typeAtEndOf } from './writer'
 
 /** What the recorder keeps of each notification. */
 interface Recorded {
@@ -143,4 +143,28 @@ test('a section lost in the background raises one notification with its heading 
   // The in-app notice says it too, with the kept text.
   await expect(a.getByTestId('notice').last()).toContainText('Budget')
   expect(await notes(a)).toHaveLength(1)
+})
+
+test('turned off in Settings: a request in the background raises no notification', async ({ sectioned }) => {
+  const {
+    instances: [ann],
+    pages: [a, b]
+  } = await writersOn(sectioned, 'plan.md', PLAN, ['ann', 'bob'], 'Money is tight.')
+  await a.context().grantPermissions(['notifications'])
+  await a.addInitScript(recordNotifications)
+  await openDocument(a, ann.host.url, 'plan.md', 'Money is tight.')
+  await a.getByTestId('open-settings').click()
+  await a.getByTestId('notifications-setting').uncheck()
+  await a.getByTestId('settings').getByRole('button', { name: 'Save' }).click()
+  await expect(a.getByTestId('settings')).toHaveCount(0)
+  await expect(lastNotice(a)).toContainText('Settings saved.')
+  await expect(lastNotice(a)).not.toContainText('open the folder again') // it applies at once
+
+  await typeAtEndOf(a, 'Hello from the intro.', ' Ann writes.')
+  await expect(badge(b, 'intro')).toContainText('ann')
+  await setBackground(a, true)
+  await b.locator('li[data-section=intro]').hover()
+  await b.getByTestId('request-intro').click()
+  await expect(a.getByTestId('edit-request')).toContainText('bob')
+  expect(await notes(a)).toEqual([])
 })

@@ -43,7 +43,12 @@ function SettingsForm({ view }: { view: ResponseOf<'settings:get'> }) {
   const [draft, setDraft] = useState(view.settings)
   const submit = (e: FormEvent) => {
     e.preventDefault()
-    void save(draft)
+    // Only what the writer changed: turning notifications off alone needs no reopening of the folder.
+    const keys = Object.keys(draft) as (keyof typeof draft)[]
+    const changed = Object.fromEntries(
+      keys.filter((k) => draft[k] !== view.settings[k]).map((k) => [k, draft[k]])
+    )
+    void save(changed)
   }
   const num = (key: 'heartbeatSeconds' | 'pollIntervalMs' | 'idleTimeoutMinutes') => ({
     value: String(draft[key]),
