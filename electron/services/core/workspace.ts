@@ -138,6 +138,11 @@ export class Workspace {
     return path.join(this.hidden, 'metrics')
   }
 
+  /** Presence records, one per running instance (`.sectioned/presence/<instanceId>.json`). */
+  get presenceDir(): string {
+    return path.join(this.hidden, 'presence')
+  }
+
   draftsDir(rel: string): string {
     return path.join(this.docDir(rel), 'drafts')
   }

@@ -20,6 +20,8 @@ export const READ_LIMITS = {
   request: 64 * 1024,
   /** Another instance's published metrics. */
   metrics: 64 * 1024,
+  /** Another instance's presence record (who has which document open; written at most 16 KiB). */
+  presence: 16 * 1024,
   /** A document (a markdown file a person writes; 20 MB is the largest the benchmarks open). */
   document: 64 * 1024 * 1024,
   /** A section index: about 200 bytes a section, so far below the document cap. */
