@@ -207,6 +207,25 @@ export const searchSectionSchema = z.object({
   holder: holderSchema.nullable()
 })
 
+/** Where one window of another instance is: a document and the section its cursor is in (never its text). */
+export const presencePlaceSchema = z.object({
+  document: z.string(),
+  /** null: the window has the document open but has not said where its cursor is yet. */
+  sectionId: z.string().nullable(),
+  /** The heading of that section as that window shows it ('' for the preamble). */
+  heading: z.string().nullable()
+})
+
+/** Another running instance that has documents open (presence), by its writer's name. */
+export const presenceViewSchema = z.object({
+  instanceId: z.string(),
+  /** What the writer's colour is derived from (the same colour as their lock badges). */
+  ownerId: z.string(),
+  user: z.string(),
+  host: z.string(),
+  documents: z.array(presencePlaceSchema)
+})
+
 const requestId = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'an edit request id')
 
 const empty = z.object({}).strict()
@@ -423,6 +442,22 @@ export const contract = {
     request: z.object({ document: documentPath, to: documentPath.optional() }).strict(),
     response: writtenDocument
   },
+  /** The other instances present now (who has which document open, and in which section). */
+  'presence:list': { request: empty, response: z.object({ others: z.array(presenceViewSchema) }) },
+  /**
+   * Where this window is: the open document and the section its cursor is in (null document: none
+   * open). Sent when it changes (the window debounces); other instances see it within moments.
+   */
+  'presence:set': {
+    request: z
+      .object({
+        document: documentPath.nullable(),
+        sectionId: sectionId.nullable(),
+        heading: text(300).nullable()
+      })
+      .strict(),
+    response: z.object({ ok: z.literal(true) })
+  },
   /** The window has saved and journalled its text after `app:flush`: Electron closes it now (the web host just answers). */
   'app:flushed': { request: empty, response: z.object({ ok: z.literal(true) }) },
   /**
@@ -478,6 +513,8 @@ export const events = {
     answer: z.enum(['released', 'declined']),
     by: z.string()
   }),
+  /** Who else has documents open changed: another instance came, left, moved its cursor or went stale. */
+  'presence:changed': z.object({ others: z.array(presenceViewSchema) }),
   /** Sent to one Electron window that is closing: save and journal unsaved text, then call `app:flushed` (main waits at most 3 s). */
   'app:flush': z.object({ reason: z.literal('close') }),
   /** Sent to the one window whose `app:notify` notification the writer clicked: go to that section. */
@@ -496,6 +533,8 @@ export type ResponseOf<C extends Channel> = z.output<(typeof contract)[C]['respo
 export type EventName = keyof typeof events
 /** An event's payload. */
 export type EventOf<E extends EventName> = z.output<(typeof events)[E]>
+/** Another instance's presence as shown to the renderer. */
+export type PresenceView = z.output<typeof presenceViewSchema>
 /** A lock as shown to the renderer. */
 export type LockView = z.output<typeof lockViewSchema>
 

@@ -43,6 +43,8 @@ export const REQUEST_CHANNELS = Object.freeze({
   'files:trash-list': true,
   'files:restore': true,
   'files:duplicate': true,
+  'presence:list': true,
+  'presence:set': true,
   'app:flushed': true,
   'app:notify': true
 } as const satisfies Record<Channel, true>)
@@ -60,6 +62,7 @@ export const EVENT_NAMES = Object.freeze({
   'workspace:problem': true,
   'edit:requested': true,
   'edit:answered': true,
+  'presence:changed': true,
   'app:flush': true,
   'app:notification-clicked': true
 } as const satisfies Record<EventName, true>)

@@ -23,6 +23,7 @@ import type { WatchModeOverride } from './watch/watch-mode'
 import { detectMount } from './watch/mount-type'
 import { WorkspaceWatcher } from './watch/workspace-watcher'
 import { SearchService } from './search/search-service'
+import { PresenceService } from './presence/presence-service'
 
 /** Longer than the ~1 s that sshfs was seen serving a torn read of another mount's save. */
 const NETWORK_SETTLE_MS = 2_000
@@ -85,6 +86,8 @@ export interface AppServices {
   watcher: WorkspaceWatcher | null
   /** Full-text search over the workspace (built on first use). */
   search: SearchService
+  /** Who has which document open: this instance's presence record and everyone else's (started with `start`). */
+  presence: PresenceService
   /** The host's diagnostics log (the services write to it; it outlives them: the host closes it). */
   log: Log
   /** Stops everything in reverse order of start: releases locks, flushes the audit trail. */
@@ -152,6 +155,14 @@ export async function openWorkspace(opts: OpenWorkspaceOptions): Promise<AppServ
   const journal = opts.journalDir
     ? new JournalStore({ dir: opts.journalDir, root: workspace.root, clock, user: identity.user })
     : null
+  const presence = new PresenceService({
+    workspace,
+    identity,
+    clock,
+    heartbeatIntervalMs: locks.settings.heartbeatIntervalMs,
+    staleAfterBeats: locks.settings.staleAfterBeats,
+    log
+  })
   const started: Disposable[] = []
   let publishing: Promise<void> = Promise.resolve()
   const start = opts.start ?? true
@@ -198,10 +209,14 @@ export async function openWorkspace(opts: OpenWorkspaceOptions): Promise<AppServ
         cleanupFailed(`the history of “${from}” could not follow it to “${to}”; it stays under the old name`)
       )
   })
+  const presenceSeen = watcher?.events.on('presence-changed', () => void presence.rescan())
   const dispose = async () => {
     renamedOutside?.dispose()
+    presenceSeen?.dispose()
     // The watcher goes first: no change is reported while the rest shuts down.
     await watcher?.dispose()
+    // Its record goes at once: the others see this instance leave without waiting for staleness.
+    await presence.dispose()
     await search.dispose()
     // A window's last keystrokes, journalled as it closed, land before the process goes.
     await journal?.idle()
@@ -225,8 +240,13 @@ export async function openWorkspace(opts: OpenWorkspaceOptions): Promise<AppServ
       await ensureDir(workspace.requestsDir).catch(
         cleanupFailed('the edit requests folder could not be made; a request may be seen late')
       )
+      await ensureDir(workspace.presenceDir).catch(
+        cleanupFailed('the presence folder could not be made; another writer may be seen late')
+      )
       await watcher.start()
     }
+    // After the watcher: a record that appears while it starts is looked at by this first scan.
+    if (start) await presence.start()
   } catch (err) {
     await dispose()
     throw err
@@ -247,6 +267,7 @@ export async function openWorkspace(opts: OpenWorkspaceOptions): Promise<AppServ
     journal,
     watcher,
     search,
+    presence,
     log,
     dispose
   }

@@ -127,6 +127,7 @@ export function createDispatcher(s: AppServices, opts: DispatcherOptions = {}): 
     // Only the calls sent before the close: later ones (a reloaded page) wait in `call` until it is done.
     const calls = inFlight.get(clientId)
     if (calls) await Promise.allSettled([...calls])
+    s.presence.clientClosed(clientId)
     for (const held of clientLocks.ofClient(clientId)) {
       clientLocks.forget(held.handle)
       await s.locks.releaseLogged(held.handle, 'window closed')
@@ -154,6 +155,7 @@ export function createDispatcher(s: AppServices, opts: DispatcherOptions = {}): 
       emit('lock:idle-released', { document: lock.document, sectionId: lock.sectionId })
       changed(lock.document)
     }),
+    s.presence.events.on('changed', ({ others }) => emit('presence:changed', { others })),
     ...watcherSubscriptions()
   ]
 

@@ -14,6 +14,7 @@ import type { ClientLocks } from './client-locks'
 import { changedSections, VersionMemory } from './document-changes'
 import { searchWorkspace } from '../search/search-query'
 import { createFileHandlers } from './file-handlers'
+import { createPresenceHandlers } from './presence-handlers'
 
 /** One handler per contract channel, typed from the contract. */
 export type Handlers = {
@@ -420,6 +421,7 @@ export function createHandlers(s: AppServices, locks: ClientLocks, hooks: Handle
     },
     'search:query': (req) => searchWorkspace(s, req.query, req.limit),
     ...createFileHandlers(s, { saved: hooks.saved, removed: hooks.removed, renamed: hooks.renamed }),
+    ...createPresenceHandlers(s),
     'app:flushed': async (_req, ctx) => {
       hooks.flushed(ctx.clientId)
       return { ok: true as const }

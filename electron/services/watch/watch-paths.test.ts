@@ -30,6 +30,15 @@ describe('watch paths', () => {
     expect(classifyPath('.sectioned/requests')).toBeNull()
   })
 
+  it('keeps presence records, and classifies them by instance id (not their temp files)', () => {
+    expect(isIgnoredPath('.sectioned/presence', dir)).toBe(false)
+    expect(isIgnoredPath('.sectioned/presence/i-ann.json', file)).toBe(false)
+    expect(isIgnoredPath('.sectioned/presence/i-ann.json.1234567', file)).toBe(true)
+    expect(isIgnoredPath('.sectioned/presence/x/i-ann.json', file)).toBe(true)
+    expect(classifyPath('.sectioned/presence/i-ann.json')).toEqual({ kind: 'presence', instanceId: 'i-ann' })
+    expect(classifyPath('.sectioned/presence')).toBeNull()
+  })
+
   it('inside .sectioned keeps only section and document locks', () => {
     for (const p of ['.sectioned', '.sectioned/docs', '.sectioned/docs/ch-1234abcd', lock]) {
       expect(isIgnoredPath(p), p).toBe(false)

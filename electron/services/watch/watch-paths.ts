@@ -14,6 +14,8 @@ export type WatchedPath =
     }
   /** An edit request between writers, `.sectioned/requests/<id>.json`. */
   | { kind: 'request'; id: string }
+  /** A running instance's presence record, `.sectioned/presence/<instanceId>.json`. */
+  | { kind: 'presence'; instanceId: string }
 
 /** The part of `fs.Stats` the filter looks at (chokidar passes it on its second call). */
 export interface EntryKind {
@@ -50,12 +52,13 @@ export function isIgnoredPath(rel: string, entry?: EntryKind): boolean {
 }
 
 /**
- * `.sectioned/docs/<docKey>/locks/{sections/<id>,document}/**`, `.sectioned/requests/*.json` and
- * the folders leading to them.
+ * `.sectioned/docs/<docKey>/locks/{sections/<id>,document}/**`, `.sectioned/requests/*.json`,
+ * `.sectioned/presence/*.json` and the folders leading to them.
  */
 function isIgnoredHidden(parts: string[], entry?: EntryKind): boolean {
   const file = entry?.isFile() === true
-  if (parts[1] === 'requests') return parts.length > 3 || (parts.length === 3 && !parts[2].endsWith('.json'))
+  if (parts[1] === 'requests' || parts[1] === 'presence')
+    return parts.length > 3 || (parts.length === 3 && !parts[2].endsWith('.json'))
   if (parts.length >= 2 && parts[1] !== 'docs') return true
   if (parts.length >= 4 && parts[3] !== 'locks') return true
   if (parts.length >= 5 && parts[4] !== 'sections' && parts[4] !== 'document') return true
@@ -70,6 +73,8 @@ export function classifyPath(rel: string): WatchedPath | null {
   if (parts[0] === HIDDEN_DIR) {
     if (parts[1] === 'requests' && parts.length === 3 && parts[2].endsWith('.json'))
       return { kind: 'request', id: parts[2].slice(0, -'.json'.length) }
+    if (parts[1] === 'presence' && parts.length === 3 && parts[2].endsWith('.json'))
+      return { kind: 'presence', instanceId: parts[2].slice(0, -'.json'.length) }
     if (parts[1] !== 'docs' || parts[3] !== 'locks' || parts.length < 5) return null
     const docKey = parts[2]
     if (parts[4] === 'document') {

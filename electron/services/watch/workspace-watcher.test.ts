@@ -56,7 +56,14 @@ async function started(mode: WatchModeOverride, pollIntervalMs = 1000, createWat
   })
   toDispose.push(watcher)
   const seen: Seen[] = []
-  for (const name of ['document-changed', 'document-removed', 'locks-changed', 'mode', 'error'] as const) {
+  for (const name of [
+    'document-changed',
+    'document-removed',
+    'locks-changed',
+    'presence-changed',
+    'mode',
+    'error'
+  ] as const) {
     watcher.events.on(name, (payload) => seen.push({ name, at: performance.now(), payload }))
   }
   await watcher.start()
@@ -134,6 +141,21 @@ async function measureLatency(
 }
 
 describe('WorkspaceWatcher, native events', () => {
+  it('reports presence records that appear, change and go, by instance id', async () => {
+    await fs.mkdir(ws.presenceDir, { recursive: true })
+    const w = await started('native')
+    const file = path.join(ws.presenceDir, 'i-bob.json')
+    let from = w.seen.length
+    await writeFileAtomic(file, '{"seq":1}')
+    expect((await w.next('presence-changed', from)).payload).toEqual({ instanceId: 'i-bob' })
+    from = w.seen.length
+    await writeFileAtomic(file, '{"seq":2}')
+    expect((await w.next('presence-changed', from)).payload).toEqual({ instanceId: 'i-bob' })
+    from = w.seen.length
+    await fs.rm(file)
+    expect((await w.next('presence-changed', from)).payload).toEqual({ instanceId: 'i-bob' })
+  })
+
   it('reports an external write with its checksum, and tells it from our own', async () => {
     const w = await started('native')
     expect(w.seen[0]).toMatchObject({ name: 'mode', payload: { mode: 'native' } })

@@ -53,6 +53,8 @@ export type WorkspaceWatcherEvents = {
   'locks-changed': LocksChangedEvent
   /** An edit request file appeared or changed (`.sectioned/requests/<id>.json`). */
   'request-changed': { id: string }
+  /** A presence record appeared, changed or went (`.sectioned/presence/<instanceId>.json`). */
+  'presence-changed': { instanceId: string }
   /** At start, and again if native events fail (inotify limits) and the watcher falls back to polling. */
   mode: WatchModeChoice
   error: { message: string }
@@ -250,6 +252,8 @@ export class WorkspaceWatcher {
     if (what?.kind === 'lock') this.onLockPath(what)
     else if (what?.kind === 'request' && (event === 'add' || event === 'change')) {
       this.events.emit('request-changed', { id: what.id })
+    } else if (what?.kind === 'presence' && (event === 'add' || event === 'change' || event === 'unlink')) {
+      this.events.emit('presence-changed', { instanceId: what.instanceId })
     } else if (what?.kind === 'document' && (event === 'add' || event === 'change' || event === 'unlink')) {
       this.checkDocumentSoon(what.document)
     } else if (event === 'addDir' && isDocumentFolder(this.rel(p))) {
