@@ -86,7 +86,7 @@ export interface AppServices {
   watcher: WorkspaceWatcher | null
   /** Full-text search over the workspace (built on first use). */
   search: SearchService
-  /** Who has which document open: this instance's presence record and everyone else's (started with `start`). */
+  /** Who has which document open: this instance's presence record and everyone else's (started with `start` and `watch`). */
   presence: PresenceService
   /** The host's diagnostics log (the services write to it; it outlives them: the host closes it). */
   log: Log
@@ -245,8 +245,9 @@ export async function openWorkspace(opts: OpenWorkspaceOptions): Promise<AppServ
       )
       await watcher.start()
     }
-    // After the watcher: a record that appears while it starts is looked at by this first scan.
-    if (start) await presence.start()
+    // Presence is where windows are: only hosts with windows (they watch) keep a record. After the
+    // watcher, so a record that appears while it starts is looked at by this first scan.
+    if (start && watcher) await presence.start()
   } catch (err) {
     await dispose()
     throw err

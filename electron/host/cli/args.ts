@@ -140,6 +140,7 @@ export const USAGE = `sectioned — admin CLI for a Sectioned workspace (a share
   rm <folder> <file> --user NAME                   move a document and its history to the app's trash
   trash <folder> [--json]                          the trashed documents, newest first, with their ids
   restore <folder> <id>                            put a trashed document back where it was
+  who <folder> [--json]                            who has which document open now, and the heading each cursor is in
 
 Options: --workspace DIR (default: nearest folder with .sectioned/, else the file's folder),
          --heartbeat-ms N (testing: heartbeat faster than LOCK_HEARTBEAT_INTERVAL's 5 s minimum)

@@ -6,6 +6,7 @@ import { cmdPrune, cmdVerify } from './commands-admin'
 import { cmdRemove, cmdRename, cmdRestore, cmdTrash } from './commands-files'
 import { cmdHistory, cmdInspect, cmdMetrics, cmdSections, cmdStatus } from './commands-read'
 import { cmdSearch } from './commands-search'
+import { cmdWho } from './commands-presence'
 import { Exit, type CliIo } from './context'
 
 const commands: Record<string, (args: ParsedArgs, io: CliIo) => Promise<number>> = {
@@ -25,7 +26,8 @@ const commands: Record<string, (args: ParsedArgs, io: CliIo) => Promise<number>>
   mv: cmdRename,
   rm: cmdRemove,
   trash: cmdTrash,
-  restore: cmdRestore
+  restore: cmdRestore,
+  who: cmdWho
 }
 
 /** Maps an error to the documented exit code. */
