@@ -4,12 +4,21 @@ import { EditorView, ViewPlugin } from '@codemirror/view'
 import { basicSetup } from 'codemirror'
 import { useContext, useEffect, useRef } from 'react'
 import type { StoreApi } from 'zustand'
-import { SectionSession, sectionLocking, sessionOf, setSectionLocks, type BlockedEdit } from '../editor'
+import {
+  SectionSession,
+  sectionIndexAt,
+  sectionLocking,
+  sectionLocks,
+  sessionOf,
+  setSectionLocks,
+  type BlockedEdit
+} from '../editor'
 import { describeHolder } from '../../../shared/format-time'
 import { sectionsOfSnapshot } from '../editor/session-sync'
 import { createSessionHost } from '../state/session-host'
 import type { AppState } from '../state/store'
 import { StoreContext, useApp } from '../state/use-app'
+import { PresenceChips } from './PresenceChips'
 
 /** Tells the writer why a keystroke did nothing: someone holds the section, or the app is offline. */
 function blockedNotice(store: StoreApi<AppState>, edit: BlockedEdit): void {
@@ -71,6 +80,27 @@ function livePreviewText(store: StoreApi<AppState>) {
         if (timer) clearTimeout(timer)
         off()
       }
+    }
+  })
+}
+
+/**
+ * Tells the services which section the cursor is in (presence: other writers see it), through the
+ * store's debounce; and that no document is open here any more when the view goes.
+ */
+function cursorPlace(store: StoreApi<AppState>, document: string) {
+  return ViewPlugin.define((view) => {
+    const report = () => {
+      const locks = sectionLocks(view.state)
+      const at = locks[sectionIndexAt(locks, view.state.selection.main.head)]
+      store
+        .getState()
+        .placeAt({ document, sectionId: at?.id ?? null, heading: at ? (at.heading ?? null) : null })
+    }
+    report()
+    return {
+      update: report,
+      destroy: () => store.getState().placeAt(null)
     }
   })
 }
@@ -139,6 +169,7 @@ export function EditorPane() {
             session: (v) => new SectionSession(v, host)
           }),
           livePreviewText(store),
+          cursorPlace(store, current),
           // Not UTF-8, or a second name on disk: nothing may be typed, so nothing is ever rewritten.
           readOnlyMode.of(readOnlyExtension(snapshot.readOnly))
         ]
@@ -216,6 +247,7 @@ export function EditorPane() {
       )}
       <div className="editor-toolbar">
         <strong>{document}</strong>
+        <PresenceChips document={document} where="header" />
         <span className="muted" data-testid="editing">
           {!connected
             ? held.some((h) => h.dirty)

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState, type DragEvent, type KeyboardEvent } from 'react'
 import { useApp } from '../state/use-app'
+import { PresenceChips } from './PresenceChips'
 import { TrashDialog } from './TrashDialog'
 import { treeRows } from './tree-rows'
 
@@ -241,7 +242,8 @@ export function FolderTree() {
                   }}
                   title={d}
                 >
-                  {row.name}
+                  <span className="tree-doc">{row.name}</span>
+                  <PresenceChips document={d} where="tree" />
                 </button>
               )}
             </li>

@@ -5,6 +5,7 @@ import { createDocumentSlice, type DocumentSlice } from './document'
 import { createHistorySlice, type HistorySlice } from './history'
 import { createLocksSlice, type LocksSlice } from './locks'
 import { createNoticeSlice, type NoticeSlice } from './notices'
+import { createPresenceSlice, type PresenceSlice } from './presence'
 import { createRequestsSlice, type RequestsSlice } from './requests'
 import { createSearchSlice, type SearchSlice } from './search'
 import { createStatusSlice, type StatusSlice } from './status'
@@ -19,7 +20,8 @@ export type AppState = WorkspaceSlice &
   RequestsSlice &
   HistorySlice &
   SearchSlice &
-  StatusSlice & {
+  StatusSlice &
+  PresenceSlice & {
     /** The client the slices talk through (the editor's session gets it too). */
     client: SectionedClient
     /** This window's wall clock (ms): what times are worded against ("10:32" or "Mar 4, 10:32"). */
@@ -53,6 +55,7 @@ export function createAppStore(
     ...createHistorySlice(client)(...a),
     ...createSearchSlice(client)(...a),
     ...createStatusSlice(client)(...a),
+    ...createPresenceSlice(client)(...a),
     client,
     now: options.now ?? (() => Date.now())
   }))
@@ -69,6 +72,7 @@ export function createAppStore(
       if (status === 'closed') get().session?.setConnected(false)
       if (status !== 'open') return
       void get().refreshStatus()
+      void get().loadPresence()
       // Back after a drop: the services see a new window, so the session takes its sections again.
       if (wasOpen) {
         get().session?.setConnected(true)
@@ -79,6 +83,7 @@ export function createAppStore(
           void get().reloadLocks(document)
         }
         void get().loadPendingRequests()
+        get().resendPlace()
       }
       wasOpen = true
     }),
@@ -128,6 +133,7 @@ export function createAppStore(
     client.on('workspace:problem', ({ message }) =>
       get().notify({ key: 'workspace', kind: 'error', text: message })
     ),
+    client.on('presence:changed', ({ others }) => get().setOthers(others)),
     client.on('edit:requested', (request) => get().requestArrived(request)),
     client.on('edit:answered', (answer) => void get().requestAnswered(answer)),
     client.on('app:flush', () => {
@@ -145,6 +151,7 @@ export function createAppStore(
     store,
     dispose: () => {
       clearInterval(timer)
+      get().cancelPlace()
       offs.forEach((off) => off())
     }
   }
