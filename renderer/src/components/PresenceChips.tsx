@@ -1,4 +1,4 @@
-import { useShallow } from 'zustand/react/shallow'
+import { useMemo } from 'react'
 import type { PresenceView } from '../../../shared/contract'
 import { userColour } from '../editor/lock-decorations'
 import { useApp } from '../state/use-app'
@@ -23,15 +23,18 @@ export function placeText(heading: string | null | undefined): string {
 /**
  * The other writers who have `document` open (presence): a small chip with their initials in their
  * colour (the colour of their lock badges); its tooltip names them, their computer and the heading
- * their cursor is in. `header` chips also show the name.
+ * their cursor is in. `header` chips also show the name and that heading.
  */
 export function PresenceChips({ document, where }: { document: string; where: 'tree' | 'header' }) {
-  const here = useApp(
-    useShallow((s) =>
-      s.others.flatMap((o: PresenceView) =>
+  // The list itself is selected (a stable reference until it changes); the places are picked from it
+  // here, since a selector that built new objects would make every render look like a change.
+  const others = useApp((s) => s.others)
+  const here = useMemo(
+    () =>
+      others.flatMap((o: PresenceView) =>
         o.documents.filter((d) => d.document === document).map((d) => ({ who: o, place: d }))
-      )
-    )
+      ),
+    [others, document]
   )
   if (here.length === 0) return null
   return (
@@ -53,7 +56,12 @@ export function PresenceChips({ document, where }: { document: string; where: 't
             <span className="presence-initials" style={{ background: colour }}>
               {initialsOf(who.user)}
             </span>
-            {where === 'header' && <span className="presence-name">{who.user}</span>}
+            {where === 'header' && (
+              <span className="presence-name">
+                {who.user}
+                {place.heading ? <span className="muted"> · {place.heading}</span> : null}
+              </span>
+            )}
           </span>
         )
       })}
