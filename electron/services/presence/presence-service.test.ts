@@ -152,6 +152,14 @@ describe('the others’ presence', () => {
     await plant(testIdentity('cat', { hostId: me.hostId }), 1) // alive: this very process
     await ann.rescan()
     expect(ann.others().map((o) => o.user)).toEqual(['cat'])
+    // The next instance started on this machine removes the ended one's leftover; cat's stays.
+    await service(testIdentity('zed', { hostId: me.hostId }), clock).start()
+    expect(await readRecord('i-bob')).toBeNull()
+    expect(await readRecord('i-cat')).not.toBeNull()
+    // The next instance started on this machine removes the ended one's leftover; cat's stays.
+    await service(testIdentity('zed', { hostId: me.hostId }), clock).start()
+    expect(await readRecord('i-bob')).toBeNull()
+    expect(await readRecord('i-cat')).not.toBeNull()
   })
 
   it('ignores hostile files — huge, a link, not JSON, not a record, someone else’s name, a folder, a pipe — and keeps the good ones', async () => {

@@ -11,6 +11,7 @@ import { ensureDir } from '../core/share-fs'
 import { Emitter } from '../core/emitter'
 import type { Workspace } from '../core/workspace'
 import { errorText, silentLog, type Log } from '../log/log'
+import { holderProcessEnded } from '../locks/liveness'
 import { PresenceObserver } from './presence-observer'
 import {
   MAX_PRESENCE_ENTRIES,
@@ -86,13 +87,26 @@ export class PresenceService {
     if (this.started || this.disposed) return
     this.started = true
     await ensureDir(this.o.workspace.presenceDir).catch(this.failed('the presence folder could not be made'))
+    // The returned promise covers the write too (fake clocks in tests wait for it).
     this.beat = this.o.clock.setInterval(() => {
       this.write()
-      return this.rescan()
+      return Promise.all([this.writing, this.rescan()])
     }, this.o.heartbeatIntervalMs)
     this.write()
     await this.writing
+    await this.removeEnded().catch(this.failed('presence records of ended processes could not be removed'))
     await this.rescan()
+  }
+
+  /**
+   * Removes the records of processes on this machine that have ended (crashed instances: instance
+   * ids are new every run, so nobody else would). Another computer's leftovers are only ignored.
+   */
+  private async removeEnded(): Promise<void> {
+    for (const r of await readAllPresence(this.o.workspace)) {
+      if (r.record && holderProcessEnded(r.record.identity, this.o.identity))
+        await removePresence(this.o.workspace, r.instanceId)
+    }
   }
 
   /** Where a window is now (null: it has no document open). Written within `writeEveryMs`. */
