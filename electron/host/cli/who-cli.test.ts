@@ -109,6 +109,10 @@ describe('sectioned who', () => {
       ['i-dan', 'its process on this computer has ended'],
       ['i-eve', 'damaged: is not valid JSON']
     ])
+    // verify names the damaged record (the app only skips it).
+    const verify = await run('verify', dir)
+    expect(verify.code).toBe(5)
+    expect(verify.out + verify.err).toMatch(/i-eve\.json.*not valid JSON/)
     // The probe that read the share's clock is gone again.
     expect((await fs.readdir(ws.presenceDir)).sort()).toEqual([
       'i-bob.json',

@@ -63,11 +63,12 @@ export async function findDamagedDocumentFiles(docDir: string): Promise<DamagedF
   return checkAll(files)
 }
 
-/** The damaged edit requests, metrics and audit files of the workspace (not per document). */
+/** The damaged edit requests, metrics, presence and audit files of the workspace (not per document). */
 export async function findDamagedSharedFiles(ws: Workspace): Promise<DamagedFile[]> {
   const files: Candidate[] = []
   await collect(files, ws.requestsDir, '.json', READ_LIMITS.request, true)
   await collect(files, ws.metricsDir, '.json', READ_LIMITS.metrics, true)
+  await collect(files, ws.presenceDir, '.json', READ_LIMITS.presence, true)
   await collect(files, ws.auditDir, '.jsonl', READ_LIMITS.audit, false)
   return checkAll(files)
 }

@@ -183,7 +183,7 @@ export async function verifyWorkspace(ws: Workspace, opts: VerifyOptions): Promi
     ...d,
     advice: 'delete it (the app skips it; it is rewritten or no longer needed)'
   }))
-  for (const dir of [ws.requestsDir, ws.metricsDir, ws.auditDir]) {
+  for (const dir of [ws.requestsDir, ws.metricsDir, ws.presenceDir, ws.auditDir]) {
     for (const e of (await listEntries(dir)) ?? []) {
       if (!e.isFile() || !isTempName(e.name)) continue
       const f = await leftover({ shareNow }, path.join(dir, e.name), false)
