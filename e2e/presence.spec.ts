@@ -75,9 +75,15 @@ test('presence: B opens a document and A sees it in the tree and the header with
   const a = await ann.open('plan.md', 'Money is tight.')
   await expect(a.locator('[data-testid="presence-chip"]')).toHaveCount(0)
 
+  // B opens notes.md: A's tree shows B beside it (a document A does not have open).
+  const b = await bob.open('notes.md', 'Nothing yet.')
+  await expect(treeChip(a, 'notes.md')).toHaveAttribute('title', /^bob on bob-laptop in /)
+  await expect(headerChip(a)).toHaveCount(0)
+
+  // B switches to plan.md: A's header and tree follow.
   await watchFor(a, 'appeared', HEADER_BOB, true)
   const opening = Date.now()
-  const b = await bob.open('plan.md', 'Money is tight.')
+  await b.getByRole('button', { name: 'plan.md', exact: true }).click()
   const appearedMs = (await stamp(a, 'appeared')) - opening
   // A fresh editor's cursor is at the start: the preamble, named in words, never by id.
   await expect(headerChip(a)).toHaveAttribute(
@@ -137,7 +143,7 @@ test('presence: B opens a document and A sees it in the tree and the header with
   await expect.poll(async () => (await records(sectioned)).bob?.documents).toEqual([])
   console.log(
     report('presence', {
-      'appears (B opens)': `${appearedMs} ms`,
+      'appears (B opens plan.md)': `${appearedMs} ms`,
       'follows cursor': `${movedMs} ms`,
       'gone (page closed)': `${goneMs} ms`
     })
