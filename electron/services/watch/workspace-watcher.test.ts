@@ -236,12 +236,14 @@ describe('WorkspaceWatcher, native events', () => {
     const lockDir = ws.sectionLockDir('notes/plan.md', 'intro')
     const generation = path.join(lockDir, genName(1))
     let gap = true
+    let asked = 0
     const gapped: WatcherFactory = (dir, options) => {
       const ignored = options.ignored as (p: string, stats?: Stats) => boolean
       const skip = (p: string) => {
         if (!gap || !p.startsWith(lockDir + path.sep)) return false
-        // chokidar asks twice about a path (without, then with its stats): skipped both times.
-        if (p === generation) setTimeout(() => (gap = false), 20)
+        // chokidar asks twice about a new path (without, then with its stats): skipped both times,
+        // then it has decided, as if it had missed the generation.
+        if (p === generation && ++asked === 2) gap = false
         return true
       }
       return watch(dir, { ...options, ignored: (p, st) => skip(p) || ignored(p, st) })
