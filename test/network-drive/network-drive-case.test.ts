@@ -11,35 +11,21 @@
  * renames is finished by the next recovery.
  */
 import { execFileSync, spawnSync } from 'node:child_process'
-import { existsSync, promises as fs } from 'node:fs'
+import { promises as fs } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { openWorkspace, type AppServices } from '../../electron/services/app-services'
 import { relOf, writeMoveIntent } from '../../electron/services/files/doc-move'
 import { FakeClock } from '../harness/fake-clock'
+import { rcloneProblem, waitForRcloneMount } from '../harness/rclone-mounts'
 import { testIdentity } from '../harness/test-identity'
 
-function caseProblem(): string | null {
-  if (!existsSync('/dev/fuse')) return '/dev/fuse is missing'
-  if (spawnSync('rclone', ['version']).error) return 'rclone is not installed (apt-get install rclone)'
-  if (spawnSync('fusermount', ['-V']).error) return 'fusermount is not installed'
-  return null
-}
-
-const problem = caseProblem()
+const problem = rcloneProblem()
 if (problem) console.log(`case-insensitive mount suite skipped: ${problem}`)
 
 const PLAN = '# Budget\n\nOne.\n\n# Dates\n\nTwo.\n'
 const OTHER = '# Other\n\nElse.\n'
-
-async function waitForMount(m: string): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    if ((await fs.readFile('/proc/self/mounts', 'utf8')).includes(` ${m} fuse.rclone`)) return
-    await new Promise((r) => setTimeout(r, 100))
-  }
-  throw new Error(`rclone did not mount ${m}`)
-}
 
 describe.skipIf(problem !== null)('a case-insensitive mount (rclone --vfs-case-insensitive)', () => {
   let base: string
@@ -72,7 +58,7 @@ describe.skipIf(problem !== null)('a case-insensitive mount (rclone --vfs-case-i
       ],
       { stdio: 'ignore' }
     )
-    await waitForMount(mount)
+    await waitForRcloneMount(mount)
   }, 30_000)
 
   afterEach(async () => {

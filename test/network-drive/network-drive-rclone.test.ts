@@ -6,31 +6,17 @@
  * so locks stay exclusive across the two mounts, and the once-per-workspace probe accepts the share.
  */
 import { execFileSync, spawnSync } from 'node:child_process'
-import { existsSync, promises as fs } from 'node:fs'
+import { promises as fs } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { registerShareRoot } from '../../electron/services/core/share-fs'
 import { claimGeneration, probeExclusiveClaims } from '../../electron/services/locks/lock-dir'
+import { rcloneProblem, waitForRcloneMount } from '../harness/rclone-mounts'
 import { killAll, LOCK_WORKER, start } from '../harness/test-processes'
-
-function rcloneProblem(): string | null {
-  if (!existsSync('/dev/fuse')) return '/dev/fuse is missing'
-  if (spawnSync('rclone', ['version']).error) return 'rclone is not installed (apt-get install rclone)'
-  if (spawnSync('fusermount', ['-V']).error) return 'fusermount is not installed'
-  return null
-}
 
 const problem = rcloneProblem()
 if (problem) console.log(`rclone suite skipped: ${problem}`)
-
-async function waitForMount(m: string): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    if ((await fs.readFile('/proc/self/mounts', 'utf8')).includes(` ${m} fuse.rclone`)) return
-    await new Promise((r) => setTimeout(r, 100))
-  }
-  throw new Error(`rclone did not mount ${m}`)
-}
 
 describe.skipIf(problem !== null)('one folder mounted twice with rclone', () => {
   let base: string
@@ -63,7 +49,7 @@ describe.skipIf(problem !== null)('one folder mounted twice with rclone', () => 
         ],
         { stdio: 'ignore' }
       )
-      await waitForMount(m)
+      await waitForRcloneMount(m)
       mounts.push(m)
     }
   }, 30_000)

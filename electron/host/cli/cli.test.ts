@@ -3,18 +3,13 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { Workspace } from '../../services/core/workspace'
-import { runCli } from './run'
+import { runCliCaptured } from '../../../test/harness/cli-run'
 
 let dir: string
 let doc: string
 const ORIGINAL = 'Intro\n\n# Budget\n\nMoney\n\n## Risks\n\nSome\n'
 
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = ''
-  let err = ''
-  const code = await runCli(argv, { out: (s) => (out += s), err: (s) => (err += s) })
-  return { code, out, err }
-}
+const run = runCliCaptured
 
 function oneCleanLine(err: string): void {
   const lines = err.trim().split('\n')

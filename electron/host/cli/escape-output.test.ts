@@ -8,7 +8,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { escapeControl, escapeJsonText } from '../../../shared/escape-control'
-import { runCli } from './run'
+import { runCliCaptured } from '../../../test/harness/cli-run'
 
 let dir: string
 let doc: string
@@ -21,12 +21,7 @@ const TEXT = '# Bud\u001b]0;pwned\u0007get\u007f\u202e\n\nMoney\n'
 // eslint-disable-next-line no-control-regex
 const RAW = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/
 
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = ''
-  let err = ''
-  const code = await runCli(argv, { out: (s) => (out += s), err: (s) => (err += s) })
-  return { code, out, err }
-}
+const run = runCliCaptured
 
 /** Output with no raw control character besides the newlines that end its own lines. */
 function clean(text: string): void {

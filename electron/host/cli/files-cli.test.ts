@@ -11,17 +11,12 @@ import { openWorkspace } from '../../services/app-services'
 import { testIdentity } from '../../../test/harness/test-identity'
 import { FakeClock } from '../../../test/harness/fake-clock'
 import { cli } from '../../../test/harness/test-processes'
-import { runCli } from './run'
+import { runCliCaptured } from '../../../test/harness/cli-run'
 
 let dir: string
 const TEXT = '# Budget\n\nMoney\n'
 
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = ''
-  let err = ''
-  const code = await runCli(argv, { out: (s) => (out += s), err: (s) => (err += s) })
-  return { code, out, err }
-}
+const run = runCliCaptured
 
 beforeEach(async () => {
   dir = await fs.mkdtemp(path.join(os.tmpdir(), 'sectioned-cli-files-'))

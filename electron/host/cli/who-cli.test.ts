@@ -9,18 +9,13 @@ import { openWorkspace, type AppServices } from '../../services/app-services'
 import { machineHostId } from '../../services/core/identity'
 import { Workspace } from '../../services/core/workspace'
 import { presenceFile, type PresenceRecord } from '../../services/presence/presence-record'
-import { runCli } from './run'
+import { runCliCaptured } from '../../../test/harness/cli-run'
 
 let dir: string
 let ws: Workspace
 const opened: AppServices[] = []
 
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = ''
-  let err = ''
-  const code = await runCli(argv, { out: (s) => (out += s), err: (s) => (err += s) })
-  return { code, out, err }
-}
+const run = runCliCaptured
 
 beforeEach(async () => {
   dir = await fs.mkdtemp(path.join(os.tmpdir(), 'sectioned-who-'))
