@@ -8,7 +8,7 @@
  */
 import type { Page } from '@playwright/test'
 import { PLAN } from './documents'
-import { expect, test, writersOn } from './fixtures'
+import { expect, test, writersOn, type Sectioned } from './fixtures'
 import { report } from './timing'
 import { badge, lastNotice, openDocument, typeAtEndOf } from './writer'
 
@@ -59,6 +59,21 @@ async function setBackground(page: Page, background: boolean): Promise<void> {
   }, background)
 }
 
+/**
+ * Ann's and Bob's windows on plan.md; Ann's page may notify and records each notification it makes
+ * (reloaded with the recorder in place).
+ */
+async function annRecordingAndBob(sectioned: Sectioned): Promise<{ a: Page; b: Page }> {
+  const {
+    instances: [ann],
+    pages: [a, b]
+  } = await writersOn(sectioned, 'plan.md', PLAN, ['ann', 'bob'], 'Money is tight.')
+  await a.context().grantPermissions(['notifications'])
+  await a.addInitScript(recordNotifications)
+  await openDocument(a, ann.host.url, 'plan.md', 'Money is tight.')
+  return { a, b }
+}
+
 /** The text of the editor line the selection is on. */
 const caretLine = (page: Page) =>
   page.evaluate(() => {
@@ -70,13 +85,7 @@ const caretLine = (page: Page) =>
 test('an edit request raises a notification naming the writer and the heading, only in the background', async ({
   sectioned
 }) => {
-  const {
-    instances: [ann],
-    pages: [a, b]
-  } = await writersOn(sectioned, 'plan.md', PLAN, ['ann', 'bob'], 'Money is tight.')
-  await a.context().grantPermissions(['notifications'])
-  await a.addInitScript(recordNotifications)
-  await openDocument(a, ann.host.url, 'plan.md', 'Money is tight.')
+  const { a, b } = await annRecordingAndBob(sectioned)
   expect(await a.evaluate(() => Notification.permission)).toBe('granted')
 
   await typeAtEndOf(a, 'Hello from the intro.', ' Ann writes.')
@@ -146,13 +155,7 @@ test('a section lost in the background raises one notification with its heading 
 })
 
 test('turned off in Settings: a request in the background raises no notification', async ({ sectioned }) => {
-  const {
-    instances: [ann],
-    pages: [a, b]
-  } = await writersOn(sectioned, 'plan.md', PLAN, ['ann', 'bob'], 'Money is tight.')
-  await a.context().grantPermissions(['notifications'])
-  await a.addInitScript(recordNotifications)
-  await openDocument(a, ann.host.url, 'plan.md', 'Money is tight.')
+  const { a, b } = await annRecordingAndBob(sectioned)
   await a.getByTestId('open-settings').click()
   await a.getByTestId('notifications-setting').uncheck()
   await a.getByTestId('settings').getByRole('button', { name: 'Save' }).click()
