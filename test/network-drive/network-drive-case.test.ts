@@ -10,7 +10,6 @@
  * an existing one: refused, nothing changed on disk. A case-only rename killed between its two
  * renames is finished by the next recovery.
  */
-import { execFileSync, spawnSync } from 'node:child_process'
 import { promises as fs } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -18,7 +17,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { openWorkspace, type AppServices } from '../../electron/services/app-services'
 import { relOf, writeMoveIntent } from '../../electron/services/files/doc-move'
 import { FakeClock } from '../harness/fake-clock'
-import { rcloneProblem, waitForRcloneMount } from '../harness/rclone-mounts'
+import { mountRclone, rcloneProblem, unmountRclone } from '../harness/rclone-mounts'
 import { testIdentity } from '../harness/test-identity'
 
 const problem = rcloneProblem()
@@ -41,24 +40,7 @@ describe.skipIf(problem !== null)('a case-insensitive mount (rclone --vfs-case-i
     await fs.mkdir(mount)
     await fs.writeFile(path.join(src, 'Plan.md'), PLAN)
     await fs.writeFile(path.join(src, 'other.md'), OTHER)
-    execFileSync(
-      'rclone',
-      [
-        'mount',
-        src,
-        mount,
-        '--daemon',
-        '--vfs-case-insensitive',
-        '--dir-cache-time',
-        '1s',
-        '--attr-timeout',
-        '0s',
-        '--config',
-        '/dev/null'
-      ],
-      { stdio: 'ignore' }
-    )
-    await waitForRcloneMount(mount)
+    await mountRclone(src, mount, ['--vfs-case-insensitive'])
   }, 30_000)
 
   afterEach(async () => {
@@ -66,7 +48,7 @@ describe.skipIf(problem !== null)('a case-insensitive mount (rclone --vfs-case-i
   })
 
   afterAll(async () => {
-    spawnSync('fusermount', ['-u', '-z', mount])
+    unmountRclone(mount)
     await fs.rm(base, { recursive: true, force: true })
   })
 

@@ -5,14 +5,13 @@
  * client's folder already took fails. Claims are renames of a prepared folder (locks/lock-dir.ts),
  * so locks stay exclusive across the two mounts, and the once-per-workspace probe accepts the share.
  */
-import { execFileSync, spawnSync } from 'node:child_process'
 import { promises as fs } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { registerShareRoot } from '../../electron/services/core/share-fs'
 import { claimGeneration, probeExclusiveClaims } from '../../electron/services/locks/lock-dir'
-import { rcloneProblem, waitForRcloneMount } from '../harness/rclone-mounts'
+import { mountRclone, rcloneProblem, unmountRclone } from '../harness/rclone-mounts'
 import { killAll, LOCK_WORKER, start } from '../harness/test-processes'
 
 const problem = rcloneProblem()
@@ -33,30 +32,14 @@ describe.skipIf(problem !== null)('one folder mounted twice with rclone', () => 
       await fs.mkdir(m)
       // A short directory cache, as a writer would set for a shared folder (the default 5 min would
       // hide the other mount's locks); no config file: a local path is its own remote.
-      execFileSync(
-        'rclone',
-        [
-          'mount',
-          src,
-          m,
-          '--daemon',
-          '--dir-cache-time',
-          '1s',
-          '--attr-timeout',
-          '0s',
-          '--config',
-          '/dev/null'
-        ],
-        { stdio: 'ignore' }
-      )
-      await waitForRcloneMount(m)
+      await mountRclone(src, m)
       mounts.push(m)
     }
   }, 30_000)
 
   afterAll(async () => {
     killAll()
-    for (const m of mounts) spawnSync('fusermount', ['-u', '-z', m])
+    for (const m of mounts) unmountRclone(m)
     await fs.rm(base, { recursive: true, force: true })
   })
 
