@@ -7,6 +7,7 @@ import { ensureDir, isFolder } from './core/share-fs'
 import { Workspace } from './core/workspace'
 import { DocumentService } from './documents/document-service'
 import { KnownGoodIndexes } from './documents/known-good-indexes'
+import { RenameAdopter } from './files/adopt-renames'
 import { HistoryStore } from './history/history-store'
 import { JournalStore } from './journal/journal-store'
 import { errorText, silentLog, type Log } from './log/log'
@@ -201,14 +202,12 @@ export async function openWorkspace(opts: OpenWorkspaceOptions): Promise<AppServ
   })
   // A rename made outside the app: the document's history follows it (any instance that saw it;
   // the document locks let one do it). Windows are told by the dispatcher.
-  let adopting: Promise<unknown> = Promise.resolve()
-  const renamedOutside = watcher?.events.on('document-renamed', ({ from, to, sha256 }) => {
-    adopting = files
-      .adoptRename(from, to, sha256)
-      .catch(
-        cleanupFailed(`the history of “${from}” could not follow it to “${to}”; it stays under the old name`)
-      )
-  })
+  const adopter = new RenameAdopter(files, clock, (from, to, err) =>
+    cleanupFailed(`the history of “${from}” could not follow it to “${to}”; it stays under the old name`)(err)
+  )
+  const renamedOutside = watcher?.events.on('document-renamed', ({ from, to, sha256 }) =>
+    adopter.adopt(from, to, sha256)
+  )
   const presenceSeen = watcher?.events.on('presence-changed', () => void presence.rescan())
   const dispose = async () => {
     renamedOutside?.dispose()
@@ -223,7 +222,7 @@ export async function openWorkspace(opts: OpenWorkspaceOptions): Promise<AppServ
     for (const d of started.reverse()) d.dispose()
     await publishing
     await files.idle()
-    await adopting
+    await adopter.dispose()
     await locks.dispose()
     // Snapshots describe running instances; a stopped one removes its own (else they pile up per run).
     if (start)

@@ -162,6 +162,31 @@ describe('files:* channels', () => {
     expect(after).toEqual(before)
   })
 
+  it('a rename made outside while a section is held: the history follows once the section is released', async () => {
+    const ann = await ws.open('ann')
+    const { section } = await ann.s.documents.section(DOC, 'budget')
+    const lock = await ann.s.locks.acquireSection(DOC, 'budget')
+    await ann.s.documents.saveSection(lock, section.sha256, '# Budget\n\nHeld money\n\n')
+    const bob = await watching('bob')
+    await fs.rename(path.join(ws.root(), DOC), path.join(ws.root(), 'moved.md'))
+    expect(await bob.seen('document:renamed', DOC)).toBe(true)
+    const versionsAt = async (document: string) => {
+      const r = await bob.d.call('history:list', { document, sectionId: 'budget' }, ctx)
+      return r.ok ? (r.value as { versions: unknown[] }).versions.length : 0
+    }
+    // Refused while Ann holds “Budget”: the history stays under the old name, nothing is lost.
+    await new Promise((r) => setTimeout(r, 500))
+    expect(await versionsAt('moved.md')).toBe(0)
+    expect(await versionsAt(DOC)).toBeGreaterThan(0)
+    await ann.s.locks.release(lock)
+    let after = 0
+    for (let waited = 0; waited < 8000 && after === 0; waited += 100) {
+      await new Promise((r) => setTimeout(r, 100))
+      after = await versionsAt('moved.md')
+    }
+    expect(after).toBeGreaterThan(0)
+  })
+
   it('a document deleted outside the app is reported removed, not renamed', async () => {
     const bob = await watching('bob')
     await fs.rm(path.join(ws.root(), DOC))

@@ -88,6 +88,9 @@ function renameIntent(
   }
 }
 
+/** What {@link FileOps.adoptRename} did. */
+export type AdoptOutcome = 'adopted' | 'not-ready' | 'busy'
+
 /** Creating, renaming, trashing, restoring and duplicating documents, and making folders. */
 export class FileOps {
   /** The latest periodic recovery (see `startRecovery`). */
@@ -162,10 +165,11 @@ export class FileOps {
    * ids, history, backups, drafts — follows it as after `rename`. Only while the old name is still
    * gone, the new file still has that content (`sha256`), the old name has data and the new name has
    * none of its own; under the document locks of both names, so among the instances that all saw it
-   * one moves the data and the others find nothing left. False when there was nothing to do, or while
-   * anyone holds a section of either name (the data stays where it is; nothing is lost).
+   * one moves the data and the others find nothing left. `not-ready` when there was nothing (left)
+   * to do; `busy` while anyone holds a section of either name (the data stays where it is; nothing is
+   * lost; see adopt-renames.ts, which asks again).
    */
-  async adoptRename(from: string, to: string, sha256: string): Promise<boolean> {
+  async adoptRename(from: string, to: string, sha256: string): Promise<AdoptOutcome> {
     const ws = this.o.workspace
     const old = ws.resolveDocument(from)
     const doc = ws.resolveDocument(to)
@@ -177,17 +181,18 @@ export class FileOps {
       (await this.shaOf(doc)) === sha256 &&
       (await hasData(old.rel)) &&
       !(await hasData(doc.rel))
-    if (!(await ready())) return false
+    if (!(await ready())) return 'not-ready'
     try {
       return await this.underLocks([old.rel, doc.rel], 'renamed', async () => {
-        if (!(await ready())) return false // another instance moved it meanwhile
+        if (!(await ready())) return 'not-ready' // another instance moved it meanwhile
         // The file is gone from the old name already: the move's file step has nothing to do.
         await this.move(renameIntent(ws, old.rel, doc.rel))
         this.record({ type: 'structure', action: 'rename', document: old.rel, to: doc.rel })
-        return true
+        return 'adopted' as const
       })
     } catch (err) {
-      if (err instanceof LockAcquisitionError || err instanceof StaleProcessLockError) return false
+      // A section of either name is held (its writer may not know the file went): later.
+      if (err instanceof LockAcquisitionError || err instanceof StaleProcessLockError) return 'busy'
       throw err
     }
   }
