@@ -248,6 +248,17 @@ export const trashEntrySchema = z.object({
   at: z.string()
 })
 
+/** Where the writer was in a document: the text at the top of the view and the cursor (UTF-16 offsets). */
+export const documentPlaceSchema = z.object({
+  document: documentPath,
+  top: z.number().int().min(0),
+  anchor: z.number().int().min(0),
+  head: z.number().int().min(0)
+})
+
+/** A recent workspace folder and whether it is still there. */
+export const recentFolderSchema = z.object({ folder: z.string(), exists: z.boolean() })
+
 /** Request channels: request schema → response schema. */
 export const contract = {
   'workspace:info': {
@@ -338,8 +349,23 @@ export const contract = {
       /** Where they are stored; null when this host keeps none. */
       file: z.string().nullable(),
       /** LOCK_HEARTBEAT_INTERVAL is set in the environment and wins over the setting. */
-      heartbeatFromEnvironment: z.boolean()
+      heartbeatFromEnvironment: z.boolean(),
+      /** The folders this host opened, most recent first (a folder that is gone: `exists` false). */
+      recentFolders: z.array(recentFolderSchema)
     })
+  },
+  /**
+   * What this host remembers of the open workspace: the document shown last (reopened at start)
+   * and where the writer was in the documents shown recently, most recent first.
+   */
+  'places:get': {
+    request: empty,
+    response: z.object({ shown: z.string().nullable(), documents: z.array(documentPlaceSchema) })
+  },
+  /** The window shows `document` at this place: remembered in the host's settings for the next start. */
+  'places:remember': {
+    request: documentPlaceSchema.strict(),
+    response: z.object({ ok: z.literal(true) })
   },
   'settings:set': {
     request: editableSettingsSchema.partial().strict(),

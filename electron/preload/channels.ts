@@ -28,6 +28,8 @@ export const REQUEST_CHANNELS = Object.freeze({
   'requests:answer': true,
   'settings:get': true,
   'settings:set': true,
+  'places:get': true,
+  'places:remember': true,
   'history:list': true,
   'history:restore': true,
   'drafts:list': true,

@@ -381,4 +381,34 @@ describe('structure operations and settings through the contract', () => {
       ErrorCode.Validation
     )
   })
+
+  it('remembers where the window was, per workspace, in the settings file; refuses names outside it', async () => {
+    const file = path.join(ws.root(), 'config', 'settings.json')
+    const s = await openWorkspace({
+      folder: ws.root(),
+      identity: testIdentity('ann'),
+      clock: new FakeClock()
+    })
+    const d = createDispatcher(s, { settingsFile: file })
+    ws.track(s, d)
+    expect(ok(await d.call('places:get', {}, ctx))).toEqual({ shown: null, documents: [] })
+    const place = { document: DOC, top: 12, anchor: 20, head: 25 }
+    expect(ok(await d.call('places:remember', place, ctx))).toEqual({ ok: true })
+    expect(ok(await d.call('places:remember', { ...place, document: 'b.md', top: 0 }, ctx))).toEqual({
+      ok: true
+    })
+    expect(ok(await d.call('places:remember', place, ctx))).toEqual({ ok: true })
+    expect(ok(await d.call('places:get', {}, ctx))).toEqual({
+      shown: DOC,
+      documents: [place, { ...place, document: 'b.md', top: 0 }]
+    })
+    const stored = JSON.parse(await fs.readFile(file, 'utf8')) as { workspaces: { folder: string }[] }
+    expect(stored.workspaces.map((w) => w.folder)).toEqual([path.resolve(ws.root())])
+    expect(fail(await d.call('places:remember', { ...place, document: '../x.md' }, ctx)).code).toBe(
+      ErrorCode.PathOutside
+    )
+    expect(fail(await d.call('places:remember', { ...place, top: -1 }, ctx)).code).toBe(ErrorCode.Validation)
+    const got = ok<{ recentFolders: unknown[] }>(await d.call('settings:get', {}, ctx))
+    expect(got.recentFolders).toEqual([])
+  })
 })

@@ -6,8 +6,6 @@ import type { SaveResult } from '../documents/document-service'
 import type { LockHandle } from '../locks/lock-service'
 import type { StructureResult } from '../documents/structure-ops'
 import type { EditRequest } from '../requests/edit-requests'
-import { readSettings, updateSettings } from '../settings/app-settings'
-import { DEFAULT_POLL_INTERVAL_MS } from '../watch/watch-mode'
 import { inspectLocks } from '../locks/lock-admin'
 import type { CallContext } from './dispatcher-types'
 import type { ClientLocks } from './client-locks'
@@ -15,6 +13,7 @@ import { changedSections, VersionMemory } from './document-changes'
 import { searchWorkspace } from '../search/search-query'
 import { createFileHandlers } from './file-handlers'
 import { createPresenceHandlers } from './presence-handlers'
+import { createSettingsHandlers } from './settings-handlers'
 
 /** One handler per contract channel, typed from the contract. */
 export type Handlers = {
@@ -352,31 +351,7 @@ export function createHandlers(s: AppServices, locks: ClientLocks, hooks: Handle
       await s.requests.answer(req.id, req.answer)
       return { ok: true as const }
     },
-    'settings:get': async () => {
-      const stored = hooks.settingsFile ? await readSettings(hooks.settingsFile) : {}
-      return {
-        settings: {
-          user: s.identity.user,
-          heartbeatSeconds: Math.round(s.locks.settings.heartbeatIntervalMs / 1000),
-          pollIntervalMs: s.watcher?.mode?.intervalMs ?? stored.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
-          idleTimeoutMinutes: s.locks.settings.idleTimeoutMs / 60_000,
-          watchMode: stored.watchMode ?? 'auto',
-          notifications: stored.notifications ?? true
-        },
-        file: hooks.settingsFile,
-        heartbeatFromEnvironment: Boolean(process.env.LOCK_HEARTBEAT_INTERVAL)
-      }
-    },
-    'settings:set': async (req) => {
-      if (!hooks.settingsFile) throw new ValidationError('This window cannot store settings.')
-      await updateSettings(hooks.settingsFile, req)
-      // Identity, heartbeat and watching are fixed for a run: they apply when the folder is opened
-      // again. Notifications are the window's own business and apply at once.
-      return {
-        saved: true as const,
-        restartNeeded: Object.keys(req).some((key) => key !== 'notifications')
-      }
-    },
+    ...createSettingsHandlers(s, hooks.settingsFile),
     'history:list': async (req) => ({
       versions: (await s.history.list(s.workspace.resolveDocument(req.document).rel, req.sectionId)).map(
         toVersion

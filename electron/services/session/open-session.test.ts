@@ -107,6 +107,28 @@ describe('openSession', () => {
     })
   })
 
+  it('a broken settings file opens on the defaults with one clear log line; the folder is recorded among the recent ones', async () => {
+    await fs.mkdir(hostDir)
+    const file = path.join(hostDir, 'settings.json')
+    await fs.writeFile(file, '{"user": "ann", ')
+    const log = new MemoryLog()
+    const session = await openSession({
+      kind: 'test',
+      hostDir,
+      env: {},
+      log,
+      folder: share,
+      transport: () => null
+    })
+    open.push(session)
+    expect(session.services.locks.settings.heartbeatIntervalMs).toBe(30_000)
+    expect(log.at('warn').map((l) => l.message)).toEqual([
+      `the settings file ${file} is not valid JSON; using the defaults`
+    ])
+    // The file on disk now lists the folder (and was repaired by that write).
+    expect(JSON.parse(await fs.readFile(file, 'utf8'))).toEqual({ recentFolders: [share] })
+  })
+
   it('leaves no timers, watchers or files open once disposed: the process can exit', async () => {
     const before = resources()
     const session = await openSession({

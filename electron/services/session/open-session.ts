@@ -12,7 +12,13 @@ import { journalDirIn } from '../journal/journal-store'
 import { knownGoodIndexesIn } from '../documents/known-good-indexes'
 import { errorText, silentLog, type Log } from '../log/log'
 import { openInstanceLog } from '../log/rotating-file-log'
-import { openOptionsFrom, readSettings, settingsFile, type Settings } from '../settings/app-settings'
+import {
+  openOptionsFrom,
+  readSettingsReport,
+  recordRecentFolder,
+  settingsFile,
+  type Settings
+} from '../settings/app-settings'
 
 /** What a host binds the dispatcher to; disposed first when the session stops. */
 export interface SessionTransport {
@@ -68,7 +74,8 @@ export async function openSession<T extends SessionTransport | null>(
   opts: SessionOptions<T>
 ): Promise<Session<T>> {
   const file = opts.hostDir === undefined ? null : settingsFile(opts.hostDir)
-  const settings = file === null ? {} : await readSettings(file)
+  const report = file === null ? { settings: {}, problems: [] } : await readSettingsReport(file)
+  const settings = report.settings
   const fromSettings = file === null ? {} : openOptionsFrom(settings, opts.env)
   const clock = opts.clock ?? clockFromEnv()
   const identity = createIdentity({ user: opts.user ?? fromSettings.user })
@@ -85,6 +92,8 @@ export async function openSession<T extends SessionTransport | null>(
   const log = opts.log ?? fileLog ?? silentLog
   const undo: (() => Promise<void>)[] = []
   const closeLog = () => fileLog?.close()
+  // A hand-broken settings file opens the app on the defaults; the log says what was dropped.
+  for (const problem of report.problems) log.warn(problem)
   try {
     const folder = typeof opts.folder === 'string' ? opts.folder : await opts.folder(settings)
     const services = await openWorkspace({
@@ -103,6 +112,11 @@ export async function openSession<T extends SessionTransport | null>(
     undo.unshift(() => dispatcher.dispose())
     const transport = await opts.transport(dispatcher, log)
     if (transport !== null) undo.unshift(() => transport.dispose())
+    // Every host with settings lists the folder among the recent ones (Electron's File ▸ Open Recent).
+    if (file !== null)
+      await recordRecentFolder(file, folder).catch((err: unknown) =>
+        log.warn('could not remember the folder among the recent ones', { folder, error: errorText(err) })
+      )
     log.info('session opened', {
       kind: opts.kind,
       folder,

@@ -2,7 +2,16 @@ import { promises as fs } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { openOptionsFrom, readSettings, settingsFile, updateSettings } from './app-settings'
+import {
+  openOptionsFrom,
+  readSettings,
+  readSettingsReport,
+  recentFolders,
+  recordPlace,
+  recordRecentFolder,
+  settingsFile,
+  updateSettings
+} from './app-settings'
 
 describe('settings', () => {
   let dir: string
@@ -64,6 +73,74 @@ describe('settings', () => {
     await updateSettings(file, { user: 'Ann' })
     await updateSettings(file, { lastFolder: '/shared/book' })
     expect(await readSettings(file)).toEqual({ user: 'Ann', lastFolder: '/shared/book' })
+    expect(await fs.readdir(path.dirname(file))).toEqual(['settings.json'])
+  })
+
+  it('names what was wrong with a broken file, and a missing file is no problem', async () => {
+    expect(await readSettingsReport(file)).toEqual({ settings: {}, problems: [] })
+    await fs.mkdir(path.dirname(file), { recursive: true })
+    await fs.writeFile(file, '{ "recentFolders": [')
+    expect(await readSettingsReport(file)).toEqual({
+      settings: {},
+      problems: [`the settings file ${file} is not valid JSON; using the defaults`]
+    })
+    await fs.writeFile(file, '[1]')
+    expect((await readSettingsReport(file)).problems).toEqual([
+      `the settings file ${file} is not a JSON object; using the defaults`
+    ])
+  })
+
+  it('records recent folders and places in the file: most recent first, once each; a hand-edited bad list is repaired', async () => {
+    const book = path.join(dir, 'book')
+    const notes = path.join(dir, 'notes')
+    await fs.mkdir(book)
+    await recordRecentFolder(file, book)
+    await recordRecentFolder(file, notes)
+    await recordRecentFolder(file, book)
+    const onDisk = () => fs.readFile(file, 'utf8').then((t) => JSON.parse(t) as Record<string, unknown>)
+    expect((await onDisk()).recentFolders).toEqual([book, notes])
+    // `notes` was never made: shown greyed.
+    expect(await recentFolders(await readSettings(file))).toEqual([
+      { folder: book, exists: true },
+      { folder: notes, exists: false }
+    ])
+
+    // A writer edits the file by hand and breaks entries: the rest survives, each problem is named.
+    await fs.writeFile(
+      file,
+      JSON.stringify({ user: 'Ann', recentFolders: [notes, 'not/absolute', 7, notes], workspaces: 'x' })
+    )
+    const report = await readSettingsReport(file)
+    expect(report.settings).toEqual({ user: 'Ann', recentFolders: [notes], workspaces: [] })
+    expect(report.problems).toEqual([
+      `${file}: recentFolders[1] is not an absolute folder path; dropped`,
+      `${file}: recentFolders[2] is not an absolute folder path; dropped`,
+      `${file}: workspaces is not a list; ignored`
+    ])
+    // The next write repairs the file.
+    await recordPlace(file, book, { document: 'a.md', top: 5, anchor: 9, head: 9 })
+    expect(await onDisk()).toEqual({
+      user: 'Ann',
+      recentFolders: [notes],
+      workspaces: [
+        { folder: book, shown: 'a.md', documents: [{ document: 'a.md', top: 5, anchor: 9, head: 9 }] }
+      ]
+    })
+  })
+
+  it('queues writes: many at once lose none of each other', async () => {
+    const folders = Array.from({ length: 8 }, (_, i) => path.join(dir, `f${i}`))
+    await Promise.all([
+      ...folders.map((f) => recordRecentFolder(file, f)),
+      ...folders.map((_, i) =>
+        recordPlace(file, folders[0]!, { document: `d${i}.md`, top: i, anchor: i, head: i })
+      )
+    ])
+    const settings = await readSettings(file)
+    expect(settings.recentFolders).toEqual([...folders].reverse())
+    expect(settings.workspaces?.[0]?.documents.map((d) => d.document)).toEqual(
+      folders.map((_, i) => `d${i}.md`).reverse()
+    )
     expect(await fs.readdir(path.dirname(file))).toEqual(['settings.json'])
   })
 })
