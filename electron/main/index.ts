@@ -13,7 +13,7 @@ import { basename, join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { consoleLog, errorText, silentLog, teeLog, type Log } from '../services/log/log'
 import { openSession, type Session } from '../services/session/open-session'
-import { settingsFile, updateSettings } from '../services/settings/app-settings'
+import { readSettings, recentFolders, settingsFile, updateSettings } from '../services/settings/app-settings'
 import { guardClose, sendFlush, type CloseFlush } from './close-flush'
 import { bindIpc, type IpcBinding } from './ipc'
 import { chooseWorkspaceFolder, parseLaunchArgs, withFolderArg, type FolderSource } from './launch'
@@ -84,7 +84,17 @@ function createWindow(current: Running): BrowserWindow {
   return win
 }
 
-/** File ▸ Open Folder…: remember the folder and relaunch on it, through the one shutdown path that releases every lock. */
+/** Remembers `folder` as the one to open and relaunches on it, through the one shutdown path that releases every lock. */
+async function switchTo(folder: string): Promise<void> {
+  if (folder === running?.folder) return
+  await updateSettings(settingsFile(app.getPath('userData')), { lastFolder: folder }).catch((err: unknown) =>
+    log.warn(`could not remember the folder: ${messageOf(err)}`)
+  )
+  app.relaunch({ args: withFolderArg(process.argv.slice(1), folder) })
+  app.quit()
+}
+
+/** File ▸ Open Folder…: ask for a folder and switch to it. */
 async function openFolder(): Promise<void> {
   const options = {
     title: 'Open a workspace folder',
@@ -93,12 +103,37 @@ async function openFolder(): Promise<void> {
   const owner = BrowserWindow.getFocusedWindow() ?? mainWindow
   const picked = owner ? await dialog.showOpenDialog(owner, options) : await dialog.showOpenDialog(options)
   const folder = picked.filePaths[0]
-  if (picked.canceled || !folder || folder === running?.folder) return
-  await updateSettings(settingsFile(app.getPath('userData')), { lastFolder: folder }).catch((err: unknown) =>
-    log.warn(`could not remember the folder: ${messageOf(err)}`)
+  if (picked.canceled || !folder) return
+  await switchTo(folder)
+}
+
+/** File ▸ Open Recent ▸ a folder: switch to it, unless it went since the menu was built. */
+async function openRecent(folder: string): Promise<void> {
+  if (!existsSync(folder)) {
+    await dialog.showMessageBox({ type: 'warning', message: `The folder “${folder}” is not there any more.` })
+    return setMenu()
+  }
+  await switchTo(folder)
+}
+
+/** Builds the application menu with the recent folders as the settings list them now. */
+async function setMenu(): Promise<void> {
+  const settings = await readSettings(settingsFile(app.getPath('userData')))
+  Menu.setApplicationMenu(
+    Menu.buildFromTemplate(
+      buildMenuTemplate({
+        isDev,
+        isMac: process.platform === 'darwin',
+        openFolder: () => {
+          openFolder().catch((err: unknown) => log.warn(`could not open a folder: ${messageOf(err)}`))
+        },
+        recent: await recentFolders(settings),
+        openRecent: (folder) => {
+          openRecent(folder).catch((err: unknown) => log.warn(`could not open a folder: ${messageOf(err)}`))
+        }
+      })
+    )
   )
-  app.relaunch({ args: withFolderArg(process.argv.slice(1), folder) })
-  app.quit()
 }
 
 async function start(): Promise<void> {
@@ -135,17 +170,7 @@ async function start(): Promise<void> {
   )
 
   applyContentSecurityPolicy(session.defaultSession, appUrl)
-  Menu.setApplicationMenu(
-    Menu.buildFromTemplate(
-      buildMenuTemplate({
-        isDev,
-        isMac: process.platform === 'darwin',
-        openFolder: () => {
-          openFolder().catch((err: unknown) => log.warn(`could not open a folder: ${messageOf(err)}`))
-        }
-      })
-    )
-  )
+  await setMenu()
   mainWindow = createWindow(running)
 }
 

@@ -1,6 +1,6 @@
 import type { MenuItemConstructorOptions } from 'electron'
 import { describe, expect, it, vi } from 'vitest'
-import { buildMenuTemplate } from './menu'
+import { buildMenuTemplate, recentItems } from './menu'
 
 function items(template: MenuItemConstructorOptions[], label: string): MenuItemConstructorOptions[] {
   const menu = template.find((m) => m.label === label)
@@ -39,5 +39,35 @@ describe('buildMenuTemplate', () => {
   it('puts the app menu first on macOS', () => {
     const template = buildMenuTemplate({ isDev: false, isMac: true, openFolder: () => undefined })
     expect(template[0]?.role).toBe('appMenu')
+  })
+
+  it('lists recent folders under File ▸ Open Recent, most recent first; a folder that is gone is greyed', () => {
+    const openRecent = vi.fn()
+    const template = buildMenuTemplate({
+      isDev: false,
+      isMac: false,
+      openFolder: () => undefined,
+      openRecent,
+      recent: [
+        { folder: '/shared/book', exists: true },
+        { folder: '/gone/R&D', exists: false }
+      ]
+    })
+    const file = items(template, 'File')
+    expect(file.map((i) => i.label ?? i.role ?? i.type)).toEqual([
+      'Open Folder…',
+      'Open Recent',
+      'separator',
+      'quit'
+    ])
+    const recent = file[1]?.submenu
+    if (!Array.isArray(recent)) throw new Error('Open Recent has no submenu')
+    expect(recent.map((i) => [i.label, i.enabled])).toEqual([
+      ['/shared/book', true],
+      ['/gone/R&&D (not found)', false]
+    ])
+    recent[0]?.click?.({} as never, undefined, {} as never)
+    expect(openRecent).toHaveBeenCalledWith('/shared/book')
+    expect(recentItems({ recent: [] })).toEqual([{ label: 'No Recent Folders', enabled: false }])
   })
 })

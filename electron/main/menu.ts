@@ -4,6 +4,7 @@
  * unsaved state) and no devtools (they would hand the page's privileges to whoever opens them).
  */
 import type { MenuItemConstructorOptions } from 'electron'
+import type { RecentFolder } from '../services/settings/app-settings'
 
 /** What the menu needs from the app. */
 export interface MenuOptions {
@@ -11,9 +12,25 @@ export interface MenuOptions {
   isMac: boolean
   /** File ▸ Open Folder…: ask for a folder and switch the workspace to it. */
   openFolder: () => void
+  /** The recent folders, most recent first (a folder that is gone is shown greyed). */
+  recent?: readonly RecentFolder[]
+  /** File ▸ Open Recent ▸ a folder: switch the workspace to it. */
+  openRecent?: (folder: string) => void
 }
 
-/** File (Open Folder…, Quit), Edit (the standard roles), and View only in development. */
+/** File ▸ Open Recent's items: one per folder, greyed and marked when the folder is gone. */
+export function recentItems(opts: Pick<MenuOptions, 'recent' | 'openRecent'>): MenuItemConstructorOptions[] {
+  const recent = opts.recent ?? []
+  if (recent.length === 0) return [{ label: 'No Recent Folders', enabled: false }]
+  return recent.map(({ folder, exists }) => ({
+    // `&` would otherwise mark a mnemonic on Windows and Linux.
+    label: exists ? folder.replace(/&/g, '&&') : `${folder.replace(/&/g, '&&')} (not found)`,
+    enabled: exists,
+    click: () => opts.openRecent?.(folder)
+  }))
+}
+
+/** File (Open Folder…, Open Recent, Quit), Edit (the standard roles), and View only in development. */
 export function buildMenuTemplate(opts: MenuOptions): MenuItemConstructorOptions[] {
   const template: MenuItemConstructorOptions[] = []
   // macOS puts Quit (and About, Hide…) in the app menu, under the app's name.
@@ -22,6 +39,7 @@ export function buildMenuTemplate(opts: MenuOptions): MenuItemConstructorOptions
     label: 'File',
     submenu: [
       { label: 'Open Folder…', accelerator: 'CmdOrCtrl+O', click: () => opts.openFolder() },
+      { label: 'Open Recent', submenu: recentItems(opts) },
       { type: 'separator' },
       opts.isMac ? { role: 'close' } : { role: 'quit' }
     ]
