@@ -14,6 +14,7 @@ import {
   type BlockedEdit
 } from '../editor'
 import { describeHolder } from '../../../shared/format-time'
+import { placeMemory, restorePlace } from '../editor/place-memory'
 import { sectionsOfSnapshot } from '../editor/session-sync'
 import { createSessionHost } from '../state/session-host'
 import type { AppState } from '../state/store'
@@ -170,6 +171,8 @@ export function EditorPane() {
           }),
           livePreviewText(store),
           cursorPlace(store, current),
+          // Where the writer is, so the document opens there again (quick switcher, restart).
+          placeMemory((place) => store.getState().placeChanged({ document: current, ...place })),
           // Not UTF-8, or a second name on disk: nothing may be typed, so nothing is ever rewritten.
           readOnlyMode.of(readOnlyExtension(snapshot.readOnly))
         ]
@@ -177,6 +180,8 @@ export function EditorPane() {
     })
     viewRef.current = view
     view.dispatch({ effects: setSectionLocks.of(sectionsOfSnapshot(snapshot, now())) })
+    const place = store.getState().places[current]
+    if (place) restorePlace(view, place)
     const s = sessionOf(view)
     s?.builtFrom(snapshot.fileSha256)
     store.getState().attachSession(s)

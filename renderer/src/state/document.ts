@@ -39,6 +39,8 @@ export interface DocumentSlice {
   /** Where the writer asked to go (outline click): the editor puts that position at the top. */
   focus: { pos: number; seq: number } | null
   focusAt(pos: number): void
+  /** Counts the writer's (and the start's) requests to open a document; a later one wins. */
+  openAsked: number
   open(document: string): Promise<void>
   /**
    * Brings the open document up to date and hands it to the session: asks what changed since the
@@ -150,6 +152,7 @@ export function createDocumentSlice(
       focus: null,
       liveText: null,
       previewShown: false,
+      openAsked: 0,
 
       attachSession(session) {
         set({ session })
@@ -173,6 +176,8 @@ export function createDocumentSlice(
       },
 
       async open(document) {
+        const asked = get().openAsked + 1
+        set({ openAsked: asked })
         // The document already open in the editor: read it again, keep the editor and what it holds.
         if (get().current === document && get().session) {
           heard = null // asked by the writer: look, even when no change was announced
@@ -181,6 +186,8 @@ export function createDocumentSlice(
         // Leaving a document: save what is held there and let it go (unsaved text stays journalled).
         await get().session?.done()
         const r = await client.call('documents:open', { document })
+        // Another document was asked for meanwhile (a quick second click, the start's reopen): it wins.
+        if (get().openAsked !== asked) return
         if (!r.ok) return get().notify({ kind: 'error', text: r.error.message })
         // Unknown: a change announced while the answer was on its way was not for the open document
         // yet, so the editor's first refresh asks (cheaply: "same" when nothing changed).

@@ -6,6 +6,7 @@ import { createHistorySlice, type HistorySlice } from './history'
 import { createLocksSlice, type LocksSlice } from './locks'
 import { createNoticeSlice, type NoticeSlice } from './notices'
 import { createPresenceSlice, type PresenceSlice } from './presence'
+import { createPlacesSlice, type PlacesSlice } from './places'
 import { createRequestsSlice, type RequestsSlice } from './requests'
 import { createSearchSlice, type SearchSlice } from './search'
 import { createStatusSlice, type StatusSlice } from './status'
@@ -21,7 +22,8 @@ export type AppState = WorkspaceSlice &
   HistorySlice &
   SearchSlice &
   StatusSlice &
-  PresenceSlice & {
+  PresenceSlice &
+  PlacesSlice & {
     /** The client the slices talk through (the editor's session gets it too). */
     client: SectionedClient
     /** This window's wall clock (ms): what times are worded against ("10:32" or "Mar 4, 10:32"). */
@@ -56,6 +58,7 @@ export function createAppStore(
     ...createSearchSlice(client)(...a),
     ...createStatusSlice(client)(...a),
     ...createPresenceSlice(client)(...a),
+    ...createPlacesSlice(client)(...a),
     client,
     now: options.now ?? (() => Date.now())
   }))
@@ -152,6 +155,7 @@ export function createAppStore(
     dispose: () => {
       clearInterval(timer)
       get().cancelPlace()
+      get().flushPlaces()
       offs.forEach((off) => off())
     }
   }
