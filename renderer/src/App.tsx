@@ -6,6 +6,7 @@ import { HistoryPanel } from './components/HistoryPanel'
 import { Notices } from './components/Notices'
 import { Outline } from './components/Outline'
 import { PreviewPane } from './components/PreviewPane'
+import { QuickSwitcher } from './components/QuickSwitcher'
 import { RequestsBar } from './components/RequestsBar'
 import { SearchBox } from './components/SearchBox'
 import { SettingsDialog } from './components/SettingsDialog'
@@ -20,13 +21,15 @@ export function App({ transport }: { transport: 'electron' | 'web' }) {
   const loadWorkspace = useApp((s) => s.loadWorkspace)
   const loadPendingRequests = useApp((s) => s.loadPendingRequests)
   const openSettings = useApp((s) => s.openSettings)
+  const reopenLast = useApp((s) => s.reopenLast)
   const info = useApp((s) => s.info)
   const history = useApp((s) => s.history !== null)
   const [preview, setPreview] = useState(false)
   useEffect(() => {
-    void loadWorkspace()
+    // The document shown last reopens at its place once the folder's documents are known.
+    void loadWorkspace().then(() => reopenLast())
     void loadPendingRequests()
-  }, [loadWorkspace, loadPendingRequests])
+  }, [loadWorkspace, loadPendingRequests, reopenLast])
   const side = history ? 'history' : preview ? 'preview' : null
   return (
     <div className={`app ${side ? 'with-side' : ''}`}>
@@ -56,6 +59,7 @@ export function App({ transport }: { transport: 'electron' | 'web' }) {
       <Notices />
       <ConflictView />
       <SettingsDialog />
+      <QuickSwitcher />
     </div>
   )
 }

@@ -6,7 +6,8 @@ const SHORTCUTS: [string, string][] = [
   ['Ctrl/⌘ S', 'save the sections you hold'],
   ['Ctrl/⌘ Enter', 'done: save and release'],
   ['Alt ↓ / Alt ↑', 'next / previous section'],
-  ['Ctrl/⌘ F', 'find in the document']
+  ['Ctrl/⌘ F', 'find in the document'],
+  ['Ctrl/⌘ P', 'switch to another document']
 ]
 
 /**
@@ -107,6 +108,26 @@ function SettingsForm({ view }: { view: ResponseOf<'settings:get'> }) {
           Saved to {view.file ?? 'nowhere (this window keeps no settings)'}; they apply when you open the
           folder again (notifications at once). Dark mode follows your system.
         </p>
+        {view.recentFolders.length > 0 && (
+          <>
+            <h3>Recent folders</h3>
+            <ul className="recent-folders" data-testid="recent-folders">
+              {view.recentFolders.map(({ folder, exists }) => (
+                <li
+                  key={folder}
+                  className={exists ? undefined : 'gone'}
+                  title={exists ? folder : 'not found'}
+                >
+                  {folder}
+                  {!exists && <small> (not found)</small>}
+                </li>
+              ))}
+            </ul>
+            <small className="muted">
+              The app opens them from File ▸ Open Recent; the web host serves the folder it was started on.
+            </small>
+          </>
+        )}
         <h3>Keyboard</h3>
         <table className="shortcuts">
           <tbody>

@@ -1,0 +1,148 @@
+/**
+ * Several documents (issue 14): the quick switcher (Ctrl+P) finds a document by part of its name,
+ * each document comes back at its own scroll position and cursor, text typed before switching is
+ * saved to the file, and a restarted host reopens the document shown last at its place.
+ */
+import { promises as fs } from 'node:fs'
+import path from 'node:path'
+import type { Page } from '@playwright/test'
+import { expect, test } from './fixtures'
+import { caretAtEndOf, typeAtEndOf } from './writer'
+
+const STORY = Array.from({ length: 40 }, (_, i) => `# Part ${i + 1}\n\nLine of part ${i + 1}.\n`).join('\n')
+const BUDGET = '# Budget\n\nMoney is tight.\n'
+
+/** The first editor line shown whole at the top of the view. */
+function topLine(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const scroller = document.querySelector('.cm-scroller')
+    if (!scroller) return ''
+    const edge = scroller.getBoundingClientRect().top
+    const lines = [...document.querySelectorAll('.cm-content .cm-line')]
+    return lines.find((l) => l.getBoundingClientRect().top >= edge - 1)?.textContent ?? ''
+  })
+}
+
+/** Ctrl+P, then part of a name, then Enter; resolves once `document` is the one shown. */
+async function switchTo(page: Page, typed: string, document: string): Promise<void> {
+  await page.keyboard.press('Control+p')
+  await expect(page.getByTestId('switcher-input')).toBeFocused()
+  await page.keyboard.type(typed)
+  await expect(page.getByTestId('switcher-item').first()).toContainText(path.basename(document))
+  await page.keyboard.press('Enter')
+  await expect(page.getByTestId('switcher')).toBeHidden()
+  await expect(page.locator('.editor-toolbar strong')).toHaveText(document)
+}
+
+test('Ctrl+P switches documents; each keeps its scroll and cursor, typed text is saved, a restart reopens it', async ({
+  sectioned
+}) => {
+  await sectioned.files({ 'story.md': STORY, 'money/budget.md': BUDGET, 'plan.md': BUDGET })
+  const ann = await sectioned.start({ user: 'ann' })
+  const page = await ann.open('story.md', 'Line of part 1.')
+  // Ctrl+P must be ours: the browser's print dialog never sees it.
+  await page.evaluate(() => {
+    const w = window as unknown as { printKeys: boolean[] }
+    w.printKeys = []
+    window.addEventListener(
+      'keydown',
+      (e) => e.key === 'p' && e.ctrlKey && w.printKeys.push(e.defaultPrevented),
+      true
+    )
+  })
+
+  // Down in the document, the cursor in a later section.
+  await page.getByTestId('outline-item').filter({ hasText: 'Part 30' }).getByRole('button').first().click()
+  await caretAtEndOf(page, 'Line of part 31.')
+  const top = await topLine(page)
+  expect(top).toMatch(/Part 30|Line of part 29/)
+  await expect(page.locator('.cm-activeLine')).toHaveText('Line of part 31.')
+
+  // Esc closes the switcher and the focus is back in the editor, where it was.
+  await page.keyboard.press('Control+p')
+  await expect(page.getByTestId('switcher-input')).toBeFocused()
+  await page.keyboard.press('Escape')
+  await expect(page.getByTestId('switcher')).toBeHidden()
+  await expect(page.locator('.cm-content')).toBeFocused()
+  expect(await page.evaluate(() => (window as unknown as { printKeys: boolean[] }).printKeys)).toEqual([true])
+
+  // To the budget by part of its name; the list, filtered, on screen.
+  await page.keyboard.press('Control+p')
+  await expect(page.getByTestId('switcher-input')).toBeFocused()
+  await page.keyboard.type('budg')
+  await expect(page.getByTestId('switcher-item')).toHaveCount(1)
+  await sectioned.shot(page, 'switcher-filtered')
+  await page.keyboard.press('Enter')
+  await expect(page.locator('.cm-content')).toContainText('Money is tight.')
+  await expect(page.locator('.editor-toolbar strong')).toHaveText('money/budget.md')
+
+  // Back: the same line at the top, the cursor on the same line.
+  await switchTo(page, 'story', 'story.md')
+  await expect.poll(() => topLine(page)).toBe(top)
+  await expect(page.locator('.cm-activeLine')).toHaveText('Line of part 31.')
+
+  // Typing in a section, then switching away: the text is in the file, nothing is lost.
+  await typeAtEndOf(page, 'Line of part 31.', ' Typed before switching.')
+  await expect(page.getByTestId('editing')).toContainText('Part 31')
+  await page.keyboard.press('Control+p')
+  await expect(page.getByTestId('switcher-note')).toContainText('saves the section you hold here')
+  // With nothing typed, the recently shown documents come first: story, then the budget.
+  await expect(page.getByTestId('switcher-item').nth(0)).toContainText('story.md')
+  await expect(page.getByTestId('switcher-item').nth(1)).toContainText('budget.md')
+  await sectioned.shot(page, 'switcher-open')
+  // The mouse works too.
+  await page.getByTestId('switcher-item').filter({ hasText: 'plan.md' }).click()
+  await expect(page.locator('.editor-toolbar strong')).toHaveText('plan.md')
+  await expect
+    .poll(async () => (await sectioned.read('story.md')).toString('utf8'))
+    .toContain('Line of part 31. Typed before switching.\n')
+  await switchTo(page, 'stor', 'story.md')
+  await expect(page.locator('.cm-content')).toContainText('Line of part 31. Typed before switching.')
+  await expect(page.locator('.cm-activeLine')).toHaveText('Line of part 31. Typed before switching.')
+  const topBeforeRestart = await topLine(page)
+
+  // The host remembers it in its settings file (on this machine, not in the shared folder).
+  const settingsFile = path.join(ann.configDir, 'settings.json')
+  await expect
+    .poll(async () => {
+      const stored = JSON.parse(await fs.readFile(settingsFile, 'utf8').catch(() => '{}')) as {
+        workspaces?: { shown: string; documents: { document: string }[] }[]
+        recentFolders?: string[]
+      }
+      return [
+        stored.workspaces?.[0]?.shown,
+        stored.workspaces?.[0]?.documents.map((d) => d.document),
+        stored.recentFolders
+      ]
+    })
+    .toEqual(['story.md', ['story.md', 'plan.md', 'money/budget.md'], [path.resolve(sectioned.folder)]])
+
+  // Restarted on the same config folder, and the page loaded again: story.md at its place.
+  await ann.host.stop()
+  await ann.restart()
+  await page.goto(ann.host.url)
+  await expect(page.getByTestId('connection')).toHaveText('Connected', { timeout: 20_000 })
+  await expect(page.locator('.editor-toolbar strong')).toHaveText('story.md', { timeout: 10_000 })
+  await expect.poll(() => topLine(page)).toBe(topBeforeRestart)
+  await expect(page.locator('.cm-activeLine')).toHaveText('Line of part 31. Typed before switching.')
+})
+
+test('a remembered document that is gone opens nothing and shows no error', async ({ sectioned }) => {
+  await sectioned.files({ 'story.md': STORY, 'gone.md': BUDGET })
+  const ann = await sectioned.start({ user: 'ann' })
+  const page = await ann.open('gone.md', 'Money is tight.')
+  const settingsFile = path.join(ann.configDir, 'settings.json')
+  await expect
+    .poll(async () =>
+      (await fs.readFile(settingsFile, 'utf8').catch(() => '')).includes('"shown": "gone.md"')
+    )
+    .toBe(true)
+  await ann.host.stop()
+  await fs.rm(path.join(sectioned.folder, 'gone.md'))
+  await ann.restart()
+  await page.goto(ann.host.url)
+  await expect(page.getByTestId('connection')).toHaveText('Connected', { timeout: 20_000 })
+  await expect(page.getByRole('button', { name: 'story.md' })).toBeVisible()
+  await expect(page.getByText('Open a document on the left.')).toBeVisible()
+  await expect(page.getByTestId('notice')).toHaveCount(0)
+})
