@@ -36,7 +36,13 @@ test('each instance has its own config folder in the test’s directory; its set
     pollIntervalMs?: number
   }
   expect(stored.pollIntervalMs).toBe(700)
-  expect(existsSync(path.join(bob.configDir, 'settings.json'))).toBe(false)
+  // Bob's host keeps its own file (its recent folders, where Bob was): Ann's setting is not in it.
+  const bobs = JSON.parse(await fs.readFile(path.join(bob.configDir, 'settings.json'), 'utf8')) as {
+    pollIntervalMs?: number
+    recentFolders?: string[]
+  }
+  expect(bobs.pollIntervalMs).toBeUndefined()
+  expect(bobs.recentFolders).toEqual([path.resolve(sectioned.folder)])
 })
 
 test('a killed web host restarted on its port, token and config folder: the open window reconnects by itself', async ({
