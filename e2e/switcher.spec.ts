@@ -77,8 +77,10 @@ test('Ctrl+P switches documents; each keeps its scroll and cursor, typed text is
   await expect(page.locator('.editor-toolbar strong')).toHaveText('money/budget.md')
 
   // Back: the same line at the top, the cursor on the same line.
+  const started = Date.now()
   await switchTo(page, 'story', 'story.md')
   await expect.poll(() => topLine(page)).toBe(top)
+  console.log(`[switcher] Ctrl+P, “story”, Enter → story.md at its place: ${Date.now() - started} ms`)
   await expect(page.locator('.cm-activeLine')).toHaveText('Line of part 31.')
 
   // Typing in a section, then switching away: the text is in the file, nothing is lost.
@@ -139,10 +141,21 @@ test('a remembered document that is gone opens nothing and shows no error', asyn
     .toBe(true)
   await ann.host.stop()
   await fs.rm(path.join(sectioned.folder, 'gone.md'))
+  // A folder opened once that is gone now, and an entry broken by hand.
+  const goneFolder = path.join(sectioned.root, 'old-folder')
+  const stored = JSON.parse(await fs.readFile(settingsFile, 'utf8')) as Record<string, unknown>
+  await fs.writeFile(settingsFile, JSON.stringify({ ...stored, recentFolders: [goneFolder, 42] }))
   await ann.restart()
   await page.goto(ann.host.url)
   await expect(page.getByTestId('connection')).toHaveText('Connected', { timeout: 20_000 })
   await expect(page.getByRole('button', { name: 'story.md' })).toBeVisible()
   await expect(page.getByText('Open a document on the left.')).toBeVisible()
   await expect(page.getByTestId('notice')).toHaveCount(0)
+
+  // The Settings dialog lists the recent folders, this one first; the one that is gone greyed.
+  await page.getByTestId('open-settings').click()
+  const recent = page.getByTestId('recent-folders').locator('li')
+  await expect(recent).toHaveText([path.resolve(sectioned.folder), `${goneFolder} (not found)`])
+  await expect(recent.nth(1)).toHaveClass('gone')
+  await sectioned.shot(page, 'settings-recent-folders')
 })

@@ -109,7 +109,7 @@ function SettingsForm({ view }: { view: ResponseOf<'settings:get'> }) {
           folder again (notifications at once). Dark mode follows your system.
         </p>
         {view.recentFolders.length > 0 && (
-          <>
+          <section className="recent-block">
             <h3>Recent folders</h3>
             <ul className="recent-folders" data-testid="recent-folders">
               {view.recentFolders.map(({ folder, exists }) => (
@@ -126,7 +126,7 @@ function SettingsForm({ view }: { view: ResponseOf<'settings:get'> }) {
             <small className="muted">
               The app opens them from File ▸ Open Recent; the web host serves the folder it was started on.
             </small>
-          </>
+          </section>
         )}
         <h3>Keyboard</h3>
         <table className="shortcuts">
