@@ -13,7 +13,13 @@ import { basename, join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { consoleLog, errorText, silentLog, teeLog, type Log } from '../services/log/log'
 import { openSession, type Session } from '../services/session/open-session'
-import { readSettings, recentFolders, settingsFile, updateSettings } from '../services/settings/app-settings'
+import {
+  folderExists,
+  readSettings,
+  recentFolders,
+  settingsFile,
+  updateSettings
+} from '../services/settings/app-settings'
 import { guardClose, sendFlush, type CloseFlush } from './close-flush'
 import { bindIpc, type IpcBinding } from './ipc'
 import { chooseWorkspaceFolder, parseLaunchArgs, withFolderArg, type FolderSource } from './launch'
@@ -109,16 +115,24 @@ async function openFolder(): Promise<void> {
 
 /** File ▸ Open Recent ▸ a folder: switch to it, unless it went since the menu was built. */
 async function openRecent(folder: string): Promise<void> {
-  if (!existsSync(folder)) {
+  // A share that does not answer is tried anyway: the start says what is wrong with it.
+  if ((await folderExists(folder)) === false) {
     await dialog.showMessageBox({ type: 'warning', message: `The folder “${folder}” is not there any more.` })
-    return setMenu()
+    return setMenu(true)
   }
   await switchTo(folder)
 }
 
-/** Builds the application menu with the recent folders as the settings list them now. */
-async function setMenu(): Promise<void> {
+/**
+ * Builds the application menu with the recent folders as the settings list them now; `check`
+ * greys the ones that are gone (that asks the file system, which a dead share can keep waiting,
+ * so the first menu is built without it).
+ */
+async function setMenu(check: boolean): Promise<void> {
   const settings = await readSettings(settingsFile(app.getPath('userData')))
+  const recent = check
+    ? await recentFolders(settings)
+    : (settings.recentFolders ?? []).map((folder) => ({ folder, exists: true }))
   Menu.setApplicationMenu(
     Menu.buildFromTemplate(
       buildMenuTemplate({
@@ -127,7 +141,7 @@ async function setMenu(): Promise<void> {
         openFolder: () => {
           openFolder().catch((err: unknown) => log.warn(`could not open a folder: ${messageOf(err)}`))
         },
-        recent: await recentFolders(settings),
+        recent,
         openRecent: (folder) => {
           openRecent(folder).catch((err: unknown) => log.warn(`could not open a folder: ${messageOf(err)}`))
         }
@@ -170,8 +184,9 @@ async function start(): Promise<void> {
   )
 
   applyContentSecurityPolicy(session.defaultSession, appUrl)
-  await setMenu()
+  await setMenu(false)
   mainWindow = createWindow(running)
+  void setMenu(true).catch((err: unknown) => log.warn(`could not list the recent folders: ${messageOf(err)}`))
 }
 
 /** Disposes in reverse order of start; waits for a start in progress so nothing it opens is left behind. */

@@ -3,6 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import {
+  folderExists,
   openOptionsFrom,
   readSettings,
   readSettingsReport,
@@ -142,5 +143,27 @@ describe('settings', () => {
       folders.map((_, i) => `d${i}.md`).reverse()
     )
     expect(await fs.readdir(path.dirname(file))).toEqual(['settings.json'])
+  })
+
+  it('checks recent folders one at a time and stops at the first that does not answer (a dead share)', async () => {
+    const asked: string[] = []
+    const stat = (folder: string) => {
+      asked.push(folder)
+      if (folder === '/dead/share') return new Promise<never>(() => undefined)
+      if (folder === '/gone') return Promise.reject(new Error('ENOENT'))
+      return Promise.resolve({ isDirectory: () => true })
+    }
+    const settings = { recentFolders: ['/here', '/gone', '/dead/share', '/after'] }
+    expect(await recentFolders(settings, { stat, timeoutMs: 20 })).toEqual([
+      { folder: '/here', exists: true },
+      { folder: '/gone', exists: false },
+      // Unknown: offered (opening it says whether it is there).
+      { folder: '/dead/share', exists: true },
+      { folder: '/after', exists: true }
+    ])
+    expect(asked).toEqual(['/here', '/gone', '/dead/share'])
+    expect(await folderExists('/dead/share', { stat, timeoutMs: 20 })).toBe(null)
+    expect(await folderExists(dir)).toBe(true)
+    expect(await folderExists(file)).toBe(false)
   })
 })

@@ -173,15 +173,51 @@ export function recordPlace(file: string, folder: string, place: DocumentPlace):
 /** A recent folder and whether it is still there (a folder that is gone is shown greyed). */
 export interface RecentFolder {
   folder: string
+  /** False only when the folder is known to be gone; a share that did not answer in time counts as there. */
   exists: boolean
 }
 
-/** The recent folders with whether each is still a folder. */
-export async function recentFolders(settings: Settings): Promise<RecentFolder[]> {
-  return Promise.all(
-    (settings.recentFolders ?? []).map(async (folder) => ({
-      folder,
-      exists: (await fs.stat(folder).catch(() => null))?.isDirectory() ?? false
-    }))
-  )
+/** How long one recent folder may take to answer whether it is there. */
+const FOLDER_CHECK_MS = 1_000
+
+/** What the existence check needs: `fs.stat` (tests pass one that never answers). */
+export interface FolderCheck {
+  stat?: (folder: string) => Promise<{ isDirectory(): boolean }>
+  timeoutMs?: number
+}
+
+/** Whether `folder` is a folder: true, false, or null when it did not answer within the time. */
+export async function folderExists(folder: string, check: FolderCheck = {}): Promise<boolean | null> {
+  const stat = check.stat ?? ((f: string) => fs.stat(f))
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const late = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), check.timeoutMs ?? FOLDER_CHECK_MS)
+  })
+  try {
+    return await Promise.race([
+      stat(folder).then(
+        (st) => st.isDirectory(),
+        () => false
+      ),
+      late
+    ])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+/**
+ * The recent folders with whether each is still a folder. One at a time, and none after the first
+ * that does not answer: a stat on a dead network mount can hang for minutes and holds one of
+ * Node's few file-system threads while it does, so a list of dead shares must not take them all.
+ */
+export async function recentFolders(settings: Settings, check: FolderCheck = {}): Promise<RecentFolder[]> {
+  const out: RecentFolder[] = []
+  let answering = true
+  for (const folder of settings.recentFolders ?? []) {
+    const exists = answering ? await folderExists(folder, check) : null
+    if (exists === null) answering = false
+    out.push({ folder, exists: exists ?? true })
+  }
+  return out
 }
