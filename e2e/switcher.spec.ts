@@ -6,6 +6,7 @@
 import { promises as fs } from 'node:fs'
 import path from 'node:path'
 import type { Page } from '@playwright/test'
+import { journal } from './everyday'
 import { expect, test } from './fixtures'
 import { caretAtEndOf, typeAtEndOf } from './writer'
 
@@ -158,4 +159,38 @@ test('a remembered document that is gone opens nothing and shows no error', asyn
   await expect(recent).toHaveText([path.resolve(sectioned.folder), `${goneFolder} (not found)`])
   await expect(recent.nth(1)).toHaveClass('gone')
   await sectioned.shot(page, 'settings-recent-folders')
+})
+
+test('switching while the host is down: the document stays, with the unsaved text; once back, the switch saves it', async ({
+  sectioned
+}) => {
+  await sectioned.files({ 'story.md': STORY, 'plan.md': BUDGET })
+  const ann = await sectioned.start({ user: 'ann' })
+  const page = await ann.open('story.md', 'Line of part 1.')
+  await typeAtEndOf(page, 'Line of part 3.', ' Typed, then the host died.')
+  // In the local journal (a file on this machine) before the crash.
+  await expect
+    .poll(async () => (await journal(ann)).map((e) => e.text).join(''))
+    .toContain('Typed, then the host died.')
+  await ann.host.kill()
+  await expect(page.getByTestId('connection')).not.toHaveText('Connected', { timeout: 10_000 })
+
+  await page.keyboard.press('Control+p')
+  await expect(page.getByTestId('switcher-input')).toBeFocused()
+  await page.keyboard.type('plan')
+  await page.keyboard.press('Enter')
+  // The open cannot be answered: story.md stays, with the text.
+  await expect(page.getByTestId('notice').last()).toBeVisible({ timeout: 15_000 })
+  await expect(page.locator('.editor-toolbar strong')).toHaveText('story.md')
+  await expect(page.locator('.cm-content')).toContainText('Line of part 3. Typed, then the host died.')
+  console.log(
+    `[switcher] switching while the host is down says: ${await page.getByTestId('notice').last().innerText()}`
+  )
+
+  await ann.restart()
+  await expect(page.getByTestId('connection')).toHaveText('Connected', { timeout: 15_000 })
+  await switchTo(page, 'plan', 'plan.md')
+  await expect
+    .poll(async () => (await sectioned.read('story.md')).toString('utf8'))
+    .toContain('Line of part 3. Typed, then the host died.\n')
 })
