@@ -127,4 +127,17 @@ describe('places', () => {
     dispose()
     expect(t.sent('places:remember')).toEqual([place('a.md', 2), place('b.md', 3), place('a.md', 9)])
   })
+
+  it('a renamed document keeps its place and its rank', () => {
+    const { store, dispose } = setup(null)
+    store.getState().placeChanged(place('a.md', 5))
+    store.getState().placeChanged(place('b.md', 1))
+    store.getState().placeRenamed('a.md', 'notes/a.md')
+    expect(store.getState().places).toEqual({
+      'notes/a.md': place('notes/a.md', 5),
+      'b.md': place('b.md', 1)
+    })
+    expect(store.getState().recentDocuments).toEqual(['b.md', 'notes/a.md'])
+    dispose()
+  })
 })

@@ -27,6 +27,8 @@ export interface PlacesSlice {
    * (then nothing is opened and nothing is said).
    */
   reopenLast(): Promise<void>
+  /** A document was renamed or moved: its place and its rank among the recent ones go with it. */
+  placeRenamed(from: string, to: string): void
   /** Sends the place waiting to be remembered now (the page is going away, the store is disposed). */
   flushPlaces(): void
   /** The quick switcher (Ctrl/⌘ P) is open. */
@@ -90,6 +92,14 @@ export function createPlacesSlice(
         if (!shown || get().openAsked !== asked || get().current !== null) return
         if (!get().documents.includes(shown)) return
         await get().open(shown)
+      },
+
+      placeRenamed(from, to) {
+        const { [from]: place, ...others } = get().places
+        set({
+          places: place ? { ...others, [to]: { ...place, document: to } } : others,
+          recentDocuments: get().recentDocuments.map((d) => (d === from ? to : d))
+        })
       },
 
       flushPlaces() {

@@ -106,6 +106,7 @@ export function createAppStore(
     // save into a name that is gone, so the writer is told and chooses (the text stays journalled).
     client.on('document:renamed', ({ from, to }) => {
       renamedAway.add(from)
+      get().placeRenamed(from, to)
       void get().loadWorkspace()
       if (get().current !== from) return
       if (get().held.length === 0) return void get().open(to)
