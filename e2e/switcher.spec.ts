@@ -92,6 +92,8 @@ test('Ctrl+P switches documents; each keeps its scroll and cursor, typed text is
   // With nothing typed, the recently shown documents come first: story, then the budget.
   await expect(page.getByTestId('switcher-item').nth(0)).toContainText('story.md')
   await expect(page.getByTestId('switcher-item').nth(1)).toContainText('budget.md')
+  // Chosen: the one before this document (Enter goes back), also with the mouse resting over the list.
+  await expect(page.getByTestId('switcher-item').nth(1)).toHaveAttribute('aria-selected', 'true')
   await sectioned.shot(page, 'switcher-open')
   // The mouse works too.
   await page.getByTestId('switcher-item').filter({ hasText: 'plan.md' }).click()

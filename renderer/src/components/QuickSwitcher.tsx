@@ -51,9 +51,13 @@ function SwitcherDialog() {
     () => switcherItems(documents, recent, query).slice(0, MAX_ITEMS),
     [documents, recent, query]
   )
-  // With nothing typed the document shown now is first: Enter goes back to the one before it.
-  const [chosen, setChosen] = useState(() => (items[0] === current && items.length > 1 ? 1 : 0))
+  // Null until the writer moves the choice: with nothing typed the document shown now is first,
+  // and Enter goes back to the one before it.
+  const [picked, setChosen] = useState<number | null>(null)
+  const chosen = picked ?? (query.trim() === '' && items[0] === current && items.length > 1 ? 1 : 0)
   const list = useRef<HTMLUListElement>(null)
+  /** Where the mouse was last seen over the list: the browser also sends moves when the list appears under a still mouse. */
+  const pointer = useRef<{ x: number; y: number } | null>(null)
   const returnTo = useRef<Element | null>(document.activeElement)
 
   useEffect(() => {
@@ -101,7 +105,7 @@ function SwitcherDialog() {
           aria-activedescendant={items[chosen] ? `switcher-${chosen}` : undefined}
           onChange={(e) => {
             setQuery(e.target.value)
-            setChosen(0)
+            setChosen(null)
           }}
           onKeyDown={onKeyDown}
           data-testid="switcher-input"
@@ -116,7 +120,12 @@ function SwitcherDialog() {
                 role="option"
                 aria-selected={i === chosen}
                 className={i === chosen ? 'chosen' : undefined}
-                onMouseMove={() => i !== chosen && setChosen(i)}
+                onMouseMove={(e) => {
+                  const before = pointer.current
+                  pointer.current = { x: e.clientX, y: e.clientY }
+                  if (before && (before.x !== e.clientX || before.y !== e.clientY) && i !== chosen)
+                    setChosen(i)
+                }}
                 onClick={() => go(d)}
                 data-testid="switcher-item"
               >
