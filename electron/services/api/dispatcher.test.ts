@@ -13,6 +13,13 @@ import { DOC, TEXT, dispatcherWorkspace, fail, ok } from '../../../test/harness/
 const ws = dispatcherWorkspace()
 const open = ws.open
 
+/** Ann's services on the test workspace, and where a dispatcher given it keeps the settings. */
+async function annWithSettingsFile() {
+  const file = path.join(ws.root(), 'config', 'settings.json')
+  const s = await openWorkspace({ folder: ws.root(), identity: testIdentity('ann'), clock: new FakeClock() })
+  return { file, s }
+}
+
 describe('validation at the boundary', () => {
   it('answers every bad payload with a VALIDATION error value, never a crash', async () => {
     const { d } = await open('ann')
@@ -316,12 +323,7 @@ describe('structure operations and settings through the contract', () => {
   })
 
   it('stores settings in range, refuses others, and says a restart applies them', async () => {
-    const file = path.join(ws.root(), 'config', 'settings.json')
-    const s = await openWorkspace({
-      folder: ws.root(),
-      identity: testIdentity('ann'),
-      clock: new FakeClock()
-    })
+    const { file, s } = await annWithSettingsFile()
     const d = createDispatcher(s, { settingsFile: file })
     ws.track(s, d)
     const got = ok<{ settings: { user: string; heartbeatSeconds: number; watchMode: string } }>(
@@ -348,12 +350,7 @@ describe('structure operations and settings through the contract', () => {
   })
 
   it('keeps notifications on by default; turning them off needs no restart; only Electron shows them', async () => {
-    const file = path.join(ws.root(), 'config', 'settings.json')
-    const s = await openWorkspace({
-      folder: ws.root(),
-      identity: testIdentity('ann'),
-      clock: new FakeClock()
-    })
+    const { file, s } = await annWithSettingsFile()
     const shown: unknown[] = []
     const web = createDispatcher(s, { settingsFile: file })
     const electron = createDispatcher(s, { onNotify: (n, clientId) => shown.push([n.title, clientId]) > 0 })
@@ -383,12 +380,7 @@ describe('structure operations and settings through the contract', () => {
   })
 
   it('remembers where the window was, per workspace, in the settings file; refuses names outside it', async () => {
-    const file = path.join(ws.root(), 'config', 'settings.json')
-    const s = await openWorkspace({
-      folder: ws.root(),
-      identity: testIdentity('ann'),
-      clock: new FakeClock()
-    })
+    const { file, s } = await annWithSettingsFile()
     const d = createDispatcher(s, { settingsFile: file })
     ws.track(s, d)
     expect(ok(await d.call('places:get', {}, ctx))).toEqual({ shown: null, documents: [] })
