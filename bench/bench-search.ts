@@ -1,7 +1,7 @@
 /**
- * Benchmark 14 (services): workspace search on a generated workspace of 5,000 documents of real
- * text (the markdown files of node_modules, one per document, used again from the start when they
- * run out). Measures building the index (in its worker thread), how long the thread that answers
+ * Benchmark 14 (services): workspace search on a generated workspace of 5,000 documents and
+ * 200 MB of real text, the issue's size (each document the markdown files of node_modules one after
+ * another until it is 40 KB, used again from the start when they run out; quick: 1,000 of ~6 KB). Measures building the index (in its worker thread), how long the thread that answers
  * requests is held up meanwhile, the first answer while it builds, and query latency once it is
  * warm — through `searchWorkspace`, as the `search:query` channel answers (with the holder look-up).
  * Anchor: a scan of every section's folded text for the query's words, the index-free way.
@@ -17,9 +17,11 @@ import { bundle } from './processes'
 import { realCorpus } from './real-docs'
 import { below, row, type ResultRow } from './results'
 
-/** Documents and warm queries of a run. */
-function sizes(quick: boolean): { documents: number; queries: number } {
-  return quick ? { documents: 1_000, queries: 60 } : { documents: 5_000, queries: 300 }
+/** Documents, the size each is made at least, and warm queries of a run. */
+function sizes(quick: boolean): { documents: number; docBytes: number; queries: number } {
+  return quick
+    ? { documents: 1_000, docBytes: 0, queries: 60 }
+    : { documents: 5_000, docBytes: 40 * 1024, queries: 300 }
 }
 
 /** A small deterministic generator (the same queries every run). */
@@ -28,17 +30,27 @@ function lcg(seed: number): () => number {
   return () => (x = (x * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31
 }
 
-/** Writes `n` documents in folders of 100; returns every document's text. */
-async function writeWorkspace(dir: string, n: number): Promise<string[]> {
+/**
+ * Writes `n` documents in folders of 100, each the corpus's next files one after another until it
+ * has `docBytes` (at least one file); returns every document's text.
+ */
+async function writeWorkspace(dir: string, n: number, docBytes: number): Promise<string[]> {
   const corpus = await realCorpus()
   if (corpus.length === 0) throw new Error('no usable markdown files in node_modules')
+  let next = 0
+  const take = () => {
+    let text = ''
+    do text += `${corpus[next++ % corpus.length]}\n\n`
+    while (Buffer.byteLength(text) < docBytes)
+    return text
+  }
   const texts: string[] = []
   for (let i = 0; i < n; i += 100) {
     const folder = path.join(dir, `part-${String(i / 100).padStart(3, '0')}`)
     await fs.mkdir(folder)
     await Promise.all(
       Array.from({ length: Math.min(100, n - i) }, (_, k) => {
-        const text = corpus[(i + k) % corpus.length]
+        const text = take()
         texts.push(text)
         return fs.writeFile(path.join(folder, `doc-${i + k}.md`), text)
       })
@@ -63,9 +75,9 @@ function queriesOf(texts: readonly string[], count: number): string[] {
 }
 
 async function measure(ctx: BenchContext, dir: string): Promise<ResultRow[]> {
-  const { documents, queries } = sizes(ctx.quick)
+  const { documents, docBytes, queries } = sizes(ctx.quick)
   ctx.log(`search: writing ${documents} documents of real text`)
-  const texts = await writeWorkspace(dir, documents)
+  const texts = await writeWorkspace(dir, documents, docBytes)
   const bytes = texts.reduce((n, t) => n + Buffer.byteLength(t), 0)
   const asked = queriesOf(texts, queries)
   const s = await openWorkspace({

@@ -26,7 +26,8 @@ class EventTransport implements Transport {
             notifications: this.notifications
           },
           file: null,
-          heartbeatFromEnvironment: false
+          heartbeatFromEnvironment: false,
+          recentFolders: []
         }
       }
     return { ok: false, error: { code: ErrorCode.Io, message: `no answer for ${channel}` } }
