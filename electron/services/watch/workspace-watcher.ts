@@ -15,7 +15,7 @@ import { Emitter } from '../core/emitter'
 import { HIDDEN_DIR, type Workspace } from '../core/workspace'
 import { IndexStore } from '../documents/index-store'
 import { renamedFrom } from '../files/doc-move'
-import { readLockDir, type LockDirState } from '../locks/lock-dir'
+import { genName, readLockDir, type LockDirState } from '../locks/lock-dir'
 import { KeyedDebounce } from './keyed-debounce'
 import { RenamePairs } from './rename-pairs'
 import { detectMount, type MountInfo } from './mount-type'
@@ -358,7 +358,7 @@ export class WorkspaceWatcher {
     const before = this.lockSignatures.get(lock.lockDir)
     if (before === signature) return
     this.lockSignatures.set(lock.lockDir, signature)
-    if (before === undefined) this.watcher?.add(dir)
+    if (before === undefined) this.watchGeneration(dir, state)
     this.learn(lock, state)
     const sectionId =
       lock.lockKind === 'document' ? null : (this.sectionIds.get(lock.lockDir) ?? lock.component)
@@ -369,6 +369,17 @@ export class WorkspaceWatcher {
       kind: lock.lockKind,
       state: state.kind
     })
+  }
+
+  /**
+   * Hands a settled lock folder to chokidar once more when it does not watch its top generation
+   * (see checkLock): chokidar reads it again, now watched, and watches what it missed. Only for a
+   * folder with a generation: `add` of a path that is not there would watch its parent for it.
+   */
+  private watchGeneration(dir: string, state: LockDirState, watched?: Record<string, string[]>): void {
+    if (state.kind !== 'held' && state.kind !== 'released' && state.kind !== 'corrupt') return
+    const seen = (watched ?? this.watcher?.getWatched() ?? {})[dir]
+    if (!seen?.includes(genName(state.top))) this.watcher?.add(dir)
   }
 
   /** Reads a half-made lock folder again later, a bounded number of times (see checkLock). */
@@ -401,7 +412,8 @@ export class WorkspaceWatcher {
    */
   private async seed(): Promise<void> {
     const lockDirs: LockPath[] = []
-    for (const [dir, names] of Object.entries(this.watcher?.getWatched() ?? {})) {
+    const watched = this.watcher?.getWatched() ?? {}
+    for (const [dir, names] of Object.entries(watched)) {
       for (const name of names) {
         const what = classifyPath(this.rel(path.join(dir, name)))
         if (what?.kind === 'document') this.docKeys.set(this.ws.docKey(what.document), what.document)
@@ -416,6 +428,8 @@ export class WorkspaceWatcher {
         if (state.kind === 'claiming' || state.kind === 'empty') continue
         this.lockSignatures.set(lock.lockDir, signatureOf(state))
         this.learn(lock, state)
+        // The first scan has chokidar's gap too: a generation renamed in meanwhile is not watched.
+        this.watchGeneration(path.join(this.root, ...lock.lockDir.split('/')), state, watched)
       }
     }
     await Promise.all(Array.from({ length: SEED_CONCURRENCY }, worker))
@@ -438,6 +452,8 @@ export class WorkspaceWatcher {
     this.report(`The system's limit on ${limit} was reached (${code}); watching by ${every} instead.`)
     const old = this.watcher
     this.generation++
+    // No `add` may reach the closing watcher meanwhile (chokidar's add reopens a closed one).
+    this.watcher = null
     await old?.close()
     if (this.disposed) return
     this.open({ mode: 'polling', intervalMs, reason: `${every}: the system's limit on ${limit} was reached` })
