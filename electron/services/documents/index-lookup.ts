@@ -59,8 +59,8 @@ export class IndexLookup {
         (await indexes.isKnownGood(doc, sha, read.sha256)) ||
         this.trueByParse(buf, stored)
       ) {
-        // Only what was checked is remembered, never an index this instance wrote: a fresh start
-        // still checks that by a parse.
+        // Only what was proven is remembered (a parse, a splice redone, or this very pair checked
+        // before) — never an index merely written here: a fresh start still checks that by a parse.
         indexes.noteGood(doc, sha, read.sha256)
         this.checked.set(doc, sha, stamp, stored)
         copies.set(doc, buf, stored)

@@ -87,9 +87,14 @@ describe('indexes this machine checked before', () => {
   })
 
   it('a damaged or foreign file in the host folder is a fresh start, not an error', async () => {
-    await fs.writeFile(knownGoodIndexesIn(host), '{"format":1,"entries":[["x","nothex","y"]]}')
+    await fs.writeFile(knownGoodIndexesIn(host), '{"format":1,"checker":1,"entries":[["x","nothex","y"]]}')
     expect((await run(host)).parses).toBe(1)
     await fs.writeFile(knownGoodIndexesIn(host), 'not json at all')
+    expect((await run(host)).parses).toBe(1)
+    // Verdicts of another check (an older version's) are not taken: parsed again.
+    expect((await run(host)).parses).toBe(0)
+    const file = JSON.parse(await fs.readFile(knownGoodIndexesIn(host), 'utf8')) as Record<string, unknown>
+    await fs.writeFile(knownGoodIndexesIn(host), JSON.stringify({ ...file, checker: 0 }))
     expect((await run(host)).parses).toBe(1)
   })
 })

@@ -19,9 +19,17 @@ const WRITE_DELAY_MS = 1_000
 /** Far more than KEPT entries take; a bigger file is not ours and is ignored. */
 const READ_LIMIT = 1024 * 1024
 
+/**
+ * Which check the remembered verdicts come from: bump it whenever what counts as a true index
+ * changes (index-check.ts `indexProblems`, splice-check.ts, index-store.ts `storedIndexOf`), so a
+ * stricter check after an upgrade is not skipped on the word of an older one.
+ */
+const CHECKER = 1
+
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/)
 const fileSchema = z.object({
   format: z.literal(1),
+  checker: z.literal(CHECKER),
   entries: z.array(z.tuple([z.string().max(8192), hex64, hex64])).max(KEPT)
 })
 
@@ -37,6 +45,7 @@ export class KnownGoodIndexes {
   private loading: Promise<Map<string, string>> | null = null
   private timer: Disposable | null = null
   private writing: Promise<void> = Promise.resolve()
+  private disposed = false
 
   constructor(
     private readonly file: string,
@@ -53,9 +62,11 @@ export class KnownGoodIndexes {
     return hit
   }
 
-  /** Remembers that this index content is true for this file content (parsed, or built here). */
+  /** Remembers that this index content was proven true for this file content (see index-lookup.ts). */
   note(doc: string, fileSha256: string, indexSha256: string): void {
+    if (this.disposed) return // an open that finished after shutdown: nothing is written any more
     void this.load().then((entries) => {
+      if (this.disposed) return
       this.touch(entries, this.key(doc), `${fileSha256}:${indexSha256}`)
       this.timer ??= this.clock.setTimeout(() => {
         this.timer = null
@@ -67,6 +78,7 @@ export class KnownGoodIndexes {
   /** Writes what is pending now and waits for it. */
   async dispose(): Promise<void> {
     await this.loading
+    this.disposed = true
     if (this.timer) {
       this.timer.dispose()
       this.timer = null
@@ -105,6 +117,9 @@ export class KnownGoodIndexes {
   private async write(): Promise<void> {
     const entries = [...(this.entries ?? new Map<string, string>())].map(([k, v]) => [k, ...v.split(':')])
     // A cache: no fsync; a lost or torn file costs parses, never a wrong index (checksums).
-    await writeFileAtomic(this.file, JSON.stringify({ format: 1, entries }), { fsync: false, syncDir: false })
+    await writeFileAtomic(this.file, JSON.stringify({ format: 1, checker: CHECKER, entries }), {
+      fsync: false,
+      syncDir: false
+    })
   }
 }
