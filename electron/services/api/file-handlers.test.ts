@@ -175,6 +175,8 @@ describe('files:* channels', () => {
       return r.ok ? (r.value as { versions: unknown[] }).versions.length : 0
     }
     // Refused while Ann holds “Budget”: the history stays under the old name, nothing is lost.
+    // Bob opens the new name meanwhile (its index is stored there): the history still follows later.
+    ok(await bob.d.call('documents:open', { document: 'moved.md' }, ctx))
     await new Promise((r) => setTimeout(r, 500))
     expect(await versionsAt('moved.md')).toBe(0)
     expect(await versionsAt(DOC)).toBeGreaterThan(0)

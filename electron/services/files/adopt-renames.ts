@@ -39,9 +39,17 @@ export class RenameAdopter {
       } catch (err) {
         return this.failed(from, to, err)
       }
+      // Said in the log when asking again ends without the history moved: it stays under the old name.
+      if (outcome === 'not-ready' && tries > 0)
+        return this.failed(
+          from,
+          to,
+          new Error('the document changed or moved again while a section was held')
+        )
       const delay = RETRY_MS[Math.min(tries, RETRY_MS.length - 1)]
-      if (outcome !== 'busy' || this.disposed || this.clock.monotonicNow() - since + delay > GIVE_UP_AFTER_MS)
-        return
+      if (outcome !== 'busy' || this.disposed) return
+      if (this.clock.monotonicNow() - since + delay > GIVE_UP_AFTER_MS)
+        return this.failed(from, to, new Error('a section stayed held for an hour'))
       const timer = this.clock.setTimeout(() => {
         this.timers.delete(timer)
         this.adopt(from, to, sha256, tries + 1, since)

@@ -12,6 +12,7 @@ import path from 'node:path'
 import { monotonicFactory } from 'ulid'
 import {
   LockAcquisitionError,
+  LockTimeoutError,
   NotFoundError,
   StaleProcessLockError,
   ValidationError
@@ -173,14 +174,15 @@ export class FileOps {
     const ws = this.o.workspace
     const old = ws.resolveDocument(from)
     const doc = ws.resolveDocument(to)
-    const hasData = async (rel: string) =>
-      ((await readdirOrNull(ws.docDir(rel))) ?? []).some((name) => name !== 'locks')
+    // A window that opened the new name meanwhile stored its index there: no data of its own yet.
+    const hasData = async (rel: string, besides: string[]) =>
+      ((await readdirOrNull(ws.docDir(rel))) ?? []).some((name) => !besides.includes(name))
     const ready = async () =>
       (await lstatOrNull(old.abs)) === null &&
       (await lstatOrNull(doc.abs))?.isFile() === true &&
       (await this.shaOf(doc)) === sha256 &&
-      (await hasData(old.rel)) &&
-      !(await hasData(doc.rel))
+      (await hasData(old.rel, ['locks'])) &&
+      !(await hasData(doc.rel, ['locks', 'index.json']))
     if (!(await ready())) return 'not-ready'
     try {
       return await this.underLocks([old.rel, doc.rel], 'renamed', async () => {
@@ -192,7 +194,12 @@ export class FileOps {
       })
     } catch (err) {
       // A section of either name is held (its writer may not know the file went): later.
-      if (err instanceof LockAcquisitionError || err instanceof StaleProcessLockError) return 'busy'
+      if (
+        err instanceof LockAcquisitionError ||
+        err instanceof StaleProcessLockError ||
+        err instanceof LockTimeoutError
+      )
+        return 'busy'
       throw err
     }
   }
