@@ -21,6 +21,18 @@ function folderOf(document: string): string {
 
 /** The drag payload's type: a document of this workspace being moved in the tree. */
 const DRAGGED = 'application/x-sectioned-document'
+/**
+ * This window's mark on what it drags: Chromium carries custom types between windows, and a path
+ * dragged from a window on another workspace must not rename the same path in this one.
+ */
+const WINDOW_MARK = crypto.randomUUID()
+
+/** The document a drop carries, when this window started the drag; null otherwise. */
+function draggedDocument(data: DataTransfer): string | null {
+  const raw = data.getData(DRAGGED)
+  const at = raw.indexOf('\n')
+  return at > 0 && raw.slice(0, at) === WINDOW_MARK ? raw.slice(at + 1) : null
+}
 
 /** Where `document` lands when dropped into `folder` (`''` = the top), or null if it is there already. */
 export function dropTarget(document: string, folder: string): string | null {
@@ -111,8 +123,8 @@ export function FolderTree() {
     },
     onDragLeave: () => setDropFolder(null),
     onDrop: (e: DragEvent) => {
-      const from = e.dataTransfer.getData(DRAGGED)
-      if (!from) return
+      const from = draggedDocument(e.dataTransfer)
+      if (from === null) return
       e.preventDefault()
       e.stopPropagation()
       void move(from, folder)
@@ -229,7 +241,7 @@ export function FolderTree() {
                   aria-label={d}
                   draggable
                   onDragStart={(e) => {
-                    e.dataTransfer.setData(DRAGGED, d)
+                    e.dataTransfer.setData(DRAGGED, `${WINDOW_MARK}\n${d}`)
                     e.dataTransfer.effectAllowed = 'move'
                   }}
                   onDragEnd={() => setDropFolder(null)}
