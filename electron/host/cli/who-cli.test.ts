@@ -69,7 +69,10 @@ describe('sectioned who', () => {
       .toBe(true)
     // Another computer's record not refreshed for 10 minutes by the share's clock (its mtime).
     const stale = await plant(testIdentity('cat'))
-    const old = new Date(Date.now() - 10 * 60_000)
+    // Ten minutes before the share's own clock (the file system stamps the record as it is written;
+    // this process's clock may be off — faketime in the time-bomb run — and `who` never asks it).
+    const shareNow = (await fs.stat(stale)).mtimeMs
+    const old = new Date(shareNow - 10 * 60_000)
     await fs.utimes(stale, old, old)
     // This computer's record of a process that has ended.
     const ended = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'])
