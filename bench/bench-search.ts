@@ -1,7 +1,7 @@
 /**
  * Benchmark 14 (services): workspace search on a generated workspace of 5,000 documents and
  * 200 MB of real text, the issue's size (each document the markdown files of node_modules one after
- * another until it is 40 KB, used again from the start when they run out; quick: 1,000 of ~6 KB). Measures building the index (in its worker thread), how long the thread that answers
+ * another until it has 36 KB, used again from the start when they run out; quick: 1,000 of ~6 KB). Measures building the index (in its worker thread), how long the thread that answers
  * requests is held up meanwhile, the first answer while it builds, and query latency once it is
  * warm — through `searchWorkspace`, as the `search:query` channel answers (with the holder look-up).
  * Anchor: a scan of every section's folded text for the query's words, the index-free way.
@@ -21,7 +21,7 @@ import { below, row, type ResultRow } from './results'
 function sizes(quick: boolean): { documents: number; docBytes: number; queries: number } {
   return quick
     ? { documents: 1_000, docBytes: 0, queries: 60 }
-    : { documents: 5_000, docBytes: 40 * 1024, queries: 300 }
+    : { documents: 5_000, docBytes: 36 * 1024, queries: 300 }
 }
 
 /** A small deterministic generator (the same queries every run). */

@@ -139,7 +139,12 @@ export class SearchEngine {
 
   /** The best `limit` sections for `query` from what is indexed now. */
   query(query: string, limit: number): EngineAnswer {
-    const found = this.mini.search(query).slice(0, limit)
+    // Typos are forgiven only when the words as typed find too little: fuzzy matching walks the
+    // whole vocabulary per long word, and over 200 MB of text it made the p95 339 ms (exact and
+    // prefix alone: see bench/README.md).
+    let found = this.mini.search(query, { fuzzy: false })
+    if (found.length < limit) found = this.mini.search(query)
+    found = found.slice(0, limit)
     const hits: SearchHit[] = []
     for (const r of found) {
       const sep = (r.id as string).lastIndexOf('\0')

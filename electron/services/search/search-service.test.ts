@@ -78,6 +78,8 @@ describe.each([
     // Every word must match (AND); the last may be a prefix.
     expect(where(await s.search.query('weather rai', 10))).toEqual(['plan.md#risks'])
     expect(where(await s.search.query('weather chess', 10))).toEqual([])
+    // One typo in a long word is forgiven when the words as typed find too little.
+    expect(where(await s.search.query('weathar', 10))).toEqual(['plan.md#risks'])
     // English stop words are neither indexed nor asked for: "the" alone finds nothing, and does not
     // stop the other words from matching.
     expect(where(await s.search.query('the', 10))).toEqual([])
