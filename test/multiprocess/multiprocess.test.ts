@@ -228,6 +228,7 @@ describe('crashed, frozen and skewed holders', () => {
     await fs.writeFile(doc, sectionDoc(n, 600)) // ≈ 1.6 MB: a save takes long enough to be interrupted
     const headings = parseSections(await fs.readFile(doc)).map((s) => s.heading)
     let interrupted = 0
+    let unfinished = 0
     for (let round = 0; round < 12; round++) {
       const body = `## Section 5\n\n${`Round ${round} text.\n`.repeat(2000)}\n`
       const p = start(CLI, [
@@ -245,9 +246,26 @@ describe('crashed, frozen and skewed holders', () => {
       if (d.signal === 'SIGKILL') interrupted++
       const buf = await fs.readFile(doc)
       expect(parseSections(buf).map((s) => s.heading)).toEqual(headings)
-      const verify = await cli(['verify', dir])
+      let verify = await cli(['verify', dir])
+      // Killed after its rename but before its history versions: the save landed and its intent says
+      // so — the next save or open (or `verify --repair`) records the versions. That is the only
+      // problem such a kill may leave, and the repair must clear it.
+      const problems = verify.stderr.split('\n').filter((l) => l.includes(': '))
+      if (
+        verify.code !== 0 &&
+        problems.length > 0 &&
+        problems.every((l) => l.includes('an unfinished save'))
+      ) {
+        unfinished++
+        const repair = await cli(['verify', dir, '--repair'])
+        expect(repair.code, repair.stderr).toBe(0)
+        verify = await cli(['verify', dir])
+      }
       expect(verify.code, verify.stderr).toBe(0)
     }
+    console.info(
+      `SIGKILL in saves: ${interrupted} of 12 interrupted, ${unfinished} left an unfinished save (repaired)`
+    )
     expect(interrupted).toBeGreaterThan(6)
     // The dead processes' locks and write mutex do not block the next writer on this host.
     const final = await cli([
