@@ -1,6 +1,7 @@
 import type { Identity } from '../../../shared/types'
 import type { Clock } from '../core/clock'
 import type { LockDirState } from './lock-dir'
+import { StillWatch } from '../core/still-watch'
 import { holderProcessEnded } from './liveness'
 
 /** The observer's verdict on a lock somebody else holds. */
@@ -14,33 +15,30 @@ export interface StaleVerdict {
   staleInMs: number
 }
 
-interface Sighting {
-  key: string
-  since: number
-}
-
 /**
  * SPEC L4: staleness is judged by the *observer's own monotonic clock* watching a lock's heartbeat
- * counter change, never by comparing the holder's timestamps (or file mtimes) with the local clock.
- * A holder whose wall clock is ten minutes off therefore looks exactly as alive as any other.
- * The first sighting starts the watch: an observer that just arrived must wait a full ttl.
+ * counter change (core/still-watch.ts), never by comparing the holder's timestamps (or file mtimes)
+ * with the local clock. The first sighting starts the watch: an observer that just arrived must
+ * wait a full ttl.
  */
 export class StalenessObserver {
-  private readonly sightings = new Map<string, Sighting>()
+  private readonly watch: StillWatch
 
   constructor(
-    private readonly clock: Clock,
+    clock: Clock,
     private readonly self: Identity,
     /** Used when the lock has a damaged record to take a ttl from. */
     private readonly defaultTtlMs: number,
     /** How long a generation without a record is watched before it is stale (see LockSettings). */
     private readonly claimGraceMs: number = defaultTtlMs
-  ) {}
+  ) {
+    this.watch = new StillWatch(clock)
+  }
 
   /** Records what was seen at `dir` now and says whether the lock is stale. */
   observe(dir: string, state: LockDirState): StaleVerdict {
     if (state.kind === 'absent' || state.kind === 'empty' || state.kind === 'released') {
-      this.sightings.delete(dir)
+      this.watch.forget(dir)
       return { stale: false, reason: 'free', unchangedForMs: 0, staleInMs: 0 }
     }
     if (state.kind === 'held' && holderProcessEnded(state.record.holder, this.self)) {
@@ -61,13 +59,7 @@ export class StalenessObserver {
         : state.kind === 'claiming'
           ? this.claimGraceMs
           : this.defaultTtlMs
-    const now = this.clock.monotonicNow()
-    let s = this.sightings.get(dir)
-    if (!s || s.key !== key) {
-      s = { key, since: now }
-      this.sightings.set(dir, s)
-    }
-    const unchanged = now - s.since
+    const unchanged = this.watch.stillFor(dir, key)
     const stale = unchanged >= ttl
     const beats = state.kind === 'held' ? Math.max(1, Math.round(ttl / state.record.heartbeatIntervalMs)) : 0
     return {
@@ -86,6 +78,6 @@ export class StalenessObserver {
 
   /** Forgets a lock (after it was taken over or released). */
   forget(dir: string): void {
-    this.sightings.delete(dir)
+    this.watch.forget(dir)
   }
 }

@@ -1,12 +1,13 @@
 /**
- * Which presence records are alive, judged like locks (SPEC L4): by the *observer's own monotonic
- * clock* watching each record's counter change — never by comparing the writer's timestamps (or a
+ * Which presence records are alive, judged like locks (SPEC L4, core/still-watch.ts): by the
+ * *observer's own monotonic clock* watching each record's counter change — never by comparing the writer's timestamps (or a
  * file's mtime) with this machine's clock, so a writer whose clock is ten minutes off looks as
  * alive as any other. A record is gone once its counter stood still for `staleAfterBeats` of the
  * writer's heartbeats; on the same machine a record whose process has died is gone at once.
  */
 import type { Identity } from '../../../shared/types'
 import type { Clock } from '../core/clock'
+import { StillWatch } from '../core/still-watch'
 import { holderProcessEnded } from '../locks/liveness'
 import type { PresenceRecord } from './presence-record'
 
@@ -23,17 +24,18 @@ export interface PresenceVerdict {
 
 /** Tracks the records it is shown, by instance id, and says which are alive. */
 export class PresenceObserver {
-  private readonly sightings = new Map<string, { seq: number; since: number }>()
+  private readonly watch: StillWatch
 
   constructor(
-    private readonly clock: Clock,
+    clock: Clock,
     private readonly self: Identity,
     private readonly staleAfterBeats: number
-  ) {}
+  ) {
+    this.watch = new StillWatch(clock)
+  }
 
   /** Records what was read now (every record file there is) and keeps the alive ones. */
   observe(records: readonly PresenceRecord[]): PresenceVerdict {
-    const now = this.clock.monotonicNow()
     const seen = new Set<string>()
     const alive: PresenceRecord[] = []
     let next: number | null = null
@@ -41,16 +43,14 @@ export class PresenceObserver {
       const id = r.identity.instanceId
       seen.add(id)
       if (holderProcessEnded(r.identity, this.self)) continue
-      let s = this.sightings.get(id)
-      // The first sighting starts the watch: an observer that just arrived waits a full window.
-      if (!s || s.seq !== r.seq) this.sightings.set(id, (s = { seq: r.seq, since: now }))
+      const still = this.watch.stillFor(id, String(r.seq))
       const interval = Math.min(MAX_INTERVAL_MS, Math.max(MIN_INTERVAL_MS, r.heartbeatIntervalMs))
-      const left = interval * this.staleAfterBeats - (now - s.since)
+      const left = interval * this.staleAfterBeats - still
       if (left <= 0) continue
       alive.push(r)
       next = next === null ? left : Math.min(next, left)
     }
-    for (const id of this.sightings.keys()) if (!seen.has(id)) this.sightings.delete(id)
+    this.watch.keepOnly(seen)
     return { alive, nextStaleInMs: next }
   }
 }
