@@ -6,258 +6,59 @@
  * Channels are named `domain:verb`.
  */
 import { z } from 'zod'
+import {
+  docRequest,
+  documentChangesSchema,
+  documentPath,
+  documentPlaceSchema,
+  documentSnapshotSchema,
+  editRequestViewSchema,
+  editableSettingsSchema,
+  empty,
+  folderPath,
+  holderSchema,
+  journalEntrySchema,
+  lockViewSchema,
+  presenceViewSchema,
+  recentFolderSchema,
+  requestId,
+  saveResultSchema,
+  searchSectionSchema,
+  sectionId,
+  sectionRequest,
+  sectionText,
+  sha256,
+  structureResultSchema,
+  text,
+  trashEntrySchema,
+  versionSchema,
+  watchModeSchema,
+  writtenDocument
+} from './contract-schemas'
 
-const text = (max: number) => z.string().max(max)
-/** Workspace-relative document path as the renderer knows it (confined again on the main side). */
-const documentPath = text(4096).min(1)
-const sectionId = text(256).min(1)
-const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 checksum in hex')
-/** Documents up to 64 MiB of text may be saved section by section. */
-const sectionText = z.string().max(64 * 1024 * 1024)
-
-/** A section of a document. */
-export const sectionSchema = z.object({
-  id: z.string(),
-  level: z.number().int(),
-  heading: z.string(),
-  startLine: z.number().int(),
-  endLine: z.number().int(),
-  start: z.number().int(),
-  end: z.number().int(),
-  sha256: z.string()
-})
-
-function isSection(v: unknown): boolean {
-  if (typeof v !== 'object' || v === null) return false
-  const s = v as Record<string, unknown>
-  return (
-    typeof s.id === 'string' &&
-    Number.isSafeInteger(s.level) &&
-    typeof s.heading === 'string' &&
-    Number.isSafeInteger(s.startLine) &&
-    Number.isSafeInteger(s.endLine) &&
-    Number.isSafeInteger(s.start) &&
-    Number.isSafeInteger(s.end) &&
-    typeof s.sha256 === 'string'
-  )
-}
-
-/**
- * A document's sections: the rules of `sectionSchema`, checked by one plain loop. zod took 270 ms
- * over the 25,000 sections of a 5 MB document in the page — the largest part of opening it after
- * the services' answer (tested to accept and refuse exactly what `z.array(sectionSchema)` does).
- */
-export const sectionListSchema = z.custom<z.infer<typeof sectionSchema>[]>(
-  (v) => Array.isArray(v) && v.every(isSection),
-  { message: 'Expected a list of sections.' }
-)
-
-/** Who holds a lock, for badges and refusals. */
-export const holderSchema = z.object({
-  ownerId: z.string(),
-  user: z.string(),
-  host: z.string(),
-  instanceId: z.string(),
-  since: z.string()
-})
-
-/** A held lock as the renderer shows it. */
-export const lockViewSchema = z.object({
-  kind: z.enum(['section', 'document']),
-  document: z.string(),
-  sectionId: z.string().nullable(),
-  holder: holderSchema,
-  lastHeartbeat: z.string(),
-  /** Held by this instance through the calling window. */
-  mine: z.boolean(),
-  /** Held by this instance through another window. */
-  mineElsewhere: z.boolean(),
-  stale: z.boolean()
-})
-
-/** A document with its sections and locks. */
-export const documentSnapshotSchema = z.object({
-  document: z.string(),
-  fileSha256: z.string(),
-  text: z.string(),
-  sections: sectionListSchema,
-  locks: z.array(lockViewSchema),
-  /** Why the document opens read-only (not UTF-8 text, a second name on disk); null when it can be edited. */
-  readOnly: z.string().nullable()
-})
-
-/** A section that changed, as `documents:changes` carries it: its text as in the file. */
-export const sectionChangeSchema = z.object({
-  id: z.string(),
-  level: z.number().int(),
-  heading: z.string(),
-  sha256: z.string(),
-  text: z.string()
-})
-
-/** What changed in a document since a version the window has (see api/document-changes.ts). */
-export const documentChangesSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('same'), fileSha256: z.string(), locks: z.array(lockViewSchema) }),
-  z.object({
-    kind: z.literal('sections'),
-    /** The version the changes apply to: the checksum the window sent. */
-    since: z.string(),
-    fileSha256: z.string(),
-    changed: z.array(sectionChangeSchema),
-    locks: z.array(lockViewSchema)
-  }),
-  z.object({ kind: z.literal('full'), snapshot: documentSnapshotSchema })
-])
-
-/** One version of a section's history. */
-export const versionSchema = z.object({
-  version: z.number().int(),
-  heading: z.string(),
-  content: z.string(),
-  sha256: z.string(),
-  author: z.string(),
-  timestamp: z.string(),
-  reason: z.string(),
-  pinned: z.boolean(),
-  beforeStructure: z.boolean()
-})
-
-/** What a save produced. */
-export const saveResultSchema = z.object({
-  document: z.string(),
-  section: sectionSchema,
-  /**
-   * The sections that now occupy the saved run, in file order; the first keeps the saved `sectionId`.
-   * The sections before the run are unchanged, those after it moved by the run's change in bytes
-   * and lines: a window that has version `baseFileSha256` brings its copy to `fileSha256` with
-   * `runText` and these, without reading the document again (shared/patch-snapshot.ts).
-   */
-  run: z.array(sectionSchema),
-  /** Ids of run sections whose heading was deleted: their text joined the section above, their locks were released. */
-  retired: z.array(z.string()),
-  fileSha256: z.string(),
-  /** The file's checksum before the save: the version the run was spliced into. */
-  baseFileSha256: z.string(),
-  /** The run's text as it is now in the file. */
-  runText: z.string(),
-  version: z.number().int().nullable(),
-  changed: z.boolean()
-})
-
-/** What a structure operation (delete/move a section) produced. */
-export const structureResultSchema = z.object({
-  document: z.string(),
-  sections: sectionListSchema,
-  fileSha256: z.string(),
-  backup: z.string()
-})
-
-/** How the workspace is watched (SPEC W1), shown in the status bar. */
-export const watchModeSchema = z.object({
-  mode: z.enum(['native', 'polling']),
-  intervalMs: z.number(),
-  reason: z.string()
-})
-
-/** An edit request as the holder's window shows it. */
-export const editRequestViewSchema = z.object({
-  id: z.string(),
-  document: z.string(),
-  sectionId: z.string(),
-  heading: z.string(),
-  from: z.object({ user: z.string(), host: z.string() }),
-  at: z.string()
-})
-
-/** The settings a writer edits in the Settings dialog, with their allowed ranges. */
-export const editableSettingsSchema = z.object({
-  /** The writer's display name; the OS user name when unset. */
-  user: z.string().trim().min(1).max(64),
-  /** SPEC L4: 5–120 s (LOCK_HEARTBEAT_INTERVAL in the environment wins). */
-  heartbeatSeconds: z.number().int().min(5).max(120),
-  /** Poll interval on network drives (SPEC W1). */
-  pollIntervalMs: z.number().int().min(50).max(60_000),
-  /** Release a section after this many minutes without edits; 0 never. */
-  idleTimeoutMinutes: z
-    .number()
-    .min(0)
-    .max(24 * 60),
-  /** `auto` polls on network file systems. */
-  watchMode: z.enum(['auto', 'native', 'polling']),
-  /** OS notifications of edit requests and lost sections while the window is in the background. */
-  notifications: z.boolean()
-})
-
-/** One section's unsaved text in the writer's local journal (kept on this machine, not in the shared folder). */
-export const journalEntrySchema = z.object({
-  sectionId: z.string(),
-  text: z.string(),
-  /** Checksum of the section text the writer started from; null when unknown. */
-  baseSha256: z.string().nullable(),
-  savedAt: z.string(),
-  user: z.string()
-})
-
-/** A matching section of a search, with who holds it now (null: free). */
-export const searchSectionSchema = z.object({
-  sectionId: z.string(),
-  heading: z.string(),
-  /** A short excerpt around the first match, on one line. */
-  snippet: z.string(),
-  holder: holderSchema.nullable()
-})
-
-/** Where one window of another instance is: a document and the section its cursor is in (never its text). */
-export const presencePlaceSchema = z.object({
-  document: z.string(),
-  /** null: the window has the document open but has not said where its cursor is yet. */
-  sectionId: z.string().nullable(),
-  /** The heading of that section as that window shows it ('' for the preamble). */
-  heading: z.string().nullable()
-})
-
-/** Another running instance that has documents open (presence), by its writer's name. */
-export const presenceViewSchema = z.object({
-  instanceId: z.string(),
-  /** What the writer's colour is derived from (the same colour as their lock badges). */
-  ownerId: z.string(),
-  user: z.string(),
-  host: z.string(),
-  documents: z.array(presencePlaceSchema)
-})
-
-const requestId = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'an edit request id')
-
-const empty = z.object({}).strict()
-const docRequest = z.object({ document: documentPath }).strict()
-const sectionRequest = z.object({ document: documentPath, sectionId }).strict()
-
-/** A folder path inside the workspace, as the renderer names it (checked name by name on the main side). */
-const folderPath = text(4096).min(1)
-/** A document the file operations wrote: its path and the checksum of its bytes. */
-const writtenDocument = z.object({ document: z.string(), fileSha256: z.string() })
-
-/** A document in the app's trash (`.sectioned/trash/<id>/`). */
-export const trashEntrySchema = z.object({
-  id: z.string(),
-  /** Where it was, workspace-relative; `files:restore` puts it back there. */
-  original: z.string(),
-  by: z.string(),
-  host: z.string(),
-  /** When it was deleted (ISO). */
-  at: z.string()
-})
-
-/** Where the writer was in a document: the text at the top of the view and the cursor (UTF-16 offsets). */
-export const documentPlaceSchema = z.object({
-  document: documentPath,
-  top: z.number().int().min(0),
-  anchor: z.number().int().min(0),
-  head: z.number().int().min(0)
-})
-
-/** A recent workspace folder and whether it is still there. */
-export const recentFolderSchema = z.object({ folder: z.string(), exists: z.boolean() })
+/** The value shapes, for everyone who imports them from here. */
+export {
+  documentChangesSchema,
+  documentPlaceSchema,
+  documentSnapshotSchema,
+  editRequestViewSchema,
+  editableSettingsSchema,
+  holderSchema,
+  journalEntrySchema,
+  lockViewSchema,
+  presencePlaceSchema,
+  presenceViewSchema,
+  recentFolderSchema,
+  saveResultSchema,
+  searchSectionSchema,
+  sectionChangeSchema,
+  sectionListSchema,
+  sectionSchema,
+  structureResultSchema,
+  trashEntrySchema,
+  versionSchema,
+  watchModeSchema
+} from './contract-schemas'
 
 /** Request channels: request schema → response schema. */
 export const contract = {
