@@ -1,14 +1,17 @@
 /**
- * The full-text index of a workspace: one MiniSearch entry per section (heading, document path and
+ * The full-text index of a workspace: one MiniSearch entry per document (its path, headings and
  * text, folded for case and diacritics), built document by document and kept current by `update`
- * and `remove`. Pure Node with no service dependencies, so it runs in a worker thread
- * (search-worker.ts) or, where no worker bundle exists, in the caller's thread.
+ * and `remove`; the sections of the best documents are found by section-match.ts. Pure Node with
+ * no service dependencies, so it runs in a worker thread (search-worker.ts) or, where no worker
+ * bundle exists, in the caller's thread.
  */
 import MiniSearch from 'minisearch'
 import { Workspace } from '../core/workspace'
 import { IndexStore } from '../documents/index-store'
-import { foldTerm, snippetOf } from './fold'
-import { readSectionTexts, type SectionText } from './section-texts'
+import { snippetOf } from './fold'
+import { indexTerm, queryWords, sectionsFound, WORD_BREAK, type SectionFound } from './section-match'
+import { sectionText } from '../sections/section-index'
+import { readSectionTexts, textsOf, type DocumentSections } from './section-texts'
 
 /** One matching section. */
 export interface SearchHit {
@@ -34,7 +37,6 @@ export interface EngineAnswer extends SearchProgress {
 }
 
 interface Entry {
-  key: string
   document: string
   heading: string
   text: string
@@ -43,15 +45,10 @@ interface Entry {
 /** Between progress reports while building: often enough for a status line, not per file. */
 const PROGRESS_EVERY = 48
 /**
- * Lucene's English stop words: neither indexed nor searched. Each is in most sections, so a query
- * with one scored nearly every section of the workspace (75 ms of a query over 2,000 documents,
- * against 3–35 ms for other words) and ranked nothing.
+ * Sections answered from one document before the next best document has its turn: a word in
+ * every section of one long document must not fill the answer with it alone.
  */
-const STOP_WORDS = new Set(
-  'a an and are as at be but by for if in into is it no not of on or such that the their then there these they this to was will with'.split(
-    ' '
-  )
-)
+const PER_DOCUMENT = 10
 
 /** Documents read at once while building. */
 const READ_AHEAD = 8
@@ -61,12 +58,10 @@ export class SearchEngine {
   private readonly ws: Workspace
   private readonly indexes: IndexStore
   private readonly mini = new MiniSearch<Entry>({
-    idField: 'key',
+    idField: 'document',
     fields: ['heading', 'document', 'text'],
-    processTerm: (term) => {
-      const folded = foldTerm(term)
-      return STOP_WORDS.has(folded) ? null : folded
-    },
+    tokenize: (text) => text.split(WORD_BREAK),
+    processTerm: indexTerm,
     searchOptions: {
       boost: { heading: 3, document: 2 },
       // The last word may be unfinished (typing); one typo is forgiven in long words. Prefixes and
@@ -77,7 +72,7 @@ export class SearchEngine {
     }
   })
   /** What is indexed per document: its checksum and sections (for snippets and removal). */
-  private readonly docs = new Map<string, { fileSha256: string; sections: SectionText[] }>()
+  private readonly docs = new Map<string, DocumentSections>()
   /** Documents known to exist (listed, or announced by the watcher), indexed or not yet. */
   private readonly known = new Set<string>()
   private readonly skipped = new Set<string>()
@@ -137,30 +132,45 @@ export class SearchEngine {
     })
   }
 
-  /** The best `limit` sections for `query` from what is indexed now. */
+  /**
+   * The best `limit` sections for `query` from what is indexed now: the best documents' sections
+   * that have the query's words, up to PER_DOCUMENT of each before the next document (then the
+   * rest of them in the same order, when the documents run out first).
+   */
   query(query: string, limit: number): EngineAnswer {
-    // Typos are forgiven only when the words as typed find too little: fuzzy matching walks the
-    // whole vocabulary per long word, and over 200 MB of text it made the p95 339 ms (exact and
-    // prefix alone: see bench/README.md).
-    let found = this.mini.search(query, { fuzzy: false })
-    if (found.length < limit) found = this.mini.search(query)
-    found = found.slice(0, limit)
-    const hits: SearchHit[] = []
-    for (const r of found) {
-      const sep = (r.id as string).lastIndexOf('\0')
-      const document = (r.id as string).slice(0, sep)
-      const sectionId = (r.id as string).slice(sep + 1)
-      const section = this.docs.get(document)?.sections.find((s) => s.id === sectionId)
-      if (!section) continue
-      hits.push({
-        document,
-        sectionId,
-        heading: section.heading,
-        snippet: snippetOf(section.text, r.terms),
-        score: r.score
-      })
+    const words = queryWords(query)
+    let hits = this.collect(query, words, limit, false)
+    // Typos are forgiven only when the words as typed find too little (and only words of seven
+    // letters or more are forgiven one): fuzzy matching walks the whole vocabulary per long word,
+    // and over 200 MB of text it made the p95 339 ms (exact and prefix alone: see bench/README.md).
+    if (hits.length < limit && words.some((w) => w.length >= 7)) {
+      const forgiving = this.collect(query, words, limit, true)
+      if (forgiving.length > hits.length) hits = forgiving
     }
     return { hits, ...this.progress() }
+  }
+
+  private collect(query: string, words: readonly string[], limit: number, fuzzy: boolean): SearchHit[] {
+    const hits: SearchHit[] = []
+    const more: SearchHit[] = []
+    for (const r of this.mini.search(query, fuzzy ? {} : { fuzzy: false })) {
+      if (hits.length >= limit) break
+      const document = r.id as string
+      const doc = this.docs.get(document)
+      if (!doc) continue
+      const found = sectionsFound(textsOf(doc), r, words)
+      const hit = ({ section, rank }: SectionFound): SearchHit => ({
+        document,
+        sectionId: section.id,
+        heading: section.heading,
+        snippet: snippetOf(section.text, r.terms),
+        score: r.score * rank
+      })
+      const now = Math.min(PER_DOCUMENT, limit - hits.length)
+      hits.push(...found.slice(0, now).map(hit))
+      if (more.length < limit) more.push(...found.slice(now, now + limit - more.length).map(hit))
+    }
+    return hits.length < limit ? [...hits, ...more.slice(0, limit - hits.length)] : hits
   }
 
   /** How far the index is now. */
@@ -216,26 +226,23 @@ export class SearchEngine {
       return
     }
     this.skipped.delete(document)
+    const { fileSha256, bytes } = read
     // An empty preamble (a document that starts with its first heading) is nothing to find.
-    const sections = read.sections.filter((x) => x.heading !== '' || x.text.trim() !== '')
-    this.docs.set(document, { fileSha256: read.fileSha256, sections })
-    // The path goes with the first section only: a word of the path finds the document once, where
-    // it starts, not each of its sections.
-    this.mini.addAll(
-      sections.map((x, i) => ({
-        key: `${document}\0${x.id}`,
-        document: i === 0 ? document : '',
-        heading: x.heading,
-        text: x.text
-      }))
-    )
+    const sections = read.sections.filter((x) => x.heading !== '' || sectionText(bytes, x).trim() !== '')
+    this.docs.set(document, { fileSha256, bytes, sections })
+    this.mini.add({
+      document,
+      heading: sections.map((x) => x.heading).join('\n'),
+      // Every section's text is the file's text (the headings' lines too, as each section has its own).
+      text: bytes.toString('utf8')
+    })
   }
 
   private drop(document: string): void {
     const had = this.docs.get(document)
     if (!had) return
     this.docs.delete(document)
-    for (const s of had.sections) this.mini.discard(`${document}\0${s.id}`)
+    this.mini.discard(document)
   }
 
   private report(): void {

@@ -104,6 +104,25 @@ describe('grouping and results', () => {
     expect(snap.sections.map((x) => x.id)).toEqual(expect.arrayContaining(['rain', 'sun']))
   })
 
+  it('answers up to ten sections of a document before the next best one, then the rest', async () => {
+    const many = Array.from({ length: 30 }, (_, i) => `# Apple ${i}\n\nApple pie number ${i}.\n`).join('\n')
+    await fs.writeFile(path.join(root, 'orchard.md'), many)
+    await fs.writeFile(path.join(root, 'market.md'), '# Stall\n\nOne apple left.\n\n# Till\n\nCoins.\n')
+    const s = await open()
+    await s.search.settled()
+    const r = await s.search.query('apple', 12)
+    const count = (d: string) => r.results.find((x) => x.document === d)?.sections.length
+    // Ten of the orchard's, the market's one, then the orchard's next: both documents are seen.
+    expect(count('orchard.md')).toBe(11)
+    expect(count('market.md')).toBe(1)
+    expect(where(await s.search.query('apple', 50))).toHaveLength(31)
+    // Words in different sections of one document find each of those sections.
+    expect(where(await s.search.query('weather money', 10)).sort()).toEqual([
+      'plan.md#budget',
+      'plan.md#risks'
+    ])
+  })
+
   it('cuts a long section to a snippet around the match', async () => {
     const long = `# Long\n\n${'filler words here. '.repeat(200)}the needle is here.${' more text'.repeat(100)}\n`
     await fs.writeFile(path.join(root, 'long.md'), long)

@@ -19,11 +19,33 @@ export interface SectionText {
   text: string
 }
 
+/** Where a section's text is in its document's bytes. */
+export interface SectionSpan {
+  id: string
+  heading: string
+  start: number
+  end: number
+}
+
+/**
+ * A document as the index keeps it: its UTF-8 bytes and where each section is in them. The text
+ * stays bytes outside the JavaScript heap until a query shows the document: one string per
+ * section of 200 MB of documents took a gigabyte of heap (many became two bytes a character).
+ */
+export interface DocumentSections {
+  fileSha256: string
+  bytes: Buffer
+  sections: SectionSpan[]
+}
+
+/** The sections of `doc` with their text. */
+export function textsOf(doc: DocumentSections): SectionText[] {
+  return doc.sections.map((s) => ({ id: s.id, heading: s.heading, text: sectionText(doc.bytes, s) }))
+}
+
 /** What reading a document for the index gave. */
 export type DocumentTexts =
-  | { kind: 'sections'; fileSha256: string; sections: SectionText[] }
-  | { kind: 'missing' }
-  | { kind: 'skipped'; reason: string }
+  ({ kind: 'sections' } & DocumentSections) | { kind: 'missing' } | { kind: 'skipped'; reason: string }
 
 /** Bytes looked at for NUL, as encoding.ts does: a text file has none. */
 const BINARY_PROBE = 8 * 1024
@@ -58,7 +80,8 @@ export async function readSectionTexts(
   return {
     kind: 'sections',
     fileSha256,
-    sections: index.sections.map((s) => ({ id: s.id, heading: s.heading, text: sectionText(bytes, s) }))
+    bytes,
+    sections: index.sections.map((s) => ({ id: s.id, heading: s.heading, start: s.start, end: s.end }))
   }
 }
 
