@@ -154,7 +154,9 @@ export const structureResultSchema = z.object({
 export const watchModeSchema = z.object({
   mode: z.enum(['native', 'polling']),
   intervalMs: z.number(),
-  reason: z.string()
+  reason: z.string(),
+  /** The sync client that keeps the folder (OneDrive, Dropbox…): its locks are only as good as the client. */
+  synced: z.string().nullable()
 })
 
 /** An edit request as the holder's window shows it. */

@@ -1,5 +1,7 @@
-import { promises as fs, readFileSync, realpathSync } from 'node:fs'
+import { existsSync, promises as fs, readFileSync, realpathSync } from 'node:fs'
 import path from 'node:path'
+import { NETWORK_DRIVE, readPlatformTable, readPlatformTableSync, type MountTable } from './mount-tables'
+import { syncClientOf, type SyncClient } from './synced-folders'
 
 /** The file system a folder lives on, and whether other computers can change it without us seeing events. */
 export interface MountInfo {
@@ -9,6 +11,8 @@ export interface MountInfo {
   mountPoint: string
   /** True for network file systems: changes made by other machines raise no local events there. */
   network: boolean
+  /** The sync client that keeps the folder (OneDrive, Dropbox…), or null/absent: none known. */
+  synced?: SyncClient | null
 }
 
 /** One line of `/proc/self/mounts`, with its octal escapes decoded. */
@@ -33,7 +37,13 @@ const NETWORK_TYPES = new Set([
   'afs',
   'ceph',
   'glusterfs',
-  'davfs'
+  'davfs',
+  // macOS (its `mount` command's names): SMB, AFP, WebDAV, and FUSE file systems (sshfs and others).
+  'afpfs',
+  'webdav',
+  'macfuse',
+  'osxfuse',
+  'fusefs'
 ])
 
 /** True when changes on a file system of this type can come from other machines without local events. */
@@ -78,21 +88,25 @@ function containsPath(mountPoint: string, p: string): boolean {
 }
 
 /**
- * Finds out which file system a folder is on. Linux reads `/proc/self/mounts`. macOS and Windows
- * have no such table to read without native code, so they report `unknown` (and not network) —
- * except Windows UNC paths (`\\server\share`), which are network shares by construction; a mapped
- * drive letter is not recognised, which is why the watch-mode setting (`native`/`polling`) overrides
- * this detection.
+ * Finds out which file system a folder is on: Linux from `/proc/self/mounts`, macOS from its
+ * `mount` command, Windows from its drive letters' types (a mapped network drive is type 4) and
+ * UNC paths (`\\server\share`, network by construction); also whether a sync client keeps it.
+ * Where the table cannot be read the type is `unknown` (and not network), and the watch-mode
+ * setting (`native`/`polling`) decides.
  */
 export async function detectMount(folder: string): Promise<MountInfo> {
   const real = await fs.realpath(folder).catch(() => path.resolve(folder))
-  if (process.platform === 'win32') return mountOfReal(real, null)
-  return mountOfReal(real, await fs.readFile('/proc/self/mounts', 'utf8').catch(() => null))
+  const platform = process.platform
+  if (platform === 'darwin' || platform === 'win32')
+    return mountFrom(real, platform, await readPlatformTable(platform))
+  const text = await fs.readFile('/proc/self/mounts', 'utf8').catch(() => null)
+  return mountFrom(real, platform, text === null ? null : { kind: 'posix', entries: parseMounts(text) })
 }
 
 /**
  * {@link detectMount} without waiting: for a caller that must know at once (share-fs, when a
- * workspace is registered). Reading `/proc/self/mounts` takes well under a millisecond.
+ * workspace is registered). Reading `/proc/self/mounts` takes well under a millisecond; macOS's and
+ * Windows' tools run once per half minute at most (mount-tables.ts).
  */
 export function detectMountSync(folder: string): MountInfo {
   let real: string
@@ -101,23 +115,66 @@ export function detectMountSync(folder: string): MountInfo {
   } catch {
     real = path.resolve(folder)
   }
-  if (process.platform === 'win32') return mountOfReal(real, null)
+  const platform = process.platform
+  if (platform === 'darwin' || platform === 'win32')
+    return mountFrom(real, platform, readPlatformTableSync(platform))
   let text: string | null
   try {
     text = readFileSync('/proc/self/mounts', 'utf8')
   } catch {
     text = null
   }
-  return mountOfReal(real, text)
+  return mountFrom(real, platform, text === null ? null : { kind: 'posix', entries: parseMounts(text) })
 }
 
-/** The mount of `real` (a real path) given the mount table's text (null where there is none). */
-function mountOfReal(real: string, mountsText: string | null): MountInfo {
-  if (process.platform === 'win32' && /^\\\\[^\\?.]/.test(real)) {
-    const share = real.split('\\').slice(0, 4).join('\\')
-    return { fsType: 'smb (UNC path)', mountPoint: share, network: true }
+/**
+ * The mount of `real` (a real path on `platform`) given its mount table (null where there is
+ * none); `hasMarker` looks for a sync client's marker file (see synced-folders.ts).
+ */
+export function mountFrom(
+  real: string,
+  platform: NodeJS.Platform,
+  table: MountTable | null,
+  hasMarker: (file: string) => boolean = existsSync
+): MountInfo {
+  const { volumeName, ...base } = baseMount(real, platform, table)
+  return { ...base, synced: syncClientOf(real, platform, volumeName, hasMarker) }
+}
+
+function baseMount(
+  real: string,
+  platform: NodeJS.Platform,
+  table: MountTable | null
+): Omit<MountInfo, 'synced'> & { volumeName: string | null } {
+  if (platform === 'win32') {
+    if (/^\\\\[^\\?.]/.test(real)) {
+      const share = real.split('\\').slice(0, 4).join('\\')
+      return { fsType: 'smb (UNC path)', mountPoint: share, network: true, volumeName: null }
+    }
+    const letter = /^([A-Za-z]:)/.exec(real)?.[1].toUpperCase()
+    const drive = table?.kind === 'windows' ? table.drives.find((d) => d.letter === letter) : undefined
+    if (!letter || !drive)
+      return { fsType: 'unknown', mountPoint: path.win32.parse(real).root, network: false, volumeName: null }
+    const mountPoint = `${letter}\\`
+    if (drive.driveType === NETWORK_DRIVE) {
+      const behind = drive.provider ? ` → ${drive.provider}` : ''
+      return {
+        fsType: `network drive ${letter}${behind}`,
+        mountPoint,
+        network: true,
+        volumeName: drive.volumeName
+      }
+    }
+    const fsType = drive.fileSystem?.toLowerCase() ?? 'unknown'
+    return { fsType, mountPoint, network: false, volumeName: drive.volumeName }
   }
-  const mount = mountsText === null ? null : findMount(parseMounts(mountsText), real)
-  if (!mount) return { fsType: 'unknown', mountPoint: path.parse(real).root, network: false }
-  return { fsType: mount.fsType, mountPoint: mount.mountPoint, network: isNetworkFsType(mount.fsType) }
+  const mount = table?.kind === 'posix' ? findMount(table.entries, real) : null
+  if (!mount)
+    return { fsType: 'unknown', mountPoint: path.parse(real).root, network: false, volumeName: null }
+  return {
+    fsType: mount.fsType,
+    mountPoint: mount.mountPoint,
+    network: isNetworkFsType(mount.fsType),
+    volumeName: null
+  }
 }

@@ -9,6 +9,8 @@ export interface WatchModeChoice {
   /** Poll interval in ms (also reported in native mode, where it is what a fallback to polling uses). */
   intervalMs: number
   reason: string
+  /** The sync client that keeps the folder (the status bar warns), or null. */
+  synced: string | null
 }
 
 /** Default poll interval (SPEC W1: configurable). One second keeps a network drive's load low and W2 honest. */
@@ -30,6 +32,14 @@ export function formatInterval(ms: number): string {
 }
 
 /**
+ * What writers on a synced folder must know: the client copies a lock or a save to the other
+ * computers only when it syncs, so two of them can take one section in between.
+ */
+export function syncWarning(client: string): string {
+  return `Locks are only as good as ${client}: another computer sees a lock or a save only once ${client} has synced it, and two computers can take the same section in between.`
+}
+
+/**
  * Picks native events or polling for a workspace (SPEC W1). Native events on a network file system
  * only report changes made through this machine, so `auto` polls there; a setting always wins, since
  * detection cannot see through mapped drives on Windows or anything on macOS.
@@ -39,23 +49,44 @@ export function chooseWatchMode(
   override: WatchModeOverride,
   pollIntervalMs: number = DEFAULT_POLL_INTERVAL_MS
 ): WatchModeChoice {
+  return { ...choose(mount, override, pollIntervalMs), synced: mount.synced ?? null }
+}
+
+function choose(
+  mount: MountInfo,
+  override: WatchModeOverride,
+  pollIntervalMs: number
+): Omit<WatchModeChoice, 'synced'> {
   const intervalMs = clampPollInterval(pollIntervalMs)
   const every = `polling every ${formatInterval(intervalMs)}`
   const fs = mount.fsType
+  // Said whatever the mode: a sync client copies locks and saves only when it syncs.
+  const synced = mount.synced ? ` ${syncWarning(mount.synced)}` : ''
   if (override === 'polling') {
-    return { mode: 'polling', intervalMs, reason: `${every}: set in the settings` }
+    return { mode: 'polling', intervalMs, reason: `${every}: set in the settings${synced}` }
   }
   if (override === 'native') {
     const warning = mount.network
       ? ` — ${fs} is a network file system, so other computers' changes may go unseen`
       : ''
-    return { mode: 'native', intervalMs, reason: `native file events: set in the settings${warning}` }
+    return {
+      mode: 'native',
+      intervalMs,
+      reason: `native file events: set in the settings${warning}${synced}`
+    }
+  }
+  if (mount.synced && !mount.network) {
+    return {
+      mode: 'polling',
+      intervalMs,
+      reason: `${every}: the folder is kept by ${mount.synced}.${synced}`
+    }
   }
   if (mount.network) {
     return {
       mode: 'polling',
       intervalMs,
-      reason: `${every}: ${fs} is a network file system (other computers' changes raise no events)`
+      reason: `${every}: ${fs} is a network file system (other computers' changes raise no events)${synced}`
     }
   }
   if (fs === 'unknown') {

@@ -456,7 +456,12 @@ export class WorkspaceWatcher {
     this.watcher = null
     await old?.close()
     if (this.disposed) return
-    this.open({ mode: 'polling', intervalMs, reason: `${every}: the system's limit on ${limit} was reached` })
+    this.open({
+      mode: 'polling',
+      intervalMs,
+      reason: `${every}: the system's limit on ${limit} was reached`,
+      synced: this.choice?.synced ?? null
+    })
   }
 
   private report(message: string): void {

@@ -44,6 +44,11 @@ export function StatusBar({ transport }: { transport: 'electron' | 'web' }) {
             : `watching: polling ${health.watch.intervalMs} ms`}
         </span>
       )}
+      {health?.watch?.synced && (
+        <span data-testid="synced-warning" className="bad" title={health.watch.reason}>
+          ⚠ kept by {health.watch.synced}: locks are only as good as its syncing
+        </span>
+      )}
       {beat && (
         <span data-testid="heartbeat" className={beat.bad ? 'bad' : ''}>
           {beat.text}
