@@ -26,6 +26,7 @@ import { chooseWorkspaceFolder, parseLaunchArgs, withFolderArg, type FolderSourc
 import { buildMenuTemplate } from './menu'
 import { showOsNotification } from './os-notifications'
 import { isTrustedUrl } from './trusted-url'
+import { checkForUpdates } from './updates'
 import { applyContentSecurityPolicy, applyNavigationGuards, secureWindowOptions } from './window-options'
 
 /** How long quitting waits for locks to be released before exiting anyway (a dead network drive). */
@@ -142,6 +143,12 @@ async function setMenu(check: boolean): Promise<void> {
           openFolder().catch((err: unknown) => log.warn(`could not open a folder: ${messageOf(err)}`))
         },
         recent,
+        // The log files of this machine's instances (open-session.ts writes them to userData/logs).
+        showLog: () => {
+          void shell.openPath(join(app.getPath('userData'), 'logs')).then((problem) => {
+            if (problem) log.warn(`could not show the log folder: ${problem}`)
+          })
+        },
         openRecent: (folder) => {
           openRecent(folder).catch((err: unknown) => log.warn(`could not open a folder: ${messageOf(err)}`))
         }
@@ -187,6 +194,7 @@ async function start(): Promise<void> {
   await setMenu(false)
   mainWindow = createWindow(running)
   void setMenu(true).catch((err: unknown) => log.warn(`could not list the recent folders: ${messageOf(err)}`))
+  checkForUpdates(app.isPackaged, process.resourcesPath, log)
 }
 
 /** Disposes in reverse order of start; waits for a start in progress so nothing it opens is left behind. */

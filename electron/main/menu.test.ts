@@ -8,10 +8,22 @@ function items(template: MenuItemConstructorOptions[], label: string): MenuItemC
 }
 
 describe('buildMenuTemplate', () => {
-  it('has File (Open Folder…, Quit) and Edit roles, and no View in a packaged app', () => {
+  it('has File (Open Folder…, Quit), Edit roles, View with zoom but no devtools, and Help ▸ Show Log in a packaged app', () => {
     const openFolder = vi.fn()
-    const template = buildMenuTemplate({ isDev: false, isMac: false, openFolder })
-    expect(template.map((m) => m.label)).toEqual(['File', 'Edit'])
+    const showLog = vi.fn()
+    const template = buildMenuTemplate({ isDev: false, isMac: false, openFolder, showLog })
+    expect(template.map((m) => m.label)).toEqual(['File', 'Edit', 'View', 'Help'])
+    expect(items(template, 'View').map((i) => i.role ?? i.type)).toEqual([
+      'resetZoom',
+      'zoomIn',
+      'zoomOut',
+      'separator',
+      'togglefullscreen'
+    ])
+    const help = items(template, 'Help')
+    expect(help.map((i) => i.label)).toEqual(['Show Log'])
+    help[0]?.click?.({} as never, undefined, {} as never)
+    expect(showLog).toHaveBeenCalledTimes(1)
     const file = items(template, 'File')
     expect(file[0]?.label).toBe('Open Folder…')
     expect(file.at(-1)?.role).toBe('quit')
@@ -33,7 +45,16 @@ describe('buildMenuTemplate', () => {
 
   it('offers reload and devtools in development only', () => {
     const template = buildMenuTemplate({ isDev: true, isMac: false, openFolder: () => undefined })
-    expect(items(template, 'View').map((i) => i.role)).toEqual(['reload', 'toggleDevTools'])
+    expect(items(template, 'View').map((i) => i.role ?? i.type)).toEqual([
+      'resetZoom',
+      'zoomIn',
+      'zoomOut',
+      'separator',
+      'togglefullscreen',
+      'separator',
+      'reload',
+      'toggleDevTools'
+    ])
   })
 
   it('puts the app menu first on macOS', () => {

@@ -16,6 +16,8 @@ export interface MenuOptions {
   recent?: readonly RecentFolder[]
   /** File ▸ Open Recent ▸ a folder: switch the workspace to it. */
   openRecent?: (folder: string) => void
+  /** Help ▸ Show Log: this instance's log folder in the file manager (for support). */
+  showLog?: () => void
 }
 
 /** File ▸ Open Recent's items: one per folder, greyed and marked when the folder is gone. */
@@ -30,7 +32,10 @@ export function recentItems(opts: Pick<MenuOptions, 'recent' | 'openRecent'>): M
   }))
 }
 
-/** File (Open Folder…, Open Recent, Quit), Edit (the standard roles), and View only in development. */
+/**
+ * File (Open Folder…, Open Recent, Quit), Edit (the standard roles), View (zoom and full screen;
+ * reload and devtools only in development) and Help (Show Log).
+ */
 export function buildMenuTemplate(opts: MenuOptions): MenuItemConstructorOptions[] {
   const template: MenuItemConstructorOptions[] = []
   // macOS puts Quit (and About, Hide…) in the app menu, under the app's name.
@@ -56,8 +61,22 @@ export function buildMenuTemplate(opts: MenuOptions): MenuItemConstructorOptions
       { role: 'selectAll' }
     ]
   })
-  if (opts.isDev) {
-    template.push({ label: 'View', submenu: [{ role: 'reload' }, { role: 'toggleDevTools' }] })
-  }
+  template.push({
+    label: 'View',
+    submenu: [
+      { role: 'resetZoom' },
+      { role: 'zoomIn' },
+      { role: 'zoomOut' },
+      { type: 'separator' },
+      { role: 'togglefullscreen' },
+      ...(opts.isDev
+        ? [{ type: 'separator' as const }, { role: 'reload' as const }, { role: 'toggleDevTools' as const }]
+        : [])
+    ]
+  })
+  template.push({
+    label: 'Help',
+    submenu: [{ label: 'Show Log', click: () => opts.showLog?.() }]
+  })
   return template
 }
