@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState, type DragEvent, type KeyboardEvent } from 'react'
 import { useApp } from '../state/use-app'
+import { HeldAwayMark } from './HeldAwayMark'
 import { PresenceChips } from './PresenceChips'
 import { TrashDialog } from './TrashDialog'
 import { treeRows } from './tree-rows'
@@ -57,6 +58,8 @@ export function FolderTree() {
   const client = useApp((s) => s.client)
   const notify = useApp((s) => s.notify)
   const loadWorkspace = useApp((s) => s.loadWorkspace)
+  const heldAway = useApp((s) => s.heldAway)
+  const releaseAway = useApp((s) => s.releaseAway)
   const [menu, setMenu] = useState<Menu | null>(null)
   const [naming, setNaming] = useState<Naming | null>(null)
   const [name, setName] = useState('')
@@ -255,6 +258,7 @@ export function FolderTree() {
                   title={d}
                 >
                   <span className="tree-doc">{row.name}</span>
+                  <HeldAwayMark document={d} />
                   <PresenceChips document={d} where="tree" />
                 </button>
               )}
@@ -298,6 +302,18 @@ export function FolderTree() {
               >
                 Rename… (F2)
               </button>
+              {(heldAway[menu.document]?.length ?? 0) > 0 && (
+                <button
+                  role="menuitem"
+                  data-testid="release-away"
+                  onClick={() => {
+                    setMenu(null)
+                    void releaseAway(menu.document ?? '')
+                  }}
+                >
+                  Release the sections you hold here
+                </button>
+              )}
               <button role="menuitem" onClick={() => void duplicate(menu.document ?? '')}>
                 Duplicate
               </button>

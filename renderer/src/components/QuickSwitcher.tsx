@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react'
 import { switcherItems } from '../state/switcher-filter'
 import { useApp } from '../state/use-app'
+import { HeldAwayMark } from './HeldAwayMark'
 
 /** How many matches are listed at once (the rest are a few keystrokes away). */
 const MAX_ITEMS = 50
@@ -19,8 +20,8 @@ function focusEditor(): void {
  * The quick switcher (Ctrl/⌘ P): the workspace's documents, the most recently shown first,
  * filtered as the writer types (see switcher-filter.ts); ↑/↓ choose, Enter or a click opens, Esc
  * closes and gives the focus back. Opening another document saves the sections held in this one and
- * releases them (as opening from the folder tree does); each document reopens at its own scroll
- * position and cursor.
+ * keeps holding them (as opening from the folder tree does; held-away.ts), marked in the list; each
+ * document reopens at its own scroll position and cursor, its held sections editable again.
  */
 export function QuickSwitcher() {
   const shown = useApp((s) => s.switcherOpen)
@@ -132,6 +133,7 @@ function SwitcherDialog() {
                 <span>{d.slice(at + 1)}</span>
                 {at >= 0 && <small className="muted">{d.slice(0, at)}</small>}
                 {d === current && <small className="muted"> · open</small>}
+                <HeldAwayMark document={d} />
               </li>
             )
           })}
@@ -140,7 +142,7 @@ function SwitcherDialog() {
         {heldCount > 0 && (
           <p className="muted switcher-note" data-testid="switcher-note">
             Opening another document saves the {heldCount === 1 ? 'section' : `${heldCount} sections`} you
-            hold here and releases {heldCount === 1 ? 'it' : 'them'}.
+            hold here; you keep holding {heldCount === 1 ? 'it' : 'them'}.
           </p>
         )}
       </div>

@@ -51,6 +51,8 @@ export function label(s: SectionLock | undefined): string {
 export abstract class SessionBase {
   protected readonly claims = new ClaimBook()
   protected readonly inflight = new Set<InFlightSave>()
+  /** Lock requests that typing started and that are not answered yet. */
+  protected readonly acquiring = new Set<Promise<void>>()
   protected busy = 0
   protected pending: { snapshot: ServerSnapshot; ticket: number } | null = null
   protected lastLocks: LockView[] = []

@@ -58,7 +58,7 @@ export class SessionCore extends SessionRemote {
         }
       }
       const added = this.claims.record(claim, tr.changes, tr.changes.invert(tr.startState.doc))
-      for (const id of added) void this.acquireFor(id)
+      for (const id of added) this.track(this.acquireFor(id))
       if (refused && refused.kind === 'refuse' && claim) {
         const c = this.claims.get(claim.claim)
         const why =
@@ -71,6 +71,17 @@ export class SessionCore extends SessionRemote {
       this.queuePublish()
     }
     if (local) this.edited()
+  }
+
+  /** Keeps a lock request in `acquiring` until it is answered (see `claimsSettled`). */
+  private track(p: Promise<void>): void {
+    this.acquiring.add(p)
+    void p.finally(() => this.acquiring.delete(p))
+  }
+
+  /** Resolves once every lock request typing started has been answered (granted or refused). */
+  async claimsSettled(): Promise<void> {
+    while (this.acquiring.size > 0) await Promise.allSettled([...this.acquiring])
   }
 
   protected async acquireFor(id: string): Promise<void> {

@@ -10,7 +10,7 @@ import type { SectionLock } from './lock-state'
 import { sessionWrite } from './lock-filter'
 import { label, SessionCore } from './session-core'
 import { asSectionText, isDirty } from './session-runs'
-import type { JournalEntry } from './session-host'
+import type { HeldView, JournalEntry } from './session-host'
 import { serverSections } from './session-sync'
 
 export { DEFAULT_TIMING } from './session-core'
@@ -67,6 +67,26 @@ export class SectionSession extends SessionCore {
     }
     await this.writeJournal()
     this.host.refresh()
+  }
+
+  /**
+   * The writer goes to another document and keeps what they hold here (issue 14): waits for the
+   * locks typing asked for, saves, journals what could not be saved — and releases nothing. Returns
+   * the sections still held, `dirty` where a save failed (that text is in the journal only).
+   */
+  async leave(): Promise<HeldView[]> {
+    await this.claimsSettled()
+    await this.save()
+    await this.writeJournal()
+    const state = this.view.state
+    return sectionLocks(state)
+      .filter((s) => phaseOf(s) === 'held')
+      .map((s) => ({
+        id: s.id,
+        heading: s.heading || (s.id === 'preamble' ? 'Preamble' : s.id),
+        phase: 'held' as const,
+        dirty: isDirty(state, s) || this.conflicted.has(s.id)
+      }))
   }
 
   /**

@@ -6,6 +6,7 @@ import type { SectionedClient } from '../ipc/client'
 import type { LocksSlice } from './locks'
 import { patchSavedRun, patchSnapshot } from '../../../shared/patch-snapshot'
 import type { KeptText, NoticeSlice } from './notices'
+import { afterSwitch, type HeldAwaySlice } from './held-away'
 
 type Snapshot = ResponseOf<'documents:open'>
 type SaveAnswer = ResponseOf<'sections:save'>
@@ -90,7 +91,7 @@ const sameOutlineItem = (a: OutlineItem, b: OutlineItem) =>
 /** The document slice: opening, refreshing, and the editor session's published state. */
 export function createDocumentSlice(
   client: SectionedClient
-): StateCreator<DocumentSlice & LocksSlice & NoticeSlice, [], [], DocumentSlice> {
+): StateCreator<DocumentSlice & LocksSlice & NoticeSlice & HeldAwaySlice, [], [], DocumentSlice> {
   return (set, get) => {
     let focusSeq = 0
     /** The newest version of the open document this window has heard of (null: unknown). */
@@ -183,8 +184,10 @@ export function createDocumentSlice(
           heard = null // asked by the writer: look, even when no change was announced
           return get().refresh()
         }
-        // Leaving a document: save what is held there and let it go (unsaved text stays journalled).
-        await get().session?.done()
+        // Leaving a document: save what is held there and keep holding it (issue 14), so the writer
+        // comes back to the same sections; unsaved text stays journalled.
+        const from = get().current
+        const held = (await get().session?.leave()) ?? []
         const r = await client.call('documents:open', { document })
         // Another document was asked for meanwhile (a quick second click, the start's reopen): it wins.
         if (get().openAsked !== asked) return
@@ -193,6 +196,7 @@ export function createDocumentSlice(
         // yet, so the editor's first refresh asks (cheaply: "same" when nothing changed).
         heard = null
         set((s) => ({
+          heldAway: afterSwitch(s.heldAway, from, held, document),
           current: document,
           snapshot: r.value,
           locks: r.value.locks,

@@ -2,6 +2,7 @@ import type { StateCreator } from 'zustand'
 import type { EventOf, ResponseOf } from '../../../shared/contract'
 import type { SectionedClient } from '../ipc/client'
 import type { DocumentSlice } from './document'
+import type { HeldAwaySlice } from './held-away'
 import type { LocksSlice } from './locks'
 import type { NoticeSlice } from './notices'
 
@@ -25,7 +26,12 @@ export interface RequestsSlice {
 /** The requests slice. */
 export function createRequestsSlice(
   client: SectionedClient
-): StateCreator<RequestsSlice & DocumentSlice & LocksSlice & NoticeSlice, [], [], RequestsSlice> {
+): StateCreator<
+  RequestsSlice & DocumentSlice & LocksSlice & NoticeSlice & HeldAwaySlice,
+  [],
+  [],
+  RequestsSlice
+> {
   return (set, get) => ({
     incoming: [],
     outgoing: {},
@@ -57,7 +63,21 @@ export function createRequestsSlice(
           })
         }
       }
+      // A section held in a document not shown: its text was saved when the writer left it, unless
+      // that save failed (then it stays, as above).
+      const away = request
+        ? get().heldAway[request.document]?.find((s) => s.id === request.sectionId)
+        : undefined
+      if (request && answer === 'released' && away?.unsaved) {
+        return get().notify({
+          key: `request:${id}`,
+          kind: 'error',
+          text: `Your text in ${request.document} could not be saved, so the section was not handed over. Open it to save it first.`
+        })
+      }
       const r = await client.call('requests:answer', { id, answer })
+      if (r.ok && request && answer === 'released' && away)
+        get().awayHandedOver(request.document, request.sectionId)
       set((s) => ({ incoming: s.incoming.filter((x) => x.id !== id) }))
       if (!r.ok) return get().notify({ kind: 'error', text: r.error.message })
     },

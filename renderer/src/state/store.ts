@@ -2,6 +2,7 @@ import { createStore, type StoreApi } from 'zustand/vanilla'
 import type { SectionedClient } from '../ipc/client'
 import { createConflictSlice, type ConflictSlice } from './conflict'
 import { createDocumentSlice, type DocumentSlice } from './document'
+import { createHeldAwaySlice, type HeldAwaySlice } from './held-away'
 import { createHistorySlice, type HistorySlice } from './history'
 import { createLocksSlice, type LocksSlice } from './locks'
 import { createNoticeSlice, type NoticeSlice } from './notices'
@@ -23,7 +24,8 @@ export type AppState = WorkspaceSlice &
   SearchSlice &
   StatusSlice &
   PresenceSlice &
-  PlacesSlice & {
+  PlacesSlice &
+  HeldAwaySlice & {
     /** The client the slices talk through (the editor's session gets it too). */
     client: SectionedClient
     /** This window's wall clock (ms): what times are worded against ("10:32" or "Mar 4, 10:32"). */
@@ -59,6 +61,7 @@ export function createAppStore(
     ...createStatusSlice(client)(...a),
     ...createPresenceSlice(client)(...a),
     ...createPlacesSlice(client)(...a),
+    ...createHeldAwaySlice(client)(...a),
     client,
     now: options.now ?? (() => Date.now())
   }))
@@ -86,6 +89,7 @@ export function createAppStore(
           void get().reloadLocks(document)
         }
         void get().loadPendingRequests()
+        void get().retakeAway()
         get().resendPlace()
       }
       wasOpen = true
@@ -99,6 +103,7 @@ export function createAppStore(
     }),
     client.on('document:removed', ({ document }) => {
       if (!renamedAway.has(document)) get().documentRemoved(document)
+      get().awayGone(document)
       void get().loadWorkspace()
     }),
     // A rename in the app holds the document lock, so no section was held: the editor opens the new
@@ -107,6 +112,7 @@ export function createAppStore(
     client.on('document:renamed', ({ from, to }) => {
       renamedAway.add(from)
       get().placeRenamed(from, to)
+      get().awayGone(from)
       void get().loadWorkspace()
       if (get().current !== from) return
       if (get().held.length === 0) return void get().open(to)
@@ -116,11 +122,16 @@ export function createAppStore(
         text: `“${from}” was renamed to “${to}” outside Sectioned while you were editing it. Your text is kept; open “${to}” to go on.`
       })
     }),
+    // Held sections of documents not shown (held-away.ts) are this window's too: their losses and
+    // idle warnings are told with the document's name.
     client.on('lock:lost', ({ document, sectionId, reason }) => {
-      if (get().current === document && sectionId) get().session?.lose(sectionId, reason.replace(/\.$/, ''))
+      if (!sectionId) return
+      if (get().current === document) get().session?.lose(sectionId, reason.replace(/\.$/, ''))
+      else get().awayLost(document, sectionId, reason.replace(/\.$/, ''))
     }),
     client.on('lock:idle-warning', ({ document, sectionId, releaseInMs }) => {
-      if (get().current !== document || !sectionId) return
+      if (!sectionId) return
+      if (get().current !== document) return get().awayIdleWarning(document, sectionId, releaseInMs)
       const heading = get().held.find((h) => h.id === sectionId)?.heading ?? sectionId
       get().notify({
         key: `idle:${sectionId}`,
@@ -129,7 +140,9 @@ export function createAppStore(
       })
     }),
     client.on('lock:idle-released', ({ document, sectionId }) => {
-      if (get().current !== document || !sectionId) return
+      if (!sectionId) return
+      if (get().current !== document)
+        return void get().awayLost(document, sectionId, 'it was released after a long time without edits')
       get().retract(`idle:${sectionId}`)
       get().session?.lose(sectionId, 'it was released after a long time without edits')
     }),
