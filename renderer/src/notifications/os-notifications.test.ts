@@ -96,6 +96,7 @@ async function setUp(notifications = true) {
     transport,
     page,
     shown,
+    store,
     done: () => {
       unwire()
       dispose()
@@ -134,6 +135,23 @@ describe('OS notifications of a window', () => {
       '“Budget” was released',
       'You lost “Budget”'
     ])
+    done()
+  })
+
+  it('a section held in a document not shown: its loss in the background is notified with its heading', async () => {
+    const { transport, page, shown, done, store } = await setUp()
+    store.getState().setHeldAway({ 'notes.md': [{ id: 'dates', heading: 'Dates', unsaved: false }] })
+    page.set(false)
+    transport.push('lock:lost', { document: 'other.md', sectionId: 'dates', reason: 'x', newHolder: null })
+    expect(shown).toEqual([]) // another window's
+    transport.push('lock:lost', {
+      document: 'notes.md',
+      sectionId: 'dates',
+      reason: 'someone else took it',
+      newHolder: { user: 'bob', host: 'bob-pc', since: 'x' }
+    })
+    expect(shown.map((n) => n.title)).toEqual(['You lost “Dates”'])
+    expect(store.getState().heldAway).toEqual({})
     done()
   })
 

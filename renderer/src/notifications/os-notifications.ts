@@ -63,24 +63,27 @@ export function wireOsNotifications(
     shown.add(notice.key)
     show.show(notice)
   }
-  /** The heading as this window shows it; null for a document it does not show. */
+  /** The heading as this window shows it or held it (a document not shown; held-away.ts). */
   const headingOf = (document: string, sectionId: string): string | null => {
     const s = get()
-    if (s.current !== document) return null
+    if (s.current !== document) return s.awayHeading(document, sectionId)
     const held = s.held.find((h) => h.id === sectionId)
     return held?.heading ?? s.snapshot?.sections.find((x) => x.id === sectionId)?.heading ?? null
   }
+  const ours = (document: string, sectionId: string) =>
+    get().current === document || headingOf(document, sectionId) !== null
   void get().loadNotificationSetting()
   const offs = [
     client.on('edit:requested', (request) => consider({ kind: 'request', request })),
     client.on('lock:lost', ({ document, sectionId, reason, newHolder }) => {
-      // Every window of the instance hears it; the one showing the document held the section.
-      if (!sectionId || get().current !== document) return
+      // Every window of the instance hears it; the one showing the document, or that left it
+      // still holding the section, held it.
+      if (!sectionId || !ours(document, sectionId)) return
       const heading = headingOf(document, sectionId)
       consider({ kind: 'lost', document, sectionId, heading, reason, newHolder })
     }),
     client.on('lock:idle-released', ({ document, sectionId }) => {
-      if (!sectionId || get().current !== document) return
+      if (!sectionId || !ours(document, sectionId)) return
       consider({ kind: 'idle-released', document, sectionId, heading: headingOf(document, sectionId) })
     }),
     // Back in the foreground, the writer has seen the in-app bar: a later cause may notify again.

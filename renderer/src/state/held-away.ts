@@ -59,6 +59,11 @@ function where(s: AwaySection, document: string): string {
 export interface HeldAwaySlice {
   heldAway: HeldAway
   setHeldAway(away: HeldAway): void
+  /**
+   * The heading of a section held (or held until a moment ago) in a document not shown; null for
+   * one this window did not hold. The OS notification of a loss asks after this slice dropped it.
+   */
+  awayHeading(document: string, sectionId: string): string | null
   /** A lock of a document not shown is gone (`lock:lost`, idle release); false when it was not one of these. */
   awayLost(document: string, sectionId: string, reason: string): boolean
   /** The services will release one of these for idleness soon. */
@@ -80,14 +85,25 @@ export function createHeldAwaySlice(
   return (set, get) => {
     const find = (document: string, sectionId: string) =>
       get().heldAway[document]?.find((s) => s.id === sectionId)
-    const drop = (document: string, sectionId: string) =>
+    /** Sections dropped lately, by document and id: their headings, for `awayHeading`. */
+    const dropped = new Map<string, string>()
+    const drop = (document: string, sectionId: string) => {
+      const s = find(document, sectionId)
+      if (s) dropped.set(`${document}#${sectionId}`, s.heading)
+      // A few are enough: the notification asks right after the event that dropped one.
+      if (dropped.size > 20) dropped.delete(dropped.keys().next().value ?? '')
       set({ heldAway: withoutSection(get().heldAway, document, sectionId) })
+    }
 
     return {
       heldAway: {},
 
       setHeldAway(heldAway) {
         set({ heldAway })
+      },
+
+      awayHeading(document, sectionId) {
+        return find(document, sectionId)?.heading ?? dropped.get(`${document}#${sectionId}`) ?? null
       },
 
       awayLost(document, sectionId, reason) {
