@@ -11,15 +11,15 @@ export function heldAwayText(headings: readonly string[]): string {
 /**
  * The mark on a document not shown in which the writer still holds sections (held-away.ts): a
  * pencil and the count, in the colour of the writer's own lock bars, in the folder tree and the
- * quick switcher. Nothing for the document shown (its editor shows what is held) or one held nowhere.
+ * quick switcher (`words`: "✎ you hold 2 sections here" where there is room). Nothing for the document shown (its editor shows what is held) or one held nowhere.
  */
-export function HeldAwayMark({ document }: { document: string }) {
+export function HeldAwayMark({ document, words = false }: { document: string; words?: boolean }) {
   const held = useApp((s) => s.heldAway[document])
   if (!held || held.length === 0) return null
   const text = heldAwayText(held.map((s) => s.heading))
   return (
     <span className="held-away" title={text} aria-label={text} data-testid="held-away">
-      ✎ {held.length}
+      ✎ {words ? `you hold ${held.length === 1 ? '1 section' : `${held.length} sections`} here` : held.length}
     </span>
   )
 }

@@ -133,7 +133,7 @@ function SwitcherDialog() {
                 <span>{d.slice(at + 1)}</span>
                 {at >= 0 && <small className="muted">{d.slice(0, at)}</small>}
                 {d === current && <small className="muted"> · open</small>}
-                <HeldAwayMark document={d} />
+                <HeldAwayMark document={d} words />
               </li>
             )
           })}

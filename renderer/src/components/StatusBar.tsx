@@ -24,6 +24,8 @@ export function StatusBar({ transport }: { transport: 'electron' | 'web' }) {
   const held = useApp((s) => s.locks.filter((l) => l.mine).length)
   const elsewhere = useApp((s) => s.locks.filter((l) => l.mineElsewhere).length)
   const others = useApp((s) => s.locks.filter((l) => !l.mine && !l.mineElsewhere).length)
+  // Sections kept in documents not shown (held-away.ts); the tree marks which documents.
+  const away = useApp((s) => Object.values(s.heldAway).reduce((n, list) => n + list.length, 0))
   const beat = health ? heartbeatLabel(health.heartbeat) : null
   return (
     <footer className="status" data-testid="status-bar">
@@ -62,7 +64,8 @@ export function StatusBar({ transport }: { transport: 'electron' | 'web' }) {
       <span className="grow" />
       <span>
         You hold {held}
-        {elsewhere > 0 ? ` (+${elsewhere} in your other windows)` : ''} · others hold {others}
+        {elsewhere > 0 ? ` (+${elsewhere} in your other windows)` : ''}
+        {away > 0 ? ` (+${away} in other documents)` : ''} · others hold {others}
       </span>
     </footer>
   )
