@@ -73,6 +73,29 @@ describe('a window that closes', () => {
     expect(d.holdsLocks('w')).toBe(true)
     expect(d.holdsLocks('x')).toBe(false)
   })
+
+  it('keeps what it holds in a document it went away from (still its own on return) until it closes', async () => {
+    // The renderer keeps held sections across document switches (issue 14): nothing on the
+    // services side may tie a window's locks to the document it shows.
+    await fs.writeFile(path.join(ws.root(), 'notes.md'), '# Notes\n\nNothing yet.\n')
+    const { d } = await open('ann')
+    const w = { clientId: 'w' }
+    ok(await d.call('documents:open', { document: DOC }, w))
+    ok(await d.call('locks:acquire', { document: DOC, sectionId: 'budget' }, w))
+    ok(await d.call('documents:open', { document: 'notes.md' }, w))
+    ok(await d.call('locks:acquire', { document: 'notes.md', sectionId: 'notes' }, w))
+    const back = ok<{ locks: { sectionId: string; mine: boolean }[] }>(
+      await d.call('documents:open', { document: DOC }, w)
+    )
+    expect(back.locks).toEqual([expect.objectContaining({ sectionId: 'budget', mine: true })])
+    const other = { clientId: 'x' }
+    expect(fail(await d.call('locks:acquire', { document: DOC, sectionId: 'budget' }, other)).code).toBe(
+      ErrorCode.LockHeld
+    )
+    await d.clientClosed('w')
+    for (const document of [DOC, 'notes.md'])
+      expect(ok<{ locks: unknown[] }>(await d.call('locks:list', { document }, other)).locks).toEqual([])
+  })
 })
 
 describe('the local journal through the contract', () => {
