@@ -194,3 +194,41 @@ test('a section held in a document not shown: its loss (force-release) and its i
   expect(await editorText(a)).toContain('Hello from the intro. Intro words.')
   expect(await editorText(a)).toContain('Money is tight. Budget words.')
 })
+
+test('a colleague’s request for a section held in a document not shown reaches the writer; the tree releases the rest', async ({
+  sectioned
+}) => {
+  await sectioned.files({ 'plan.md': PLAN, 'notes.md': NOTES })
+  const [ann, bob] = await Promise.all([sectioned.start({ user: 'ann' }), sectioned.start({ user: 'bob' })])
+  const a = await ann.open('plan.md', 'Money is tight.')
+  const b = await bob.open('plan.md', 'Money is tight.')
+  await typeAtEndOf(a, 'Hello from the intro.', ' Ann on the intro.')
+  await typeAtEndOf(a, 'Money is tight.', ' Ann on the budget.')
+  await expect(badge(b, 'intro')).toContainText('ann')
+  await expect(badge(b, 'budget')).toContainText('ann')
+  await openFromTree(a, 'notes.md')
+  await expect(treeRow(a, 'plan.md').getByTestId('held-away')).toHaveText('✎ 2')
+
+  // Bob asks for the intro: Ann, in notes.md, sees the request naming plan.md and hands it over.
+  await b.locator('li[data-section=intro]').hover()
+  await b.getByTestId('request-intro').click()
+  const request = a.getByTestId('edit-request')
+  await expect(request).toContainText('bob')
+  await expect(request).toContainText('plan.md')
+  await request.getByTestId('release-request').click()
+  await expect(badge(b, 'intro')).toHaveText(/^You\b/, { timeout: 10_000 })
+  await expect(treeRow(a, 'plan.md').getByTestId('held-away')).toHaveText('✎ 1')
+  await typeAtEndOf(b, 'Hello from the intro. Ann on the intro.', ' Bob follows.')
+  await expect
+    .poll(() => disk(sectioned), { timeout: 15_000 })
+    .toContain('Hello from the intro. Ann on the intro. Bob follows.\n')
+
+  // The budget from the tree's menu: released, its text already in the file.
+  await treeRow(a, 'plan.md').click({ button: 'right' })
+  await a.getByTestId('release-away').click()
+  await expect(lastNotice(a)).toContainText('Released “Budget” in plan.md.')
+  await expect(treeRow(a, 'plan.md').getByTestId('held-away')).toHaveCount(0)
+  await expect(badge(b, 'budget')).toHaveCount(0, { timeout: 10_000 }) // free: no badge
+  expect(await disk(sectioned)).toContain('Money is tight. Ann on the budget.\n')
+  expect(await lockHolders(sectioned)).toEqual({ intro: 'bob' })
+})

@@ -187,11 +187,17 @@ export function createDocumentSlice(
         // Leaving a document: save what is held there and keep holding it (issue 14), so the writer
         // comes back to the same sections; unsaved text stays journalled.
         const from = get().current
-        const held = (await get().session?.leave()) ?? []
+        let held = (await get().session?.leave()) ?? []
         const r = await client.call('documents:open', { document })
         // Another document was asked for meanwhile (a quick second click, the start's reopen): it wins.
         if (get().openAsked !== asked) return
         if (!r.ok) return get().notify({ kind: 'error', text: r.error.message })
+        // Typed while the new document was being read: saved too, before this editor goes.
+        const session = get().session
+        if (session?.hasUnsaved()) {
+          held = await session.leave()
+          if (get().openAsked !== asked) return
+        }
         // Unknown: a change announced while the answer was on its way was not for the open document
         // yet, so the editor's first refresh asks (cheaply: "same" when nothing changed).
         heard = null

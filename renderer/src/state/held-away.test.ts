@@ -106,6 +106,23 @@ describe('held away: switching documents keeps the held sections', () => {
     expect(store.getState().heldAway['plan.md']).toEqual([{ id: 'a', heading: 'A', unsaved: false }])
   })
 
+  it('text typed while the other document is being read is saved too before the editor goes', async () => {
+    const { t, store, type, goTo } = await switching()
+    type(5, 'first ')
+    await tick()
+    const open = t.answers['documents:open']
+    t.answers['documents:open'] = (p) => {
+      type(11, 'late ') // the writer types on while the answer is on its way
+      return open(p)
+    }
+    await goTo('other.md')
+    expect(t.sent('sections:save').map((p) => (p as { text: string }).text)).toEqual([
+      '# A\nafirst lpha\n\n',
+      '# A\nafirst late lpha\n\n'
+    ])
+    expect(store.getState().heldAway['plan.md']).toEqual([{ id: 'a', heading: 'A', unsaved: false }])
+  })
+
   it('text that could not be saved stays held and journalled; it is neither handed over nor released', async () => {
     const { t, store, type, goTo } = await switching()
     type(5, 'stuck ')
