@@ -155,6 +155,15 @@ test('folders are rows (a new empty one too); drag a document onto a folder, a d
   const archive = tree.locator('.tree-folder', { hasText: 'archive/' })
   await expect(archive).toBeVisible()
   expect((await fs.stat(path.join(sectioned.folder, 'archive'))).isDirectory()).toBe(true)
+  // Bob's tree shows the empty folder before anything is in it; one made and removed outside the
+  // app comes and goes in both trees.
+  await expect(bobTree.locator('.tree-folder', { hasText: 'archive/' })).toBeVisible()
+  await fs.mkdir(path.join(sectioned.folder, 'outside'))
+  for (const t of [tree, bobTree])
+    await expect(t.locator('.tree-folder', { hasText: 'outside/' })).toBeVisible()
+  await fs.rmdir(path.join(sectioned.folder, 'outside'))
+  for (const t of [tree, bobTree])
+    await expect(t.locator('.tree-folder', { hasText: 'outside/' })).toHaveCount(0)
   await tree.getByRole('button', { name: 'plan.md', exact: true }).dragTo(archive)
   await expect(tree.getByRole('button', { name: 'archive/plan.md' })).toBeVisible()
   expect((await sectioned.read('archive/plan.md')).toString()).toBe('# Plan\n\nThe plan. Saved.\n')

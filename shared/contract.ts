@@ -325,6 +325,8 @@ export const events = {
   'document:removed': z.object({ document: z.string() }),
   /** This instance renamed or moved a document (sent with `document:removed` of the old name, so a window that ignores it still follows). */
   'document:renamed': z.object({ from: z.string(), to: z.string() }),
+  /** A folder of documents appeared or went (by any instance, or outside the app): the tree lists again. */
+  'folders:changed': z.object({ folder: z.string() }),
   /** How the workspace is watched, at start and when it changes (native events failed → polling). */
   'watch:mode': watchModeSchema,
   /** Something the writer should know about the shared folder (watching failed, …). */

@@ -60,6 +60,7 @@ export const EVENT_NAMES = Object.freeze({
   'lock:idle-released': true,
   'document:removed': true,
   'document:renamed': true,
+  'folders:changed': true,
   'watch:mode': true,
   'workspace:problem': true,
   'edit:requested': true,

@@ -179,6 +179,7 @@ export function createDispatcher(s: AppServices, opts: DispatcherOptions = {}): 
         const doc = document ?? opened.get(docKey)
         if (doc) changed(doc)
       }),
+      w.events.on('folders-changed', ({ folder }) => emit('folders:changed', { folder })),
       w.events.on('mode', (mode) => emit('watch:mode', mode)),
       w.events.on('error', ({ message }) => emit('workspace:problem', { message })),
       w.events.on(

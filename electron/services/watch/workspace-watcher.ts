@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import path from 'node:path'
-import { watch, type ChokidarOptions, type FSWatcher } from 'chokidar'
+import { watch, type FSWatcher } from 'chokidar'
 import {
   errCode,
   listEntries,
@@ -26,57 +26,15 @@ import { classifyPath, isIgnoredPath, type WatchedPath } from './watch-paths'
 
 type LockPath = Extract<WatchedPath, { kind: 'lock' }>
 
-/** A markdown document changed or appeared. `external` is false when this instance wrote exactly this content. */
-export interface DocumentChangedEvent {
-  document: string
-  sha256: string
-  external: boolean
-}
+import type { WatcherFactory, WorkspaceWatcherEvents, WorkspaceWatcherOptions } from './watcher-types'
 
-/** A lock of a document changed hands (taken, released, taken over, damaged, removed). */
-export interface LocksChangedEvent {
-  /** The document, from the lock record or an earlier sighting; null when neither is known. */
-  document: string | null
-  docKey: string
-  sectionId: string | null
-  kind: 'section' | 'document'
-  /** What the lock folder holds now (`held`, `released`, `absent`, `corrupt`). */
-  state: LockDirState['kind']
-}
-
-/** Events of the workspace watcher. */
-export type WorkspaceWatcherEvents = {
-  'document-changed': DocumentChangedEvent
-  'document-removed': { document: string }
-  /** A document went and one with exactly its content appeared at once: renamed or moved outside the app. */
-  'document-renamed': { from: string; to: string; sha256: string }
-  'locks-changed': LocksChangedEvent
-  /** An edit request file appeared or changed (`.sectioned/requests/<id>.json`). */
-  'request-changed': { id: string }
-  /** A presence record appeared, changed or went (`.sectioned/presence/<instanceId>.json`). */
-  'presence-changed': { instanceId: string }
-  /** At start, and again if native events fail (inotify limits) and the watcher falls back to polling. */
-  mode: WatchModeChoice
-  error: { message: string }
-}
-
-/** Creates the chokidar watcher for a root folder and options (chokidar's `watch` unless a test injects one). */
-export type WatcherFactory = (root: string, options: ChokidarOptions) => FSWatcher
-
-/** Construction parameters of the workspace watcher. */
-export interface WorkspaceWatcherOptions {
-  workspace: Workspace
-  clock: Clock
-  ownWrites: OwnWriteRegistry
-  /** The watch-mode setting (default `auto`: polling on network file systems). */
-  mode?: WatchModeOverride
-  /** Poll interval in ms when polling (default 1000). */
-  pollIntervalMs?: number
-  /** Skips mount detection (tests, or a caller that already knows). */
-  mount?: MountInfo
-  /** Replaces chokidar's `watch` (tests play a native watcher that hits the inotify limit with it). */
-  createWatcher?: WatcherFactory
-}
+export type {
+  DocumentChangedEvent,
+  LocksChangedEvent,
+  WatcherFactory,
+  WorkspaceWatcherEvents,
+  WorkspaceWatcherOptions
+} from './watcher-types'
 
 /**
  * A writer that saves in place (truncate, then write) raises an event for the empty file first;
@@ -256,7 +214,10 @@ export class WorkspaceWatcher {
       this.events.emit('presence-changed', { instanceId: what.instanceId })
     } else if (what?.kind === 'document' && (event === 'add' || event === 'change' || event === 'unlink')) {
       this.checkDocumentSoon(what.document)
-    } else if (event === 'addDir' && isDocumentFolder(this.rel(p))) {
+    } else if ((event === 'addDir' || event === 'unlinkDir') && isDocumentFolder(this.rel(p))) {
+      this.events.emit('folders-changed', { folder: this.rel(p) })
+    }
+    if (event === 'addDir' && isDocumentFolder(this.rel(p))) {
       // A document moved into a folder made a moment earlier (files:rename into a new folder) can
       // land before the native watch of that folder is in place and raise no event: look inside.
       const folder = this.rel(p)

@@ -146,6 +146,8 @@ export function createAppStore(
       get().retract(`idle:${sectionId}`)
       get().session?.lose(sectionId, 'it was released after a long time without edits')
     }),
+    // An empty folder made or removed elsewhere has no document event: the tree lists again.
+    client.on('folders:changed', () => void get().loadWorkspace()),
     client.on('watch:mode', (mode) => get().watchModeChanged(mode)),
     client.on('workspace:problem', ({ message }) =>
       get().notify({ key: 'workspace', kind: 'error', text: message })
