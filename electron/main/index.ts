@@ -7,10 +7,9 @@
  * text first (close-flush.ts), then dispose the session — IPC, dispatcher and services, which
  * releases this instance's locks (SPEC L6) — and only then exit.
  */
-import { app, BrowserWindow, dialog, ipcMain, Menu, session, shell } from 'electron'
+import { app, BrowserWindow, dialog, ipcMain, Menu, net, protocol, session, shell } from 'electron'
 import { existsSync } from 'node:fs'
 import { basename, join } from 'node:path'
-import { pathToFileURL } from 'node:url'
 import { consoleLog, errorText, silentLog, teeLog, type Log } from '../services/log/log'
 import { openSession, type Session } from '../services/session/open-session'
 import {
@@ -20,6 +19,7 @@ import {
   settingsFile,
   updateSettings
 } from '../services/settings/app-settings'
+import { APP_PAGE_URL, APP_SCHEME, APP_SCHEME_PRIVILEGES, appProtocolHandler } from './app-protocol'
 import { guardClose, sendFlush, type CloseFlush } from './close-flush'
 import { bindIpc, type IpcBinding } from './ipc'
 import { chooseWorkspaceFolder, parseLaunchArgs, withFolderArg, type FolderSource } from './launch'
@@ -27,17 +27,24 @@ import { buildMenuTemplate } from './menu'
 import { showOsNotification } from './os-notifications'
 import { isTrustedUrl } from './trusted-url'
 import { checkForUpdates } from './updates'
-import { applyContentSecurityPolicy, applyNavigationGuards, secureWindowOptions } from './window-options'
+import {
+  applyContentSecurityPolicy,
+  applyNavigationGuards,
+  CONTENT_SECURITY_POLICY,
+  secureWindowOptions
+} from './window-options'
 
 /** How long quitting waits for locks to be released before exiting anyway (a dead network drive). */
 const SHUTDOWN_TIMEOUT_MS = 10_000
 
 const isDev = !app.isPackaged
-/** The page every window shows. A packaged app ignores ELECTRON_RENDERER_URL: it only ever loads its own files. */
-const appUrl =
-  isDev && process.env.ELECTRON_RENDERER_URL
-    ? process.env.ELECTRON_RENDERER_URL
-    : pathToFileURL(join(__dirname, '../renderer/index.html')).href
+/**
+ * The page every window shows: the built renderer through the app's own scheme (app-protocol.ts).
+ * A packaged app ignores ELECTRON_RENDERER_URL: it only ever loads its own files.
+ */
+const appUrl = isDev && process.env.ELECTRON_RENDERER_URL ? process.env.ELECTRON_RENDERER_URL : APP_PAGE_URL
+// Before the app is ready, or Chromium treats app:// as an opaque, insecure scheme.
+protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES])
 
 /** The open workspace and everything bound to it; null before start and after stop. */
 type Running = Session<IpcBinding>
@@ -191,6 +198,11 @@ async function start(): Promise<void> {
   )
 
   applyContentSecurityPolicy(session.defaultSession, appUrl)
+  // The renderer folder's files, each with the CSP header; nothing else (see app-protocol.ts).
+  protocol.handle(
+    APP_SCHEME,
+    appProtocolHandler(join(__dirname, '../renderer'), CONTENT_SECURITY_POLICY, (url) => net.fetch(url))
+  )
   await setMenu(false)
   mainWindow = createWindow(running)
   void setMenu(true).catch((err: unknown) => log.warn(`could not list the recent folders: ${messageOf(err)}`))

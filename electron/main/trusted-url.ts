@@ -1,7 +1,8 @@
 /**
  * Which URLs are the app's own page. The IPC sender check, the navigation guards and the CSP header
- * all ask this, so the rule lives in pure functions: the exact file:// URL of the built renderer's
- * index.html, or — in development only — the origin of electron-vite's dev server.
+ * all ask this, so the rule lives in pure functions: the app's own page (`app://sectioned/index.html`,
+ * app-protocol.ts; a file:// URL of index.html where a caller still loads one), or — in development
+ * only — the origin of electron-vite's dev server.
  */
 
 function parse(url: string): URL | null {
@@ -50,6 +51,12 @@ export function isTrustedUrl(url: string, appUrl: string): boolean {
     const path = decodedPath(u)
     return path !== null && path === decodedPath(app)
   }
+  if (app.protocol === 'app:') {
+    // The app's own scheme (app-protocol.ts): its page, on its host, with no dot segments.
+    if (u.protocol !== 'app:' || u.host !== app.host || hasDotSegment(url)) return false
+    const path = decodedPath(u)
+    return path !== null && path === decodedPath(app)
+  }
   if (app.protocol === 'http:' || app.protocol === 'https:') return u.origin === app.origin
   return false
 }
@@ -66,6 +73,8 @@ export function isAppResource(url: string, appUrl: string): boolean {
     const folder = app.pathname.slice(0, app.pathname.lastIndexOf('/') + 1)
     return u.protocol === 'file:' && u.host === app.host && u.pathname.startsWith(folder)
   }
+  // The app's scheme serves only the renderer's folder (and sets the CSP itself; this says so too).
+  if (app.protocol === 'app:') return u.protocol === 'app:' && u.host === app.host
   if (app.protocol === 'http:' || app.protocol === 'https:') return u.origin === app.origin
   return false
 }

@@ -123,7 +123,7 @@ describe('npm run dist:linux -- --dir', () => {
     expect(existsSync(path.join(app, 'resources', 'sample-workspace', 'Welcome.md'))).toBe(true)
   })
 
-  it('flips the fuses: no run-as-node, NODE_OPTIONS or inspect; asar integrity and asar-only on', async () => {
+  it('flips the fuses: no run-as-node, NODE_OPTIONS, inspect or file:// privileges; asar integrity and asar-only on', async () => {
     const wire = await getCurrentFuseWire(path.join(app, 'sectioned'))
     expect(wire).toMatchObject({
       version: '1',
@@ -134,7 +134,7 @@ describe('npm run dist:linux -- --dir', () => {
       4: ON, // EnableEmbeddedAsarIntegrityValidation
       5: ON, // OnlyLoadAppFromAsar
       6: OFF, // LoadBrowserProcessSpecificV8Snapshot
-      7: ON // GrantFileProtocolExtraPrivileges (the page is still a file:// page)
+      7: OFF // GrantFileProtocolExtraPrivileges (the page comes from app://)
     })
   })
 
