@@ -173,6 +173,13 @@ export const contract = {
     response: z.object({ saved: z.literal(true), restartNeeded: z.boolean() })
   },
   'history:list': { request: sectionRequest, response: z.object({ versions: z.array(versionSchema) }) },
+  /** Sections the document no longer has but whose history is kept: each with its newest version. */
+  'history:deleted': {
+    request: docRequest,
+    response: z.object({
+      sections: z.array(z.object({ sectionId, versions: z.number().int(), last: versionSchema }))
+    })
+  },
   'history:restore': {
     request: z
       .object({ document: documentPath, sectionId, version: z.number().int().min(1), baseSha256: sha256 })

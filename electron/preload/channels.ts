@@ -31,6 +31,7 @@ export const REQUEST_CHANNELS = Object.freeze({
   'places:get': true,
   'places:remember': true,
   'history:list': true,
+  'history:deleted': true,
   'history:restore': true,
   'drafts:list': true,
   'drafts:discard': true,

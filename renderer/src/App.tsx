@@ -23,7 +23,7 @@ export function App({ transport }: { transport: 'electron' | 'web' }) {
   const openSettings = useApp((s) => s.openSettings)
   const reopenLast = useApp((s) => s.reopenLast)
   const info = useApp((s) => s.info)
-  const history = useApp((s) => s.history !== null)
+  const history = useApp((s) => s.history !== null || s.deletedSections !== null)
   const [preview, setPreview] = useState(false)
   useEffect(() => {
     // The document shown last reopens at its place once the folder's documents are known.

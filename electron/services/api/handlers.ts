@@ -357,6 +357,25 @@ export function createHandlers(s: AppServices, locks: ClientLocks, hooks: Handle
         toVersion
       )
     }),
+    'history:deleted': async (req) => {
+      const rel = s.workspace.resolveDocument(req.document).rel
+      const [withHistory, doc] = await Promise.all([s.history.listSections(rel), s.documents.read(rel)])
+      const present = new Set(doc.sections.map((x) => x.id))
+      const sections: ResponseOf<'history:deleted'>['sections'] = []
+      for (const sectionId of withHistory) {
+        if (present.has(sectionId)) continue
+        // A folder whose versions all fail their checksums is no section to offer (verify says why).
+        const last = await s.history.latestValid(rel, sectionId).catch(() => null)
+        if (!last) continue
+        sections.push({
+          sectionId,
+          versions: (await s.history.versions(rel, sectionId)).length,
+          last: toVersion(last)
+        })
+      }
+      // Newest loss first: the section deleted last is the one most likely looked for.
+      return { sections: sections.sort((a, b) => b.last.timestamp.localeCompare(a.last.timestamp)) }
+    },
     'history:restore': async (req, ctx) => {
       const r = await s.documents.restoreVersion(
         heldBy(req.document, req.sectionId, ctx),
