@@ -25,8 +25,22 @@ describe('SECURE_WEB_PREFERENCES', () => {
       nodeIntegrationInSubFrames: false,
       webSecurity: true,
       allowRunningInsecureContent: false,
-      webviewTag: false
+      webviewTag: false,
+      experimentalFeatures: false
     })
+    // Nothing else is set: no enableBlinkFeatures, no preload-less escape hatches.
+    expect(Object.keys(SECURE_WEB_PREFERENCES).sort()).toEqual([
+      'allowRunningInsecureContent',
+      'contextIsolation',
+      'experimentalFeatures',
+      'navigateOnDragDrop',
+      'nodeIntegration',
+      'nodeIntegrationInSubFrames',
+      'nodeIntegrationInWorker',
+      'sandbox',
+      'webSecurity',
+      'webviewTag'
+    ])
     expect(Object.isFrozen(SECURE_WEB_PREFERENCES)).toBe(true)
   })
 
