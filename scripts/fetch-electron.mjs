@@ -6,22 +6,16 @@
 // ELECTRON_SKIP_BINARY_DOWNLOAD=1 skips the attempt, as it does for Electron's own script.
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { electronBinary } from './electron-binary.mjs'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
-const require = createRequire(import.meta.url)
 /** A blocked network usually fails at once (DNS); a black-holed one must not hang `npm install`. */
 const LIMIT_MS = 120_000
 
 function installed() {
-  try {
-    const binary = require('electron')
-    return typeof binary === 'string' && existsSync(binary)
-  } catch {
-    return false
-  }
+  return electronBinary(root) !== null
 }
 
 const script = path.join(root, 'node_modules', 'electron', 'install.js')

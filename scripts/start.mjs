@@ -7,6 +7,7 @@ import { createRequire } from 'node:module'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { electronBinary } from './electron-binary.mjs'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const require = createRequire(import.meta.url)
@@ -57,16 +58,6 @@ function runApp(command, argv, env) {
     process.exit(1)
   })
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)))
-}
-
-/** The Electron binary, or null. The electron package's main module returns its path, or throws when it was never downloaded. */
-function electronBinary() {
-  try {
-    const binary = require('electron')
-    return typeof binary === 'string' && existsSync(binary) ? binary : null
-  } catch {
-    return null
-  }
 }
 
 /** The value of `--name VALUE` or `--name=VALUE` in the forwarded args. */
@@ -147,7 +138,7 @@ if (built !== 0) {
   process.exit(built)
 }
 
-const electron = electronBinary()
+const electron = electronBinary(root)
 if (electron) {
   // The project folder, not out/main/index.js: Electron then reads package.json (main, name), so
   // app.getPath('userData') and app.getAppPath() are the app's own rather than Electron's defaults.
