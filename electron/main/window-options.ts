@@ -4,6 +4,7 @@
  * parameters (typed by the small interfaces below) so unit tests can hand in fakes.
  */
 import type { BrowserWindowConstructorOptions, WebPreferences } from 'electron'
+import { contentSecurityPolicy } from '../../shared/csp'
 import { isAppResource, isExternalWebUrl, isTrustedUrl } from './trusted-url'
 
 /**
@@ -35,21 +36,8 @@ export function secureWindowOptions(preload: string): BrowserWindowConstructorOp
   }
 }
 
-/**
- * The CSP of renderer/index.html's meta tag, tightened where a header can say more (a meta tag
- * cannot set frame-ancestors). Both apply, so the page gets the stricter of each directive.
- */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'"
-].join('; ')
+/** The page's CSP as the header says it (shared/csp.ts: one definition for every host). */
+export const CONTENT_SECURITY_POLICY = contentSecurityPolicy()
 
 /** An Electron event whose default (navigate, attach) can be prevented. */
 export interface PreventableEvent {

@@ -6,6 +6,7 @@
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto'
 import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http'
+import { contentSecurityPolicy } from '../../../shared/csp'
 
 /** The only interface the host listens on; anything reachable from the network is out of scope. */
 export const LOOPBACK = '127.0.0.1'
@@ -48,22 +49,12 @@ export function tokenMatches(presented: string | null, expected: string): boolea
 }
 
 /**
- * Headers sent with every response. The CSP allows only this origin's scripts and the API socket
+ * Headers sent with every response. The CSP (shared/csp.ts) allows only this origin's scripts and the API socket
  * (both spellings of loopback: a user may open the page as localhost); `frame-ancestors 'none'`
  * stops other sites from framing the editor.
  */
 export function securityHeaders(port: number): OutgoingHttpHeaders {
-  const csp = [
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data:",
-    `connect-src 'self' ws://${LOOPBACK}:${port} ws://localhost:${port}`,
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-ancestors 'none'"
-  ].join('; ')
+  const csp = contentSecurityPolicy({ connect: [`ws://${LOOPBACK}:${port}`, `ws://localhost:${port}`] })
   return {
     'Content-Security-Policy': csp,
     'X-Content-Type-Options': 'nosniff',
