@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { contentSecurityPolicy } from './csp'
-import { CONTENT_SECURITY_POLICY } from '../electron/main/window-options'
-import { securityHeaders } from '../electron/host/web/security'
+import { contentSecurityPolicy } from '../../shared/csp'
+import { CONTENT_SECURITY_POLICY } from './window-options'
+import { securityHeaders } from '../host/web/security'
 
 describe('one Content Security Policy', () => {
   it('is the meta tag of renderer/index.html, word for word', () => {
