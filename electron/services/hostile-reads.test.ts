@@ -107,17 +107,22 @@ async function cli(...argv: string[]): Promise<{ code: number; out: string; err:
   return { code, out, err, ms: performance.now() - t0 }
 }
 
-/** A fresh workspace: DOC with one saved version of B, OTHER untouched. */
-async function freshWorkspace(): Promise<Workspace> {
+/**
+ * A fresh workspace: DOC with one saved version of B, OTHER untouched; and how long that clean save
+ * took (the anchor of the limits below: a loaded machine makes every call slower, a hang stays a hang).
+ */
+async function freshWorkspace(): Promise<{ ws: Workspace; cleanSaveMs: number }> {
   await fs.rm(root, { recursive: true, force: true })
   await fs.mkdir(root)
   await fs.writeFile(path.join(root, DOC), TEXT)
   await fs.writeFile(path.join(root, OTHER), TEXT)
   const ann = await open('ann')
+  const t0 = performance.now()
   await save(ann, DOC, 'b', 'b1')
+  const cleanSaveMs = performance.now() - t0
   await ann.dispose()
   opened.splice(opened.indexOf(ann), 1)
-  return new Workspace(root)
+  return { ws: new Workspace(root), cleanSaveMs }
 }
 
 beforeEach(async () => {
@@ -140,7 +145,9 @@ describe('hostile files where the app reads its own', () => {
     for (const [kind, plant] of Object.entries(KINDS)) {
       for (const place of Object.keys(places(new Workspace(root)))) {
         const what = `${kind} as ${place}`
-        const ws = await freshWorkspace()
+        const { ws, cleanSaveMs } = await freshWorkspace()
+        // 1 s, plus four clean saves' time on a machine slowed by other work (CI ran it at load 21).
+        const limitMs = 1000 + 4 * cleanSaveMs
         const file = places(ws)[place] as string
         await fs.mkdir(path.dirname(file), { recursive: true })
         await fs.rm(file, { recursive: true, force: true })
@@ -149,14 +156,14 @@ describe('hostile files where the app reads its own', () => {
 
         // The CLI first: an index or a metrics file is derived data that the services below rewrite.
         const verify = await cli('verify', root)
-        expect(verify.ms, what).toBeLessThan(1000)
+        expect(verify.ms, what).toBeLessThan(limitMs)
         expect(verify.code, what).toBe(5)
         expect(verify.err, what).toContain(file)
         const status = await cli('status', root)
-        expect(status.ms, what).toBeLessThan(1000)
+        expect(status.ms, what).toBeLessThan(limitMs)
         expect(status.code, `${what}: ${status.err}`).toBe(0)
         const inspect = await cli('inspect', path.join(root, DOC))
-        expect(inspect.ms, what).toBeLessThan(1000)
+        expect(inspect.ms, what).toBeLessThan(limitMs)
         expect(inspect.code, `${what}: ${inspect.err}`).toBe(0)
 
         // Start-up (its clean-up scans every lock and every request) must not stop at the damage.
@@ -192,7 +199,7 @@ describe('hostile files where the app reads its own', () => {
         const answers: Record<string, Awaited<ReturnType<typeof timed>>> = { open: opening }
         for (const [name, call] of Object.entries(calls)) answers[name] = await timed(call)
         for (const [name, a] of Object.entries(answers)) {
-          expect(a.ms, `${what}: ${name}`).toBeLessThan(1000)
+          expect(a.ms, `${what}: ${name}`).toBeLessThan(limitMs)
           slowest[name] = Math.max(slowest[name] ?? 0, a.ms)
           // A call that refuses names the damaged file (history of b, when its version is damaged).
           if (a.error !== null) expect(a.error, `${what}: ${name}`).toContain(file)
@@ -228,7 +235,7 @@ describe('hostile files where the app reads its own', () => {
   }, 180_000)
 
   it('a lock folder that is a file, a generation that is a file, or a link instead of a lock folder: shown as damaged, never thrown', async () => {
-    const ws = await freshWorkspace()
+    const { ws } = await freshWorkspace()
     const sections = ws.sectionLocksDir(DOC)
     const asFile = ws.sectionLockDir(DOC, 'x-file')
     const asLink = ws.sectionLockDir(DOC, 'x-link')
@@ -266,7 +273,7 @@ describe('hostile files where the app reads its own', () => {
   })
 
   it('verify lists every damaged file at once, one line each, and exits non-zero', async () => {
-    const ws = await freshWorkspace()
+    const { ws, cleanSaveMs } = await freshWorkspace()
     const planted = Object.values(places(ws))
     const kinds = Object.values(KINDS)
     for (const [i, file] of planted.entries()) {
@@ -275,7 +282,7 @@ describe('hostile files where the app reads its own', () => {
       await (kinds[i % kinds.length] as (f: string) => Promise<void>)(file)
     }
     const verify = await cli('verify', root)
-    expect(verify.ms).toBeLessThan(1000)
+    expect(verify.ms).toBeLessThan(1000 + 4 * cleanSaveMs)
     expect(verify.code).toBe(5)
     const lines = verify.err.trim().split('\n')
     for (const file of planted)

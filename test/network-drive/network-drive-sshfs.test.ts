@@ -101,7 +101,12 @@ describe.skipIf(problem !== null)('one folder mounted twice with sshfs (default 
   it('detects both mounts as fuse.sshfs and picks polling for them automatically', async () => {
     for (const m of share.mounts) {
       const mount = await detectMount(m)
-      expect(mount).toEqual({ fsType: 'fuse.sshfs', mountPoint: await fs.realpath(m), network: true })
+      expect(mount).toEqual({
+        fsType: 'fuse.sshfs',
+        mountPoint: await fs.realpath(m),
+        network: true,
+        synced: null
+      })
       const choice = chooseWatchMode(mount, 'auto')
       expect(choice.mode).toBe('polling')
       expect(choice.reason).toMatch(/fuse\.sshfs is a network file system/)
