@@ -49,6 +49,12 @@ const PROGRESS_EVERY = 48
  * every section of one long document must not fill the answer with it alone.
  */
 const PER_DOCUMENT = 10
+/**
+ * Documents looked through for one answer at most: a document whose match the sections do not
+ * show (a word only the index's tokenizer split so) gives none, and a common word must not make
+ * one keystroke decode every matching document.
+ */
+const MAX_DOCUMENTS_LOOKED = 200
 
 /** Documents read at once while building. */
 const READ_AHEAD = 8
@@ -153,8 +159,9 @@ export class SearchEngine {
   private collect(query: string, words: readonly string[], limit: number, fuzzy: boolean): SearchHit[] {
     const hits: SearchHit[] = []
     const more: SearchHit[] = []
+    let looked = 0
     for (const r of this.mini.search(query, fuzzy ? {} : { fuzzy: false })) {
-      if (hits.length >= limit) break
+      if (hits.length >= limit || ++looked > MAX_DOCUMENTS_LOOKED) break
       const document = r.id as string
       const doc = this.docs.get(document)
       if (!doc) continue
@@ -226,7 +233,11 @@ export class SearchEngine {
       return
     }
     this.skipped.delete(document)
-    const { fileSha256, bytes } = read
+    const { fileSha256 } = read
+    // Kept for the snippets: an exact copy when the read's buffer is a slice of a larger one (a
+    // small file's bytes share Node's 8 KB pool, and a file that grew while read has spare room).
+    const bytes =
+      read.bytes.byteLength === read.bytes.buffer.byteLength ? read.bytes : Buffer.from(read.bytes)
     // An empty preamble (a document that starts with its first heading) is nothing to find.
     const sections = read.sections.filter((x) => x.heading !== '' || sectionText(bytes, x).trim() !== '')
     this.docs.set(document, { fileSha256, bytes, sections })

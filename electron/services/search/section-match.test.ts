@@ -31,13 +31,32 @@ describe('sections found in a matching document', () => {
     sec('weather', 'Weather', '# Weather\n\nSunny.\n')
   ]
 
-  it('has any of the words, more words first, heading words before text words, else in order', () => {
-    const found = sectionsFound(
+  it('answers the sections that have every word; where none has all, those with any, most words first', () => {
+    const both = sectionsFound(
       sections,
       { terms: ['weather', 'cafe'], match: { weather: ['heading', 'text'], cafe: ['text'] } },
       ['weather', 'cafe']
     )
-    expect(found.map((f) => f.section.id)).toEqual(['risks', 'weather', 'budget'])
+    expect(both.map((f) => f.section.id)).toEqual(['risks'])
+    // "sunny" only in Weather, "money" only in Budget: each of them, in document order.
+    const spread = sectionsFound(
+      sections,
+      { terms: ['sunny', 'money'], match: { sunny: ['text'], money: ['text'] } },
+      ['sunny', 'money']
+    )
+    expect(spread.map((f) => f.section.id)).toEqual(['budget', 'weather'])
+    // A word in the heading ranks a section first among those with as many words.
+    const one = sectionsFound(sections, { terms: ['weather'], match: { weather: ['heading', 'text'] } }, [
+      'weather'
+    ])
+    expect(one.map((f) => f.section.id)).toEqual(['weather', 'risks'])
+  })
+
+  it('folds each word as the index does (Greek final sigma decided by the word, not the text)', () => {
+    const found = sectionsFound([sec('g', 'G', 'ΟΔΟΣ.Α')], { terms: ['οδος'], match: { οδος: ['text'] } }, [
+      'οδος'
+    ])
+    expect(found.map((f) => f.section.id)).toEqual(['g'])
   })
 
   it('matches folded words whole, never inside another word', () => {
@@ -57,8 +76,8 @@ describe('sections found in a matching document', () => {
       { terms: ['plan', 'rain'], match: { plan: ['document'], rain: ['text'] } },
       ['plan', 'rain']
     )
-    // "rain" in risks, and the path's word counts for every section that has one of the others.
-    expect(both.map((f) => f.section.id)).toEqual(['risks', 'preamble'])
+    // "rain" in Risks, and the path's word counts for it: every word.
+    expect(both.map((f) => f.section.id)).toEqual(['risks'])
   })
 
   it('finds none when the index matched no term the sections have', () => {

@@ -62,9 +62,10 @@ export function wordOfTerm(term: string, words: readonly string[]): number {
 }
 
 /**
- * The sections of a matching document that have any of the query's words, best first (more words,
- * words in the heading), in document order among equals. A document matched by its path alone
- * answers its first section, as the path stands for the whole document.
+ * The sections of a matching document that have every query word (a word of the path counts for
+ * each section), headings first, in document order among equals. Where no section has them all
+ * (the words are spread over the document), the sections that have any, most words first. A
+ * document matched by its path alone answers its first section, as the path stands for the whole.
  */
 export function sectionsFound(
   sections: readonly SectionText[],
@@ -79,16 +80,19 @@ export function sectionsFound(
     if (found.match[t]?.includes('document')) inPath |= 1 << w
     if (found.match[t]?.some((f) => f !== 'document')) wordOf.set(t, w)
   }
-  const out: SectionFound[] = []
+  const all = words.length > 31 ? 0x7fffffff : 2 ** Math.min(words.length, 31) - 1
+  const every: SectionFound[] = []
+  const some: SectionFound[] = []
   sections.forEach((section, i) => {
     const inHeading = wordsIn(section.heading, wordOf)
     const inText = inHeading === 0 && wordOf.size === 0 ? 0 : wordsIn(section.text, wordOf)
     if ((inHeading | inText) === 0 && !(i === 0 && inPath !== 0)) return
-    const rank = bits(inHeading | inText | inPath) * 4 + bits(inHeading)
-    out.push({ section, rank })
+    const mask = inHeading | inText | inPath
+    const rank = bits(mask) * 4 + bits(inHeading)
+    ;((mask & all) === all ? every : some).push({ section, rank })
   })
   // Stable: equals stay in document order.
-  return out.sort((a, b) => b.rank - a.rank)
+  return (every.length > 0 ? every : some).sort((a, b) => b.rank - a.rank)
 }
 
 /** The query words (a bit each) that `text` has a term of. */
@@ -105,8 +109,10 @@ function wordsIn(text: string, wordOf: ReadonlyMap<string, number>): number {
     }
   if (!maybe && isAscii(lower)) return 0
   let mask = 0
-  for (const word of lower.split(WORD_BREAK)) {
-    const w = wordOf.get(isAscii(word) ? word : foldTerm(word))
+  // Each word folded on its own, as the index folds it (lower-casing a whole text decides Greek's
+  // final sigma by the text around a word, not by the word).
+  for (const word of text.split(WORD_BREAK)) {
+    const w = wordOf.get(isAscii(word) ? word.toLowerCase() : foldTerm(word))
     if (w !== undefined) mask |= 1 << w
   }
   return mask
