@@ -103,6 +103,9 @@ export interface AppServices {
 export async function openWorkspace(opts: OpenWorkspaceOptions): Promise<AppServices> {
   if (!(await isFolder(opts.folder)))
     throw new NotFoundError(`The workspace folder “${opts.folder}” does not exist.`)
+  // The mount first, without blocking the thread (macOS and Windows run a tool for it): the
+  // workspace's registration below then finds the table read (see detectMountSync).
+  const mount = await detectMount(opts.folder).catch(() => null)
   const workspace = new Workspace(opts.folder)
   const clock = opts.clock ?? clockFromEnv()
   const log = opts.log ?? silentLog
@@ -113,7 +116,7 @@ export async function openWorkspace(opts: OpenWorkspaceOptions): Promise<AppServ
   const metrics = new Metrics(clock)
   // On a network drive a read may come through a stale cache for a moment (see DocumentService),
   // and native events do not show other machines' changes (write-mutex waiters poll instead).
-  const network = (await detectMount(workspace.root).catch(() => null))?.network ?? false
+  const network = mount?.network ?? false
   const locks = new LockService({
     workspace,
     identity,

@@ -134,9 +134,15 @@ describe('synced folders', () => {
 
   it.each([
     ['/home/ann/projects/dropbox-clone/docs', 'linux'],
+    ['/home/ann/src/onedrive/docs', 'linux'],
+    ['/home/ann/code/dropbox/docs', 'linux'],
     ['/home/ann/my drive/docs', 'linux'],
+    ['/srv/Dropbox/docs', 'linux'],
     ['C:\\Users\\ann\\Documents\\book', 'win32'],
-    ['/Users/ann/Library/CloudStorage-old/Dropbox-x', 'darwin']
+    ['D:\\My Drive\\notes', 'win32'],
+    ['C:\\Projects\\OneDrive\\book', 'win32'],
+    ['/Users/ann/Library/CloudStorage-old/Dropbox-x', 'darwin'],
+    ['/Volumes/Share/Dropbox/book', 'darwin']
   ] as const)('%s is not synced', (folder, platform) => {
     expect(syncClientOf(folder, platform, null, noMarker)).toBeNull()
   })

@@ -5,7 +5,7 @@
  * mapped drive, the share behind it). Read by running the tool (no native module to build for three
  * platforms), parsed by pure functions that the tests feed recorded outputs.
  */
-import { execFile, execFileSync } from 'node:child_process'
+import { execFile } from 'node:child_process'
 import type { MountEntry } from './mount-type'
 
 /** A Windows drive letter as `Win32_LogicalDisk` describes it. */
@@ -78,7 +78,7 @@ const TABLE_TTL_MS = 30_000
 /** A tool that does not answer in this long is no answer (a hung network mount can stall `mount`). */
 const TOOL_TIMEOUT_MS = 5_000
 
-let cached: { platform: string; at: number; table: MountTable | null } | null = null
+let cached: { platform: string; at: number; table: Promise<MountTable | null> } | null = null
 
 function parsed(platform: NodeJS.Platform, out: string): MountTable {
   return platform === 'win32'
@@ -92,47 +92,39 @@ function tool(platform: NodeJS.Platform): [string, string[]] {
     : ['/sbin/mount', []]
 }
 
-function fresh(platform: string, now: number): MountTable | null | undefined {
-  return cached && cached.platform === platform && now - cached.at < TABLE_TTL_MS ? cached.table : undefined
-}
+/** What the tool last said, once it has answered (never waits, never runs it). */
+let settled: { platform: string; at: number; table: MountTable | null } | null = null
 
 /**
  * macOS's or Windows' mount table (null where the tool is missing or fails: then the type is
- * `unknown`, and the watch-mode setting decides). Only for `darwin` and `win32`.
+ * `unknown`, and the watch-mode setting decides). Only for `darwin` and `win32`. Callers at the
+ * same moment share one run of the tool.
  */
-export async function readPlatformTable(platform: NodeJS.Platform): Promise<MountTable | null> {
+export function readPlatformTable(platform: NodeJS.Platform): Promise<MountTable | null> {
   const now = performance.now()
-  const have = fresh(platform, now)
-  if (have !== undefined) return have
+  if (cached && cached.platform === platform && now - cached.at < TABLE_TTL_MS) return cached.table
   const [cmd, args] = tool(platform)
-  const out = await new Promise<string | null>((resolve) =>
+  const table = new Promise<MountTable | null>((resolve) =>
     execFile(cmd, args, { timeout: TOOL_TIMEOUT_MS, windowsHide: true }, (err, stdout) =>
-      resolve(err ? null : stdout)
+      resolve(err ? null : parsed(platform, stdout))
     )
-  )
-  const table = out === null ? null : parsed(platform, out)
+  ).then((t) => {
+    settled = { platform, at: performance.now(), table: t }
+    // A failed run is not kept: the next caller tries again.
+    if (t === null && cached?.table === table) cached = null
+    return t
+  })
   cached = { platform, at: now, table }
   return table
 }
 
-/** {@link readPlatformTable} without waiting (the first call per half minute runs the tool). */
-export function readPlatformTableSync(platform: NodeJS.Platform): MountTable | null {
-  const now = performance.now()
-  const have = fresh(platform, now)
-  if (have !== undefined) return have
-  const [cmd, args] = tool(platform)
-  let table: MountTable | null
-  try {
-    const out = execFileSync(cmd, args, {
-      timeout: TOOL_TIMEOUT_MS,
-      windowsHide: true,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore']
-    })
-    table = parsed(platform, out)
-  } catch {
-    table = null
-  }
-  cached = { platform, at: now, table }
-  return table
+/**
+ * The table the tool last gave, without running it: a synchronous caller (share-fs registering a
+ * root, on the Electron main thread) must not wait for PowerShell. openWorkspace reads the table
+ * first (`detectMount`), so it is there by then; where it is not, the type is `unknown`.
+ */
+export function platformTableIfRead(platform: NodeJS.Platform): MountTable | null {
+  return settled && settled.platform === platform && performance.now() - settled.at < TABLE_TTL_MS
+    ? settled.table
+    : null
 }

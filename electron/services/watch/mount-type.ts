@@ -1,6 +1,6 @@
 import { existsSync, promises as fs, readFileSync, realpathSync } from 'node:fs'
 import path from 'node:path'
-import { NETWORK_DRIVE, readPlatformTable, readPlatformTableSync, type MountTable } from './mount-tables'
+import { NETWORK_DRIVE, platformTableIfRead, readPlatformTable, type MountTable } from './mount-tables'
 import { syncClientOf, type SyncClient } from './synced-folders'
 
 /** The file system a folder lives on, and whether other computers can change it without us seeing events. */
@@ -105,8 +105,8 @@ export async function detectMount(folder: string): Promise<MountInfo> {
 
 /**
  * {@link detectMount} without waiting: for a caller that must know at once (share-fs, when a
- * workspace is registered). Reading `/proc/self/mounts` takes well under a millisecond; macOS's and
- * Windows' tools run once per half minute at most (mount-tables.ts).
+ * workspace is registered). Reading `/proc/self/mounts` takes well under a millisecond; on macOS
+ * and Windows only a table already read is used (their tools are never run and waited for here).
  */
 export function detectMountSync(folder: string): MountInfo {
   let real: string
@@ -117,7 +117,7 @@ export function detectMountSync(folder: string): MountInfo {
   }
   const platform = process.platform
   if (platform === 'darwin' || platform === 'win32')
-    return mountFrom(real, platform, readPlatformTableSync(platform))
+    return mountFrom(real, platform, platformTableIfRead(platform))
   let text: string | null
   try {
     text = readFileSync('/proc/self/mounts', 'utf8')

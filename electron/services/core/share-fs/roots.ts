@@ -21,7 +21,12 @@ const networkRoots = new Map<string, boolean>()
 export function registerShareRoot(root: string, opts: { network?: boolean } = {}): void {
   const literal = path.resolve(root)
   if (opts.network !== undefined) networkRoots.set(literal, opts.network)
-  else if (!networkRoots.has(literal)) networkRoots.set(literal, detectMountSync(literal).network)
+  else if (!networkRoots.has(literal)) {
+    // Kept only when the mount table was read: an `unknown` type (macOS or Windows before their
+    // table is in, a tool that failed) is looked up again at the next registration.
+    const mount = detectMountSync(literal)
+    if (mount.fsType !== 'unknown' || mount.network) networkRoots.set(literal, mount.network)
+  }
   if (roots.has(literal)) return
   try {
     roots.set(literal, realpathSync(literal))
