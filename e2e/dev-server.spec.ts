@@ -8,6 +8,20 @@ import { promises as fs } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { expect, test } from '@playwright/test'
+import WebSocket from 'ws'
+
+/** Whether a socket to `url` with `origin` opens (true) or is refused (false). */
+function opens(url: string, origin: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(url, { origin })
+    ws.on('open', () => {
+      ws.close()
+      resolve(true)
+    })
+    ws.on('error', () => resolve(false))
+    ws.on('close', () => resolve(false))
+  })
+}
 
 test('npm run dev serves the page from Vite with hot reload, talking to the web host', async ({ page }) => {
   test.setTimeout(120_000)
@@ -45,6 +59,11 @@ test('npm run dev serves the page from Vite with hot reload, talking to the web 
     expect((await fs.readFile(path.join(folder, 'plan.md'), 'utf8')).includes('From the dev server.')).toBe(
       true
     )
+    // The pass-through takes only the dev page's own sockets: another site's page is cut off.
+    const u = new URL(url)
+    const api = `ws://${u.host}/api?token=${u.searchParams.get('token')}`
+    expect(await opens(api, `http://${u.host}`)).toBe(true)
+    expect(await opens(api, 'http://evil.example')).toBe(false)
   } finally {
     if (dev?.pid) process.kill(-dev.pid, 'SIGTERM')
     await new Promise((r) => setTimeout(r, 500))

@@ -82,13 +82,26 @@ if (electronBinary(root)) {
     plugins: [react()],
     server: {
       host: '127.0.0.1',
+      // Vite's own check of the Host header (DNS rebinding): loopback names only.
+      allowedHosts: ['127.0.0.1', 'localhost'],
       proxy: {
         '/api': {
           target: hostOrigin,
           ws: true,
           changeOrigin: true,
-          // The host takes its API socket only from its own page's origin.
-          configure: (proxy) => proxy.on('proxyReqWs', (req) => req.setHeader('origin', hostOrigin))
+          // The host takes its API socket only from its own page's origin: a socket opened by this
+          // dev page (its origin, on loopback) is passed on as the host's; any other is cut.
+          configure: (proxy) =>
+            proxy.on('proxyReqWs', (proxyReq, req, socket) => {
+              const port = vite.config.server.port
+              const ours = [`http://127.0.0.1:${port}`, `http://localhost:${port}`]
+              if (!ours.includes(req.headers.origin ?? '')) {
+                proxyReq.destroy()
+                socket.destroy()
+                return
+              }
+              proxyReq.setHeader('origin', hostOrigin)
+            })
         }
       }
     }

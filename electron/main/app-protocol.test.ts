@@ -77,6 +77,8 @@ describe('the app:// handler', () => {
   it('answers 404 outside the folder, for a missing file, and for anything but GET', async () => {
     expect((await handle(new Request('app://sectioned/%2e%2e/secret.txt'))).status).toBe(404)
     expect((await handle(new Request('app://sectioned/missing.js'))).status).toBe(404)
+    // A folder is no file (Chromium would answer a file:// folder with a listing).
+    expect((await handle(new Request('app://sectioned/assets'))).status).toBe(404)
     expect((await handle(new Request(APP_PAGE_URL, { method: 'POST', body: 'x' }))).status).toBe(404)
   })
 })

@@ -5,6 +5,7 @@
  * headers — the CSP among them — do not apply to file:// loads. The handler serves only the files
  * of the built renderer folder, each with the CSP header; anything else is a 404.
  */
+import { stat } from 'node:fs/promises'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 
@@ -55,6 +56,11 @@ export function appFileOf(url: string, rendererDir: string): string | null {
 /** What `protocol.handle` needs: a fetch of a file:// URL (Electron's `net.fetch`). */
 export type FileFetch = (url: string) => Promise<Response>
 
+/** True when `file` is a regular file (a folder would make Chromium answer with a listing). */
+async function isFile(file: string): Promise<boolean> {
+  return (await stat(file).catch(() => null))?.isFile() ?? false
+}
+
 /**
  * The handler of `app://` requests: the renderer folder's file with the CSP header, else 404.
  * `fetchFile` reads a file:// URL (Electron's net.fetch, which also sets the MIME type).
@@ -66,7 +72,8 @@ export function appProtocolHandler(
 ): (request: Request) => Promise<Response> {
   return async (request) => {
     const file = appFileOf(request.url, rendererDir)
-    if (!file || request.method !== 'GET') return new Response('Not found', { status: 404 })
+    if (!file || request.method !== 'GET' || !(await isFile(file)))
+      return new Response('Not found', { status: 404 })
     const res = await fetchFile(pathToFileURL(file).href).catch(() => null)
     if (!res || !res.ok) return new Response('Not found', { status: 404 })
     const headers = new Headers(res.headers)

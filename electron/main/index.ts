@@ -26,7 +26,7 @@ import { chooseWorkspaceFolder, parseLaunchArgs, withFolderArg, type FolderSourc
 import { buildMenuTemplate } from './menu'
 import { showOsNotification } from './os-notifications'
 import { isTrustedUrl } from './trusted-url'
-import { checkForUpdates } from './updates'
+import { checkForUpdates, type Updates } from './updates'
 import {
   applyContentSecurityPolicy,
   applyNavigationGuards,
@@ -206,7 +206,7 @@ async function start(): Promise<void> {
   await setMenu(false)
   mainWindow = createWindow(running)
   void setMenu(true).catch((err: unknown) => log.warn(`could not list the recent folders: ${messageOf(err)}`))
-  checkForUpdates(app.isPackaged, process.resourcesPath, log)
+  updates = checkForUpdates(app.isPackaged, process.resourcesPath, log)
 }
 
 /** Disposes in reverse order of start; waits for a start in progress so nothing it opens is left behind. */
@@ -219,6 +219,8 @@ async function stop(): Promise<void> {
   await current.dispose()
 }
 
+/** The update feed's state (updates.ts): a downloaded update installs once the locks are released. */
+let updates: Updates | null = null
 let phase: 'running' | 'stopping' | 'stopped' = 'running'
 let exitCode = 0
 
@@ -245,6 +247,7 @@ function onBeforeQuit(event: { preventDefault(): void }): void {
   ]).finally(() => {
     clearTimeout(timer)
     phase = 'stopped'
+    if (exitCode === 0 && updates?.installIfDownloaded()) return
     app.exit(exitCode)
   })
 }
