@@ -192,9 +192,11 @@ export function createDocumentSlice(
         // Another document was asked for meanwhile (a quick second click, the start's reopen): it wins.
         if (get().openAsked !== asked) return
         if (!r.ok) return get().notify({ kind: 'error', text: r.error.message })
-        // Typed while the new document was being read: saved too, before this editor goes.
+        // Typed while the new document was being read: saved too, before this editor goes — and
+        // typed during that save, again (a few rounds; what is typed in the last moment is in the
+        // journal, written by each leave and by the session's journal timer).
         const session = get().session
-        if (session?.hasUnsaved()) {
+        for (let round = 0; round < 3 && session?.hasUnsaved(); round++) {
           held = await session.leave()
           if (get().openAsked !== asked) return
         }
