@@ -101,14 +101,23 @@ function wordsIn(text: string, wordOf: ReadonlyMap<string, number>): number {
   // A quick look first: a text without any term's letters in its lower case has none of its words
   // (folding only takes marks away, so an ASCII term stays in the lower-cased text as it was).
   const lower = text.toLowerCase()
+  const ascii = isAscii(text)
   let maybe = false
   for (const t of wordOf.keys())
     if (!isAscii(t) || lower.includes(t)) {
       maybe = true
       break
     }
-  if (!maybe && isAscii(lower)) return 0
+  if (!maybe && ascii) return 0
   let mask = 0
+  if (ascii) {
+    // Most texts: the lower-cased text's words are the index's terms as they are.
+    for (const word of lower.split(WORD_BREAK)) {
+      const w = wordOf.get(word)
+      if (w !== undefined) mask |= 1 << w
+    }
+    return mask
+  }
   // Each word folded on its own, as the index folds it (lower-casing a whole text decides Greek's
   // final sigma by the text around a word, not by the word).
   for (const word of text.split(WORD_BREAK)) {
