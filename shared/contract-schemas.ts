@@ -185,8 +185,29 @@ export const editableSettingsSchema = z.object({
   /** `auto` polls on network file systems. */
   watchMode: z.enum(['auto', 'native', 'polling']),
   /** OS notifications of edit requests and lost sections while the window is in the background. */
-  notifications: z.boolean()
+  notifications: z.boolean(),
+  /** The editor's line numbers (off: a writing page, not a code editor). */
+  lineNumbers: z.boolean(),
+  /** The editor's fold markers beside headings. */
+  foldGutter: z.boolean(),
+  /** Spell checking in the editor. */
+  spellcheck: z.boolean(),
+  /** The spell checker's language as a BCP 47 tag ("en-GB"); '' follows the system. */
+  spellLanguage: z
+    .string()
+    .trim()
+    .max(35)
+    .regex(/^$|^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'a language tag such as en-GB')
 })
+
+/** The settings that apply to open windows at once (the others when the folder is opened again). */
+export const LIVE_SETTINGS = [
+  'notifications',
+  'lineNumbers',
+  'foldGutter',
+  'spellcheck',
+  'spellLanguage'
+] as const
 
 /** One section's unsaved text in the writer's local journal (kept on this machine, not in the shared folder). */
 export const journalEntrySchema = z.object({

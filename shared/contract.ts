@@ -45,6 +45,7 @@ export {
   editableSettingsSchema,
   holderSchema,
   journalEntrySchema,
+  LIVE_SETTINGS,
   lockViewSchema,
   presencePlaceSchema,
   presenceViewSchema,

@@ -10,6 +10,7 @@
 import { app, BrowserWindow, dialog, ipcMain, Menu, net, protocol, session, shell } from 'electron'
 import { existsSync } from 'node:fs'
 import { basename, join } from 'node:path'
+import { writingSettings } from '../services/api/settings-handlers'
 import { consoleLog, errorText, silentLog, teeLog, type Log } from '../services/log/log'
 import { openSession, type Session } from '../services/session/open-session'
 import {
@@ -25,6 +26,7 @@ import { bindIpc, type IpcBinding } from './ipc'
 import { chooseWorkspaceFolder, parseLaunchArgs, withFolderArg, type FolderSource } from './launch'
 import { buildMenuTemplate } from './menu'
 import { showOsNotification } from './os-notifications'
+import { applySpellSettings, contextMenuTemplate, type SpellSettings } from './spelling'
 import { isTrustedUrl } from './trusted-url'
 import { checkForUpdates, type Updates } from './updates'
 import {
@@ -72,9 +74,28 @@ function sampleSource(): string {
   return candidates.find((dir) => existsSync(dir)) ?? inRepo
 }
 
+/** The spell checker's suggestions and the edit items on a right click (spelling.ts). */
+function attachContextMenu(win: BrowserWindow): void {
+  const contents = win.webContents
+  contents.on('context-menu', (_event, params) => {
+    const template = contextMenuTemplate(params, {
+      replace: (word) => contents.replaceMisspelling(word),
+      addToDictionary: (word) => void contents.session.addWordToSpellCheckerDictionary(word)
+    })
+    if (template.length) Menu.buildFromTemplate(template).popup({ window: win })
+  })
+}
+
+/** Applies the spelling settings to the app's session; a language without a dictionary is logged. */
+function applySpelling(settings: SpellSettings): void {
+  const problem = applySpellSettings(session.defaultSession, settings)
+  if (problem) log.warn(problem)
+}
+
 function createWindow(current: Running): BrowserWindow {
   const win = new BrowserWindow(secureWindowOptions(join(__dirname, '../preload/index.js')))
   applyNavigationGuards(win.webContents, appUrl, (url) => shell.openExternal(url))
+  attachContextMenu(win)
   current.transport.addWindow(win.webContents)
   // Read now: webContents is gone by the time 'closed' fires.
   const clientId = win.webContents.id
@@ -184,7 +205,9 @@ async function start(): Promise<void> {
     },
     dispatcher: {
       onFlushed: (clientId) => flushes.get(Number(clientId))?.flushed(),
-      onNotify: showOsNotification
+      onNotify: showOsNotification,
+      // Settings change the spell checker at once, like the editor's page (the rest on reopening).
+      onSettingsChanged: applySpelling
     },
     // Refusals and dropped events show on the console as before, and in the log file.
     transport: (dispatcher, sessionLog) =>
@@ -203,6 +226,7 @@ async function start(): Promise<void> {
     APP_SCHEME,
     appProtocolHandler(join(__dirname, '../renderer'), CONTENT_SECURITY_POLICY, (url) => net.fetch(url))
   )
+  applySpelling(writingSettings(await readSettings(settingsFile(userData))))
   await setMenu(false)
   mainWindow = createWindow(running)
   void setMenu(true).catch((err: unknown) => log.warn(`could not list the recent folders: ${messageOf(err)}`))

@@ -14,6 +14,7 @@ import { errorText } from '../log/log'
 import type { EditRequest } from '../requests/edit-requests'
 import { ClientLocks } from './client-locks'
 import type { CallContext, ContractEvent, Dispatcher } from './dispatcher-types'
+import type { SettingsChange } from './settings-handlers'
 import { createHandlers, lockViews, requestView, viewsForClient, type Handlers } from './handlers'
 
 /** A dispatcher that also owns its subscriptions to the services. */
@@ -31,6 +32,8 @@ export interface DispatcherOptions {
   onFlushed?: (clientId: string) => void
   /** Shows an OS notification for a window (Electron); the web host passes nothing (the page shows its own). */
   onNotify?: (notice: ValidRequestOf<'app:notify'>, clientId: string) => boolean
+  /** A window stored settings (Electron applies the spell checker's language); the web host passes nothing. */
+  onSettingsChanged?: (changes: SettingsChange) => void
 }
 
 /**
@@ -100,6 +103,7 @@ export function createDispatcher(s: AppServices, opts: DispatcherOptions = {}): 
     },
     flushed: (clientId) => opts.onFlushed?.(clientId),
     notify: (notice, clientId) => opts.onNotify?.(notice, clientId) ?? false,
+    settingsChanged: (changes) => opts.onSettingsChanged?.(changes),
     removed: (document) => {
       announced.delete(document)
       emit('document:removed', { document })

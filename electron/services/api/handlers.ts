@@ -13,7 +13,7 @@ import { changedSections, VersionMemory } from './document-changes'
 import { searchWorkspace } from '../search/search-query'
 import { createFileHandlers } from './file-handlers'
 import { createPresenceHandlers } from './presence-handlers'
-import { createSettingsHandlers } from './settings-handlers'
+import { createSettingsHandlers, type SettingsChange } from './settings-handlers'
 
 /** One handler per contract channel, typed from the contract. */
 export type Handlers = {
@@ -129,6 +129,8 @@ export interface HandlerHooks {
   renamed(from: string, to: string): void
   /** Shows an OS notification for a window (Electron); false where the host shows none. */
   notify(notice: ValidRequestOf<'app:notify'>, clientId: string): boolean
+  /** A window stored settings (Electron applies the spell checker's language); optional. */
+  settingsChanged?(changes: SettingsChange): void
 }
 
 /**
@@ -351,7 +353,7 @@ export function createHandlers(s: AppServices, locks: ClientLocks, hooks: Handle
       await s.requests.answer(req.id, req.answer)
       return { ok: true as const }
     },
-    ...createSettingsHandlers(s, hooks.settingsFile),
+    ...createSettingsHandlers(s, hooks.settingsFile, (c) => hooks.settingsChanged?.(c)),
     'history:list': async (req) => ({
       versions: (await s.history.list(s.workspace.resolveDocument(req.document).rel, req.sectionId)).map(
         toVersion

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react'
 import type { ResponseOf } from '../../../shared/contract'
 import { useApp } from '../state/use-app'
+import { WritingSettings } from './WritingSettings'
 
 const SHORTCUTS: [string, string][] = [
   ['Ctrl/⌘ S', 'save the sections you hold'],
@@ -104,9 +105,10 @@ function SettingsForm({ view }: { view: ResponseOf<'settings:get'> }) {
           Notify me of edit requests and lost sections while Sectioned is in the background
         </label>
         {draft.notifications && <BrowserPermission />}
+        <WritingSettings draft={draft} setDraft={setDraft} />
         <p className="muted">
-          Saved to {view.file ?? 'nowhere (this window keeps no settings)'}; they apply when you open the
-          folder again (notifications at once). Dark mode follows your system.
+          Saved to {view.file ?? 'nowhere (this window keeps no settings)'}. Notifications and the writing
+          page apply at once, the rest when you open the folder again. Dark mode follows your system.
         </p>
         {view.recentFolders.length > 0 && (
           <section className="recent-block">

@@ -23,7 +23,11 @@ class EventTransport implements Transport {
             pollIntervalMs: 1000,
             idleTimeoutMinutes: 5,
             watchMode: 'auto',
-            notifications: this.notifications
+            notifications: this.notifications,
+            lineNumbers: false,
+            foldGutter: false,
+            spellcheck: true,
+            spellLanguage: ''
           },
           file: null,
           heartbeatFromEnvironment: false,

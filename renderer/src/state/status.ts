@@ -2,6 +2,7 @@ import type { StateCreator } from 'zustand'
 import type { EventOf, ResponseOf } from '../../../shared/contract'
 import type { SectionedClient } from '../ipc/client'
 import type { NoticeSlice } from './notices'
+import type { WritingSlice } from './writing'
 
 /** What the status bar shows beyond the connection: watching, heartbeat health, save speed. */
 export interface StatusSlice {
@@ -9,20 +10,23 @@ export interface StatusSlice {
   settingsView: ResponseOf<'settings:get'> | null
   /** The writer's notifications setting (on until the settings say otherwise). */
   notificationsOn: boolean
-  /** Reads the notifications setting (at start; Settings keeps it up to date after). */
+  /**
+   * Reads the settings a window follows itself (notifications, the writing page) at start; Settings
+   * keeps them up to date after.
+   */
   loadNotificationSetting(): Promise<void>
   refreshStatus(): Promise<void>
   watchModeChanged(mode: EventOf<'watch:mode'>): void
   openSettings(): Promise<void>
   closeSettings(): void
-  /** Stores settings; true when stored (they apply when the folder is opened again). */
+  /** Stores settings; true when stored (notifications and the page at once, the rest on reopening). */
   saveSettings(changes: Partial<ResponseOf<'settings:get'>['settings']>): Promise<boolean>
 }
 
 /** The status slice. */
 export function createStatusSlice(
   client: SectionedClient
-): StateCreator<StatusSlice & NoticeSlice, [], [], StatusSlice> {
+): StateCreator<StatusSlice & NoticeSlice & WritingSlice, [], [], StatusSlice> {
   return (set, get) => ({
     health: null,
     settingsView: null,
@@ -30,7 +34,9 @@ export function createStatusSlice(
 
     async loadNotificationSetting() {
       const r = await client.call('settings:get', {})
-      if (r.ok) set({ notificationsOn: r.value.settings.notifications })
+      if (!r.ok) return
+      set({ notificationsOn: r.value.settings.notifications })
+      get().applyWritingSettings(r.value.settings)
     },
 
     async refreshStatus() {
@@ -59,6 +65,7 @@ export function createStatusSlice(
         return false
       }
       set((s) => ({ settingsView: null, notificationsOn: changes.notifications ?? s.notificationsOn }))
+      get().applyWritingSettings(changes)
       get().notify({
         kind: 'info',
         text: r.value.restartNeeded

@@ -12,6 +12,7 @@ import { createRequestsSlice, type RequestsSlice } from './requests'
 import { createSearchSlice, type SearchSlice } from './search'
 import { createStatusSlice, type StatusSlice } from './status'
 import { createWorkspaceSlice, type WorkspaceSlice } from './workspace'
+import { createWritingSlice, type WritingSlice } from './writing'
 
 /** The whole renderer state: one store built from slices (zustand docs' slices pattern). */
 export type AppState = WorkspaceSlice &
@@ -25,7 +26,8 @@ export type AppState = WorkspaceSlice &
   StatusSlice &
   PresenceSlice &
   PlacesSlice &
-  HeldAwaySlice & {
+  HeldAwaySlice &
+  WritingSlice & {
     /** The client the slices talk through (the editor's session gets it too). */
     client: SectionedClient
     /** This window's wall clock (ms): what times are worded against ("10:32" or "Mar 4, 10:32"). */
@@ -62,6 +64,7 @@ export function createAppStore(
     ...createPresenceSlice(client)(...a),
     ...createPlacesSlice(client)(...a),
     ...createHeldAwaySlice(client)(...a),
+    ...createWritingSlice()(...a),
     client,
     now: options.now ?? (() => Date.now())
   }))
