@@ -13,16 +13,24 @@ import { caretAtEndOf, typeAtEndOf } from './writer'
 const STORY = Array.from({ length: 40 }, (_, i) => `# Part ${i + 1}\n\nLine of part ${i + 1}.\n`).join('\n')
 const BUDGET = '# Budget\n\nMoney is tight.\n'
 
-/** The number of the first editor line shown whole at the top of the view (from the line-number gutter). */
+/**
+ * The number of the first editor line shown whole at the top of the view. The writing page has no
+ * line numbers, so it is worked out from STORY's shape: part N's heading is line 4N-3 and its text
+ * line 4N-1, with blank lines between; a blank line at the top counts back from the next one.
+ */
 function topLine(page: Page): Promise<number> {
   return page.evaluate(() => {
     const scroller = document.querySelector('.cm-scroller')
     if (!scroller) return 0
     const edge = scroller.getBoundingClientRect().top
-    const numbers = [...document.querySelectorAll('.cm-lineNumbers .cm-gutterElement')].filter(
-      (g) => g instanceof HTMLElement && g.offsetHeight > 0 && /^\d+$/.test(g.textContent ?? '')
+    const lines = [...document.querySelectorAll('.cm-content > .cm-line')].filter(
+      (l) => l.getBoundingClientRect().top >= edge - 1
     )
-    return Number(numbers.find((g) => g.getBoundingClientRect().top >= edge - 1)?.textContent ?? 0)
+    for (let i = 0; i < lines.length; i++) {
+      const m = /^(#|Line of) [Pp]art (\d+)/.exec(lines[i].textContent ?? '')
+      if (m) return 4 * Number(m[2]) - (m[1] === '#' ? 3 : 1) - i
+    }
+    return 0
   })
 }
 

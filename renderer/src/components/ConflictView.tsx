@@ -1,8 +1,6 @@
-import { markdown } from '@codemirror/lang-markdown'
 import { EditorState } from '@codemirror/state'
 import { MergeView } from '@codemirror/merge'
-import { EditorView } from '@codemirror/view'
-import { basicSetup } from 'codemirror'
+import { mergePage } from '../editor/writing-page'
 import { useEffect, useRef } from 'react'
 import { useApp } from '../state/use-app'
 
@@ -24,10 +22,10 @@ export function ConflictView() {
 
   useEffect(() => {
     if (!conflict || !host.current) return
-    const extensions = [basicSetup, markdown(), EditorView.lineWrapping]
+    const extensions = mergePage()
     const view = new MergeView({
       a: { doc: conflict.mine, extensions },
-      b: { doc: conflict.theirs ?? '', extensions: [...extensions, EditorState.readOnly.of(true)] },
+      b: { doc: conflict.theirs ?? '', extensions: [extensions, EditorState.readOnly.of(true)] },
       parent: host.current,
       highlightChanges: true,
       gutter: true

@@ -1,7 +1,5 @@
-import { markdown } from '@codemirror/lang-markdown'
 import { Compartment, EditorSelection, EditorState, type Extension } from '@codemirror/state'
 import { EditorView, ViewPlugin } from '@codemirror/view'
-import { basicSetup } from 'codemirror'
 import { useContext, useEffect, useRef } from 'react'
 import type { StoreApi } from 'zustand'
 import {
@@ -16,9 +14,12 @@ import {
 import { describeHolder } from '../../../shared/format-time'
 import { placeMemory, restorePlace } from '../editor/place-memory'
 import { sectionsOfSnapshot } from '../editor/session-sync'
+import { wordCount } from '../editor/word-count-plugin'
+import { reconfigureWriting, writingPage } from '../editor/writing-page'
 import { createSessionHost } from '../state/session-host'
 import type { AppState } from '../state/store'
 import { StoreContext, useApp } from '../state/use-app'
+import { HeldStates } from './HeldStates'
 import { PresenceChips } from './PresenceChips'
 
 /** Tells the writer why a keystroke did nothing: someone holds the section, or the app is offline. */
@@ -149,6 +150,7 @@ export function EditorPane() {
   const focus = useApp((s) => s.focus)
   const session = useApp((s) => s.session)
   const readOnly = useApp((s) => s.snapshot?.readOnly ?? null)
+  const writing = useApp((s) => s.writing)
   const hostRef = useRef<HTMLDivElement>(null)
   const viewRef = useRef<EditorView | null>(null)
 
@@ -162,15 +164,15 @@ export function EditorPane() {
       state: EditorState.create({
         doc: snapshot.text,
         extensions: [
-          basicSetup,
-          markdown(),
-          EditorView.lineWrapping,
+          // A writing page (reading font, measure, headings by size), not basicSetup's code editor.
+          writingPage(store.getState().writing),
           sectionLocking({
             onBlockedEdit: (edit) => blockedNotice(store, edit),
             session: (v) => new SectionSession(v, host)
           }),
           livePreviewText(store),
           cursorPlace(store, current),
+          wordCount((words) => store.getState().setWords(words)),
           // Where the writer is, so the document opens there again (quick switcher, restart).
           placeMemory((place) => store.getState().placeChanged({ document: current, ...place })),
           // Not UTF-8, or a second name on disk: nothing may be typed, so nothing is ever rewritten.
@@ -195,6 +197,11 @@ export function EditorPane() {
       viewRef.current = null
     }
   }, [store, opened])
+
+  // Settings changed the page (gutters, spelling): the open editor follows at once.
+  useEffect(() => {
+    viewRef.current?.dispatch({ effects: reconfigureWriting(writing) })
+  }, [writing])
 
   // A document can become read-only while open (a hard link made to it): stop typing at once.
   useEffect(() => {
@@ -236,7 +243,6 @@ export function EditorPane() {
   }, [session, store])
 
   if (!document) return <main className="editor empty">Open a document on the left.</main>
-  const editing = held.map((h) => `${h.heading}${h.dirty ? ' •' : ''}`).join(', ')
   return (
     <main className={connected ? 'editor' : 'editor offline'}>
       {!connected && (
@@ -254,15 +260,19 @@ export function EditorPane() {
         <strong>{document}</strong>
         <PresenceChips document={document} where="header" />
         <span className="muted" data-testid="editing">
-          {!connected
-            ? held.some((h) => h.dirty)
-              ? 'Read-only while disconnected; your unsaved text is kept.'
-              : 'Read-only while disconnected.'
-            : readOnly
-              ? 'Read-only.'
-              : held.length
-                ? `Editing: ${editing}`
-                : 'Click into a section and type to edit it.'}
+          {!connected ? (
+            held.some((h) => h.dirty) ? (
+              'Read-only while disconnected; your unsaved text is kept.'
+            ) : (
+              'Read-only while disconnected.'
+            )
+          ) : readOnly ? (
+            'Read-only.'
+          ) : held.length ? (
+            <HeldStates held={held} />
+          ) : (
+            'Click into a section and type to edit it.'
+          )}
         </span>
         <span style={{ flex: 1 }} />
         {held.length > 0 && connected && (

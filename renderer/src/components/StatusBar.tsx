@@ -1,4 +1,52 @@
+import { readingMinutes } from '../editor/word-count'
 import { useApp } from '../state/use-app'
+import { heldState } from './HeldStates'
+
+const n = (x: number) => x.toLocaleString()
+
+/** "1,234 words · 6 min read · section 210 · selected 12": the open document, section and selection. */
+function WordCounts() {
+  const words = useApp((s) => s.words)
+  if (!words) return null
+  return (
+    <span
+      data-testid="word-count"
+      title="Words in the document, the section the cursor is in, and the selection"
+    >
+      <span data-testid="words-document">{n(words.document)}</span> words · {readingMinutes(words.document)}{' '}
+      min read
+      {words.section !== null && (
+        <>
+          {' '}
+          · section <span data-testid="words-section">{n(words.section)}</span>
+        </>
+      )}
+      {words.selection !== null && (
+        <>
+          {' '}
+          · selected <span data-testid="words-selection">{n(words.selection)}</span>
+        </>
+      )}
+    </span>
+  )
+}
+
+/** Whether what the writer typed is on disk: saving…, unsaved, or saved (nothing shown when nothing is held). */
+function SavedState() {
+  const state = useApp((s) => {
+    const states = s.held.map(heldState)
+    if (states.length === 0) return null
+    if (states.includes('saving')) return 'saving'
+    if (states.includes('unsaved') || states.includes('taking')) return 'unsaved'
+    return 'saved'
+  })
+  if (!state) return null
+  return (
+    <span data-testid="saved-state" data-state={state} className={`saved-state ${state}`}>
+      {state === 'saving' ? 'Saving…' : state === 'unsaved' ? 'Unsaved changes' : 'All changes saved'}
+    </span>
+  )
+}
 
 /** Heartbeat health in words: fine, late, or failing (a network drive that stopped answering). */
 function heartbeatLabel(h: { intervalMs: number; lastOkAgoMs: number | null; consecutiveFailures: number }): {
@@ -52,7 +100,7 @@ export function StatusBar({ transport }: { transport: 'electron' | 'web' }) {
         </span>
       )}
       {beat && (
-        <span data-testid="heartbeat" className={beat.bad ? 'bad' : ''}>
+        <span data-testid="heartbeat" className={beat.bad ? 'bad' : ''} title={beat.text}>
           {beat.text}
         </span>
       )}
@@ -62,6 +110,8 @@ export function StatusBar({ transport }: { transport: 'electron' | 'web' }) {
         </span>
       )}
       <span className="grow" />
+      <SavedState />
+      <WordCounts />
       <span>
         You hold {held}
         {elsewhere > 0 ? ` (+${elsewhere} in your other windows)` : ''}

@@ -61,10 +61,13 @@ describe('buildLockDecorations', () => {
     expect(b.value.spec.attributes.style).toContain('#a0522d')
   })
 
-  it('puts a badge at the end of the locked heading line only', () => {
+  it('puts a badge at the end of the locked heading line, and a saved mark at the held one', () => {
     const { state } = lockedState({ a: 'mine', b: 'ann' })
     const widgets = decorations(state).filter((d) => d.value.spec.widget)
-    expect(widgets.map((w) => w.from)).toEqual([state.doc.lineAt(at('b').from).to])
+    expect(widgets.map((w) => [w.from, w.value.spec.widget.constructor.name])).toEqual([
+      [state.doc.lineAt(at('a').from).to, 'SavedMark'],
+      [state.doc.lineAt(at('b').from).to, 'HolderBadge']
+    ])
   })
 
   it('limits itself to the visible ranges', () => {

@@ -7,6 +7,7 @@ import { Decoration, EditorView, ViewPlugin, WidgetType } from '@codemirror/view
 import type { DecorationSet, ViewUpdate } from '@codemirror/view'
 import type { EditorState, Extension, Range } from '@codemirror/state'
 import { sectionLockField, sectionLocks } from './lock-state'
+import { isDirty } from './session-runs'
 import type { SectionHolder, SectionLock } from './lock-state'
 
 /**
@@ -85,6 +86,31 @@ class HolderBadge extends WidgetType {
   }
 }
 
+/**
+ * The mark at the end of a held section's heading line: unsaved (typed since the last save) or
+ * saved. Saving in progress shows in the editing bar; the editor's state does not know about it.
+ */
+class SavedMark extends WidgetType {
+  constructor(readonly dirty: boolean) {
+    super()
+  }
+
+  eq(other: SavedMark): boolean {
+    return this.dirty === other.dirty
+  }
+
+  toDOM(): HTMLElement {
+    const mark = document.createElement('span')
+    mark.className = `cm-section-saved ${this.dirty ? 'cm-section-unsaved' : ''}`
+    mark.dataset.saved = this.dirty ? 'unsaved' : 'saved'
+    mark.textContent = this.dirty ? '● unsaved' : '✓ saved'
+    mark.title = this.dirty
+      ? 'You changed this section since it was last saved; it is saved a moment after you stop typing.'
+      : 'Everything you typed in this section is saved.'
+    return mark
+  }
+}
+
 const lineMark = (kind: 'locked' | 'mine', s: SectionLock) =>
   Decoration.line({
     class: `cm-section-${kind}`,
@@ -121,6 +147,11 @@ export function buildLockDecorations(
         done = n
       }
     }
+    if (kind === 'mine') {
+      const first = doc.lineAt(s.from)
+      if (ranges.some((r) => r.from <= first.to && r.to >= first.from))
+        out.push(Decoration.widget({ widget: new SavedMark(isDirty(state, s)), side: 1 }).range(first.to))
+    }
     if (kind === 'locked' && s.holder) {
       const heading = doc.lineAt(s.from)
       if (ranges.some((r) => r.from <= heading.to && r.to >= heading.from))
@@ -152,11 +183,25 @@ const theme = EditorView.baseTheme({
     backgroundColor: 'color-mix(in srgb, var(--cm-section-colour, #777) 9%, transparent)'
   },
   '.cm-section-mine': { boxShadow: 'inset 3px 0 0 var(--cm-section-colour, #2a7d4f)' },
+  '.cm-section-saved': {
+    marginLeft: '0.75em',
+    fontSize: '0.7rem',
+    fontWeight: '400',
+    fontStyle: 'normal',
+    color: 'var(--mine, #1f9d61)',
+    userSelect: 'none',
+    verticalAlign: 'middle'
+  },
+  '.cm-section-unsaved': { color: 'var(--warn, #b7791f)' },
   '.cm-section-holder': {
     marginLeft: '0.75em',
     padding: '0 0.4em',
     borderRadius: '3px',
-    fontSize: '0.8em',
+    // In rem, not em: on a heading line the badge would grow with the heading.
+    fontSize: '0.75rem',
+    fontWeight: '400',
+    fontStyle: 'normal',
+    verticalAlign: 'middle',
     color: '#fff',
     backgroundColor: 'var(--cm-section-colour, #777)',
     userSelect: 'none'

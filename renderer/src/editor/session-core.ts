@@ -202,6 +202,8 @@ export class SessionCore extends SessionRemote {
       this.saveAgain = true
       return this.saving
     }
+    // Held sections show "saving" while this runs (the editing bar, the status bar).
+    this.queuePublish()
     this.saving = (async () => {
       let ok = true
       do {
@@ -214,6 +216,7 @@ export class SessionCore extends SessionRemote {
       return ok
     })().finally(() => {
       this.saving = null
+      this.queuePublish()
     })
     return this.saving
   }
@@ -348,7 +351,8 @@ export class SessionCore extends SessionRemote {
             id: s.id,
             heading: s.heading || (s.id === 'preamble' ? 'Preamble' : s.id),
             phase: phaseOf(s) === 'acquiring' ? ('acquiring' as const) : ('held' as const),
-            dirty: isDirty(state, s)
+            dirty: isDirty(state, s),
+            saving: this.saving !== null && isDirty(state, s)
           }))
       )
       this.host.outlineChanged()

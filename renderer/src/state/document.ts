@@ -84,7 +84,11 @@ function sameList<T>(a: readonly T[], b: readonly T[], same: (x: T, y: T) => boo
   return a.length === b.length && a.every((x, i) => same(x, b[i]))
 }
 const sameHeld = (a: HeldView, b: HeldView) =>
-  a.id === b.id && a.heading === b.heading && a.phase === b.phase && a.dirty === b.dirty
+  a.id === b.id &&
+  a.heading === b.heading &&
+  a.phase === b.phase &&
+  a.dirty === b.dirty &&
+  a.saving === b.saving
 const sameOutlineItem = (a: OutlineItem, b: OutlineItem) =>
   a.id === b.id && a.heading === b.heading && a.level === b.level && a.from === b.from && a.mine === b.mine
 
