@@ -64,7 +64,8 @@ test('Ctrl+P switches documents; each keeps its scroll and cursor, typed text is
 
   // Down in the document (the mouse wheel), the cursor in a later section.
   await page.locator('.cm-scroller').hover()
-  await page.mouse.wheel(0, 2300)
+  // The writing page has tall lines (reading font, spaced headings): about 130 px a part.
+  await page.mouse.wheel(0, 3900)
   await expect.poll(() => topLine(page)).toBeGreaterThan(60)
   await caretAtEndOf(page, 'Line of part 31.')
   const top = await topLine(page)

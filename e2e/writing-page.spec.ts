@@ -193,6 +193,7 @@ test('word counts match a reference count; the saved state follows typing and au
   await expect(content).toHaveAttribute('spellcheck', 'true')
   await a.getByTestId('open-settings').click()
   await a.getByTestId('setting-spell-language').fill('en-GB')
+  await sectioned.shot(a, 'writing-page-settings-1024')
   await a.getByTestId('settings').getByRole('button', { name: 'Save' }).click()
   await expect(content).toHaveAttribute('lang', 'en-GB')
   await setSetting(a, 'setting-spellcheck', false)
