@@ -110,6 +110,10 @@ test('the writing page: reading font, measure, headings by size, front matter as
   await setSetting(a, 'setting-line-numbers', true)
   await expect(a.locator('.cm-lineNumbers')).toBeVisible()
   await expect(a.locator('.cm-lineNumbers .cm-gutterElement', { hasText: /^5$/ })).toBeVisible()
+  // Beside the text, not at the far edge of a wide pane.
+  const gutter = await a.locator('.cm-gutters').boundingBox()
+  const text = await a.locator('.cm-content').boundingBox()
+  expect((text?.x ?? 0) - ((gutter?.x ?? 0) + (gutter?.width ?? 0))).toBeLessThan(40)
   await setSetting(a, 'setting-fold-gutter', true)
   await expect(a.locator('.cm-foldGutter')).toBeVisible()
   await sectioned.shot(a, 'writing-page-gutters')

@@ -107,7 +107,12 @@ function lineClasses(view: EditorView): DecorationSet {
           return false
         }
         const level = HEADING.exec(node.name)?.[1]
-        if (level) mark(Math.max(node.from, from), Math.min(node.to, to), `cm-h${level}`)
+        if (level && node.name.startsWith('Setext')) {
+          // The text is the heading; its `===` or `---` underline is a mark, muted at body size.
+          const underline = doc.lineAt(node.to)
+          mark(Math.max(node.from, from), Math.min(underline.from - 1, to), `cm-h${level}`)
+          if (underline.from <= to) mark(underline.from, underline.from, 'cm-setext-underline')
+        } else if (level) mark(Math.max(node.from, from), Math.min(node.to, to), `cm-h${level}`)
         // Headings and front matter sit at the top level: nothing below them is looked at.
         return node.name === 'Document' || node.name === 'Blockquote'
       }
@@ -148,12 +153,17 @@ const page = EditorView.theme({
     backgroundColor: 'color-mix(in srgb, var(--accent) 32%, transparent)'
   },
   '.cm-activeLine': { backgroundColor: 'color-mix(in srgb, var(--fg) 4%, transparent)' },
-  '.cm-gutters': { backgroundColor: 'var(--bg)', color: 'var(--muted)', border: 'none' },
+  // Gutters beside the text, not at the pane's edge: the gutters and the column are centred as one
+  // (the free space goes to the gutters' left and the column's right).
+  '.cm-gutters': { backgroundColor: 'var(--bg)', color: 'var(--muted)', border: 'none', marginLeft: 'auto' },
+  '.cm-gutters ~ .cm-content': { marginLeft: '0', marginRight: 'auto' },
   '.cm-activeLineGutter': { backgroundColor: 'transparent', color: 'var(--fg)' },
   '.cm-h1': { fontSize: '1.75em', lineHeight: '1.3', paddingTop: '0.4em' },
   '.cm-h2': { fontSize: '1.4em', lineHeight: '1.3', paddingTop: '0.3em' },
   '.cm-h3': { fontSize: '1.2em', lineHeight: '1.35', paddingTop: '0.2em' },
   '.cm-h4': { fontSize: '1.05em' },
+  '.cm-setext-underline': { color: 'var(--muted)', lineHeight: '1.2' },
+  '.cm-setext-underline *': { fontWeight: '400' },
   // Metadata, not prose: small, muted, fixed-width (its keys line up).
   '.cm-frontmatter': {
     fontFamily: 'var(--mono-font)',
