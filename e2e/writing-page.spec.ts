@@ -190,7 +190,9 @@ test('word counts match a reference count; the saved state follows typing and au
   await expect(a.getByTestId('held-state')).toHaveAttribute('data-state', 'saved')
   await expect(line(a, '## Budget').locator('.cm-section-saved')).toHaveAttribute('data-saved', 'saved')
   expect(await disk(sectioned, 'notes.md')).toContain(`${BUDGET} Trains only.`)
-  test.info().annotations.push({ type: 'saved states seen', description: [...new Set(states)].join(' → ') })
+  const seen = [...new Set(states)].join(' → ')
+  test.info().annotations.push({ type: 'saved states seen', description: seen })
+  console.log(`[writing-page] status bar states while typing and autosaving: ${seen}`)
 
   // Spelling: on the editor's text by default, off at once when Settings turn it off; a language.
   const content = a.locator('.cm-content')

@@ -103,7 +103,10 @@ class SavedMark extends WidgetType {
     const mark = document.createElement('span')
     mark.className = `cm-section-saved ${this.dirty ? 'cm-section-unsaved' : ''}`
     mark.dataset.saved = this.dirty ? 'unsaved' : 'saved'
-    mark.textContent = this.dirty ? '● unsaved' : '✓ saved'
+    // The words come from CSS (::after), so the line's text stays the document's text for whatever
+    // reads it (the line's textContent, find in page); assistive technology gets the label.
+    mark.setAttribute('role', 'img')
+    mark.setAttribute('aria-label', this.dirty ? 'unsaved' : 'saved')
     mark.title = this.dirty
       ? 'You changed this section since it was last saved; it is saved a moment after you stop typing.'
       : 'Everything you typed in this section is saved.'
@@ -192,7 +195,9 @@ const theme = EditorView.baseTheme({
     userSelect: 'none',
     verticalAlign: 'middle'
   },
+  '.cm-section-saved::after': { content: '"✓ saved"' },
   '.cm-section-unsaved': { color: 'var(--warn, #b7791f)' },
+  '.cm-section-unsaved::after': { content: '"● unsaved"' },
   '.cm-section-holder': {
     marginLeft: '0.75em',
     padding: '0 0.4em',
