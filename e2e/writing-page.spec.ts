@@ -231,3 +231,37 @@ for (const scheme of ['light', 'dark'] as const)
       await expect(a.getByTestId('words-selection')).toBeVisible()
       await sectioned.shot(a, `writing-page-${scheme}-${width}x${height}`)
     })
+
+test('word counts stay cheap on a 5 MB document: one full count at open, then only what changed', async ({
+  sectioned
+}) => {
+  const part = (i: number) => `## Part ${i}\n\n${partText(i % 30)} ${BUDGET} ${INTRO}\n\n`
+  const parts: string[] = []
+  let size = 0
+  for (let i = 0; size < 5_000_000; i++) {
+    parts.push(part(i))
+    size += parts[i].length
+  }
+  await sectioned.files({ 'big.md': parts.join('') })
+  const ann = await sectioned.start({ user: 'ann' })
+  const a = await ann.open('big.md', 'Part 0')
+  const reference = parts.reduce((n, p) => n + words(p.replace(/^## /, '')), 0)
+  await expect(a.getByTestId('words-document')).toHaveText(reference.toLocaleString('en-US'), {
+    timeout: 20_000
+  })
+  const durations = () =>
+    a.evaluate(() => performance.getEntriesByName('sectioned:word-count').map((e) => e.duration))
+  const [first] = await durations()
+  // The paragraph wraps: End goes to the next wrap point, so press it until the line's end.
+  await caretAtEndOf(a, 'Paragraph 1 says')
+  for (let i = 0; i < 3; i++) await a.keyboard.press('End')
+  await a.keyboard.type(' Two more.')
+  await expect(a.getByTestId('words-document')).toHaveText((reference + 2).toLocaleString('en-US'))
+  const later = (await durations()).slice(1)
+  const worst = Math.max(...later)
+  console.log(
+    `[writing-page] 5 MB word count: first ${first.toFixed(0)} ms, then ${later.length} counts while typing, the slowest ${worst.toFixed(1)} ms`
+  )
+  // A count after an edit reads a few lines; a generous bound that load on the machine cannot reach.
+  expect(worst).toBeLessThan(50)
+})
