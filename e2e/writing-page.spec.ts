@@ -249,8 +249,11 @@ test('word counts stay cheap on a 5 MB document: one full count at open, then on
   await expect(a.getByTestId('words-document')).toHaveText(reference.toLocaleString('en-US'), {
     timeout: 20_000
   })
-  const durations = () =>
-    a.evaluate(() => performance.getEntriesByName('sectioned:word-count').map((e) => e.duration))
+  const durations = (name = 'sectioned:word-count') =>
+    a.evaluate((n) => performance.getEntriesByName(n).map((e) => e.duration), name)
+  // The first count is made in small tasks (the text tree warmed piece by piece), then read from it.
+  const warm = await durations('sectioned:word-count-warm')
+  const warmTotal = warm.reduce((x, y) => x + y, 0)
   const [first] = await durations()
   // The paragraph wraps: End goes to the next wrap point, so press it until the line's end.
   await caretAtEndOf(a, 'Paragraph 1 says')
@@ -260,8 +263,10 @@ test('word counts stay cheap on a 5 MB document: one full count at open, then on
   const later = (await durations()).slice(1)
   const worst = Math.max(...later)
   console.log(
-    `[writing-page] 5 MB word count: first ${first.toFixed(0)} ms, then ${later.length} counts while typing, the slowest ${worst.toFixed(1)} ms`
+    `[writing-page] 5 MB word count: first count in ${warm.length} tasks (${warmTotal.toFixed(0)} ms in all, the longest ${Math.max(...warm).toFixed(0)} ms) + ${first.toFixed(1)} ms, then ${later.length} counts while typing, the slowest ${worst.toFixed(1)} ms`
   )
+  // No task of the first count blocks the page for long (each piece is at most ~100 kB of text).
+  expect(Math.max(...warm)).toBeLessThan(150)
   // A count after an edit reads a few lines; a generous bound that load on the machine cannot reach.
   expect(worst).toBeLessThan(50)
 })

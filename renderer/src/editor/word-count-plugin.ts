@@ -5,10 +5,15 @@
  */
 import { ViewPlugin } from '@codemirror/view'
 import { sectionIndexAt, sectionLocks } from './lock-state'
-import { countDocument, type WordCounts } from './word-count-tree'
+import { countDocument, wordsBetween, type WordCounts } from './word-count-tree'
 
 /** The name of each count's entry on the performance timeline. */
 export const WORD_COUNT_MEASURE = 'sectioned:word-count'
+/** The name of each task of a long document's first count. */
+export const WORD_COUNT_WARM_MEASURE = 'sectioned:word-count-warm'
+
+/** How long one task of the first count of a long document may take. */
+const WARM_SLICE_MS = 12
 
 /** How long typing or cursor moves settle before the counts are taken. */
 const COUNT_AFTER_MS = 200
@@ -28,17 +33,36 @@ export function wordCount(report: (counts: WordCounts | null) => void) {
       performance.measure(WORD_COUNT_MEASURE, { start })
       report(counts)
     }
-    // The first count comes soon after the view opens, not in the middle of building it.
-    timer = setTimeout(count, 0)
+    // The first count of a long document is the only costly one (~300 ms for 5 MB): it is done a
+    // piece of the text tree at a time, a few ms per task, so the page stays responsive; the count
+    // after it finds every piece cached. Pieces are immutable: edits meanwhile change nothing here.
+    const pieces = [...(view.state.doc.children ?? [])]
+    let warming: ReturnType<typeof setTimeout> | null = null
+    const warm = () => {
+      warming = null
+      const start = performance.now()
+      const until = start + WARM_SLICE_MS
+      while (pieces.length && performance.now() < until) {
+        const piece = pieces.shift()
+        // A piece too big for one task is split into its own pieces.
+        if (piece?.children && piece.length > 100_000) pieces.unshift(...piece.children)
+        else if (piece) wordsBetween(piece, 0, piece.length)
+      }
+      performance.measure(WORD_COUNT_WARM_MEASURE, { start })
+      if (pieces.length) warming = setTimeout(warm, 0)
+      else if (!timer) timer = setTimeout(count, 0)
+    }
+    warm()
     return {
       update(u) {
         const moved = sectionLocks(u.startState) !== sectionLocks(u.state)
         if (!u.docChanged && !u.selectionSet && !moved) return
         if (timer) clearTimeout(timer)
-        timer = setTimeout(count, COUNT_AFTER_MS)
+        timer = warming ? null : setTimeout(count, COUNT_AFTER_MS)
       },
       destroy() {
         if (timer) clearTimeout(timer)
+        if (warming) clearTimeout(warming)
         report(null)
       }
     }
