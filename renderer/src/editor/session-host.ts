@@ -42,8 +42,8 @@ export interface HeldView {
   heading: string
   phase: 'acquiring' | 'held'
   dirty: boolean
-  /** A save of this window's sections is on its way and this one has unsaved text in it. */
-  saving: boolean
+  /** A save of this window's sections is on its way and this one has unsaved text in it (absent: no). */
+  saving?: boolean
 }
 
 /** The services and the writer, as a session sees them. */
