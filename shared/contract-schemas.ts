@@ -197,7 +197,9 @@ export const editableSettingsSchema = z.object({
     .string()
     .trim()
     .max(35)
-    .regex(/^$|^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'a language tag such as en-GB')
+    .regex(/^$|^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'a language tag such as en-GB'),
+  /** Where pasted and dropped images are saved, relative to the workspace folder (default `assets`). */
+  assetsFolder: z.string().trim().min(1).max(200)
 })
 
 /** The settings that apply to open windows at once (the others when the folder is opened again). */
@@ -206,8 +208,21 @@ export const LIVE_SETTINGS = [
   'lineNumbers',
   'foldGutter',
   'spellcheck',
-  'spellLanguage'
+  'spellLanguage',
+  'assetsFolder'
 ] as const
+
+/** The image types the preview shows and a paste may save (SVG only ever into an `<img>`). */
+export const imageMime = z.enum(['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'image/svg+xml'])
+
+/** Bytes as base64: at most an image of 10 MiB (the services check the decoded size again). */
+export const imageBase64 = z
+  .string()
+  .max(Math.ceil((10 * 1024 * 1024) / 3) * 4)
+  .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'base64')
+
+/** What a document can be converted to by pandoc. */
+export const exportFormat = z.enum(['docx', 'odt'])
 
 /** One section's unsaved text in the writer's local journal (kept on this machine, not in the shared folder). */
 export const journalEntrySchema = z.object({

@@ -15,8 +15,11 @@ import {
   editRequestViewSchema,
   editableSettingsSchema,
   empty,
+  exportFormat,
   folderPath,
   holderSchema,
+  imageBase64,
+  imageMime,
   journalEntrySchema,
   lockViewSchema,
   presenceViewSchema,
@@ -276,6 +279,36 @@ export const contract = {
   'files:duplicate': {
     request: z.object({ document: documentPath, to: documentPath.optional() }).strict(),
     response: writtenDocument
+  },
+  /**
+   * An image a document links to (`src` relative to the document), for the preview: confined to the
+   * workspace, an allow-listed image type whose bytes match it, at most 10 MiB.
+   */
+  'files:asset': {
+    request: z.object({ document: documentPath, src: text(2048).min(1) }).strict(),
+    response: z.object({ path: z.string(), mime: imageMime, data: z.string() })
+  },
+  /**
+   * Saves a pasted or dropped image under the images folder (setting `assetsFolder`) with a free,
+   * safe name; only while this window holds `sectionId`. Answers the link relative to the document.
+   */
+  'files:save-image': {
+    request: z
+      .object({ document: documentPath, sectionId, name: text(255), mime: imageMime, data: imageBase64 })
+      .strict(),
+    response: z.object({ path: z.string(), link: z.string() })
+  },
+  /** Which export formats this host can make: DOCX/ODT need pandoc; `reason` says why not. */
+  'export:formats': {
+    request: empty,
+    response: z.object({ pandoc: z.boolean(), version: z.string().nullable(), reason: z.string().nullable() })
+  },
+  /** The document (or one section) converted by pandoc; the bytes as base64 with a file name to save under. */
+  'export:convert': {
+    request: z
+      .object({ document: documentPath, sectionId: sectionId.nullable().optional(), to: exportFormat })
+      .strict(),
+    response: z.object({ fileName: z.string(), mime: z.string(), data: z.string() })
   },
   /** The other instances present now (who has which document open, and in which section). */
   'presence:list': { request: empty, response: z.object({ others: z.array(presenceViewSchema) }) },

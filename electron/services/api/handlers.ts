@@ -11,6 +11,7 @@ import type { CallContext } from './dispatcher-types'
 import type { ClientLocks } from './client-locks'
 import { changedSections, VersionMemory } from './document-changes'
 import { searchWorkspace } from '../search/search-query'
+import { createAssetHandlers } from './asset-handlers'
 import { createFileHandlers } from './file-handlers'
 import { createPresenceHandlers } from './presence-handlers'
 import { createSettingsHandlers, type SettingsChange } from './settings-handlers'
@@ -418,6 +419,10 @@ export function createHandlers(s: AppServices, locks: ClientLocks, hooks: Handle
     'search:query': (req) => searchWorkspace(s, req.query, req.limit),
     ...createFileHandlers(s, { saved: hooks.saved, removed: hooks.removed, renamed: hooks.renamed }),
     ...createPresenceHandlers(s),
+    ...createAssetHandlers(s, {
+      settingsFile: hooks.settingsFile,
+      assertHeld: (document, sectionId, ctx) => void heldBy(document, sectionId, ctx)
+    }),
     'app:flushed': async (_req, ctx) => {
       hooks.flushed(ctx.clientId)
       return { ok: true as const }

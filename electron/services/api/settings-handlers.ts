@@ -16,6 +16,7 @@ import {
 } from '../settings/app-settings'
 import { placesOf } from '../settings/recent'
 import { DEFAULT_POLL_INTERVAL_MS } from '../watch/watch-mode'
+import { DEFAULT_ASSETS_FOLDER } from '../files/assets'
 import type { Handlers } from './handlers'
 
 /** Settings a writer just stored (the Electron shell applies the spell checker's language). */
@@ -51,7 +52,8 @@ export function createSettingsHandlers(
           idleTimeoutMinutes: s.locks.settings.idleTimeoutMs / 60_000,
           watchMode: stored.watchMode ?? 'auto',
           notifications: stored.notifications ?? true,
-          ...writingSettings(stored)
+          ...writingSettings(stored),
+          assetsFolder: stored.assetsFolder ?? DEFAULT_ASSETS_FOLDER
         },
         file,
         heartbeatFromEnvironment: Boolean(process.env.LOCK_HEARTBEAT_INTERVAL),
@@ -63,7 +65,8 @@ export function createSettingsHandlers(
       await updateSettings(file, req)
       changed(req)
       // Identity, heartbeat and watching are fixed for a run: they apply when the folder is opened
-      // again. Notifications and the writing page are the window's own business and apply at once.
+      // again. Notifications and the writing page are the window's own business and apply at once; the images
+      // folder is read at each paste.
       const live: readonly string[] = LIVE_SETTINGS
       return { saved: true as const, restartNeeded: Object.keys(req).some((key) => !live.includes(key)) }
     },

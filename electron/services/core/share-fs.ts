@@ -42,7 +42,8 @@ export {
   createExclusive,
   openOwnFile,
   fileSystemNow,
-  renameInShare
+  renameInShare,
+  publishNewFile
 } from './share-fs/write'
 export type { AtomicWriteOptions } from './share-fs/write'
 export { moveEntry, makeFolder, caseRenameStep } from './share-fs/move'

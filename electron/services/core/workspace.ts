@@ -54,6 +54,30 @@ export class Workspace {
     if (typeof input !== 'string' || input.trim() === '' || input.includes('\0')) {
       throw new PathOutsideError('No document path was given.')
     }
+    const ref = this.resolveInside(input)
+    if (!/\.(md|markdown)$/i.test(ref.rel)) {
+      throw new PathOutsideError(`“${input}” is not a markdown document (.md).`)
+    }
+    this.assertNoSymlinkEscape(ref.abs, input)
+    return ref
+  }
+
+  /**
+   * Resolves the path of any file in the workspace (an image beside the documents) with the
+   * confinement documents get: inside the root, not in the hidden folder, reached through no link.
+   * Throws PathOutsideError.
+   */
+  resolveFile(input: string): DocumentRef {
+    if (typeof input !== 'string' || input.trim() === '' || input.includes('\0')) {
+      throw new PathOutsideError('No file path was given.')
+    }
+    const ref = this.resolveInside(input)
+    this.assertNoSymlinkEscape(ref.abs, input)
+    return ref
+  }
+
+  /** `input` as a path below the root and outside the hidden folder (links are checked by the callers). */
+  private resolveInside(input: string): DocumentRef {
     const abs = path.resolve(this.root, input)
     const rel = path.relative(this.root, abs)
     if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) {
@@ -65,10 +89,6 @@ export class Workspace {
         `“${input}” is inside the app's hidden folder ${HIDDEN_DIR}/, not a document.`
       )
     }
-    if (!/\.(md|markdown)$/i.test(relPosix)) {
-      throw new PathOutsideError(`“${input}” is not a markdown document (.md).`)
-    }
-    this.assertNoSymlinkEscape(abs, input)
     return { rel: relPosix, abs }
   }
 

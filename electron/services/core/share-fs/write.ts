@@ -302,3 +302,34 @@ export async function renameInShare(from: string, to: string): Promise<void> {
   await checkTarget(to, undefined)
   await renameRetrying(from, to)
 }
+
+/**
+ * Publishes a new file atomically under a name that must be free: the bytes go to a temp file
+ * beside it (fsync), which is then hard-linked to the name — a link never replaces, so two writers
+ * choosing the same name cannot overwrite each other, and a reader sees the whole file or none.
+ * Returns false (nothing written) when the name is taken. Where the share has no hard links (SMB),
+ * the free-name check and a rename are two steps, as in moveEntry.
+ */
+export async function publishNewFile(file: string, data: Buffer): Promise<boolean> {
+  const dir = path.dirname(file)
+  await ensureDir(dir)
+  const tmp = `${file}.${randomInt(1, 2 ** 32)}`
+  await createExclusive(tmp, data)
+  try {
+    try {
+      await fs.link(tmp, file)
+    } catch (err) {
+      const code = errCode(err)
+      if (code === 'EEXIST') return false
+      if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw err
+      if ((await fs.lstat(file).catch(() => null)) !== null) return false
+      await renameRetrying(tmp, file)
+    }
+    await fsyncDir(dir).catch(() => undefined)
+    return true
+  } catch (err) {
+    throw explain(file, err)
+  } finally {
+    await fs.unlink(tmp).catch(() => undefined)
+  }
+}
