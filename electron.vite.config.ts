@@ -18,7 +18,12 @@ export default defineConfig({
   },
   renderer: {
     root: 'renderer',
-    build: { outDir: 'out/renderer', rollupOptions: { input: { index: resolve('renderer/index.html') } } },
+    build: {
+      outDir: 'out/renderer',
+      rollupOptions: { input: { index: resolve('renderer/index.html') } },
+      // KaTeX's fonts stay files of the app: the CSP allows fonts from 'self', not data: URLs.
+      assetsInlineLimit: (file: string) => (/\.(woff2?|ttf)$/.test(file) ? false : undefined)
+    },
     plugins: [react()]
   }
 })

@@ -4,6 +4,7 @@ import { App } from './App'
 import { SectionedClient } from './ipc/client'
 import { createElectronTransport, findBridge } from './ipc/electron-transport'
 import { createWebTransport } from './ipc/web-transport'
+import { wireImagePaste } from './images/image-paste'
 import { pageFocus, wireOsNotifications } from './notifications/os-notifications'
 import { createAppStore } from './state/store'
 import { StoreContext } from './state/use-app'
@@ -16,6 +17,7 @@ const transport = bridge ? createElectronTransport(bridge) : createWebTransport(
 const client = new SectionedClient(transport)
 const { store } = createAppStore(client)
 wireOsNotifications(store, pageFocus(window), window)
+wireImagePaste(store)
 
 const root = document.getElementById('root')
 if (root) {

@@ -84,7 +84,7 @@ function urls(html: string): Array<{ tag: string; attr: string; value: string }>
   const out: Array<{ tag: string; attr: string; value: string }> = []
   for (const el of Array.from(doc.querySelectorAll('*')))
     for (const a of Array.from(el.attributes))
-      if (/^(href|src|action|formaction|data|poster|xlink:href|background|content)$/i.test(a.name))
+      if (/^(href|src|data-src|action|formaction|data|poster|xlink:href|background|content)$/i.test(a.name))
         out.push({ tag: el.tagName.toLowerCase(), attr: a.name, value: a.value })
   return out
 }
@@ -113,7 +113,7 @@ describe('renderPreview sanitizes', () => {
 
   it('uses the global window by default', () => {
     const html = renderPreview('<img src=x onerror="pwned=true">')
-    expect(html).toContain('<img src="x">')
+    expect(html).toContain('<img data-src="x">')
     expect(html).not.toContain('onerror')
   })
 })
@@ -157,17 +157,18 @@ describe('renderPreview keeps ordinary markdown', () => {
     expect(byText('https://example.org/x').getAttribute('target')).toBe('_blank')
   })
 
-  it('keeps images, including raster data: images', () => {
+  it('keeps images, including raster data: images; other addresses wait in data-src (the page loads none)', () => {
     const png = 'data:image/png;base64,iVBORw0KGgo='
     const doc = render(
       `![cat](https://example.com/cat.jpg "A cat") ![dot](${png}) <img src="img/local.webp" alt="l">`
     )
     const imgs = Array.from(doc.querySelectorAll('img'))
-    expect(imgs.map((i) => i.getAttribute('src'))).toEqual([
+    expect(imgs.map((i) => i.getAttribute('src') ?? i.getAttribute('data-src'))).toEqual([
       'https://example.com/cat.jpg',
       png,
       'img/local.webp'
     ])
+    expect(imgs.map((i) => i.hasAttribute('src'))).toEqual([false, true, false])
     expect(imgs[0].getAttribute('alt')).toBe('cat')
     expect(imgs[0].getAttribute('title')).toBe('A cat')
   })

@@ -5,18 +5,20 @@
  */
 import DOMPurify from 'dompurify'
 import type { Config, WindowLike } from 'dompurify'
-import MarkdownIt from 'markdown-it'
+import { createMarkdown } from './markdown'
+import { createMathSanitizer, fillMathSlots, mathEnv } from './math'
 
 /** Turns untrusted HTML into HTML that is safe to put into the preview pane. */
 export type Sanitize = (html: string) => string
 
-const markdown = new MarkdownIt({ html: true, linkify: true })
+const markdown = createMarkdown()
 
 /**
  * Elements dropped with everything inside them. `<svg>` and `<math>` go entirely: their foreign
  * content parsing is where most sanitizer bypasses live, and a writing preview does not need
- * them — the simplest safe rule. Forms and their controls go too: in a document they can only be
- * phishing bait or submit somewhere.
+ * them — the simplest safe rule (formulas get theirs apart: math.ts). Forms and their controls go
+ * too: in a document they can only be phishing bait or submit somewhere — except `<input>`, which
+ * task lists need: it is kept only as a disabled checkbox (see the hook below).
  */
 const DROPPED = [
   'script',
@@ -28,7 +30,6 @@ const DROPPED = [
   'embed',
   'applet',
   'form',
-  'input',
   'button',
   'textarea',
   'select',
@@ -69,6 +70,8 @@ const SAFE_STYLE = /^\s*text-align\s*:\s*(?:left|right|center)\s*;?\s*$/i
 
 const config: Config = {
   FORBID_TAGS: DROPPED,
+  // The editor's line of each block (scroll sync); plain numbers, checked in the hook below.
+  ADD_ATTR: ['data-line'],
   ADD_FORBID_CONTENTS: DROPPED,
   FORBID_ATTR: ['srcset', 'ping'],
   ALLOWED_URI_REGEXP: ALLOWED_URI,
@@ -103,12 +106,31 @@ export function createSanitizer(win: WindowLike): Sanitize {
     const name = data.attrName.toLowerCase()
     // Allow-listed attributes never include handlers; this stays as a second line of defence.
     if (name.startsWith('on')) data.keepAttr = false
+    else if (name === 'data-line') data.keepAttr = /^\d{1,9}$/.test(data.attrValue)
     else if (name === 'style') data.keepAttr = SAFE_STYLE.test(data.attrValue)
     else if (URL_ATTRIBUTES.includes(name))
       data.keepAttr = isSafeUrl(node.nodeName.toLowerCase(), name, data.attrValue)
   })
   purify.addHook('afterSanitizeAttributes', (node) => {
-    if (node.nodeName.toLowerCase() !== 'a') return
+    const tag = node.nodeName.toLowerCase()
+    // A task list's box: every input left is a disabled checkbox (forms are dropped, so it submits nothing).
+    if (tag === 'input') {
+      node.setAttribute('type', 'checkbox')
+      node.setAttribute('disabled', '')
+      for (const name of ['name', 'value', 'form', 'list', 'autofocus']) node.removeAttribute(name)
+      return
+    }
+    // An image's address is not loaded by the page: preview-images.ts reads a workspace image through
+    // the services, and shows a remote one only as a placeholder (no request without a click).
+    if (tag === 'img') {
+      const src = node.getAttribute('src')
+      if (src !== null && !/^data:/i.test(compact(src))) {
+        node.removeAttribute('src')
+        node.setAttribute('data-src', src)
+      }
+      return
+    }
+    if (tag !== 'a') return
     const href = node.getAttribute('href')
     if (href !== null && isExternal(href)) {
       node.setAttribute('target', '_blank')
@@ -127,10 +149,18 @@ function windowSanitizer(): Sanitize {
   return defaultSanitize
 }
 
+let defaultMathSanitize: Sanitize | null = null
+
 /**
  * Renders a section or document for the preview pane: markdown-it output passed through the
- * sanitizer (by default one bound to the global `window`). The result may be set as innerHTML.
+ * sanitizer (by default one bound to the global `window`), its formulas through the math one
+ * (math.ts). The result may be set as innerHTML; its images carry `data-src`, not `src`.
  */
-export function renderPreview(source: string, sanitize: Sanitize = windowSanitizer()): string {
-  return sanitize(markdown.render(source))
+export function renderPreview(
+  source: string,
+  sanitize: Sanitize = windowSanitizer(),
+  sanitizeMath: Sanitize = (defaultMathSanitize ??= createMathSanitizer(window))
+): string {
+  const env = mathEnv()
+  return fillMathSlots(sanitize(markdown.render(source, env)), env, sanitizeMath)
 }

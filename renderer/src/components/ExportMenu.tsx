@@ -1,0 +1,90 @@
+import { useContext, useEffect, useState } from 'react'
+import { StoreContext, useApp } from '../state/use-app'
+import { download, exportHtml, fromBase64 } from '../preview/export-html'
+import type { AssetCache } from '../preview/preview-images'
+
+/**
+ * Export of the open document: standalone HTML (the preview's sanitised output with its CSS and
+ * images inline), PDF through printing the preview (the browser's print dialog offers "Save as
+ * PDF"), and DOCX/ODT through pandoc on the services' side — those two disabled, with the reason,
+ * where pandoc is not installed.
+ */
+export function ExportMenu({ cache }: { cache: AssetCache }) {
+  const store = useContext(StoreContext)
+  const client = useApp((s) => s.client)
+  const document = useApp((s) => s.current)
+  const notify = useApp((s) => s.notify)
+  const [pandoc, setPandoc] = useState<{ ok: boolean; reason: string | null } | null>(null)
+  const [busy, setBusy] = useState(false)
+  useEffect(() => {
+    let live = true
+    void client.call('export:formats', {}).then((r) => {
+      if (live)
+        setPandoc(
+          r.ok ? { ok: r.value.pandoc, reason: r.value.reason } : { ok: false, reason: r.error.message }
+        )
+    })
+    return () => {
+      live = false
+    }
+  }, [client])
+  if (!document) return null
+  const stem = (document.split('/').pop() ?? document).replace(/\.(md|markdown)$/i, '')
+  const failed = (message: string) => notify({ kind: 'error', text: `Export failed: ${message}` })
+
+  const toHtml = async () => {
+    setBusy(true)
+    try {
+      // The text as the editor shows it, unsaved typing included: what the preview shows.
+      const { liveText, snapshot } = store?.getState() ?? { liveText: null, snapshot: null }
+      const html = await exportHtml(client, cache, document, liveText ?? snapshot?.text ?? '', stem)
+      download(`${stem}.html`, html, 'text/html')
+    } catch (err) {
+      failed(err instanceof Error ? err.message : String(err))
+    } finally {
+      setBusy(false)
+    }
+  }
+  const toPandoc = async (to: 'docx' | 'odt') => {
+    setBusy(true)
+    const r = await client.call('export:convert', { document, to })
+    setBusy(false)
+    if (!r.ok) return failed(r.error.message)
+    download(r.value.fileName, fromBase64(r.value.data), r.value.mime)
+  }
+  const pandocTitle = pandoc?.ok
+    ? 'Converted by pandoc from the saved file'
+    : (pandoc?.reason ?? 'Checking for pandoc…')
+  return (
+    <div className="preview-toolbar" role="toolbar" aria-label="Export">
+      <span>Export:</span>
+      <button data-testid="export-html" disabled={busy} onClick={() => void toHtml()}>
+        HTML
+      </button>
+      <button
+        data-testid="export-pdf"
+        title="Print the preview; choose “Save as PDF”"
+        onClick={() => window.print()}
+      >
+        PDF…
+      </button>
+      <button
+        data-testid="export-docx"
+        disabled={busy || !pandoc?.ok}
+        title={pandocTitle}
+        onClick={() => void toPandoc('docx')}
+      >
+        DOCX
+      </button>
+      <button
+        data-testid="export-odt"
+        disabled={busy || !pandoc?.ok}
+        title={pandocTitle}
+        onClick={() => void toPandoc('odt')}
+      >
+        ODT
+      </button>
+      {pandoc && !pandoc.ok && <small className="muted">{pandoc.reason}</small>}
+    </div>
+  )
+}
