@@ -56,6 +56,8 @@ const RICH = [
   '',
   '![a cat](https://example.com/cat.png)',
   '',
+  '![a secret](../../../etc/secret.png)',
+  '',
   '$$',
   '\\sum_{k=1}^{n} k = \\frac{n(n+1)}{2}',
   '$$',
@@ -111,6 +113,10 @@ test('the preview shows workspace images, math, footnotes, task lists and front 
     .toBe(240)
   await expect(preview.locator('button.remote-image')).toContainText('Remote image “a cat” from example.com')
   await expect(preview.locator('img[src*="example.com"], img[data-src*="example.com"]')).toHaveCount(0)
+  await expect(preview.locator('img.missing-image')).toHaveAttribute(
+    'alt',
+    /a secret \(not shown: .*outside the workspace/
+  )
 
   await expect(preview.locator('.katex')).toHaveCount(2)
   await expect(preview.locator('.katex-display')).toHaveCount(1)
@@ -225,4 +231,35 @@ test('export to HTML downloads a standalone file with the document’s headings,
   const docx = a.getByTestId('export-docx')
   await expect(docx).toHaveAttribute('title', /pandoc/)
   await errors.check()
+})
+
+test('the preview follows the editor’s scrolling', async ({ sectioned }) => {
+  const parts = Array.from(
+    { length: 40 },
+    (_, i) => `# Part ${i + 1}\n\n${'Words to fill the page. '.repeat(12)}\n`
+  )
+  await sectioned.files({ 'long.md': parts.join('\n') })
+  const ann = await sectioned.start({ user: 'ann' })
+  const a = await ann.open('long.md', 'Part 1')
+  await a.getByTestId('toggle-preview').click()
+  const preview = a.getByTestId('preview')
+  await expect(preview.locator('h1')).toHaveCount(40)
+  // Scroll the editor most of the way down: the first heading at the top of each pane is the same.
+  await a.locator('.cm-scroller').evaluate((scroller) => (scroller.scrollTop = scroller.scrollHeight * 0.7))
+  /** The first “Part n” heading whose top is inside the pane `pane` (matched by `selector`). */
+  const firstHeading = (selector: string, pane: string) =>
+    a.evaluate(
+      ([selector, pane]) => {
+        const top = document.querySelector(pane)?.getBoundingClientRect().top ?? 0
+        const seen = Array.from(document.querySelectorAll(selector)).find(
+          (e) => e.getBoundingClientRect().top >= top - 4 && /^(# )?Part \d+$/.test(e.textContent ?? '')
+        )
+        return seen?.textContent?.replace(/^#\s*/, '') ?? null
+      },
+      [selector, pane]
+    )
+  const editorTop = await firstHeading('.cm-line', '.cm-scroller')
+  expect(editorTop).toMatch(/^Part (2\d|3\d)$/)
+  await expect.poll(() => firstHeading('.preview-doc h1', '.preview'), { timeout: 5_000 }).toBe(editorTop)
+  await sectioned.shot(a, 'preview-scroll-sync')
 })

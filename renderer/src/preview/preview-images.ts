@@ -56,12 +56,15 @@ function remotePlaceholder(img: HTMLImageElement, src: string): HTMLElement {
   return button
 }
 
-/** A refused or missing image: its description and the reason, in place of a broken-image icon. */
+/**
+ * A refused or missing image keeps its element, without a source: the browser shows its
+ * description, here followed by why it is not shown, instead of a broken-image icon.
+ */
 function missing(img: HTMLImageElement, why: string): void {
-  const span = img.ownerDocument.createElement('span')
-  span.className = 'missing-image'
-  span.textContent = `Image “${img.getAttribute('alt') || img.getAttribute('data-src') || ''}” not shown: ${why}`
-  img.replaceWith(span)
+  const alt = img.getAttribute('alt') || img.getAttribute('data-src') || 'Image'
+  img.alt = `${alt} (not shown: ${why})`
+  img.title = why
+  img.classList.add('missing-image')
 }
 
 /**
