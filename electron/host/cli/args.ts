@@ -25,6 +25,10 @@ export interface ParsedArgs {
   watchSeconds?: number
   /** `search`: at most this many sections. */
   limit?: number
+  /** `export`: the format, the file to write, one section only. */
+  to?: string
+  out?: string
+  section?: string
   help: boolean
 }
 
@@ -74,6 +78,9 @@ export function parseCliArgs(argv: string[]): ParsedArgs {
         'heartbeat-ms': { type: 'string' },
         'watch-seconds': { type: 'string' },
         limit: { type: 'string' },
+        to: { type: 'string' },
+        out: { type: 'string' },
+        section: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false }
       }
     })
@@ -101,6 +108,9 @@ export function parseCliArgs(argv: string[]): ParsedArgs {
     heartbeatMs: int('heartbeat-ms', v['heartbeat-ms'], 10, 120_000),
     watchSeconds: num('watch-seconds', v['watch-seconds'], 0),
     limit: int('limit', v.limit, 1, 500),
+    to: v.to,
+    out: v.out,
+    section: v.section,
     help: v.help ?? false
   }
 }
@@ -141,6 +151,9 @@ export const USAGE = `sectioned — admin CLI for a Sectioned workspace (a share
   trash <folder> [--json]                          the trashed documents, newest first, with their ids
   restore <folder> <id>                            put a trashed document back where it was
   who <folder> [--json]                            who has which document open now, and the heading each cursor is in
+  export <folder> <file> --to html|docx|odt [--out F] [--section ID] [--force]
+                                                   convert a document (or one section) with pandoc, images
+                                                   inside the workspace inlined; needs pandoc installed
 
 Options: --workspace DIR (default: nearest folder with .sectioned/, else the file's folder),
          --heartbeat-ms N (testing: heartbeat faster than LOCK_HEARTBEAT_INTERVAL's 5 s minimum)

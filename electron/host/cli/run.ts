@@ -7,6 +7,7 @@ import { cmdRemove, cmdRename, cmdRestore, cmdTrash } from './commands-files'
 import { cmdHistory, cmdInspect, cmdMetrics, cmdSections, cmdStatus } from './commands-read'
 import { cmdSearch } from './commands-search'
 import { cmdWho } from './commands-presence'
+import { cmdExport } from './commands-export'
 import { Exit, type CliIo } from './context'
 
 const commands: Record<string, (args: ParsedArgs, io: CliIo) => Promise<number>> = {
@@ -27,7 +28,8 @@ const commands: Record<string, (args: ParsedArgs, io: CliIo) => Promise<number>>
   rm: cmdRemove,
   trash: cmdTrash,
   restore: cmdRestore,
-  who: cmdWho
+  who: cmdWho,
+  export: cmdExport
 }
 
 /** Maps an error to the documented exit code. */

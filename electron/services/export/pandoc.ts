@@ -10,11 +10,31 @@
 import { spawn } from 'node:child_process'
 import { ValidationError } from '../../../shared/errors'
 
-/** The formats pandoc makes here, with their mime types. */
+/** The formats pandoc makes here, with their mime types (HTML for the CLI; the app exports the preview's). */
 export const PANDOC_FORMATS = {
   docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
-  odt: 'application/vnd.oasis.opendocument.text'
+  odt: 'application/vnd.oasis.opendocument.text',
+  html: 'text/html'
 } as const
+
+/**
+ * The writer's options per format. HTML is a standalone page with MathML (no script) that drops the
+ * document's raw HTML (no sanitiser runs here) and carries a CSP that runs no script at all, so a
+ * `javascript:` link written in the markdown does nothing either.
+ */
+function writerArgs(to: PandocFormat, title: string): string[] {
+  if (to !== 'html') return ['-t', to]
+  return [
+    '-t',
+    'html5',
+    '--standalone',
+    '--mathml',
+    '--metadata',
+    `pagetitle=${title}`,
+    '--variable',
+    `header-includes=<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data: https:; style-src 'unsafe-inline'">`
+  ]
+}
 
 /** A format pandoc exports to. */
 export type PandocFormat = keyof typeof PANDOC_FORMATS
@@ -126,15 +146,16 @@ export async function convertWithPandoc(
   markdown: string,
   to: PandocFormat,
   readImage: ImageReader,
-  command = 'pandoc'
+  opts: { title?: string; command?: string } = {}
 ): Promise<Buffer> {
+  const command = opts.command ?? 'pandoc'
   const st = await pandocStatus(command)
   if (!st.available) throw new ValidationError(st.reason ?? 'pandoc is not available.')
   const failed = (r: RunResult) =>
     new ValidationError(`pandoc could not convert the document: ${r.stderr.trim().slice(0, 500)}`)
   const parsed = await run(
     command,
-    ['-f', 'markdown-yaml_metadata_block', '-t', 'json'],
+    ['-f', `markdown-yaml_metadata_block${to === 'html' ? '-raw_html-raw_attribute' : ''}`, '-t', 'json'],
     withoutFrontMatter(markdown),
     CONVERT_TIMEOUT_MS
   )
@@ -152,7 +173,8 @@ export async function convertWithPandoc(
       node.c = [attr, alt]
     }
   }
-  const r = await run(command, ['-f', 'json', '-t', to, '-o', '-'], JSON.stringify(tree), CONVERT_TIMEOUT_MS)
+  const args = ['-f', 'json', ...writerArgs(to, opts.title ?? 'Document'), '-o', '-']
+  const r = await run(command, args, JSON.stringify(tree), CONVERT_TIMEOUT_MS)
   if (r.code !== 0) throw failed(r)
   return r.stdout
 }
