@@ -310,6 +310,11 @@ export const contract = {
       .strict(),
     response: z.object({ fileName: z.string(), mime: z.string(), data: z.string() })
   },
+  /**
+   * The window's print as a PDF (Electron's `printToPDF`, the preview alone by the print CSS) as
+   * base64; null where the host makes none (the web host: the page prints with the browser).
+   */
+  'export:pdf': { request: empty, response: z.object({ data: z.string().nullable() }) },
   /** The other instances present now (who has which document open, and in which section). */
   'presence:list': { request: empty, response: z.object({ others: z.array(presenceViewSchema) }) },
   /**

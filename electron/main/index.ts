@@ -27,6 +27,7 @@ import { chooseWorkspaceFolder, parseLaunchArgs, withFolderArg, type FolderSourc
 import { buildMenuTemplate } from './menu'
 import { showOsNotification } from './os-notifications'
 import { applySpellSettings, contextMenuTemplate, type SpellSettings } from './spelling'
+import { printWindowToPdf } from './print-pdf'
 import { isTrustedUrl } from './trusted-url'
 import { checkForUpdates, type Updates } from './updates'
 import {
@@ -207,7 +208,8 @@ async function start(): Promise<void> {
       onFlushed: (clientId) => flushes.get(Number(clientId))?.flushed(),
       onNotify: showOsNotification,
       // Settings change the spell checker at once, like the editor's page (the rest on reopening).
-      onSettingsChanged: applySpelling
+      onSettingsChanged: applySpelling,
+      onPrintToPdf: printWindowToPdf
     },
     // Refusals and dropped events show on the console as before, and in the log file.
     transport: (dispatcher, sessionLog) =>

@@ -50,6 +50,7 @@ export const REQUEST_CHANNELS = Object.freeze({
   'files:save-image': true,
   'export:formats': true,
   'export:convert': true,
+  'export:pdf': true,
   'presence:list': true,
   'presence:set': true,
   'app:flushed': true,

@@ -191,3 +191,24 @@ describe('files:save-image', () => {
     await expect(fs.readdir(path.join(ws.root(), 'assets'))).rejects.toThrow()
   })
 })
+
+describe('export:pdf', () => {
+  it('answers null where the host prints no PDF (the web host), and the host’s PDF as base64 for the calling window', async () => {
+    const { s, d } = await ws.open('ann')
+    expect(ok(await d.call('export:pdf', {}, ctx))).toEqual({ data: null })
+    const asked: string[] = []
+    const electronLike = createDispatcher(s, {
+      onPrintToPdf: async (clientId) => {
+        asked.push(clientId)
+        return new TextEncoder().encode('%PDF-1.7')
+      }
+    })
+    try {
+      const r = ok<{ data: string }>(await electronLike.call('export:pdf', {}, ctx))
+      expect(Buffer.from(r.data, 'base64').toString('latin1')).toBe('%PDF-1.7')
+      expect(asked).toEqual(['w1'])
+    } finally {
+      await electronLike.dispose()
+    }
+  })
+})

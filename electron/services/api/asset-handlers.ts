@@ -11,13 +11,15 @@ import type { CallContext } from './dispatcher-types'
 import type { Handlers } from './handlers'
 
 /** The channels answered here. */
-type AssetChannel = 'files:asset' | 'files:save-image' | 'export:formats' | 'export:convert'
+type AssetChannel = 'files:asset' | 'files:save-image' | 'export:formats' | 'export:convert' | 'export:pdf'
 
 /** What the asset handlers need from the rest: the host's settings file and the lock check. */
 export interface AssetHooks {
   settingsFile: string | null
   /** Throws unless the calling window holds `sectionId` of `document`. */
   assertHeld(document: string, sectionId: string, ctx: CallContext): void
+  /** The calling window printed to PDF; null where the host makes none. */
+  printToPdf(clientId: string): Promise<Uint8Array | null>
 }
 
 /** The handlers of the image and export channels. */
@@ -36,6 +38,10 @@ export function createAssetHandlers(s: AppServices, hooks: AssetHooks): Pick<Han
     'export:formats': async () => {
       const st = await pandocStatus()
       return { pandoc: st.available, version: st.version, reason: st.reason }
+    },
+    'export:pdf': async (_req, ctx) => {
+      const pdf = await hooks.printToPdf(ctx.clientId)
+      return { data: pdf ? Buffer.from(pdf).toString('base64') : null }
     },
     'export:convert': async (req) => {
       const doc = s.workspace.resolveDocument(req.document).rel

@@ -34,6 +34,8 @@ export interface DispatcherOptions {
   onNotify?: (notice: ValidRequestOf<'app:notify'>, clientId: string) => boolean
   /** A window stored settings (Electron applies the spell checker's language); the web host passes nothing. */
   onSettingsChanged?: (changes: SettingsChange) => void
+  /** Prints a window to PDF (Electron); the web host passes nothing (the page uses the browser's print). */
+  onPrintToPdf?: (clientId: string) => Promise<Uint8Array | null>
 }
 
 /**
@@ -104,6 +106,7 @@ export function createDispatcher(s: AppServices, opts: DispatcherOptions = {}): 
     flushed: (clientId) => opts.onFlushed?.(clientId),
     notify: (notice, clientId) => opts.onNotify?.(notice, clientId) ?? false,
     settingsChanged: (changes) => opts.onSettingsChanged?.(changes),
+    printToPdf: async (clientId) => (opts.onPrintToPdf ? opts.onPrintToPdf(clientId) : null),
     removed: (document) => {
       announced.delete(document)
       emit('document:removed', { document })

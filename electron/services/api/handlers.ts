@@ -132,6 +132,8 @@ export interface HandlerHooks {
   notify(notice: ValidRequestOf<'app:notify'>, clientId: string): boolean
   /** A window stored settings (Electron applies the spell checker's language); optional. */
   settingsChanged?(changes: SettingsChange): void
+  /** The window printed to PDF (Electron); null where the host makes none. */
+  printToPdf(clientId: string): Promise<Uint8Array | null>
 }
 
 /**
@@ -421,6 +423,7 @@ export function createHandlers(s: AppServices, locks: ClientLocks, hooks: Handle
     ...createPresenceHandlers(s),
     ...createAssetHandlers(s, {
       settingsFile: hooks.settingsFile,
+      printToPdf: hooks.printToPdf,
       assertHeld: (document, sectionId, ctx) => void heldBy(document, sectionId, ctx)
     }),
     'app:flushed': async (_req, ctx) => {

@@ -5,8 +5,8 @@ import type { AssetCache } from '../preview/preview-images'
 
 /**
  * Export of the open document: standalone HTML (the preview's sanitised output with its CSS and
- * images inline), PDF through printing the preview (the browser's print dialog offers "Save as
- * PDF"), and DOCX/ODT through pandoc on the services' side — those two disabled, with the reason,
+ * images inline), PDF of the preview (Electron's printToPDF; in a browser its print dialog, which
+ * offers "Save as PDF"), and DOCX/ODT through pandoc on the services' side — those two disabled, with the reason,
  * where pandoc is not installed.
  */
 export function ExportMenu({ cache }: { cache: AssetCache }) {
@@ -52,6 +52,15 @@ export function ExportMenu({ cache }: { cache: AssetCache }) {
     if (!r.ok) return failed(r.error.message)
     download(r.value.fileName, fromBase64(r.value.data), r.value.mime)
   }
+  const toPdf = async () => {
+    // Electron prints the window to PDF in the main process; the web host makes none: the browser prints.
+    setBusy(true)
+    const r = await client.call('export:pdf', {})
+    setBusy(false)
+    if (!r.ok) return failed(r.error.message)
+    if (r.value.data === null) window.print()
+    else download(`${stem}.pdf`, fromBase64(r.value.data), 'application/pdf')
+  }
   const pandocTitle = pandoc?.ok
     ? 'Converted by pandoc from the saved file'
     : (pandoc?.reason ?? 'Checking for pandoc…')
@@ -63,8 +72,9 @@ export function ExportMenu({ cache }: { cache: AssetCache }) {
       </button>
       <button
         data-testid="export-pdf"
-        title="Print the preview; choose “Save as PDF”"
-        onClick={() => window.print()}
+        disabled={busy}
+        title="The preview as a PDF (in a browser: print, then choose “Save as PDF”)"
+        onClick={() => void toPdf()}
       >
         PDF…
       </button>
