@@ -212,3 +212,28 @@ describe('export:pdf', () => {
     }
   })
 })
+
+describe('the assetsFolder setting', () => {
+  it('is shown (default assets), stored, and refused when it leads out of the workspace', async () => {
+    const { s } = await ws.open('ann')
+    const settings = path.join(ws.root(), '..', `${path.basename(ws.root())}-settings2.json`)
+    const d = createDispatcher(s, { settingsFile: settings })
+    try {
+      const got = ok<{ settings: { assetsFolder: string } }>(await d.call('settings:get', {}, ctx))
+      expect(got.settings.assetsFolder).toBe('assets')
+      for (const bad of ['../out', '/abs', '.sectioned', 'C:\\x'])
+        expect(fail(await d.call('settings:set', { assetsFolder: bad }, ctx)).code, bad).toBe(
+          ErrorCode.PathOutside
+        )
+      expect(ok(await d.call('settings:set', { assetsFolder: 'media' }, ctx))).toEqual({
+        saved: true,
+        restartNeeded: false
+      })
+      const again = ok<{ settings: { assetsFolder: string } }>(await d.call('settings:get', {}, ctx))
+      expect(again.settings.assetsFolder).toBe('media')
+    } finally {
+      await d.dispose()
+      await fs.rm(settings, { force: true })
+    }
+  })
+})

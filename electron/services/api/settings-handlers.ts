@@ -16,7 +16,7 @@ import {
 } from '../settings/app-settings'
 import { placesOf } from '../settings/recent'
 import { DEFAULT_POLL_INTERVAL_MS } from '../watch/watch-mode'
-import { DEFAULT_ASSETS_FOLDER } from '../files/assets'
+import { assetsFolderOf, DEFAULT_ASSETS_FOLDER } from '../files/assets'
 import type { Handlers } from './handlers'
 
 /** Settings a writer just stored (the Electron shell applies the spell checker's language). */
@@ -62,6 +62,8 @@ export function createSettingsHandlers(
     },
     'settings:set': async (req) => {
       if (!file) throw new ValidationError('This window cannot store settings.')
+      // A folder outside the workspace is refused now, not at the first paste.
+      if (req.assetsFolder !== undefined) assetsFolderOf(s.workspace, req.assetsFolder)
       await updateSettings(file, req)
       changed(req)
       // Identity, heartbeat and watching are fixed for a run: they apply when the folder is opened

@@ -106,9 +106,20 @@ function SettingsForm({ view }: { view: ResponseOf<'settings:get'> }) {
         </label>
         {draft.notifications && <BrowserPermission />}
         <WritingSettings draft={draft} setDraft={setDraft} />
+        <label>
+          Folder for pasted and dropped images (inside the workspace)
+          <input
+            data-testid="assets-folder-setting"
+            value={draft.assetsFolder}
+            maxLength={200}
+            required
+            onChange={(e) => setDraft({ ...draft, assetsFolder: e.target.value })}
+          />
+        </label>
         <p className="muted">
-          Saved to {view.file ?? 'nowhere (this window keeps no settings)'}. Notifications and the writing
-          page apply at once, the rest when you open the folder again. Dark mode follows your system.
+          Saved to {view.file ?? 'nowhere (this window keeps no settings)'}. Notifications, the writing page
+          and the images folder apply at once, the rest when you open the folder again. Dark mode follows your
+          system.
         </p>
         {view.recentFolders.length > 0 && (
           <section className="recent-block">
