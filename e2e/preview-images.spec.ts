@@ -136,6 +136,9 @@ test('the preview shows workspace images, math, footnotes, task lists and front 
   expect(border).toBe('solid')
   await a.setViewportSize({ width: 1400, height: 1000 })
   await sectioned.shot(a, 'preview-rich')
+  await a.emulateMedia({ colorScheme: 'dark' })
+  await sectioned.shot(a, 'preview-rich-dark')
+  await a.emulateMedia({ colorScheme: 'light' })
 
   // A footnote reference scrolls the preview to the note; a link to another document opens it.
   await preview.locator('sup.footnote-ref a').click()
@@ -177,6 +180,27 @@ test('a pasted image is saved under assets/ and linked in the document file', as
     .poll(() => shown.evaluate((img: HTMLImageElement) => img.naturalWidth), { timeout: 10_000 })
     .toBe(64)
 
+  // Dropping an image puts it where it is dropped (into the held section).
+  await a.locator('.cm-line', { hasText: 'Money is tight.' }).evaluate((line, b64) => {
+    const data = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))
+    const transfer = new DataTransfer()
+    transfer.items.add(new File([data], 'dropped.png', { type: 'image/png' }))
+    const box = line.getBoundingClientRect()
+    line.dispatchEvent(
+      new DragEvent('drop', {
+        dataTransfer: transfer,
+        clientX: box.right - 2,
+        clientY: box.top + box.height / 2,
+        bubbles: true,
+        cancelable: true
+      })
+    )
+  }, bytes.toString('base64'))
+  await expect
+    .poll(() => disk(sectioned), { timeout: FILE_LIMIT_MS + AFTER_AUTOSAVE_MS })
+    .toContain('![dropped](assets/dropped.png)')
+  expect((await sectioned.read('assets/dropped.png')).equals(bytes)).toBe(true)
+
   // Pasting into a section this window does not hold saves nothing.
   await a.locator('.cm-line', { hasText: 'Some.' }).click()
   await a.locator('.cm-content').evaluate((content, b64) => {
@@ -188,7 +212,10 @@ test('a pasted image is saved under assets/ and linked in the document file', as
     )
   }, bytes.toString('base64'))
   await expect(a.getByTestId('notice').last()).toContainText('Images go into a section you are editing')
-  expect(await fs.readdir(path.join(sectioned.folder, 'assets'))).toEqual(['costs-chart.png'])
+  expect((await fs.readdir(path.join(sectioned.folder, 'assets'))).sort()).toEqual([
+    'costs-chart.png',
+    'dropped.png'
+  ])
   await errors.check()
 })
 
@@ -227,9 +254,25 @@ test('export to HTML downloads a standalone file with the document’s headings,
     scripts: 0,
     styles: 1
   })
-  // DOCX and ODT are offered when pandoc is installed, and say why not otherwise.
+  // One section alone.
+  await a.getByTestId('export-part').selectOption({ label: '\u2003Tasks' })
+  const [part] = await Promise.all([a.waitForEvent('download'), a.getByTestId('export-html').click()])
+  expect(part.suggestedFilename()).toBe('plan-tasks.html')
+  await part.saveAs(path.join(sectioned.root, 'plan-tasks.html'))
+  const partHtml = await fs.readFile(path.join(sectioned.root, 'plan-tasks.html'), 'utf8')
+  expect([...partHtml.matchAll(/<h([1-6])[^>]*>(.*?)<\/h\1>/g)].map((m) => m[2])).toEqual(['Tasks'])
+  // DOCX and ODT are offered when pandoc is installed (the file comes from pandoc), and say why not otherwise.
   const docx = a.getByTestId('export-docx')
   await expect(docx).toHaveAttribute('title', /pandoc/)
+  if (await docx.isEnabled()) {
+    await a.getByTestId('export-part').selectOption('')
+    const [converted] = await Promise.all([a.waitForEvent('download'), docx.click()])
+    expect(converted.suggestedFilename()).toBe('plan.docx')
+    const saved = path.join(sectioned.root, 'plan.docx')
+    await converted.saveAs(saved)
+    expect((await fs.readFile(saved)).subarray(0, 2).toString('latin1')).toBe('PK')
+  } else
+    test.info().annotations.push({ type: 'skipped', description: 'DOCX export: pandoc is not installed' })
   await errors.check()
 })
 

@@ -27,7 +27,8 @@ class EventTransport implements Transport {
             lineNumbers: false,
             foldGutter: false,
             spellcheck: true,
-            spellLanguage: ''
+            spellLanguage: '',
+            assetsFolder: 'assets'
           },
           file: null,
           heartbeatFromEnvironment: false,
