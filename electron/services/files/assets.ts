@@ -7,10 +7,9 @@
  */
 import { randomBytes } from 'node:crypto'
 import path from 'node:path'
-import { PathOutsideError, ValidationError } from '../../../shared/errors'
+import { NotFoundError, PathOutsideError, ValidationError } from '../../../shared/errors'
 import { publishNewFile, readFileOrNull, ShareFileError } from '../core/share-fs'
 import type { Workspace } from '../core/workspace'
-import { NotFoundError } from '../../../shared/errors'
 
 /** The image types served and saved, by file extension. SVG is served only into an `<img>`, where it runs no script. */
 export const IMAGE_TYPES = {
