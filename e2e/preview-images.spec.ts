@@ -301,8 +301,11 @@ test('the preview follows the editor’s scrolling', async ({ sectioned }) => {
       },
       [selector, pane]
     )
+  // CodeMirror draws the lines scrolled to in its next frames: wait for them.
+  await expect
+    .poll(() => firstHeading('.cm-line', '.cm-scroller'), { timeout: 5_000 })
+    .toMatch(/^Part (2\d|3\d)$/)
   const editorTop = await firstHeading('.cm-line', '.cm-scroller')
-  expect(editorTop).toMatch(/^Part (2\d|3\d)$/)
   await expect.poll(() => firstHeading('.preview-doc h1', '.preview'), { timeout: 5_000 }).toBe(editorTop)
   await sectioned.shot(a, 'preview-scroll-sync')
 })
