@@ -60,8 +60,12 @@ export function PreviewPane() {
     if (/^https?:\/\//i.test(href)) window.open(href, '_blank', 'noopener,noreferrer')
     else if (href.startsWith('#')) {
       // Footnotes and in-page anchors: scroll the preview, not the app.
+      // The sanitiser prefixes every id of the document (SANITIZE_NAMED_PROPS in render-preview.ts).
       const id = decodeURIComponent(href.slice(1))
-      doc.current?.querySelector(`[id="${CSS.escape(id)}"]`)?.scrollIntoView({ block: 'start' })
+      const target =
+        doc.current?.querySelector(`[id="${CSS.escape(`user-content-${id}`)}"]`) ??
+        doc.current?.querySelector(`[id="${CSS.escape(id)}"]`)
+      target?.scrollIntoView({ block: 'start' })
     } else if (current) {
       const link = documentLink(current, href)
       if (link) void open(link.document)

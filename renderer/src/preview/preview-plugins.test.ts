@@ -20,8 +20,18 @@ describe('preview plugins', () => {
     const doc = render('Text with a note.[^1]\n\n[^1]: The note.\n')
     const ref = doc.querySelector('sup.footnote-ref a')
     expect(ref?.getAttribute('href')).toBe('#fn1')
-    expect(doc.querySelector('section.footnotes li#fn1')?.textContent).toMatch(/The note\./)
+    // Ids come prefixed (DOMPurify's SANITIZE_NAMED_PROPS): the preview's link handler looks both up.
+    expect(doc.querySelector('section.footnotes li#user-content-fn1')?.textContent).toMatch(/The note\./)
     expect(doc.querySelector('a.footnote-backref')?.getAttribute('href')).toBe('#fnref1')
+  })
+
+  it('prefixes a document’s ids and names, so none can shadow a global of the page (DOM clobbering)', () => {
+    const doc = render(
+      '<a id="sectioned" name="sectioned">x</a>\n\n<img id="location" src="data:image/png;base64,AA==">'
+    )
+    expect(doc.querySelector('#sectioned')).toBeNull()
+    expect(doc.querySelector('#user-content-sectioned')?.getAttribute('name')).toBe('user-content-sectioned')
+    expect(doc.querySelector('#location')).toBeNull()
   })
 
   it('shows task list items as disabled checkboxes, and any other input as one too', () => {

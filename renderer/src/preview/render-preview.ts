@@ -76,7 +76,10 @@ const config: Config = {
   FORBID_ATTR: ['srcset', 'ping'],
   ALLOWED_URI_REGEXP: ALLOWED_URI,
   ALLOW_DATA_ATTR: false,
-  ALLOW_UNKNOWN_PROTOCOLS: false
+  ALLOW_UNKNOWN_PROTOCOLS: false,
+  // A document's `id` and `name` become `user-content-…`: an element named `sectioned` (or any
+  // global the page reads) cannot shadow it through the DOM (clobbering). In-page links follow.
+  SANITIZE_NAMED_PROPS: true
 }
 
 /** The URL with what browsers ignore removed, for scheme checks. */
