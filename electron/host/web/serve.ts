@@ -6,6 +6,7 @@
  */
 import path from 'node:path'
 import { ErrorCode, SectionedError } from '../../../shared/errors'
+import { nodeSupportNote } from '../node-support'
 import { startServeHost } from './serve-host'
 import {
   SERVE_USAGE,
@@ -92,6 +93,9 @@ async function main(): Promise<void> {
     )
   }
   if (stopRequested) return stop()
+  // On stdout, before the address: stderr is for what went wrong.
+  const note = nodeSupportNote(process.version)
+  if (note) process.stdout.write(`${note}\n`)
   process.stdout.write(`Sectioned is running: ${running.host.url}\n`)
 }
 
