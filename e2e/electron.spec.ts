@@ -4,8 +4,7 @@
  * build machines, so there the tests are skipped and say why. Needs `electron-vite build` (out/main).
  */
 import { _electron, expect, test, type ElectronApplication, type Page } from '@playwright/test'
-import { existsSync, promises as fs } from 'node:fs'
-import { createRequire } from 'node:module'
+import { existsSync, promises as fs, readFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { PLAN, TRICKY_PLAN } from './documents'
@@ -13,15 +12,21 @@ import { REPO } from './host-process'
 import { lockBadgeScenario, parallelSavesScenario } from './scenarios'
 import { report } from './timing'
 
-/** The Electron executable, or why there is none. `require('electron')` throws when its download failed. */
+/**
+ * The Electron executable, or why there is none — found by the package's `path.txt`, as
+ * scripts/electron-binary.mjs does: since Electron 40 `require('electron')` downloads a missing
+ * binary (with no time limit) before it answers.
+ */
 function electronBinary(): { path: string } | { missing: string } {
+  const pkg = path.join(REPO, 'node_modules', 'electron')
+  let name = ''
   try {
-    const found: unknown = createRequire(import.meta.url)('electron')
-    if (typeof found === 'string' && existsSync(found)) return { path: found }
-    return { missing: `the electron package points at ${String(found)}, which is not there` }
-  } catch (err) {
-    return { missing: err instanceof Error ? err.message.split('\n')[0] : String(err) }
+    name = readFileSync(path.join(pkg, 'path.txt'), 'utf8').trim()
+  } catch {
+    return { missing: 'node_modules/electron has no path.txt (its download never finished)' }
   }
+  const binary = path.join(pkg, 'dist', name)
+  return existsSync(binary) ? { path: binary } : { missing: `${binary} is not there` }
 }
 
 const binary = electronBinary()

@@ -3,6 +3,7 @@ import { MergeView } from '@codemirror/merge'
 import { mergePage } from '../editor/writing-page'
 import { useEffect, useRef } from 'react'
 import { useApp } from '../state/use-app'
+import { useModal } from './use-modal'
 
 /**
  * Both texts of a section side by side (@codemirror/merge): the writer's on the left, editable, the
@@ -10,6 +11,7 @@ import { useApp } from '../state/use-app'
  * written until the writer chooses, and the writer's text is also kept as a draft on the main side.
  */
 export function ConflictView() {
+  const box = useRef<HTMLElement>(null)
   const conflict = useApp((s) => s.conflict)
   const resolve = useApp((s) => s.resolveConflict)
   const heading = useApp(
@@ -37,11 +39,21 @@ export function ConflictView() {
     }
   }, [conflict])
 
+  // A conflict needs an answer: Esc does not close it, but the keyboard stays in it.
+  useModal(box, null, conflict !== null)
   if (!conflict) return null
   const gone = conflict.theirs === null
   return (
     <div className="modal-backdrop">
-      <section className="modal conflict" role="dialog" aria-label="Conflict" data-testid="conflict-view">
+      <section
+        ref={box}
+        className="modal conflict"
+        role="dialog"
+        aria-modal="true"
+        aria-label="Conflict"
+        tabIndex={-1}
+        data-testid="conflict-view"
+      >
         <h2>“{heading}” changed while you were editing it</h2>
         <p className="muted">
           {gone

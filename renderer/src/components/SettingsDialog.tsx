@@ -1,6 +1,7 @@
-import { useState, type FormEvent } from 'react'
+import { useRef, useState, type FormEvent } from 'react'
 import type { ResponseOf } from '../../../shared/contract'
 import { useApp } from '../state/use-app'
+import { useModal } from './use-modal'
 import { WritingSettings } from './WritingSettings'
 
 const SHORTCUTS: [string, string][] = [
@@ -43,6 +44,8 @@ function SettingsForm({ view }: { view: ResponseOf<'settings:get'> }) {
   const close = useApp((s) => s.closeSettings)
   const save = useApp((s) => s.saveSettings)
   const [draft, setDraft] = useState(view.settings)
+  const form = useRef<HTMLFormElement>(null)
+  useModal(form, close)
   const submit = (e: FormEvent) => {
     e.preventDefault()
     // Only what the writer changed: turning notifications off alone needs no reopening of the folder.
@@ -58,7 +61,16 @@ function SettingsForm({ view }: { view: ResponseOf<'settings:get'> }) {
   })
   return (
     <div className="modal-backdrop">
-      <form className="modal settings" aria-label="Settings" onSubmit={submit} data-testid="settings">
+      <form
+        ref={form}
+        className="modal settings"
+        role="dialog"
+        aria-modal="true"
+        aria-label="Settings"
+        tabIndex={-1}
+        onSubmit={submit}
+        data-testid="settings"
+      >
         <h2>Settings</h2>
         <label>
           Your name, as others see it

@@ -1,7 +1,8 @@
-import { useEffect, useState } from 'react'
+import { useEffect, useRef, useState } from 'react'
 import type { ResponseOf } from '../../../shared/contract'
 import { formatSince } from '../../../shared/format-time'
 import { useApp } from '../state/use-app'
+import { useModal } from './use-modal'
 
 type Entry = ResponseOf<'files:trash-list'>['entries'][number]
 
@@ -33,13 +34,8 @@ export function TrashDialog({ onClose }: { onClose: () => void }) {
     }
   }, [client, notify, onClose, reads])
 
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape') onClose()
-    }
-    window.addEventListener('keydown', onKey)
-    return () => window.removeEventListener('keydown', onKey)
-  }, [onClose])
+  const box = useRef<HTMLElement>(null)
+  useModal(box, onClose)
 
   const restore = async (entry: Entry) => {
     const r = await client.call('files:restore', { id: entry.id })
@@ -52,7 +48,14 @@ export function TrashDialog({ onClose }: { onClose: () => void }) {
 
   return (
     <div className="modal-backdrop">
-      <section className="modal trash" role="dialog" aria-label="Trash">
+      <section
+        ref={box}
+        className="modal trash"
+        role="dialog"
+        aria-modal="true"
+        aria-label="Trash"
+        tabIndex={-1}
+      >
         <h2>Trash</h2>
         {entries === null && <p className="muted">Reading the trash…</p>}
         {entries?.length === 0 && <p className="muted">The trash is empty.</p>}
