@@ -29,6 +29,13 @@ export function createLocksSlice(
       if (get().current !== document) return
       set({ locks })
       get().session?.applyLocks(locks)
+      // A refusal ("… is being edited by …") is about a holder: once nobody else holds the section
+      // (or the whole document), the notice goes with its cause. Kept text stays (retract keeps drafts).
+      const others = (l: LockView) => !l.mine && !l.mineElsewhere && !l.stale
+      if (locks.some((l) => l.kind === 'document' && others(l))) return
+      const held = new Set(locks.filter((l) => l.kind === 'section' && others(l)).map((l) => l.sectionId))
+      for (const n of get().notices)
+        if (n.key?.startsWith('held:') && !held.has(n.key.slice('held:'.length))) get().retract(n.key)
     },
 
     async reloadLocks(document) {
