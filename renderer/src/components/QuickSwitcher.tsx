@@ -11,8 +11,13 @@ function isSwitcherKey(e: globalThis.KeyboardEvent): boolean {
   return (e.ctrlKey || e.metaKey) && !e.altKey && !e.shiftKey && e.key.toLowerCase() === 'p'
 }
 
-/** The editor's text area, where the focus goes back to. */
+/**
+ * The editor's text area, where the focus goes back to — unless a dialog is open meanwhile: a
+ * switch finishes after its document is read, and a writer who pressed Ctrl+P again by then is
+ * typing into the new switcher, not into the document (CI caught the focus going to the editor).
+ */
 function focusEditor(): void {
+  if (document.querySelector('[role="dialog"]')) return
   document.querySelector<HTMLElement>('.editor-host .cm-content')?.focus()
 }
 
