@@ -93,9 +93,11 @@ async function main(): Promise<void> {
     )
   }
   if (stopRequested) return stop()
-  // On stdout, before the address: stderr is for what went wrong.
+  // In the log always; on the terminal for a person who started it (stdout, before the address:
+  // stderr is for what went wrong). A script reading the address from a pipe gets that line alone.
   const note = nodeSupportNote(process.version)
-  if (note) process.stdout.write(`${note}\n`)
+  if (note) running.log.warn(note)
+  if (note && process.stdout.isTTY) process.stdout.write(`${note}\n`)
   process.stdout.write(`Sectioned is running: ${running.host.url}\n`)
 }
 
