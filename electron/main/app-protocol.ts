@@ -8,6 +8,7 @@
 import { stat } from 'node:fs/promises'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { hasDotSegment } from './trusted-url'
 
 /** The scheme and host of the app's page. */
 export const APP_SCHEME = 'app'
@@ -29,8 +30,7 @@ export const APP_SCHEME_PRIVILEGES = {
 export function appFileOf(url: string, rendererDir: string): string | null {
   // The URL parser resolves dot segments away (`/../x` is `/x`): refused as written, before that,
   // since a page of ours never asks for one (Chromium sends canonical URLs).
-  const written = url.split(/[?#]/, 1)[0] ?? ''
-  if (written.split(/[/\\]/).some((s) => /^(?:\.|%2e){1,2}$/i.test(s))) return null
+  if (hasDotSegment(url)) return null
   let u: URL
   try {
     u = new URL(url)

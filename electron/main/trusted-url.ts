@@ -26,7 +26,7 @@ function decodedPath(u: URL): string | null {
  * backslash). Chromium reports frames with canonical URLs, so such a URL never comes from our page;
  * refusing it outright means no walk out of the folder and back in can pass as the app.
  */
-function hasDotSegment(raw: string): boolean {
+export function hasDotSegment(raw: string): boolean {
   const path = raw.split(/[?#]/, 1)[0] ?? ''
   return path.split(/[/\\]/).some((segment) => {
     const s = segment.toLowerCase().replaceAll('%2e', '.')

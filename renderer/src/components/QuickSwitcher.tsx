@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react'
 import { switcherItems } from '../state/switcher-filter'
 import { useApp } from '../state/use-app'
+import { editorText } from './use-modal'
 import { HeldAwayMark } from './HeldAwayMark'
 
 /** How many matches are listed at once (the rest are a few keystrokes away). */
@@ -18,7 +19,7 @@ function isSwitcherKey(e: globalThis.KeyboardEvent): boolean {
  */
 function focusEditor(): void {
   if (document.querySelector('[role="dialog"]')) return
-  document.querySelector<HTMLElement>('.editor-host .cm-content')?.focus()
+  editorText()?.focus()
 }
 
 /**

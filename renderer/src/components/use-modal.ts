@@ -6,6 +6,11 @@
  */
 import { useEffect, useRef, type RefObject } from 'react'
 
+/** The editor's text area (the open document's), or null. */
+export function editorText(): HTMLElement | null {
+  return document.querySelector<HTMLElement>('.editor-host .cm-content')
+}
+
 const FOCUSABLE =
   'button:not([disabled]), a[href], input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"]), [contenteditable="true"]'
 
@@ -57,7 +62,7 @@ export function useModal(
     document.addEventListener('keydown', onKey, true)
     return () => {
       document.removeEventListener('keydown', onKey, true)
-      const editor = document.querySelector<HTMLElement>('main.editor .cm-content')
+      const editor = editorText()
       const back = editor ?? (before?.isConnected ? before : null)
       back?.focus()
     }
