@@ -27,13 +27,24 @@ interface Took {
   got: number
 }
 
-/** For each acquisition, how many acquisitions by other workers asked after it and got it before. */
-export function overtakes(all: Took[]): number[] {
-  return all.map((a) => all.filter((b) => b.worker !== a.worker && b.asked > a.asked && b.got < a.got).length)
+/**
+ * Who asks first is only known once the ticket is taken — a few file operations (a private folder,
+ * the ticket file, a rename, again if another waiter took the same number), which on two loaded
+ * cores took up to 17 ms: two saves asking within that window may queue either way round (CI once
+ * saw one waiter overtaken by three that asked 0.3, 13.5 and 16.5 ms after it). So an overtake
+ * counts when the overtaker asked at least `window` ms later — by then the first waiter is queued.
+ */
+export function overtakes(all: Took[], window = 0): number[] {
+  return all.map(
+    (a) => all.filter((b) => b.worker !== a.worker && b.asked >= a.asked + window && b.got < a.got).length
+  )
 }
 
+/** Longer than taking a ticket under load; shorter than the queue's turn (8 waiters × 2 ms and up). */
+const QUEUED_WITHIN_MS = 50
+
 describe('write mutex fairness across processes', () => {
-  it('8 processes × 25 acquisitions: no double grant, and no waiter overtaken more than twice', async () => {
+  it('8 processes × 25 acquisitions: no double grant, and no queued waiter overtaken more than twice', async () => {
     const markers = path.join(dir, 'markers')
     await fs.mkdir(markers)
     const workers = Array.from({ length: 8 }, () =>
@@ -47,11 +58,13 @@ describe('write mutex fairness across processes', () => {
         all.push({ worker, asked: Number(m[1]), got: Number(m[2]) })
     })
     expect(all).toHaveLength(200)
-    const o = overtakes(all)
+    const raw = overtakes(all)
+    const o = overtakes(all, QUEUED_WITHIN_MS)
     const worst = Math.max(...o)
     console.log(
-      `write-queue fairness: 200 acquisitions, overtaken: max ${worst}, ` +
-        `mean ${(o.reduce((a, b) => a + b, 0) / o.length).toFixed(2)}, more than once ${o.filter((x) => x > 1).length}`
+      `write-queue fairness: 200 acquisitions, overtaken by a later asker: max ${Math.max(...raw)}, ` +
+        `mean ${(raw.reduce((a, b) => a + b, 0) / raw.length).toFixed(2)}; ` +
+        `by one asking ${QUEUED_WITHIN_MS} ms or more later: max ${worst}, more than once ${o.filter((x) => x > 1).length}`
     )
     expect(worst).toBeLessThanOrEqual(2)
     // Every waiter left: no ticket is left behind in the queue.

@@ -60,7 +60,6 @@ async function holdUntilDone(
   name: string,
   lost: Promise<string>
 ): Promise<number> {
-  io.out(safe`locked ${name}\n`)
   const outcome = await new Promise<{ lost?: string }>((resolve) => {
     const done = () => resolve({})
     // `on`, not `once`: write-file-atomic's signal-exit re-raises a signal that no other listener
@@ -69,6 +68,9 @@ async function holdUntilDone(
     process.on('SIGINT', done)
     if (args.seconds !== undefined) setTimeout(done, args.seconds * 1000).unref()
     void lost.then((reason) => resolve({ lost: reason }))
+    // Only now: a script that stops us as soon as it reads this line must find the handlers in
+    // place (printed before them, a SIGTERM in between killed us with the lock still held).
+    io.out(safe`locked ${name}\n`)
   })
   if (outcome.lost !== undefined) {
     io.err(safe`sectioned: lost ${name}: ${outcome.lost}\n`)
