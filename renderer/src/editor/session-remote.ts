@@ -8,7 +8,7 @@ import { findSection, isMine, patchSections, phaseOf, sectionLocks } from './loc
 import type { SectionLock } from './lock-state'
 import { historyFloorHere, setConnected } from './lock-filter'
 import type { ServerSnapshot } from './session-host'
-import { editorText, holderPatch, holdersFor, planSnapshot, stepSpec } from './session-sync'
+import { editorText, holderPatch, holdersFor, planSnapshot, stepSpec, takesTheirs } from './session-sync'
 import type { SnapshotPlan } from './session-sync'
 import { remoteSectionSpec } from './remote-update'
 import { label, SessionBase } from './session-base'
@@ -139,7 +139,10 @@ export abstract class SessionRemote extends SessionBase {
       if (s.phase === 'acquiring' || c.sha256 === s.sha) continue
       const mine = state.sliceDoc(s.from, s.to)
       if (theirs === mine) patches.set(s.id, { sha: c.sha256, saved: mine })
-      else conflicts.push({ id: s.id, mine, theirs, theirsChecksum: c.sha256 })
+      else if (takesTheirs(s, mine) && !this.conflicted.has(s.id)) {
+        patches.set(s.id, { sha: c.sha256, saved: theirs })
+        texts.push({ id: s.id, text: theirs })
+      } else conflicts.push({ id: s.id, mine, theirs, theirsChecksum: c.sha256 })
     }
     if (patches.size) this.view.dispatch({ effects: patchSections.of(patches) })
     for (const t of texts) {

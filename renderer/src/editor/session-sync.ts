@@ -8,7 +8,7 @@ import type { EditorState, TransactionSpec } from '@codemirror/state'
 import type { LockView } from '../../../shared/contract'
 import { formatSince } from '../../../shared/format-time'
 import { userColour } from './lock-decorations'
-import { isMine, patchSections, sectionLocks } from './lock-state'
+import { isMine, patchSections, phaseOf, sectionLocks } from './lock-state'
 import type { SectionHolder, SectionLock } from './lock-state'
 import { mergedDocument, remoteDocumentSpec } from './remote-document'
 import { remoteSectionSpec } from './remote-update'
@@ -173,6 +173,7 @@ export function planSnapshot(
   const byId = new Map(server.sections.map((s) => [s.id, s]))
   const plan: SnapshotPlan = { steps: [], conflicts: [], orphans: [] }
   const basePatch = new Map<string, Partial<SectionLock>>()
+  const refreshed: { id: string; text: string; sha: string }[] = []
   for (const s of current) {
     if (!isMine(s)) continue
     const there = byId.get(s.id)
@@ -184,12 +185,22 @@ export function planSnapshot(
     if (s.phase === 'acquiring' || there.sha === s.sha) continue
     const theirs = server.text.slice(there.from, there.to)
     if (theirs === mine) basePatch.set(s.id, { sha: there.sha, saved: mine })
+    else if (takesTheirs(s, mine)) refreshed.push({ id: s.id, text: theirs, sha: there.sha })
     else plan.conflicts.push({ id: s.id, mine, theirs, theirsChecksum: there.sha })
   }
-  if (basePatch.size) plan.steps.push({ spec: { effects: patchSections.of(basePatch) } })
 
   const sameShape =
     current.length === server.sections.length && current.every((c, i) => c.id === server.sections[i].id)
+  // The whole-document merge below keeps every held section's text: there, a refreshed one is a conflict.
+  for (const r of refreshed) {
+    if (!sameShape) {
+      plan.conflicts.push({ id: r.id, mine: sliceOf(state, r.id), theirs: r.text, theirsChecksum: r.sha })
+      continue
+    }
+    basePatch.set(r.id, { sha: r.sha, saved: r.text })
+    plan.steps.push({ section: r.id, text: r.text })
+  }
+  if (basePatch.size) plan.steps.unshift({ spec: { effects: patchSections.of(basePatch) } })
   if (sameShape) {
     // Same ids in the same order: section i is current[i] (no search per section).
     const info = new Map<string, Partial<SectionLock>>()
@@ -228,6 +239,22 @@ export function planSnapshot(
     plan.steps.push({ spec: remoteDocumentSpec(state, merged.text, entries) })
   }
   return plan
+}
+
+/**
+ * A held section whose text is still exactly what it was taken or last saved with takes a newer
+ * version of the file as it is: nothing the writer typed is in it to lose, and the text it had is in
+ * the file's history. It happens when a section handed over arrives before its previous holder's
+ * last save does (that save is older than the lock, not a change made underneath it); before, the
+ * new holder was shown a conflict without having typed a word.
+ */
+export function takesTheirs(s: SectionLock, mine: string): boolean {
+  return phaseOf(s) === 'held' && s.saved !== undefined && s.saved === mine
+}
+
+function sliceOf(state: EditorState, id: string): string {
+  const s = sectionLocks(state).find((x) => x.id === id)
+  return s ? state.sliceDoc(s.from, s.to) : ''
 }
 
 /** The transaction for one step against the state it meets (null: nothing left to do). */

@@ -234,6 +234,39 @@ describe('section session: restore, undo, done, conflicts', () => {
   })
 })
 
+describe('section session: a section handed over before its last save arrives', () => {
+  // Ann saves and releases; Bob's window hears of the release first, takes the section with the
+  // text it had, and only then hears of Ann's save. Before, Bob got a conflict without typing.
+  it.each([
+    ['the changed sections', (w: Window) => w.refresh()],
+    ['a whole read', (w: Window) => w.session.applySnapshot(w.server.snapshotNow(), w.session.ticket())]
+  ])('takes her save as it is (%s): no conflict, and his typing is saved on top of it', async (_, hear) => {
+    const { server, win } = open()
+    server.externalEdit('s2', 'money x z, saved by Ann\n\n')
+    expect(await win.until(win.session.take('s2'))).toBe(true)
+    hear(win)
+    await win.quiesce()
+    expect(server.conflicts).toEqual([])
+    expect(win.textOf('s2')).toBe('# Budget\nmoney x z, saved by Ann\n\n')
+    win.type(win.section('s2').from + '# Budget\nmoney x z, saved by Ann'.length, ' Bob continues.')
+    await autosave(win)
+    expect(server.conflicts).toEqual([])
+    expect(server.text).toContain('# Budget\nmoney x z, saved by Ann Bob continues.\n')
+    expect(win.text).toBe(server.text)
+  })
+
+  it('a taken section the writer already typed in still meets the older save as a conflict', async () => {
+    const { server, win } = open()
+    server.externalEdit('s2', 'money x z, saved by Ann\n\n')
+    expect(await win.until(win.session.take('s2'))).toBe(true)
+    win.type(win.section('s2').from + '# Budget\nmoney'.length, ' Bob')
+    win.refresh()
+    await win.quiesce()
+    expect(server.conflicts).toHaveLength(1)
+    expect(win.textOf('s2')).toBe('# Budget\nmoney Bob x z\n\n')
+  })
+})
+
 describe('section session: a file caught mid-write by another program', () => {
   /** Another program truncates the file (every section gone), then, maybe, writes it again. */
   function truncate(server: FakeServer) {
