@@ -35,7 +35,9 @@ export function App({ transport }: { transport: 'electron' | 'web' }) {
     <div className={`app ${side ? 'with-side' : ''}`}>
       <header>
         <h1>Sectioned</h1>
-        <span className="muted">{info?.root}</span>
+        <span className="muted" title={info?.root}>
+          {info?.root}
+        </span>
         <span className="grow" />
         <button data-testid="toggle-preview" aria-pressed={preview} onClick={() => setPreview(!preview)}>
           {preview ? 'Hide preview' : 'Preview'}

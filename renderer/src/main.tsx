@@ -9,6 +9,7 @@ import { pageFocus, wireOsNotifications } from './notifications/os-notifications
 import { createAppStore } from './state/store'
 import { StoreContext } from './state/use-app'
 import './styles.css'
+import './layout.css'
 
 // Inside Electron the preload's bridge is used; the web host serves this same renderer to a
 // browser, which talks over the WebSocket. Either way the app talks only through the client.

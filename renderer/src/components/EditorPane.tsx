@@ -274,23 +274,24 @@ export function EditorPane() {
             'Click into a section and type to edit it.'
           )}
         </span>
-        <span style={{ flex: 1 }} />
-        {held.length > 0 && connected && (
-          <>
-            <button data-testid="save" onClick={() => void session?.save()} title="Ctrl/⌘ S">
-              Save
-            </button>
-            <button
-              className="primary"
-              data-testid="done"
-              onClick={() => void session?.done()}
-              title="Ctrl/⌘ Enter"
-            >
-              Done
-            </button>
-          </>
-        )}
-        {!readOnly && <StructureButton />}
+        <span className="toolbar-actions">
+          {held.length > 0 && connected && (
+            <>
+              <button data-testid="save" onClick={() => void session?.save()} title="Ctrl/⌘ S">
+                Save
+              </button>
+              <button
+                className="primary"
+                data-testid="done"
+                onClick={() => void session?.done()}
+                title="Ctrl/⌘ Enter"
+              >
+                Done
+              </button>
+            </>
+          )}
+          {!readOnly && <StructureButton />}
+        </span>
       </div>
       <div className="editor-host" ref={hostRef} data-testid="editor" />
     </main>
