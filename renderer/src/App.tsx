@@ -54,11 +54,12 @@ export function App({ transport }: { transport: 'electron' | 'web' }) {
       <div className="center">
         <RequestsBar />
         <EditorPane />
+        {/* Under the editor, in its own strip: a notice never covers the text being written. */}
+        <Notices />
       </div>
       {side === 'history' && <HistoryPanel />}
       {side === 'preview' && <PreviewPane />}
       <StatusBar transport={transport} />
-      <Notices />
       <ConflictView />
       <SettingsDialog />
       <QuickSwitcher />

@@ -41,7 +41,7 @@ export function Notices() {
   const dismiss = useApp((s) => s.dismiss)
   if (notices.length === 0) return null
   return (
-    <div className="notices" role="status" aria-live="polite">
+    <div className="notices" role="status" aria-live="polite" data-testid="notices">
       {notices.map((n) => (
         <div key={n.id} className={`notice ${n.kind}`} data-testid="notice" data-key={n.key}>
           <p>{n.text}</p>

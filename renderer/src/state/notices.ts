@@ -39,7 +39,7 @@ const INFO_MS = 8_000
 /** The most notices without kept text; older ones go first (notices with kept text stay until dismissed). */
 const MAX_NOTICES = 5
 
-/** The notices slice: newest last; keyed notices replace each other; info fades. */
+/** The notices slice: newest last; notices of one cause (key, or kind and words) replace each other; info fades. */
 export function createNoticeSlice(): StateCreator<NoticeSlice, [], [], NoticeSlice> {
   return (set, get) => {
     let nextId = 1
@@ -57,7 +57,11 @@ export function createNoticeSlice(): StateCreator<NoticeSlice, [], [], NoticeSli
             )
           )
             return s
-          const others = notice.key ? s.notices.filter((n) => n.key !== notice.key || n.draft) : s.notices
+          // The same cause twice is one notice, the newer: a key names the cause; without a key,
+          // the same words of the same kind are the same cause (five identical refusals are one).
+          const same = (n: Notice) =>
+            notice.key ? n.key === notice.key : !n.key && n.kind === notice.kind && n.text === notice.text
+          const others = s.notices.filter((n) => !same(n) || n.draft)
           const all = [...others, { ...notice, id }]
           for (let i = 0; all.filter((n) => !n.draft).length > MAX_NOTICES && i < all.length;) {
             if (!all[i].draft) all.splice(i, 1)
