@@ -1,9 +1,13 @@
 import { EditorState } from '@codemirror/state'
+import { EditorView } from '@codemirror/view'
 import { MergeView } from '@codemirror/merge'
 import { mergePage } from '../editor/writing-page'
 import { useEffect, useRef } from 'react'
 import { useApp } from '../state/use-app'
 import { useModal } from './use-modal'
+
+/** A pane's name for screen readers. */
+const named = (label: string) => EditorView.contentAttributes.of({ 'aria-label': label })
 
 /**
  * Both texts of a section side by side (@codemirror/merge): the writer's on the left, editable, the
@@ -26,8 +30,11 @@ export function ConflictView() {
     if (!conflict || !host.current) return
     const extensions = mergePage()
     const view = new MergeView({
-      a: { doc: conflict.mine, extensions },
-      b: { doc: conflict.theirs ?? '', extensions: [extensions, EditorState.readOnly.of(true)] },
+      a: { doc: conflict.mine, extensions: [extensions, named('Your text')] },
+      b: {
+        doc: conflict.theirs ?? '',
+        extensions: [extensions, named('The text in the file now'), EditorState.readOnly.of(true)]
+      },
       parent: host.current,
       highlightChanges: true,
       gutter: true

@@ -166,6 +166,10 @@ export function EditorPane() {
         extensions: [
           // A writing page (reading font, measure, headings by size), not basicSetup's code editor.
           writingPage(store.getState().writing),
+          // A name for screen readers (the text area is the page's main control). The explicit
+          // tabindex changes nothing for the keyboard (a contenteditable is in the tab order
+          // already) but tells checkers such as axe that the scrolling pane has focusable content.
+          EditorView.contentAttributes.of({ 'aria-label': `Text of ${current}`, tabindex: '0' }),
           sectionLocking({
             onBlockedEdit: (edit) => blockedNotice(store, edit),
             session: (v) => new SectionSession(v, host)
