@@ -3,8 +3,11 @@ import { EditorView } from '@codemirror/view'
 import { MergeView } from '@codemirror/merge'
 import { mergePage } from '../editor/writing-page'
 import { useEffect, useRef } from 'react'
+import { sectionName } from '../state/section-name'
 import { useApp } from '../state/use-app'
 import { useModal } from './use-modal'
+
+const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1)
 
 /** A pane's name for screen readers. */
 const named = (label: string) => EditorView.contentAttributes.of({ 'aria-label': label })
@@ -18,11 +21,11 @@ export function ConflictView() {
   const box = useRef<HTMLElement>(null)
   const conflict = useApp((s) => s.conflict)
   const resolve = useApp((s) => s.resolveConflict)
-  const heading = useApp(
-    (s) =>
-      s.snapshot?.sections.find((x) => x.id === s.conflict?.sectionIds[0])?.heading ??
-      s.conflict?.sectionIds[0]
-  )
+  // Named by its heading, never its id (sectionName).
+  const name = useApp((s) => {
+    const id = s.conflict?.sectionIds[0]
+    return id === undefined ? '' : sectionName(s.snapshot, id, s.conflict?.mine)
+  })
   const host = useRef<HTMLDivElement>(null)
   const merge = useRef<MergeView | null>(null)
 
@@ -61,7 +64,7 @@ export function ConflictView() {
         tabIndex={-1}
         data-testid="conflict-view"
       >
-        <h2>“{heading}” changed while you were editing it</h2>
+        <h2>{capitalise(name)} changed while you were editing it</h2>
         <p className="muted">
           {gone
             ? 'The section is gone from the file on disk. Your text is kept as a draft; copy it from the left.'

@@ -7,6 +7,7 @@ import type { LocksSlice } from './locks'
 import { patchSavedRun, patchSnapshot } from '../../../shared/patch-snapshot'
 import type { KeptText, NoticeSlice } from './notices'
 import { afterSwitch, type HeldAwaySlice } from './held-away'
+import { sectionName } from './section-name'
 
 type Snapshot = ResponseOf<'documents:open'>
 type SaveAnswer = ResponseOf<'sections:save'>
@@ -72,11 +73,6 @@ export function snapshotSectionText(snapshot: Snapshot, sectionId: string): stri
   return snapshot.text.slice(r.from, r.to)
 }
 
-function heading(snapshot: Snapshot | null, sectionId: string): string {
-  const s = snapshot?.sections.find((x) => x.id === sectionId)
-  return s?.heading ? `“${s.heading}”` : sectionId === 'preamble' ? 'the preamble' : `“${sectionId}”`
-}
-
 const sameText = (a: string, b: string | null) =>
   b !== null && a.replace(/\r\n?/g, '\n') === b.replace(/\r\n?/g, '\n')
 
@@ -132,7 +128,7 @@ export function createDocumentSlice(
         get().notify({
           key: `journal:${e.sectionId}`,
           kind: 'warning',
-          text: `Unsaved text of ${heading(snapshot, e.sectionId)} from a window that closed or lost its connection.`,
+          text: `Unsaved text of ${sectionName(snapshot, e.sectionId, e.text)} from a window that closed or lost its connection.`,
           draft: { sectionId: e.sectionId, text: e.text, baseSha256: e.baseSha256, journal: true }
         })
       }
@@ -141,7 +137,7 @@ export function createDocumentSlice(
         get().notify({
           key: `draft:${d.file}`,
           kind: 'warning',
-          text: `A draft of ${heading(snapshot, d.sectionId)} by ${d.user} was kept (${d.reason}).`,
+          text: `A draft of ${sectionName(snapshot, d.sectionId, d.text)} by ${d.user} was kept (${d.reason}).`,
           draft: { sectionId: d.sectionId, text: d.text, file: d.file }
         })
       }
@@ -281,6 +277,8 @@ export function createDocumentSlice(
       documentRemoved(document) {
         if (get().current !== document) return
         const unsaved = get().session?.unsavedEntries() ?? []
+        // Named from the document as it was shown (the snapshot goes with it).
+        const shown = get().snapshot
         set({ current: null, snapshot: null, locks: [], held: [], outline: [] })
         get().notify({ kind: 'error', text: `“${document}” was deleted or moved away by someone else.` })
         for (const e of unsaved) {
@@ -288,7 +286,7 @@ export function createDocumentSlice(
           get().notify({
             key: `lost:${e.sectionId}`,
             kind: 'warning',
-            text: `Your unsaved text of “${e.sectionId}” (also in the local journal).`,
+            text: `Your unsaved text of ${sectionName(shown, e.sectionId, e.text)} (also in the local journal).`,
             draft: { sectionId: e.sectionId, text: e.text, journal: true }
           })
         }
