@@ -11,7 +11,7 @@ import path from 'node:path'
 import type { Locator, Page } from '@playwright/test'
 import { expect, test, type Sectioned } from './fixtures'
 import { unreachableButtons } from './reachable'
-import { openDocument, typeAtEndOf } from './writer'
+import { caretAtEndOf, openDocument, typeAtEndOf } from './writer'
 
 const DOC = [
   'Shared plan for the spring issue, written by several people at once.',
@@ -91,9 +91,17 @@ async function everyState(
   await a.locator('li[data-section=budget] button.heading').focus()
   await allReachable(sectioned, a, at('preview'))
 
-  // The history of a section (it takes the preview's place).
+  // The history of a section (it takes the preview's place), a version opened: its diff and Restore.
+  await caretAtEndOf(a, 'Money')
+  await a.keyboard.press('Control+s')
+  await expect(a.getByTestId('saved-state')).toHaveAttribute('data-state', 'saved')
+  await a.locator('li[data-section=budget] button.heading').focus()
   await a.getByTestId('history-budget').click()
   await expect(a.getByTestId('history-panel')).toBeVisible()
+  await a.getByTestId('history-panel').locator('summary').first().click()
+  await expect(
+    a.getByTestId('history-panel').getByRole('button', { name: 'Restore this version' }).first()
+  ).toBeVisible()
   await allReachable(sectioned, a, at('history'))
   await a.getByTestId('history-panel').getByRole('button', { name: /close/i }).click()
   await expect(a.getByTestId('history-panel')).toHaveCount(0)
@@ -107,6 +115,8 @@ async function everyState(
   await fs.rename(`${file}.tmp`, file)
   const conflict = a.getByTestId('conflict-view')
   await expect(conflict).toBeVisible({ timeout: 15_000 })
+  // Named by its heading, not its id.
+  await expect(conflict.getByRole('heading')).toHaveText('“Budget” changed while you were editing it')
   await allReachable(sectioned, a, at('conflict'), conflict)
   await a.getByTestId('take-theirs').click()
   await expect(conflict).toHaveCount(0)

@@ -16,8 +16,8 @@ export interface Unreachable {
 
 /**
  * The visible buttons inside `scope` (the whole page by default) that a writer cannot reach. A
- * button is visible when it has a box and is not `visibility: hidden` (display: none ones, such as
- * section actions not hovered, are not on the screen).
+ * button is visible when it has a box and `checkVisibility` says so (display: none ones, such as
+ * section actions not hovered, and the content of a closed <details> are not on the screen).
  */
 export async function unreachableButtons(page: Page, scope?: Locator): Promise<Unreachable[]> {
   const root = scope ?? page.locator('body')
@@ -40,7 +40,8 @@ export async function unreachableButtons(page: Page, scope?: Locator): Promise<U
     for (const b of buttons) {
       const first = b.getBoundingClientRect()
       if (first.width === 0 && first.height === 0) continue
-      if (getComputedStyle(b).visibility === 'hidden') continue
+      // Hidden, or inside a closed <details> (whose content Chromium keeps laid out but not shown).
+      if (!b.checkVisibility({ visibilityProperty: true })) continue
       const ancestors: Element[] = []
       for (let a = b.parentElement; a && a !== document.documentElement; a = a.parentElement)
         ancestors.push(a)
