@@ -145,6 +145,21 @@ describe('finishing unfinished saves', () => {
     expect(await finish()).toEqual(['damaged'])
     expect(await contents()).toEqual([])
   })
+
+  it('an empty intent (not fsynced, cut by a power loss) is discarded; the next save records the text', async () => {
+    const file = await writeIntent(ann.workspace, intent(OLD, NEW))
+    await fs.writeFile(file, '')
+    await fs.writeFile(path.join(root, DOC), NEW)
+    expect(await finish()).toEqual(['discarded'])
+    expect(await pendingIntents(ann.workspace, DOC)).toEqual([])
+    // The landed text is not lost: the next save of the section keeps it first, as an outside edit.
+    const doc = await ann.documents.read(DOC)
+    const alpha = doc.sections.find((s) => s.id === 'alpha')
+    if (!alpha) throw new Error('no section alpha')
+    const lock = await ann.locks.acquireSection(DOC, 'alpha')
+    await ann.documents.saveSection(lock, alpha.sha256, '## Alpha\n\nalpha, next\n\n')
+    expect(await contents()).toEqual([LANDED, '## Alpha\n\nalpha, next\n\n'])
+  })
 })
 
 describe('who finishes them', () => {

@@ -2,8 +2,8 @@
  * A save's outcome is decided by one moment: the document's rename. Before it, a failure refuses
  * the save; after it, the save has succeeded, whatever happens next. What must follow the rename —
  * the history versions of the changed sections and the retired sections' marks — is written down
- * first, in a small durable *intent* (`.sectioned/docs/<key>/intents/<ulid>.json`, fsynced like the
- * document, one per save), and the intent is removed once all of it is done. A save that dies or
+ * first, in a small *intent* (`.sectioned/docs/<key>/intents/<ulid>.json`, one per batch of saves),
+ * and the intent is removed once all of it is done. A save that dies or
  * fails after its rename leaves its intent; the next save or open of the document (under its write
  * mutex) or `verify --repair` finishes it. Each intent is judged by the file as the next writer saw
  * it — the `before` of the next intent, or the file now for the newest:
@@ -17,6 +17,18 @@
  *   of saves, kept for a person) when some are not; the outcome names them.
  *
  * The section index needs no intent: it is derived data, rebuilt by reconciliation when it is stale.
+ *
+ * **The intent is not fsynced** (two fsyncs of the six a save made). It is there for a writer that
+ * dies between its rename and its history — a killed process, a failed history write — and for
+ * that the page cache is enough: the file outlives the process and the next writer reads it. Only a
+ * power loss or an operating-system crash can lose an intent that was not synced, and only one
+ * whose save was not yet acknowledged: a save is answered after its history versions, which are
+ * fsynced (history-store.ts). What such a crash can leave is recovered from the document and
+ * history: the document is durable on its own (its temp file and folder are fsynced), so its text
+ * is never lost — with the intent gone, the next save finds history not ending with the section's
+ * text and records it first, as an outside edit (save-commit.ts: keepPriorText); an intent whose
+ * bytes never reached the disk (left empty) is discarded; a rename that never reached the disk
+ * leaves the intent's `before` in the file, and the intent is discarded as it always was.
  */
 import path from 'node:path'
 import { ulid } from 'ulid'
@@ -91,10 +103,17 @@ export function intentVersion(v: Omit<IntentVersion, 'sha256'>): IntentVersion {
   return { ...v, sha256: sha256Hex(v.content) }
 }
 
-/** Writes a save's intent durably (fsynced, like the document) and returns its file. */
+/**
+ * Writes a save's intent atomically and returns its file. Not fsynced (see the module comment): it
+ * must outlive the process that wrote it, not a power loss.
+ */
 export async function writeIntent(ws: Workspace, intent: SaveIntent): Promise<string> {
   const file = path.join(intentsDir(ws, intent.document), `${ulid()}.json`)
-  await writeFileAtomic(file, Buffer.from(JSON.stringify(intent), 'utf8'), { createDir: true })
+  await writeFileAtomic(file, Buffer.from(JSON.stringify(intent), 'utf8'), {
+    createDir: true,
+    fsync: false,
+    syncDir: false
+  })
   return file
 }
 
@@ -162,12 +181,22 @@ export async function finishIntents(
   const out: IntentOutcome[] = []
   for (const [k, file] of files.entries()) {
     const intent = intents[k]
+    if (intent === 'empty') {
+      // Named but never written out: an unsynced intent cut by a power loss (see the module comment).
+      await dropIntent(file)
+      out.push({
+        file,
+        outcome: 'discarded',
+        detail: 'empty: its bytes never reached the disk (a power loss)'
+      })
+      continue
+    }
     if (intent === null || intent.document !== doc) {
       out.push({ file, outcome: 'damaged', detail: 'not a readable save intent of this document' })
       continue
     }
     // The file as the next save saw it (its intent's `before`), else as it is now.
-    const seen = intents.slice(k + 1).find((i) => i !== null && i.document === doc)?.before ?? now
+    const seen = intents.slice(k + 1).find((i) => isIntentOf(i, doc))?.before ?? now
     out.push(await finishOne(ws, history, file, intent, seen, seen === now ? { buf, index } : null))
   }
   return out
@@ -243,10 +272,16 @@ async function setAside(ws: Workspace, doc: string, file: string): Promise<strin
   return target
 }
 
-async function readIntent(file: string): Promise<SaveIntent | null> {
+function isIntentOf(i: SaveIntent | 'empty' | null, doc: string): i is SaveIntent {
+  return i !== null && i !== 'empty' && i.document === doc
+}
+
+/** The intent in `file`; 'empty' for a file of no bytes, null when it is not a readable intent. */
+async function readIntent(file: string): Promise<SaveIntent | 'empty' | null> {
   try {
     const buf = await readFileOrNull(file, INTENT_LIMIT)
     if (!buf) return null
+    if (buf.length === 0) return 'empty'
     const parsed = intentSchema.safeParse(JSON.parse(buf.toString('utf8')))
     if (!parsed.success) return null
     // A damaged text is never written to history.
