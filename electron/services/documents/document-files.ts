@@ -61,11 +61,13 @@ export async function writeDocument(
   data: Buffer,
   sha256: string,
   /** The file the spliced text was read from: if the name now leads to another file, nothing is written. */
-  expect?: FileIdentity
+  expect?: FileIdentity,
+  /** Awaited just before the rename (the save's intent, written meanwhile); a rejection writes nothing. */
+  beforeRename?: Promise<unknown>
 ): Promise<void> {
   ownWrites?.note(document, sha256)
   try {
-    await writeFileAtomic(abs, data, expect ? { expect } : {})
+    await writeFileAtomic(abs, data, { ...(expect ? { expect } : {}), beforeRename })
   } catch (err) {
     ownWrites?.forget(document, sha256)
     throw err

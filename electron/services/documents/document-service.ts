@@ -335,7 +335,8 @@ export class DocumentService {
   private async save(parts: readonly RunPart[], text: string, reason: string): Promise<SaveResult> {
     const run = runIds(parts)
     const doc = this.ws.resolveDocument(run.document)
-    for (const p of parts) await this.locks.assertHeld(p.lock) // refused without queueing (again under the mutex)
+    // The locks are checked once, under the mutex (save-plan.ts). A check here as well refused a lost
+    // lock without queueing — and cost every save that was not refused a read of each lock folder.
     const deps = {
       locks: this.locks,
       audit: this.audit,

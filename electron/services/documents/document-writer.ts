@@ -64,6 +64,11 @@ export interface WritePlan<R> {
   abs: string
   /** The section ids this plan may change; 'all': it runs alone in its batch (structure operations). */
   touches: readonly string[] | 'all'
+  /**
+   * Under the mutex, before `plan`: checks that need not see the document (the caller's locks). Run
+   * beside the read of the file, not after it; a throw refuses this plan only.
+   */
+  check?: () => Promise<void>
   /** Under the mutex, on the document as it stands in the batch: check and compute, or throw to refuse. */
   plan: (current: Draft, batch: BatchContext) => Promise<PlannedChange<R>>
 }
@@ -154,6 +159,16 @@ export class DocumentWriter {
     const endSave = this.d.history.beginSave(rel)
     let landed = false
     const accepted: Accepted[] = []
+    // Each plan's own checks, side by side with the read (each settles to its refusal, or null).
+    const checks = new Map(
+      batch.map((q) => [
+        q,
+        Promise.resolve(q.plan.check?.()).then(
+          () => null,
+          (err: unknown) => ({ err })
+        )
+      ])
+    )
     try {
       const buf = await this.d.read(rel, abs)
       // Refused before anything is written, history included (not UTF-8, a second name on disk).
@@ -171,6 +186,11 @@ export class DocumentWriter {
       let current = disk
       for (const q of batch) {
         let change: PlannedChange<unknown>
+        const refused = await checks.get(q)
+        if (refused) {
+          q.reject(refused.err)
+          continue
+        }
         try {
           change = await q.plan.plan(current, ctx)
         } catch (err) {
@@ -192,14 +212,15 @@ export class DocumentWriter {
       if (current !== disk) {
         const intent = combinedIntent(rel, disk, current, accepted, ctx.time)
         try {
-          versions = await commitSave(this.d.commitContext(), abs, intent, current.index, () =>
+          versions = await commitSave(this.d.commitContext(), abs, intent, current.index, (intentWritten) =>
             writeDocument(
               this.d.ownWrites,
               rel,
               abs,
               current.buf,
               current.index.fileSha256,
-              identityOfRead(buf)
+              identityOfRead(buf),
+              intentWritten
             )
           )
         } catch (err) {

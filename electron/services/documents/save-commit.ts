@@ -120,9 +120,10 @@ async function keepPriorText(
 }
 
 /**
- * Writes the intent, then the document (`write`, the rename), then finishes the save from the
- * intent. Throws only when the document was not replaced (a refused save; its intent is removed,
- * or kept for repair when the file cannot even be read to tell). Once
+ * Writes the intent and the document (`write`, the rename) — the document's bytes beside the intent,
+ * its rename only once the intent is in place (`write` awaits `intentWritten` just before it) — then
+ * finishes the save from the intent. Throws only when the document was not replaced (a refused
+ * save; its intent is removed, or kept for repair when the file cannot even be read to tell). Once
  * it was, returns each changed section's version by id — empty when history could not be written
  * (audited; the intent stays for the next save or `verify --repair`).
  */
@@ -131,16 +132,20 @@ export async function commitSave(
   abs: string,
   intent: SaveIntent,
   index: RunSpliceResult['index'],
-  write: () => Promise<void>
+  write: (intentWritten: Promise<unknown>) => Promise<void>
 ): Promise<Map<string, VersionRecord>> {
   // A change that promises no history (a structure operation keeps it all before) needs no intent.
   const promises = intent.versions.length > 0 || intent.retired.length > 0
-  const file = promises ? await writeIntent(ctx.ws, intent) : null
+  const intentFile = promises ? writeIntent(ctx.ws, intent) : Promise.resolve(null)
+  intentFile.catch(() => undefined) // its failure is the write's (it rejects `intentWritten`)
+  let file: string | null = null
   try {
-    await write()
+    await write(intentFile)
+    file = await intentFile
   } catch (err) {
     // The rename may have happened before the error (a folder sync after it, a network drive's
     // reply lost): what decides is the file. Unknown (unreadable): the intent stays for repair.
+    file = await intentFile.catch(() => null)
     const landed = await fileIs(abs, intent.after)
     if (landed === false && file !== null) await dropIntent(file)
     if (landed !== true) throw err

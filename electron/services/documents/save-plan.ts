@@ -1,7 +1,7 @@
 /**
- * A section save as a plan of the document writer (document-writer.ts): under the write mutex, on
- * the document as it stands in the batch, the locks are checked again (SPEC L5), the run's bases
- * (H2), the run spliced in (S4), the new sections locked; before the rename the replaced texts are
+ * A section save as a plan of the document writer (document-writer.ts): under the write mutex the
+ * locks are checked (SPEC L5, beside the read of the file), and on the document as it stands in the
+ * batch the run's bases (H2), the run spliced in (S4), the new sections locked; before the rename the replaced texts are
  * kept in history; after it the merged sections' locks are released and the save audited.
  */
 import type { Identity, SectionInfo, VersionRecord } from '../../../shared/types'
@@ -62,9 +62,11 @@ export function savePlan(
   return {
     ...doc,
     touches: ids,
-    plan: async (cur, batch) => {
-      // Checked again inside the mutex: a holder whose lock was taken over can never write (SPEC L5).
+    // Checked inside the mutex: a holder whose lock was taken over can never write (SPEC L5).
+    check: async () => {
       for (const p of parts) await d.locks.assertHeld(p.lock)
+    },
+    plan: async (cur, batch) => {
       const olds = checkRunBases(rel, cur.buf, cur.index, parts, text, (e) => d.audit?.record(e))
       const spliced = spliceRun(cur.buf, cur.index, [...ids], text)
       const runText = (buf: Buffer, run: readonly SectionInfo[]) =>

@@ -80,6 +80,12 @@ export interface AtomicWriteOptions {
    * moved aside) instead of refusing the write.
    */
   replaceOdd?: boolean
+  /**
+   * Awaited after the temp file is written (and fsynced), just before the rename: work that must be
+   * done before the file is replaced runs beside writing it. A rejection replaces nothing (the temp
+   * file is removed) and is what the write throws.
+   */
+  beforeRename?: Promise<unknown>
 }
 
 /** What a network mount answers a file's rename while the target is open on another computer. */
@@ -192,6 +198,7 @@ export async function writeFileAtomic(
     } finally {
       await handle.close()
     }
+    await opts.beforeRename
     await checkTarget(file, opts.expect)
     await renameRetrying(tmp, file)
     created = false
