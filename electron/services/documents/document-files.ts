@@ -63,11 +63,13 @@ export async function writeDocument(
   /** The file the spliced text was read from: if the name now leads to another file, nothing is written. */
   expect?: FileIdentity,
   /** Awaited just before the rename (the save's intent, written meanwhile); a rejection writes nothing. */
-  beforeRename?: Promise<unknown>
+  beforeRename?: Promise<unknown>,
+  /** Called as soon as the document is replaced (see writeFileAtomic). */
+  afterRename?: () => void
 ): Promise<void> {
   ownWrites?.note(document, sha256)
   try {
-    await writeFileAtomic(abs, data, { ...(expect ? { expect } : {}), beforeRename })
+    await writeFileAtomic(abs, data, { ...(expect ? { expect } : {}), beforeRename, afterRename })
   } catch (err) {
     ownWrites?.forget(document, sha256)
     throw err

@@ -159,6 +159,10 @@ export class DocumentWriter {
     const endSave = this.d.history.beginSave(rel)
     let landed = false
     const accepted: Accepted[] = []
+    // The newest version of each section a save touches (its history check asks first), read ahead.
+    for (const q of batch)
+      if (q.plan.touches !== 'all')
+        for (const id of q.plan.touches) this.d.history.latestValid(rel, id).catch(() => undefined)
     // Each plan's own checks, side by side with the read (each settles to its refusal, or null).
     const checks = new Map(
       batch.map((q) => [
@@ -212,16 +216,22 @@ export class DocumentWriter {
       if (current !== disk) {
         const intent = combinedIntent(rel, disk, current, accepted, ctx.time)
         try {
-          versions = await commitSave(this.d.commitContext(), abs, intent, current.index, (intentWritten) =>
-            writeDocument(
-              this.d.ownWrites,
-              rel,
-              abs,
-              current.buf,
-              current.index.fileSha256,
-              identityOfRead(buf),
-              intentWritten
-            )
+          versions = await commitSave(
+            this.d.commitContext(),
+            abs,
+            intent,
+            current.index,
+            (intentWritten, renamed) =>
+              writeDocument(
+                this.d.ownWrites,
+                rel,
+                abs,
+                current.buf,
+                current.index.fileSha256,
+                identityOfRead(buf),
+                intentWritten,
+                renamed
+              )
           )
         } catch (err) {
           // Nothing was written: plans whose result rests on the write are refused, their new locks freed.

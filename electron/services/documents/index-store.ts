@@ -116,14 +116,18 @@ export class IndexStore {
     return st?.isFile() ? `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}` : null
   }
 
-  /** Stores an index. Callers hold the document's write mutex. */
-  async write(doc: string, index: SectionIndex): Promise<void> {
+  /**
+   * Stores an index. Callers hold the document's write mutex. `gate`: the file is renamed into place
+   * only once it resolves (a save: once the document is replaced); a rejection writes nothing.
+   */
+  async write(doc: string, index: SectionIndex, gate?: Promise<unknown>): Promise<void> {
     this.own.delete(doc)
     // Derived data: no fsync; a torn or lost index is rebuilt by reconciliation.
     await writeFileAtomic(this.ws.indexFile(doc), JSON.stringify(index), {
       fsync: false,
       syncDir: false,
-      replaceOdd: true
+      replaceOdd: true,
+      beforeRename: gate
     })
     // Still under the write mutex, the only time anyone replaces the file: the stamp is our write's.
     const stamp = await this.stamp(doc).catch(() => null)

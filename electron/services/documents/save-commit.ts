@@ -120,53 +120,74 @@ async function keepPriorText(
 }
 
 /**
- * Writes the intent and the document (`write`, the rename) — the document's bytes beside the intent,
- * its rename only once the intent is in place (`write` awaits `intentWritten` just before it) — then
- * finishes the save from the intent. Throws only when the document was not replaced (a refused
- * save; its intent is removed, or kept for repair when the file cannot even be read to tell). Once
- * it was, returns each changed section's version by id — empty when history could not be written
- * (audited; the intent stays for the next save or `verify --repair`).
+ * Writes the intent, the document (`write`, the rename), the history versions and the index, and
+ * finishes the save from the intent. They are written side by side, and renamed in order: the
+ * document once the intent is in place (`write` awaits `intentWritten` just before its rename and
+ * calls `renamed` right after it), the versions and the index once the document is. Throws only when
+ * the document was not replaced (a refused save: nothing else is renamed into place, its intent is
+ * removed — or kept for repair when the file cannot even be read to tell). Once it was, returns each
+ * changed section's version by id — empty when history could not be written (audited; the intent
+ * stays for the next save or `verify --repair`).
  */
 export async function commitSave(
   ctx: CommitContext,
   abs: string,
   intent: SaveIntent,
   index: RunSpliceResult['index'],
-  write: (intentWritten: Promise<unknown>) => Promise<void>
+  write: (intentWritten: Promise<unknown>, renamed: () => void) => Promise<void>
 ): Promise<Map<string, VersionRecord>> {
   // A change that promises no history (a structure operation keeps it all before) needs no intent.
   const promises = intent.versions.length > 0 || intent.retired.length > 0
   const intentFile = promises ? writeIntent(ctx.ws, intent) : Promise.resolve(null)
   intentFile.catch(() => undefined) // its failure is the write's (it rejects `intentWritten`)
+  // Settled once the document's rename is decided: resolved when it happened, rejected when not.
+  let landed!: () => void
+  let notLanded!: (err: unknown) => void
+  const landing = new Promise<void>((resolve, reject) => {
+    landed = resolve
+    notLanded = reject
+  })
+  landing.catch(() => undefined)
+  let renamed = false
+  // The document first: its first steps are on their way before the index's JSON is built.
+  const writing = write(intentFile, () => {
+    renamed = true
+    landed()
+  })
+  writing.catch(() => undefined) // awaited below
+  const history = carryOut(ctx.history, intent, landing).then(
+    (versions) => ({ versions, err: null }),
+    (err: unknown) => ({ versions: new Map<string, VersionRecord>(), err: err ?? 'failed' })
+  )
+  // A cache: when it cannot be stored, the next read rebuilds it by reconciliation.
+  const indexed = ctx.indexes.write(intent.document, index, landing).then(
+    () => null,
+    (err: unknown) => err ?? 'failed'
+  )
   let file: string | null = null
   try {
-    await write(intentFile)
+    await writing
     file = await intentFile
   } catch (err) {
     // The rename may have happened before the error (a folder sync after it, a network drive's
     // reply lost): what decides is the file. Unknown (unreadable): the intent stays for repair.
     file = await intentFile.catch(() => null)
-    const landed = await fileIs(abs, intent.after)
-    if (landed === false && file !== null) await dropIntent(file)
-    if (landed !== true) throw err
+    const replaced = renamed || (await fileIs(abs, intent.after))
+    if (replaced !== true) {
+      notLanded(err)
+      await Promise.all([history, indexed])
+      if (replaced === false && file !== null) await dropIntent(file)
+      throw err
+    }
     incomplete(ctx, intent.document, `the document was replaced, then: ${messageOf(err)}`)
   }
-  // The versions and the index side by side: neither reads what the other writes, and the versions'
-  // fsyncs no longer wait for the index's ~270 KB of JSON (1 MB document) or the other way round.
-  const [versions, done] = await Promise.all([
-    carryOut(ctx.history, intent).then(
-      (v) => [v, true] as const,
-      (err: unknown) => {
-        incomplete(ctx, intent.document, `its history versions were not written: ${messageOf(err)}`)
-        return [new Map<string, VersionRecord>(), false] as const
-      }
-    ),
-    ctx.indexes.write(intent.document, index).catch((err: unknown) => {
-      // A cache: the next read rebuilds it by reconciliation.
-      incomplete(ctx, intent.document, `the section index was not stored: ${messageOf(err)}`)
-    })
-  ]).then(([v]) => v)
-  if (done && file !== null) await dropIntent(file)
+  landed()
+  const [{ versions, err: historyErr }, indexErr] = await Promise.all([history, indexed])
+  if (historyErr !== null)
+    incomplete(ctx, intent.document, `its history versions were not written: ${messageOf(historyErr)}`)
+  if (indexErr !== null)
+    incomplete(ctx, intent.document, `the section index was not stored: ${messageOf(indexErr)}`)
+  if (historyErr === null && file !== null) await dropIntent(file)
   return versions
 }
 

@@ -126,28 +126,42 @@ export async function dropIntent(file: string): Promise<void> {
  * Does what an intent promised: each missing version (not written twice: a section whose newest
  * valid version already holds the text is skipped) with the save's time, then the retired
  * sections' marks. Returns each section's version of this save (new or found), by section id.
+ *
+ * `landed` (a save in progress): settles when its document's rename is decided. The versions are
+ * written and fsynced meanwhile, beside the document, and renamed into place only once it resolves
+ * (history never holds a text the file did not get); a rejection writes nothing and is thrown.
  */
 export async function carryOut(
   history: HistoryStore,
-  intent: SaveIntent
+  intent: SaveIntent,
+  landed?: Promise<unknown>
 ): Promise<Map<string, VersionRecord>> {
   const out = new Map<string, VersionRecord>()
-  for (const v of intent.versions) {
+  const one = async (v: IntentVersion) => {
     const latest = await history.latestValid(intent.document, v.sectionId)
     if (latest?.sha256 === v.sha256) {
       out.set(v.sectionId, latest)
-      continue
+      return
     }
-    const record = await history.append(intent.document, v.sectionId, {
+    const entry = {
       heading: v.heading,
       content: v.content,
       author: v.author,
       instanceId: v.instanceId,
       reason: v.reason,
       timestamp: intent.time
-    })
-    out.set(v.sectionId, record)
+    }
+    out.set(v.sectionId, await history.append(intent.document, v.sectionId, entry, landed))
   }
+  const ids = intent.versions.map((v) => v.sectionId)
+  if (new Set(ids).size === ids.length) {
+    // Distinct sections (every batch's intent): side by side; all are finished before a failure is thrown.
+    const failed = (await Promise.allSettled(intent.versions.map(one))).find((r) => r.status === 'rejected')
+    if (failed) throw failed.reason
+  } else {
+    for (const v of intent.versions) await one(v)
+  }
+  await landed
   for (const id of intent.retired) await history.markBeforeStructure(intent.document, id)
   return out
 }

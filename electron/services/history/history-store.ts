@@ -53,7 +53,7 @@ export class HistoryStore {
    * times per section (baseline, next number, versions, next number again), each a listing and a
    * read of the same file.
    */
-  private readonly saving = new Map<string, Map<string, VersionRecord | null>>()
+  private readonly saving = new Map<string, Map<string, Promise<VersionRecord | null>>>()
 
   constructor(
     private readonly ws: Workspace,
@@ -65,7 +65,13 @@ export class HistoryStore {
    * pruning never deletes the highest version. Throws a plain Error if the target file already
    * exists: that means someone appended without holding the write mutex.
    */
-  append(doc: string, sectionId: string, entry: NewVersion): Promise<VersionRecord> {
+  append(
+    doc: string,
+    sectionId: string,
+    entry: NewVersion,
+    /** The version is renamed into place only once this resolves; a rejection writes nothing and is thrown. */
+    gate?: Promise<unknown>
+  ): Promise<VersionRecord> {
     return this.serial(doc, sectionId, async () => {
       const dir = this.ws.historyDir(doc, sectionId)
       const version = await this.nextVersion(doc, sectionId)
@@ -85,8 +91,8 @@ export class HistoryStore {
         pinned: false,
         beforeStructure: false
       }
-      await writeFileAtomic(file, encodeVersion(record))
-      this.saving.get(doc)?.set(sectionId, record)
+      await writeFileAtomic(file, encodeVersion(record), { beforeRename: gate })
+      this.saving.get(doc)?.set(sectionId, Promise.resolve(record))
       return record
     })
   }
@@ -129,7 +135,7 @@ export class HistoryStore {
    * function is called: the newest version of each section is read once meanwhile.
    */
   beginSave(doc: string): () => void {
-    const known = new Map<string, VersionRecord | null>()
+    const known = new Map<string, Promise<VersionRecord | null>>()
     this.saving.set(doc, known)
     return () => {
       if (this.saving.get(doc) === known) this.saving.delete(doc)
@@ -137,11 +143,18 @@ export class HistoryStore {
   }
 
   /** The newest version that verifies, skipping damaged files above it; null when there is none. */
-  async latestValid(doc: string, sectionId: string): Promise<VersionRecord | null> {
+  latestValid(doc: string, sectionId: string): Promise<VersionRecord | null> {
     const known = this.saving.get(doc)
-    if (known?.has(sectionId)) return known.get(sectionId) ?? null
-    const found = await this.readLatestValid(doc, sectionId)
-    known?.set(sectionId, found)
+    const had = known?.get(sectionId)
+    if (had) return had
+    // Kept while in flight too: a save asks for it ahead (beside reading its document) and again later.
+    const found = this.readLatestValid(doc, sectionId)
+    if (known) {
+      known.set(sectionId, found)
+      found.catch(() => {
+        if (known.get(sectionId) === found) known.delete(sectionId) // a failed read is read again
+      })
+    }
     return found
   }
 

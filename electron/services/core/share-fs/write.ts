@@ -86,6 +86,8 @@ export interface AtomicWriteOptions {
    * file is removed) and is what the write throws.
    */
   beforeRename?: Promise<unknown>
+  /** Called as soon as the rename has happened (before the folder's fsync): the write's outcome is decided. */
+  afterRename?: () => void
 }
 
 /** What a network mount answers a file's rename while the target is open on another computer. */
@@ -202,6 +204,7 @@ export async function writeFileAtomic(
     await checkTarget(file, opts.expect)
     await renameRetrying(tmp, file)
     created = false
+    opts.afterRename?.()
   } catch (err) {
     if (created) await fs.unlink(tmp).catch(() => undefined)
     throw explain(file, err)
