@@ -37,6 +37,11 @@ export interface AcquireContext extends HeldContext {
   readSettled(dir: string): Promise<{ state: LockDirState; verdict: StaleVerdict }>
   /** Refuses file-system locks on a share where claims are not exclusive. */
   checkClaimsSafe(): Promise<void>
+  /**
+   * The generation of the tombstone this instance put in place when it last released the lock in
+   * `dir` (forgotten once asked: a guess is tried once); undefined when it did not.
+   */
+  takeOwnTombstone(dir: string): number | undefined
   /** What the acquisition guards need, as of now. */
   guardContext(): GuardContext
   sleep(ms: number): Promise<void>
@@ -123,16 +128,26 @@ export async function tryAcquire(
     }
   }
   await ctx.checkClaimsSafe()
-  // The lock's own state first: a held section is refused by one read, before the document-wide
-  // checks below read every lock of the document (under contention most attempts end here).
-  const { state, verdict } = await ctx.readSettled(dir)
+  // Released last by this instance: its tombstone is taken as the top, unread, and the next
+  // generation claimed at once (a writer taking a section again, an instance's next save of a
+  // document). A guess decides nothing: the claim is the same atomic rename, which fails when
+  // anyone put that generation in place since, and a higher generation listed after it makes it
+  // lose as well — then the lock is read and tried as usual.
+  const own = ctx.takeOwnTombstone(dir)
+  // Else the lock's own state first: a held section is refused by one read, before the
+  // document-wide checks below read every lock of the document (under contention most attempts end here).
+  const { state, verdict } = own !== undefined ? ownRelease(own) : await ctx.readSettled(dir)
   let tookOver: LockRecord['tookOverFrom']
   let formerHolder: HolderSummary | undefined
   const taken = state.kind !== 'absent' && state.kind !== 'empty' && state.kind !== 'released'
   if (taken && !verdict.stale)
     throw new LockAcquisitionError(label, describeState(state, ctx.iso()), ctx.clock.wallNow())
-  if (kind === 'section') await checkSectionAllowed(ctx.guardContext(), document, label, false)
+  // The section's document-wide checks before claiming (fail fast), beside preparing the claim:
+  // it is renamed into place only once they pass.
+  const allowed = kind === 'section' ? checkSectionAllowed(ctx.guardContext(), document, label, false) : null
+  allowed?.catch(() => undefined) // awaited below
   if (taken) {
+    await allowed // its refusal comes first
     const holder = describeState(state, ctx.iso())
     if (!(opts.takeOverStale ?? ctx.settings.takeOverStale))
       throw new StaleProcessLockError(label, holder, verdict.reason, ctx.clock.wallNow())
@@ -163,7 +178,12 @@ export async function tryAcquire(
     ...(tookOver ? { tookOverFrom: tookOver } : {})
   }
   // One atomic step: the generation appears with this record in it (a full disk claims nothing).
-  if (!(await claimGeneration(dir, generation, recordClaim(record)))) {
+  const exists = state.kind !== 'absent'
+  // A lock folder that is not there yet is made only once the checks pass (a refusal leaves nothing).
+  if (!exists) await allowed
+  const claim = { exists, beforeRename: allowed ?? undefined }
+  if (!(await claimGeneration(dir, generation, recordClaim(record), claim))) {
+    if (own !== undefined) return tryAcquire(ctx, kind, document, sectionId, opts) // read, then try
     // Someone put this generation in place first: first come, first served. Their record came
     // with their generation, so the refusal names them.
     throw new LockAcquisitionError(
@@ -176,14 +196,17 @@ export async function tryAcquire(
   const h: Held = { handle, dir, record, lastActivity: ctx.clock.monotonicNow(), idleWarned: false, label }
   ctx.held.set(dir, h)
   ctx.observer.forget(dir)
+  // Compaction (tidiness) beside the checks after the claim.
+  const compacted = compact(dir, generation).catch(() => undefined)
   try {
     if (kind === 'section') await checkSectionAllowed(ctx.guardContext(), document, label, true)
     if (kind === 'document') await checkDocumentAllowed(ctx.guardContext(), document, label)
   } catch (err) {
+    await compacted
     await ctx.release(handle, 'refused after a concurrent acquisition')
     throw err
   }
-  await compact(dir, generation)
+  await compacted
   ctx.metrics?.lockActive(ctx.held.size)
   if (kind !== 'write') {
     if (tookOver) {
@@ -199,4 +222,12 @@ export async function tryAcquire(
     ctx.events.emit('acquired', { lock: handle, ...(formerHolder ? { tookOverFrom: formerHolder } : {}) })
   }
   return handle
+}
+
+/** What reading a lock this instance released last would find if nobody acted since: its tombstone. */
+function ownRelease(top: number): { state: LockDirState; verdict: StaleVerdict } {
+  return {
+    state: { kind: 'released', top, release: null },
+    verdict: { stale: false, reason: '', unchangedForMs: 0, staleInMs: 0 }
+  }
 }

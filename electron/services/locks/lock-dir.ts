@@ -22,7 +22,7 @@
  * No folder is ever removed and re-created to change hands, which is what makes proper-lockfile's
  * rmdir-then-mkdir takeover race (its issue #121) impossible here. The highest generation is never
  * deleted, so numbers never repeat; lower ones are compacted away — but only `KEEP_BEHIND` below the
- * top. A contender acting on a stale listing (a network mount's directory cache: rclone's
+ * top (in batches of `COMPACT_BATCH`). A contender acting on a stale listing (a network mount's directory cache: rclone's
  * `--dir-cache-time`, sshfs's cache) claims the number after the top it saw; if that number had
  * been compacted away its rename would succeed, and its check for a higher generation reads the
  * same stale listing — two holders. Keeping the last generations makes that rename fail on the
@@ -33,6 +33,7 @@ import path from 'node:path'
 import type { LockRecord, ReleaseRecord } from '../../../shared/types'
 import { randomBytes } from 'node:crypto'
 import {
+  assertPlainFolder,
   createExclusive,
   ensureDir,
   errCode,
@@ -229,14 +230,21 @@ export async function claimGeneration(
   dir: string,
   k: number,
   content: ClaimContent,
-  /** `onlyTop: false` keeps the claim even when a higher generation appeared (write-queue tickets). */
-  opts: { onlyTop?: boolean } = {}
+  /**
+   * `onlyTop: false` keeps the claim even when a higher generation appeared (write-queue tickets).
+   * `exists`: the caller just found the lock folder there (no mkdir; it is still checked for links).
+   * `beforeRename`: awaited once the claim is prepared; a rejection claims nothing and is thrown.
+   */
+  opts: { onlyTop?: boolean; exists?: boolean; beforeRename?: Promise<unknown> } = {}
 ): Promise<boolean> {
-  await ensureDir(dir) // and not through a link planted in .sectioned/
+  // Not through a link planted in .sectioned/; a folder gone meanwhile is made by prepareClaim.
+  if (opts.exists) await assertPlainFolder(dir)
+  else await ensureDir(dir)
   const draft = path.join(dir, `${CLAIM_PREFIX}${randomBytes(9).toString('hex')}`)
   const mine = path.join(dir, genName(k))
   try {
     await prepareClaim(dir, draft, content)
+    await opts.beforeRename
   } catch (err) {
     await removeTree(draft).catch(() => undefined)
     throw err
@@ -273,8 +281,12 @@ async function prepareClaim(dir: string, draft: string, content: ClaimContent): 
     }
   }
   // Not fsynced: ownership is the generation folder itself; after a power loss the holder is gone
-  // too, and a missing or torn record is judged like any other damaged lock.
-  await createExclusive(path.join(draft, content.file), Buffer.from(content.text, 'utf8'), { fsync: false })
+  // too, and a missing or torn record is judged like any other damaged lock. The draft folder was
+  // just made by an exclusive mkdir in a checked folder: nothing planted can be in its path.
+  await createExclusive(path.join(draft, content.file), Buffer.from(content.text, 'utf8'), {
+    fsync: false,
+    freshFolder: true
+  })
 }
 
 /**
@@ -377,8 +389,15 @@ export async function probeExclusiveClaims(hiddenDir: string): Promise<string | 
 export const KEEP_BEHIND = 256
 
 /**
- * Removes generations more than `KEEP_BEHIND` below `top` (they no longer decide anything). Best
- * effort; each claim removes the one or two that fell out of the window, so the cost stays flat.
+ * Generations past the window are removed in batches of this many (side by side), not one at every
+ * claim: a removal was one more step in a row in every acquire and release. Keeping a few more
+ * than `KEEP_BEHIND` only makes a stale contender's claim even less likely to land.
+ */
+export const COMPACT_BATCH = 32
+
+/**
+ * Removes generations more than `KEEP_BEHIND` below `top` (they no longer decide anything) once
+ * `COMPACT_BATCH` of them have piled up. Best effort; the cost stays flat.
  */
 export async function compact(dir: string, top: number): Promise<void> {
   const claimed = claimedListing.get(dir)
@@ -386,7 +405,7 @@ export async function compact(dir: string, top: number): Promise<void> {
   // Tidiness only: the listing of this very claim is recent enough (a generation listed and gone
   // since is removed again harmlessly; one added since is above `top` and never removed here).
   const gens = claimed?.top === top ? claimed.gens : await listGenerations(dir)
-  if (!gens) return
+  if (!gens || gens.length <= KEEP_BEHIND + COMPACT_BATCH) return
   const keepFrom = top - KEEP_BEHIND
   await Promise.all(
     gens.filter((g) => g < keepFrom).map((g) => removeTree(path.join(dir, genName(g))).catch(() => undefined))

@@ -42,6 +42,9 @@ export interface LockServiceOptions {
   log?: Log
 }
 
+/** How many released locks' tombstones are remembered (see `ownTombstones`). */
+const OWN_TOMBSTONES = 4096
+
 /**
  * Section locks, document locks and the per-document write mutex (SPEC L1–L7) on the shared
  * folder, with heartbeats, observer-clock staleness, safe takeover, idle release and limits.
@@ -69,6 +72,11 @@ export class LockService {
   private beatFailures = 0
   private readonly writeQueue: WriteQueue
   private readonly tops = new TopStates()
+  /**
+   * The tombstone generation of each lock this instance released last (acquire claims the next one
+   * without reading first; see tryAcquire). Bounded: forgotten entries only cost a read.
+   */
+  private readonly ownTombstones = new Map<string, number>()
 
   constructor(opts: LockServiceOptions) {
     this.ws = opts.workspace
@@ -213,10 +221,12 @@ export class LockService {
     const next = h.handle.generation + 1
     const tombstone = releaseClaim({ format: 1, released: true, by: this.who(), at: this.iso(), reason })
     try {
-      if (!(await claimGeneration(h.dir, next, tombstone))) {
+      if (!(await claimGeneration(h.dir, next, tombstone, { exists: true }))) {
         this.lose(h, await readLockDir(h.dir), false)
         return false
       }
+      if (this.ownTombstones.size >= OWN_TOMBSTONES) this.ownTombstones.clear()
+      this.ownTombstones.set(h.dir, next)
       await compact(h.dir, next)
     } catch (err) {
       // No room for a new generation (a full disk) or an I/O error putting it in place: released
@@ -397,6 +407,11 @@ export class LockService {
       release: (lock, reason) => this.release(lock, reason),
       readSettled: (dir) => this.readSettled(dir),
       checkClaimsSafe: () => this.checkClaimsSafe(),
+      takeOwnTombstone: (dir) => {
+        const top = this.ownTombstones.get(dir)
+        this.ownTombstones.delete(dir)
+        return top
+      },
       guardContext: () => this.guardContext(),
       sleep: (ms) => this.sleep(ms)
     }

@@ -251,9 +251,10 @@ export async function replaceSmallFile(file: string, text: string): Promise<void
 export async function createExclusive(
   file: string,
   data: Buffer,
-  opts: { fsync?: boolean } = {}
+  /** `freshFolder`: the folder was just made by the caller with an exclusive mkdir (no link can be there). */
+  opts: { fsync?: boolean; freshFolder?: boolean } = {}
 ): Promise<void> {
-  await assertPlainFolder(path.dirname(file))
+  if (!opts.freshFolder) await assertPlainFolder(path.dirname(file))
   const handle = await fs
     .open(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | NOFOLLOW, 0o666)
     .catch((err: unknown) => {
