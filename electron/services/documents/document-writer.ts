@@ -3,7 +3,8 @@
  * a section save, a structure operation — is a *plan* this writer runs under the document's write
  * mutex: read the file, index it, finish earlier saves' intents, let each plan check its locks and
  * base against the document as it stands and compute its change, keep what history needs, write
- * the intent and the file once, then the versions and the index, then release.
+ * the intent, the file, the versions and the index side by side — renamed into place in that order
+ * (save-commit.ts) — then release.
  *
  * **Group commit.** Saves of one document that this instance queues while it waits for the mutex
  * (or while a batch is being written) are applied together: one read, each plan spliced onto the

@@ -181,8 +181,19 @@ export async function tryAcquire(
   const exists = state.kind !== 'absent'
   // A lock folder that is not there yet is made only once the checks pass (a refusal leaves nothing).
   if (!exists) await allowed
-  const claim = { exists, beforeRename: allowed ?? undefined }
+  // The checks after the claim start the moment it is in place (so of two racers at least one sees
+  // the other), beside the listing that tells whether it is the top; they count only if it is.
+  let after: Promise<void> | null = null
+  const claim = {
+    exists,
+    beforeRename: allowed ?? undefined,
+    onRenamed: () => {
+      after = checksAfterClaim(ctx, kind, document, label)
+      after.catch(() => undefined) // awaited below
+    }
+  }
   if (!(await claimGeneration(dir, generation, recordClaim(record), claim))) {
+    await (after as Promise<void> | null)?.catch(() => undefined)
     if (own !== undefined) return tryAcquire(ctx, kind, document, sectionId, opts) // read, then try
     // Someone put this generation in place first: first come, first served. Their record came
     // with their generation, so the refusal names them.
@@ -199,8 +210,7 @@ export async function tryAcquire(
   // Compaction (tidiness) beside the checks after the claim.
   const compacted = compact(dir, generation).catch(() => undefined)
   try {
-    if (kind === 'section') await checkSectionAllowed(ctx.guardContext(), document, label, true)
-    if (kind === 'document') await checkDocumentAllowed(ctx.guardContext(), document, label)
+    await (after ?? checksAfterClaim(ctx, kind, document, label))
   } catch (err) {
     await compacted
     await ctx.release(handle, 'refused after a concurrent acquisition')
@@ -230,4 +240,15 @@ function ownRelease(top: number): { state: LockDirState; verdict: StaleVerdict }
     state: { kind: 'released', top, release: null },
     verdict: { stale: false, reason: '', unchangedForMs: 0, staleInMs: 0 }
   }
+}
+
+/** The guards after a claim (SPEC L1, L7): a section against the document lock and the limits, a document against section locks. */
+async function checksAfterClaim(
+  ctx: AcquireContext,
+  kind: LockKind,
+  document: string,
+  label: string
+): Promise<void> {
+  if (kind === 'section') await checkSectionAllowed(ctx.guardContext(), document, label, true)
+  if (kind === 'document') await checkDocumentAllowed(ctx.guardContext(), document, label)
 }

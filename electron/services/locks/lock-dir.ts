@@ -34,6 +34,7 @@ import type { LockRecord, ReleaseRecord } from '../../../shared/types'
 import { randomBytes } from 'node:crypto'
 import {
   assertPlainFolder,
+  listEntries,
   createExclusive,
   ensureDir,
   errCode,
@@ -76,9 +77,12 @@ export function genName(k: number): string {
   return `g${String(k).padStart(9, '0')}`
 }
 
-/** Generation numbers present in a lock folder, ascending; null when the folder does not exist. */
-export async function listGenerations(dir: string): Promise<number[] | null> {
-  const names = await readdirOrNull(dir)
+/**
+ * Generation numbers present in a lock folder, ascending; null when the folder does not exist.
+ * `plain`: the caller has just checked that `dir` is a plain folder (no `lstat` before listing it).
+ */
+export async function listGenerations(dir: string, plain = false): Promise<number[] | null> {
+  const names = plain ? ((await listEntries(dir))?.map((e) => e.name) ?? null) : await readdirOrNull(dir)
   if (names === null) return null
   const gens: number[] = []
   for (const n of names) {
@@ -234,8 +238,14 @@ export async function claimGeneration(
    * `onlyTop: false` keeps the claim even when a higher generation appeared (write-queue tickets).
    * `exists`: the caller just found the lock folder there (no mkdir; it is still checked for links).
    * `beforeRename`: awaited once the claim is prepared; a rejection claims nothing and is thrown.
+   * `onRenamed`: called as soon as the claim is in place, before it is known to be the top.
    */
-  opts: { onlyTop?: boolean; exists?: boolean; beforeRename?: Promise<unknown> } = {}
+  opts: {
+    onlyTop?: boolean
+    exists?: boolean
+    beforeRename?: Promise<unknown>
+    onRenamed?: () => void
+  } = {}
 ): Promise<boolean> {
   // Not through a link planted in .sectioned/; a folder gone meanwhile is made by prepareClaim.
   if (opts.exists) await assertPlainFolder(dir)
@@ -250,8 +260,10 @@ export async function claimGeneration(
     throw err
   }
   if (!(await renameClaim(draft, mine, k, content))) return false
+  opts.onRenamed?.()
   if (opts.onlyTop === false) return true
-  const gens = (await listGenerations(dir)) ?? []
+  // The folder was checked for links just before the rename (renameInShare).
+  const gens = (await listGenerations(dir, true)) ?? []
   if (gens.some((g) => g > k)) {
     // Ours but not the top: it decides nothing. Removing it is tidiness — on sshfs the other mount's
     // compaction can remove it first (ESTALE), and compaction takes it later anyway.

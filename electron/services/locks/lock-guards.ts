@@ -55,6 +55,11 @@ export async function checkSectionAllowed(
   afterClaim: boolean
 ): Promise<void> {
   const docDir = ctx.ws.documentLockDir(document)
+  const { maxLocksPerDocument: maxLocks, maxEditorsPerDocument: maxEditors } = ctx.settings
+  // The document lock and the section locks are read side by side; the document's refusal comes first.
+  // Reading every lock is only needed when there are enough lock folders to reach a limit.
+  const listed = listSectionLocks(ctx.ws.sectionLocksDir(document), Math.min(maxLocks, maxEditors), ctx.tops)
+  listed.catch(() => undefined) // awaited below
   const { state: docState, verdict } = await ctx.readSettled(docDir)
   if (isActive(docState)) {
     const mine = docState.kind === 'held' && docState.record.holder.instanceId === ctx.self.instanceId
@@ -69,13 +74,7 @@ export async function checkSectionAllowed(
       await ctx.releaseForeign(docDir, docState, `stale document lock cleared (${verdict.reason})`)
     }
   }
-  const { maxLocksPerDocument: maxLocks, maxEditorsPerDocument: maxEditors } = ctx.settings
-  // Reading every lock is only needed when there are enough lock folders to reach a limit.
-  const locks = await listSectionLocks(
-    ctx.ws.sectionLocksDir(document),
-    Math.min(maxLocks, maxEditors),
-    ctx.tops
-  )
+  const locks = await listed
   if (locks === null) return
   const active = locks.filter((l) => isActive(l.state))
   if (active.length + (afterClaim ? 0 : 1) > maxLocks) {
