@@ -14,7 +14,15 @@ import {
 } from '../../../shared/errors'
 import type { Identity, LockKind, LockRecord } from '../../../shared/types'
 import type { Workspace } from '../core/workspace'
-import { claimGeneration, compact, readLockDir, recordClaim, type LockDirState } from './lock-dir'
+import {
+  claimGeneration,
+  compact,
+  holdsClaim,
+  readLockDir,
+  recordClaim,
+  type ClaimContent,
+  type LockDirState
+} from './lock-dir'
 import { ttlOf, type LockSettings } from './lock-config'
 import type { Held, HeldContext } from './lock-heartbeat'
 import type { StalenessObserver, StaleVerdict } from './staleness'
@@ -22,6 +30,12 @@ import type { AcquireOptions, LockHandle } from './lock-types'
 import { checkDocumentAllowed, checkSectionAllowed, describeState, type GuardContext } from './lock-guards'
 
 /** What acquiring a lock needs from the lock service. */
+/** The tombstone this instance put in place when it last released a lock: its generation and text. */
+export interface OwnTombstone {
+  top: number
+  content: ClaimContent
+}
+
 export interface AcquireContext extends HeldContext {
   ws: Workspace
   self: Identity
@@ -41,7 +55,7 @@ export interface AcquireContext extends HeldContext {
    * The generation of the tombstone this instance put in place when it last released the lock in
    * `dir` (forgotten once asked: a guess is tried once); undefined when it did not.
    */
-  takeOwnTombstone(dir: string): number | undefined
+  takeOwnTombstone(dir: string): OwnTombstone | undefined
   /** What the acquisition guards need, as of now. */
   guardContext(): GuardContext
   sleep(ms: number): Promise<void>
@@ -133,7 +147,13 @@ export async function tryAcquire(
   // document). A guess decides nothing: the claim is the same atomic rename, which fails when
   // anyone put that generation in place since, and a higher generation listed after it makes it
   // lose as well — then the lock is read and tried as usual.
-  const own = ctx.takeOwnTombstone(dir)
+  // The guess stands only while that generation still holds the very tombstone this instance
+  // wrote: a lock folder replaced meanwhile (deleted to reset it, an older copy brought back by a
+  // sync tool or a restore) can hold a live lock at a lower generation, which a claim above it
+  // would overtake — both would hold it (a review found this; lock-acquire-guess.test.ts).
+  const remembered = ctx.takeOwnTombstone(dir)
+  const own =
+    remembered && (await holdsClaim(dir, remembered.top, remembered.content)) ? remembered.top : undefined
   // Else the lock's own state first: a held section is refused by one read, before the
   // document-wide checks below read every lock of the document (under contention most attempts end here).
   const { state, verdict } = own !== undefined ? ownRelease(own) : await ctx.readSettled(dir)

@@ -326,6 +326,14 @@ async function renameClaim(draft: string, mine: string, k: number, content: Clai
   }
 }
 
+/**
+ * True when generation `k` of lock folder `dir` holds exactly `content` — the very claim or tombstone
+ * this instance put there, not one like it (texts carry the writer, the time and a token).
+ */
+export function holdsClaim(dir: string, k: number, content: ClaimContent): Promise<boolean> {
+  return holdsContent(path.join(dir, genName(k)), content)
+}
+
 /** True when generation folder `gen` holds exactly `content` (our claim, not someone else's). */
 async function holdsContent(gen: string, content: ClaimContent): Promise<boolean> {
   const text = await readFileOrNull(path.join(gen, content.file), READ_LIMITS.lockRecord).catch(() => null)

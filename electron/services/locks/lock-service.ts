@@ -26,7 +26,7 @@ import { WriteQueue } from './write-queue'
 import { TopStates } from './lock-scan'
 import type { GuardContext } from './lock-guards'
 import { beatHeld, isMine, loseHeld, type Held, type HeldContext } from './lock-heartbeat'
-import { acquireWithRetries, tryAcquire, type AcquireContext } from './lock-acquire'
+import { acquireWithRetries, tryAcquire, type AcquireContext, type OwnTombstone } from './lock-acquire'
 
 /** Construction parameters of the lock service. */
 export interface LockServiceOptions {
@@ -76,7 +76,7 @@ export class LockService {
    * The tombstone generation of each lock this instance released last (acquire claims the next one
    * without reading first; see tryAcquire). Bounded: forgotten entries only cost a read.
    */
-  private readonly ownTombstones = new Map<string, number>()
+  private readonly ownTombstones = new Map<string, OwnTombstone>()
 
   constructor(opts: LockServiceOptions) {
     this.ws = opts.workspace
@@ -226,7 +226,7 @@ export class LockService {
         return false
       }
       if (this.ownTombstones.size >= OWN_TOMBSTONES) this.ownTombstones.clear()
-      this.ownTombstones.set(h.dir, next)
+      this.ownTombstones.set(h.dir, { top: next, content: tombstone })
       await compact(h.dir, next)
     } catch (err) {
       // No room for a new generation (a full disk) or an I/O error putting it in place: released
