@@ -37,6 +37,7 @@ export { registerShareRoot, assertPlainFolder, NETWORK_RETRY_MS } from './share-
 export {
   writeAll,
   fsyncDir,
+  fsyncFile,
   writeFileAtomic,
   replaceSmallFile,
   createExclusive,

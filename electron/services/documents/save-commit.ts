@@ -19,6 +19,7 @@ import {
   finishIntents,
   intentsDir,
   intentVersion,
+  keepIntent,
   writeIntent,
   type IntentOutcome,
   type SaveIntent
@@ -150,9 +151,11 @@ export async function commitSave(
   landing.catch(() => undefined)
   let renamed = false
   // The document first: its first steps are on their way before the index's JSON is built.
+  // History and the index are renamed only once the write is whole — the document's folder synced
+  // too: on file systems that do not keep the order of folder changes (btrfs, NFS) a version synced
+  // first could outlive a document rename lost to a power loss (a review found this).
   const writing = write(intentFile, () => {
     renamed = true
-    landed()
   })
   writing.catch(() => undefined) // awaited below
   const history = carryOut(ctx.history, intent, landing).then(
@@ -183,8 +186,11 @@ export async function commitSave(
   }
   landed()
   const [{ versions, err: historyErr }, indexErr] = await Promise.all([history, indexed])
-  if (historyErr !== null)
+  if (historyErr !== null) {
     incomplete(ctx, intent.document, `its history versions were not written: ${messageOf(historyErr)}`)
+    // Acknowledged without its versions: the intent is now the only record of the save.
+    if (file !== null) await keepIntent(file)
+  }
   if (indexErr !== null)
     incomplete(ctx, intent.document, `the section index was not stored: ${messageOf(indexErr)}`)
   if (historyErr === null && file !== null) await dropIntent(file)

@@ -35,6 +35,8 @@ import { ulid } from 'ulid'
 import { z } from 'zod'
 import type { VersionRecord } from '../../../shared/types'
 import {
+  fsyncDir,
+  fsyncFile,
   listEntries,
   readFileOrNull,
   READ_LIMITS,
@@ -115,6 +117,21 @@ export async function writeIntent(ws: Workspace, intent: SaveIntent): Promise<st
     syncDir: false
   })
   return file
+}
+
+/**
+ * Makes an intent durable (file, then folder): for a save acknowledged without its history versions
+ * (their write failed), whose intent is then the only record of who saved that text and when.
+ * Never throws: the save is acknowledged either way; a power loss would then record its text as an
+ * outside edit, as before.
+ */
+export async function keepIntent(file: string): Promise<void> {
+  try {
+    await fsyncFile(file)
+    await fsyncDir(path.dirname(file))
+  } catch {
+    // See above: the intent stays in the page cache, and the next save finishes it.
+  }
 }
 
 /** Removes an intent that is done (or that a refused save never needed). Never throws. */

@@ -48,6 +48,11 @@ export async function writeAll(
   }
 }
 
+/** fsync a file already written without it (read-only open, no follow); refusals as for {@link fsyncDir}. */
+export function fsyncFile(file: string): Promise<void> {
+  return fsyncDir(file)
+}
+
 /** fsync a directory so a rename in it survives a power loss. Some network file systems refuse; that is fine. */
 export async function fsyncDir(dir: string): Promise<void> {
   let handle: fs.FileHandle | undefined
