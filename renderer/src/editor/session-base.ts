@@ -47,6 +47,11 @@ export function label(s: SectionLock | undefined): string {
   return s?.heading ? `“${s.heading}”` : s?.id === 'preamble' ? 'The preamble' : 'This section'
 }
 
+/** {@link label} inside a sentence ("You no longer hold the preamble"). */
+export function labelInSentence(s: SectionLock | undefined): string {
+  return s?.heading ? label(s) : label(s).toLowerCase()
+}
+
 /** The session's state, shared by its parts. */
 export abstract class SessionBase {
   protected readonly claims = new ClaimBook()

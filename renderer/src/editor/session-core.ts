@@ -26,7 +26,7 @@ import type { JournalEntry } from './session-host'
 import { label } from './session-base'
 import { SessionRemote } from './session-remote'
 
-export { DEFAULT_TIMING, label } from './session-base'
+export { DEFAULT_TIMING, label, labelInSentence } from './session-base'
 export type { SessionClock, SessionTiming, SessionView } from './session-base'
 export type { SectionChange } from './session-remote'
 

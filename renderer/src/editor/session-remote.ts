@@ -11,7 +11,7 @@ import type { ServerSnapshot } from './session-host'
 import { editorText, holderPatch, holdersFor, planSnapshot, stepSpec, takesTheirs } from './session-sync'
 import type { SnapshotPlan } from './session-sync'
 import { remoteSectionSpec } from './remote-update'
-import { label, SessionBase } from './session-base'
+import { labelInSentence, SessionBase } from './session-base'
 
 /** A changed section as the services describe it (`documents:changes`). */
 export type SectionChange = Extract<ResponseOf<'documents:changes'>, { kind: 'sections' }>['changed'][number]
@@ -203,8 +203,8 @@ export abstract class SessionRemote extends SessionBase {
       key: `lost:${sectionId}`,
       kind: dirty ? 'error' : 'info',
       text: dirty
-        ? `You no longer hold ${label(s)}: ${reason}. Your unsaved text is kept below (and in the local journal).`
-        : `You no longer hold ${label(s)}: ${reason}. Everything you typed there was saved.`,
+        ? `You no longer hold ${labelInSentence(s)}: ${reason}. Your unsaved text is kept below (and in the local journal).`
+        : `You no longer hold ${labelInSentence(s)}: ${reason}. Everything you typed there was saved.`,
       ...(dirty ? { draft: { sectionId, text: current, baseSha256: s.sha ?? null } } : {})
     })
     this.applyLocks(this.lastLocks)

@@ -8,7 +8,7 @@ import { Transaction } from '@codemirror/state'
 import { findSection, isMine, patchSections, phaseOf, sectionLocks } from './lock-state'
 import type { SectionLock } from './lock-state'
 import { sessionWrite } from './lock-filter'
-import { label, SessionCore } from './session-core'
+import { label, labelInSentence, SessionCore } from './session-core'
 import { asSectionText, isDirty } from './session-runs'
 import type { HeldView, JournalEntry } from './session-host'
 import { serverSections } from './session-sync'
@@ -155,7 +155,7 @@ export class SectionSession extends SessionCore {
       this.host.notify({
         key: `restore-typed:${sectionId}`,
         kind: 'warning',
-        text: `You typed in ${label(t)} while it was being restored; that text is kept below.`,
+        text: `You typed in ${labelInSentence(t)} while it was being restored; that text is kept below.`,
         draft: { sectionId, text: this.view.state.sliceDoc(t.from, t.to), baseSha256: null }
       })
     }
