@@ -106,7 +106,7 @@ export function StatusBar({ transport }: { transport: 'electron' | 'web' }) {
       )}
       {health && health.saves > 0 && health.saveMedianMs !== null && (
         <span title="This instance's saves since start">
-          {health.saves} saves · median {Math.round(health.saveMedianMs)} ms
+          {health.saves} {health.saves === 1 ? 'save' : 'saves'} · median {Math.round(health.saveMedianMs)} ms
         </span>
       )}
       <span className="grow" />
