@@ -57,3 +57,9 @@ export function appendToLine(original: string, lineText: string, add: string): s
   if (hits !== 1) throw new Error(`expected exactly one line “${lineText}”, found ${hits}`)
   return lines.map((l) => (l === lineText ? l + add : l)).join('\n')
 }
+
+/** Forty `# Part n` sections of a paragraph each: long enough to scroll the editor and the preview. */
+export const LONG_PARTS = Array.from(
+  { length: 40 },
+  (_, i) => `# Part ${i + 1}\n\n${'Words to fill the page. '.repeat(12)}\n`
+).join('\n')

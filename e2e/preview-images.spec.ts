@@ -9,6 +9,7 @@ import { promises as fs } from 'node:fs'
 import path from 'node:path'
 import { crc32, deflateSync } from 'node:zlib'
 import type { Page } from '@playwright/test'
+import { LONG_PARTS } from './documents'
 import { expect, test } from './fixtures'
 import { AFTER_AUTOSAVE_MS, FILE_LIMIT_MS, disk, watchErrors } from './everyday'
 import { typeAtEndOf } from './writer'
@@ -277,11 +278,7 @@ test('export to HTML downloads a standalone file with the document’s headings,
 })
 
 test('the preview follows the editor’s scrolling', async ({ sectioned }) => {
-  const parts = Array.from(
-    { length: 40 },
-    (_, i) => `# Part ${i + 1}\n\n${'Words to fill the page. '.repeat(12)}\n`
-  )
-  await sectioned.files({ 'long.md': parts.join('\n') })
+  await sectioned.files({ 'long.md': LONG_PARTS })
   const ann = await sectioned.start({ user: 'ann' })
   const a = await ann.open('long.md', 'Part 1')
   await a.getByTestId('toggle-preview').click()

@@ -3,6 +3,7 @@
  * the editor shows the same place; the panes do not bounce each other back.
  */
 import type { Page } from '@playwright/test'
+import { LONG_PARTS } from './documents'
 import { expect, test } from './fixtures'
 
 /** The first “Part n” heading whose top is inside the pane `pane` (matched by `selector`). */
@@ -20,11 +21,7 @@ function firstHeading(page: Page, selector: string, pane: string): Promise<strin
 }
 
 test('the editor follows the preview’s scrolling', async ({ sectioned }) => {
-  const parts = Array.from(
-    { length: 40 },
-    (_, i) => `# Part ${i + 1}\n\n${'Words to fill the page. '.repeat(12)}\n`
-  )
-  await sectioned.files({ 'long.md': parts.join('\n') })
+  await sectioned.files({ 'long.md': LONG_PARTS })
   const ann = await sectioned.start({ user: 'ann' })
   const a = await ann.open('long.md', 'Part 1')
   await a.getByTestId('toggle-preview').click()

@@ -150,7 +150,7 @@ export async function tryAcquire(
   // The guess stands only while that generation still holds the very tombstone this instance
   // wrote: a lock folder replaced meanwhile (deleted to reset it, an older copy brought back by a
   // sync tool or a restore) can hold a live lock at a lower generation, which a claim above it
-  // would overtake — both would hold it (a review found this; lock-acquire-guess.test.ts).
+  // would overtake — both would hold it (a review found this; lock-service.test.ts).
   const remembered = ctx.takeOwnTombstone(dir)
   const own =
     remembered && (await holdsClaim(dir, remembered.top, remembered.content)) ? remembered.top : undefined

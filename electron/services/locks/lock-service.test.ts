@@ -402,3 +402,37 @@ describe('LOCK_HEARTBEAT_INTERVAL', () => {
     }
   })
 })
+
+/**
+ * A lock this instance released last is claimed at the next generation without reading the folder
+ * first (lock-acquire.ts) — only while that generation still holds the very tombstone it wrote. A
+ * lock folder replaced meanwhile (deleted to reset it, an older copy put back by a sync tool or a
+ * restore) may hold someone's live lock at a lower generation: claiming above it would overtake it.
+ */
+describe('claiming again a lock this instance released last', () => {
+  for (const kind of ['document', 'write'] as const) {
+    const take = (s: LockService) =>
+      kind === 'document' ? s.acquireDocument(DOC, { retries: 0 }) : s.acquireWrite(DOC, 0)
+    const dir = () => (kind === 'document' ? ws.documentLockDir(DOC) : ws.writeLockDir(DOC))
+
+    it(`${kind}: takes the next generation while the folder is as it left it`, async () => {
+      const ann = service(ident('Ann'), new FakeClock())
+      await ann.release(await take(ann))
+      const again = await take(ann)
+      expect(again.generation).toBe(3) // 1 her claim, 2 her tombstone
+      expect(await readLockDir(dir())).toMatchObject({ kind: 'held', top: 3 })
+    })
+
+    it(`${kind}: is refused when the folder was replaced and someone holds the lock there now`, async () => {
+      const clock = new FakeClock()
+      const ann = service(ident('Ann'), clock)
+      const bob = service(ident('Bob'), clock)
+      for (let i = 0; i < 3; i++) await ann.release(await take(ann)) // her tombstone: generation 6
+      await fs.rename(ws.docDir(DOC), `${ws.docDir(DOC)}-moved`) // a fresh lock folder
+      await take(bob) // generation 1 of the new folder
+      await expect(take(ann)).rejects.toThrow()
+      expect(await readLockDir(dir())).toMatchObject({ kind: 'held', top: 1 })
+      expect(bob.heldLocks().some((h) => h.kind === kind)).toBe(true)
+    })
+  }
+})
