@@ -9,7 +9,6 @@ import { promises as fs } from 'node:fs'
 import path from 'node:path'
 import { crc32, deflateSync } from 'node:zlib'
 import type { Page } from '@playwright/test'
-import { LONG_PARTS } from './documents'
 import { expect, test } from './fixtures'
 import { AFTER_AUTOSAVE_MS, FILE_LIMIT_MS, disk, watchErrors } from './everyday'
 import { typeAtEndOf } from './writer'
@@ -275,34 +274,4 @@ test('export to HTML downloads a standalone file with the document’s headings,
   } else
     test.info().annotations.push({ type: 'skipped', description: 'DOCX export: pandoc is not installed' })
   await errors.check()
-})
-
-test('the preview follows the editor’s scrolling', async ({ sectioned }) => {
-  await sectioned.files({ 'long.md': LONG_PARTS })
-  const ann = await sectioned.start({ user: 'ann' })
-  const a = await ann.open('long.md', 'Part 1')
-  await a.getByTestId('toggle-preview').click()
-  const preview = a.getByTestId('preview')
-  await expect(preview.locator('h1')).toHaveCount(40)
-  // Scroll the editor most of the way down: the first heading at the top of each pane is the same.
-  await a.locator('.cm-scroller').evaluate((scroller) => (scroller.scrollTop = scroller.scrollHeight * 0.7))
-  /** The first “Part n” heading whose top is inside the pane `pane` (matched by `selector`). */
-  const firstHeading = (selector: string, pane: string) =>
-    a.evaluate(
-      ([selector, pane]) => {
-        const top = document.querySelector(pane)?.getBoundingClientRect().top ?? 0
-        const seen = Array.from(document.querySelectorAll(selector)).find(
-          (e) => e.getBoundingClientRect().top >= top - 4 && /^(# )?Part \d+$/.test(e.textContent ?? '')
-        )
-        return seen?.textContent?.replace(/^#\s*/, '') ?? null
-      },
-      [selector, pane]
-    )
-  // CodeMirror draws the lines scrolled to in its next frames: wait for them.
-  await expect
-    .poll(() => firstHeading('.cm-line', '.cm-scroller'), { timeout: 5_000 })
-    .toMatch(/^Part (2\d|3\d)$/)
-  const editorTop = await firstHeading('.cm-line', '.cm-scroller')
-  await expect.poll(() => firstHeading('.preview-doc h1', '.preview'), { timeout: 5_000 }).toBe(editorTop)
-  await sectioned.shot(a, 'preview-scroll-sync')
 })

@@ -1,6 +1,7 @@
 /**
  * Scroll sync from the preview back to the editor (issue 15): the writer scrolls the preview and
- * the editor shows the same place; the panes do not bounce each other back.
+ * the editor shows the same place; the panes do not bounce each other back. And the other way: the
+ * preview follows the editor.
  */
 import type { Page } from '@playwright/test'
 import { LONG_PARTS } from './documents'
@@ -42,4 +43,22 @@ test('the editor follows the preview’s scrolling', async ({ sectioned }) => {
   expect(await firstHeading(a, '.preview-doc h1', '.preview')).toBe(previewTop)
   expect(await firstHeading(a, '.cm-line', '.cm-scroller')).toBe(previewTop)
   await sectioned.shot(a, 'preview-scroll-back')
+})
+
+test('the preview follows the editor’s scrolling', async ({ sectioned }) => {
+  await sectioned.files({ 'long.md': LONG_PARTS })
+  const ann = await sectioned.start({ user: 'ann' })
+  const a = await ann.open('long.md', 'Part 1')
+  await a.getByTestId('toggle-preview').click()
+  const preview = a.getByTestId('preview')
+  await expect(preview.locator('h1')).toHaveCount(40)
+  // Scroll the editor most of the way down: the first heading at the top of each pane is the same.
+  await a.locator('.cm-scroller').evaluate((scroller) => (scroller.scrollTop = scroller.scrollHeight * 0.7))
+  // CodeMirror draws the lines scrolled to in its next frames: wait for them.
+  await expect
+    .poll(() => firstHeading(a, '.cm-line', '.cm-scroller'), { timeout: 5_000 })
+    .toMatch(/^Part (2\d|3\d)$/)
+  const editorTop = await firstHeading(a, '.cm-line', '.cm-scroller')
+  await expect.poll(() => firstHeading(a, '.preview-doc h1', '.preview'), { timeout: 5_000 }).toBe(editorTop)
+  await sectioned.shot(a, 'preview-scroll-sync')
 })
