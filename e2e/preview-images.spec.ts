@@ -96,7 +96,8 @@ test('the preview shows workspace images, math, footnotes, task lists and front 
 }) => {
   await sectioned.files({
     'notes/plan.md': RICH,
-    'notes/other.md': '# Other plan\n\n## Next steps\n\nCall the bank.\n'
+    // Long enough that the linked heading is far below the first screen.
+    'notes/other.md': `# Other plan\n\n${Array.from({ length: 30 }, (_, i) => `## Week ${i + 1}\n\nNothing yet.\n\n`).join('')}## Next steps\n\nCall the bank.\n`
   })
   await fs.mkdir(path.join(sectioned.folder, 'img'))
   await fs.writeFile(path.join(sectioned.folder, 'img/costs.png'), png(240, 90))
@@ -140,11 +141,20 @@ test('the preview shows workspace images, math, footnotes, task lists and front 
   await sectioned.shot(a, 'preview-rich-dark')
   await a.emulateMedia({ colorScheme: 'light' })
 
-  // A footnote reference scrolls the preview to the note; a link to another document opens it.
+  // A footnote reference scrolls the preview to the note; a link to another document opens it at
+  // the heading its #anchor names (`other.md#next-steps`), that heading at the top of the editor.
   await preview.locator('sup.footnote-ref a').click()
   await preview.getByRole('link', { name: 'the other plan' }).click()
   await expect(a.locator('.cm-content')).toContainText('Call the bank.', { timeout: 10_000 })
   await expect(preview).toContainText('Call the bank.')
+  const heading = a.locator('.cm-line', { hasText: 'Next steps' })
+  await expect
+    .poll(async () => {
+      const line = await heading.boundingBox()
+      const view = await a.locator('.cm-scroller').boundingBox()
+      return line && view ? Math.round(line.y - view.y) : null
+    })
+    .toBeLessThan(120)
 
   expect(outside, 'requests that left loopback').toEqual([])
   await errors.check()

@@ -18,7 +18,7 @@ export function PreviewPane() {
   const setShown = useApp((s) => s.setPreviewShown)
   const client = useApp((s) => s.client)
   const current = useApp((s) => s.current)
-  const open = useApp((s) => s.open)
+  const goToAnchor = useApp((s) => s.goToAnchor)
   useEffect(() => {
     // The editor hands over its text only while a preview is on screen (see EditorPane).
     setShown(true)
@@ -68,7 +68,7 @@ export function PreviewPane() {
       target?.scrollIntoView({ block: 'start' })
     } else if (current) {
       const link = documentLink(current, href)
-      if (link) void open(link.document)
+      if (link) void goToAnchor(link.document, link.anchor)
     }
   }
   return (

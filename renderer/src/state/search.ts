@@ -1,3 +1,4 @@
+import { slug } from 'github-slugger'
 import type { StateCreator } from 'zustand'
 import type { ResponseOf } from '../../../shared/contract'
 import type { SectionedClient } from '../ipc/client'
@@ -14,6 +15,23 @@ export interface SearchSlice {
   runSearch(query: string): Promise<void>
   /** Opens the document and puts the cursor at the start of the section. */
   goToResult(document: string, sectionId: string): Promise<void>
+  /**
+   * Follows a link to another document (`other.md#budget`): opens it and, when `anchor` names one
+   * of its headings, puts that heading's section at the cursor (and at the top of the view).
+   */
+  goToAnchor(document: string, anchor: string | null): Promise<void>
+}
+
+/**
+ * The section a link's `#anchor` names: the heading whose GitHub-style anchor it is (what a
+ * rendered markdown file links to: `#the-budget` for "The budget"), else the section of that id.
+ */
+export function sectionForAnchor<S extends { id: string; heading: string }>(
+  sections: readonly S[],
+  anchor: string
+): S | undefined {
+  const want = anchor.toLowerCase()
+  return sections.find((s) => s.heading && slug(s.heading) === want) ?? sections.find((s) => s.id === anchor)
 }
 
 /** While the index is still being built, the same query is asked again this often. */
@@ -57,6 +75,14 @@ export function createSearchSlice(
       const snap = get().snapshot
       if (!snap || get().current !== document) return
       const section = snap.sections.find((x) => x.id === sectionId)
+      if (section) get().focusAt(lineStart(snap.text, section.startLine))
+    },
+
+    async goToAnchor(document, anchor) {
+      await get().open(document)
+      const snap = get().snapshot
+      if (!anchor || !snap || get().current !== document) return
+      const section = sectionForAnchor(snap.sections, anchor)
       if (section) get().focusAt(lineStart(snap.text, section.startLine))
     }
   })
