@@ -105,7 +105,9 @@ describe('WriteQueue', () => {
 
   it('skips the ticket of a waiter on another machine once it stops beating, never while it beats', async () => {
     const self = testIdentity('ann')
-    const beatMs = 100
+    // Three silent beats (1.2 s) judge a ticket abandoned: a loaded machine's timer can slip a few
+    // hundred ms (at 100 ms beats this test once judged the live waiter dead at load 9).
+    const beatMs = 400
     // A live waiter elsewhere: its ticket is rewritten every beat, so it is waited for.
     const live = await plantTicket(1, { hostId: 'elsewhere', pid: 1, instanceId: 'live' })
     let beats = 0
