@@ -23,7 +23,8 @@
  * that the page cache is enough: the file outlives the process and the next writer reads it. Only a
  * power loss or an operating-system crash can lose an intent that was not synced, and only one
  * whose save was not yet acknowledged: a save is answered after its history versions, which are
- * fsynced (history-store.ts). What such a crash can leave is recovered from the document and
+ * fsynced (history-store.ts) — except one whose versions could not be written, acknowledged all the
+ * same, whose intent is then the only record of it and is fsynced right then (`keepIntent`). What such a crash can leave is recovered from the document and
  * history: the document is durable on its own (its temp file and folder are fsynced), so its text
  * is never lost — with the intent gone, the next save finds history not ending with the section's
  * text and records it first, as an outside edit (save-commit.ts: keepPriorText); an intent whose
