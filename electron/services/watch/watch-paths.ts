@@ -68,6 +68,18 @@ function isIgnoredHidden(parts: string[], entry?: EntryKind): boolean {
 }
 
 /** Classifies a watched path; null for folders that lead to documents or locks but are neither. */
+/**
+ * The `.sectioned/docs/<key>/locks` folder when `rel` is it or its `sections` folder — the folders
+ * that hold lock folders — else null.
+ */
+export function lockParentOf(rel: string): string | null {
+  const parts = rel.split('/')
+  if (parts[0] !== HIDDEN_DIR || parts[1] !== 'docs' || parts[3] !== 'locks') return null
+  if (parts.length === 4 || (parts.length === 5 && parts[4] === 'sections'))
+    return parts.slice(0, 4).join('/')
+  return null
+}
+
 export function classifyPath(rel: string): WatchedPath | null {
   const parts = rel.split('/')
   if (parts[0] === HIDDEN_DIR) {

@@ -275,6 +275,50 @@ describe('WorkspaceWatcher, native events', () => {
     expect(released.payload).toMatchObject({ sectionId: 'intro', state: 'released' })
   })
 
+  it('reports a document’s first lock whose folder appeared in chokidar’s gap under a new locks folder', async () => {
+    // A document's first lock makes `locks/sections/<id>` in one go; chokidar reads each new level
+    // before it watches it, so the lock folder itself can be missed (CI: a badge seen only with the
+    // holder's save, 2.4 s later). Played exactly: chokidar skips the lock folder and all in it until
+    // it has decided about the folder, as if it had missed it. Real files, real chokidar.
+    await fs.writeFile(path.join(root, 'notes', 'plan.md'), '# Intro\n\ntext\n')
+    await fs.mkdir(ws.docDir('notes/plan.md'), { recursive: true })
+    const lockDir = ws.sectionLockDir('notes/plan.md', 'intro')
+    let gap = true
+    let asked = 0
+    const gapped: WatcherFactory = (dir, options) => {
+      const ignored = options.ignored as (p: string, stats?: Stats) => boolean
+      const skip = (p: string) => {
+        if (!gap || !(p === lockDir || p.startsWith(lockDir + path.sep))) return false
+        if (p === lockDir && ++asked === 2) gap = false
+        return true
+      }
+      return watch(dir, { ...options, ignored: (p, st) => skip(p) || ignored(p, st) })
+    }
+    const w = await started('native', 1000, gapped)
+    // The first claim as the lock service makes it: the folders, then the generation renamed in.
+    await fs.mkdir(lockDir, { recursive: true })
+    const draft = path.join(lockDir, '.claim-gap')
+    await fs.mkdir(draft)
+    await fs.writeFile(
+      path.join(draft, RECORD_FILE),
+      encodeLockRecord(lockRecord('notes/plan.md', 'intro', 1))
+    )
+    await fs.rename(draft, path.join(lockDir, genName(1)))
+    const held = await w.next('locks-changed', 0, 2000)
+    expect(gap, 'chokidar skipped the lock folder').toBe(false)
+    expect(held.payload).toMatchObject({ document: 'notes/plan.md', sectionId: 'intro', state: 'held' })
+
+    // Its release, inside the folder chokidar missed: seen only if it watches it now.
+    await sleep(500)
+    const from = w.seen.length
+    await fs.rename(
+      path.join(lockDir, genName(1), RECORD_FILE),
+      path.join(lockDir, genName(1), 'released.json')
+    )
+    const released = await w.next('locks-changed', from, 1000)
+    expect(released.payload).toMatchObject({ sectionId: 'intro', state: 'released' })
+  })
+
   it('knows the locks that existed before start: no event for their heartbeat, the document on release', async () => {
     await fs.writeFile(path.join(root, 'notes', 'plan.md'), '# Intro\n\ntext\n')
     await takeLockLikeAnotherInstance('notes/plan.md', 'intro', 1)

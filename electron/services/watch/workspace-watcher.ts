@@ -22,7 +22,7 @@ import { detectMount, type MountInfo } from './mount-type'
 import type { OwnWriteRegistry } from './own-writes'
 import { SerialRuns } from './serial-runs'
 import { chooseWatchMode, formatInterval, type WatchModeChoice, type WatchModeOverride } from './watch-mode'
-import { classifyPath, isIgnoredPath, type WatchedPath } from './watch-paths'
+import { classifyPath, isIgnoredPath, lockParentOf, type WatchedPath } from './watch-paths'
 
 type LockPath = Extract<WatchedPath, { kind: 'lock' }>
 
@@ -55,6 +55,12 @@ const LOCK_MAX_WAIT_MS = 100
  * half way costs five reads.
  */
 const LOCK_RECHECK_MS = [50, 150, 400, 1000, 2500]
+/**
+ * When a folder that holds lock folders appears (a document's first lock makes `locks/sections/<id>`
+ * in one go), its lock folders are looked at after these delays: chokidar reads each new level
+ * before it watches it, so a lock folder made in that gap raises no event of its own.
+ */
+const LOCK_PARENT_SCAN_MS = [50, 400]
 /** Lock folders read at once while seeding: enough to hide a network drive's latency, few enough to be polite. */
 const SEED_CONCURRENCY = 16
 /**
@@ -101,6 +107,7 @@ export class WorkspaceWatcher {
   private readonly lockSignatures = new Map<string, string>()
   /** Lock folders read half made: how many re-reads each has had, and the next one's timer. */
   private readonly lockRechecks = new Map<string, { tries: number; timer: Disposable | null }>()
+  private readonly parentScans = new Set<Disposable>()
   private readonly docKeys = new Map<string, string>()
   private readonly sectionIds = new Map<string, string>()
   private readonly renames: RenamePairs
@@ -161,6 +168,8 @@ export class WorkspaceWatcher {
     this.lockSettle.dispose()
     for (const r of this.lockRechecks.values()) r.timer?.dispose()
     this.lockRechecks.clear()
+    for (const t of this.parentScans) t.dispose()
+    this.parentScans.clear()
     this.renames.dispose()
     await this.fallback
     await this.watcher?.close()
@@ -217,6 +226,8 @@ export class WorkspaceWatcher {
     } else if ((event === 'addDir' || event === 'unlinkDir') && isDocumentFolder(this.rel(p))) {
       this.events.emit('folders-changed', { folder: this.rel(p) })
     }
+    const locks = event === 'addDir' ? lockParentOf(this.rel(p)) : null
+    if (locks !== null) this.scanLockParent(locks)
     if (event === 'addDir' && isDocumentFolder(this.rel(p))) {
       // A document moved into a folder made a moment earlier (files:rename into a new folder) can
       // land before the native watch of that folder is in place and raise no event: look inside.
@@ -341,6 +352,35 @@ export class WorkspaceWatcher {
     if (state.kind !== 'held' && state.kind !== 'released' && state.kind !== 'corrupt') return
     const seen = (watched ?? this.watcher?.getWatched() ?? {})[dir]
     if (!seen?.includes(genName(state.top))) this.watcher?.add(dir)
+  }
+
+  /** Looks at every lock folder of a document's new `locks` folder a little later (LOCK_PARENT_SCAN_MS). */
+  private scanLockParent(locks: string): void {
+    for (const delay of LOCK_PARENT_SCAN_MS) {
+      const timer = this.clock.setTimeout(() => {
+        this.parentScans.delete(timer)
+        if (!this.disposed) void this.lookInto(locks)
+      }, delay)
+      this.parentScans.add(timer)
+    }
+  }
+
+  private async lookInto(locks: string): Promise<void> {
+    const list = async (rel: string) =>
+      ((await listEntries(path.join(this.root, ...rel.split('/')))) ?? [])
+        .filter((e) => e.isDirectory())
+        .map((e) => `${rel}/${e.name}`)
+    const top = await list(locks)
+    const dirs = [...top, ...(top.includes(`${locks}/sections`) ? await list(`${locks}/sections`) : [])]
+    const watched = this.watcher?.getWatched() ?? {}
+    for (const rel of dirs) {
+      const lock = classifyPath(rel)
+      if (this.disposed || lock?.kind !== 'lock' || lock.lockDir !== rel) continue
+      this.onLockPath(lock)
+      // A lock folder chokidar does not watch (it missed it): handed to it, so its release is seen.
+      const dir = path.join(this.root, ...rel.split('/'))
+      if (!watched[dir]) this.watcher?.add(dir)
+    }
   }
 
   /** Reads a half-made lock folder again later, a bounded number of times (see checkLock). */
