@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { classifyPath, isIgnoredPath } from './watch-paths'
+import { classifyPath, isIgnoredPath, lockParentOf } from './watch-paths'
 
 describe('watch paths', () => {
   const file = { isFile: () => true, isDirectory: () => false }
@@ -76,5 +76,19 @@ describe('watch paths', () => {
       lockDir: `${lock}/document`
     })
     expect(classifyPath(`${lock}/sections`)).toBeNull()
+  })
+})
+
+describe('lockParentOf', () => {
+  it('names the locks folder for the folders a first lock makes, and nothing else', () => {
+    const locks = '.sectioned/docs/plan-md-1a2b3c4d/locks'
+    expect(lockParentOf('.sectioned/docs/plan-md-1a2b3c4d')).toBe(locks)
+    expect(lockParentOf(locks)).toBe(locks)
+    expect(lockParentOf(`${locks}/sections`)).toBe(locks)
+    expect(lockParentOf(`${locks}/sections/intro`)).toBeNull()
+    expect(lockParentOf(`${locks}/document`)).toBeNull()
+    expect(lockParentOf('.sectioned/docs')).toBeNull()
+    expect(lockParentOf('.sectioned/docs/plan-md-1a2b3c4d/history')).toBeNull()
+    expect(lockParentOf('notes/locks')).toBeNull()
   })
 })

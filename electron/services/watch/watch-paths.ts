@@ -67,19 +67,20 @@ function isIgnoredHidden(parts: string[], entry?: EntryKind): boolean {
   return parts.length <= folderDepth ? file : parts.length > folderDepth + 1
 }
 
-/** Classifies a watched path; null for folders that lead to documents or locks but are neither. */
 /**
- * The `.sectioned/docs/<key>/locks` folder when `rel` is it or its `sections` folder — the folders
- * that hold lock folders — else null.
+ * The `.sectioned/docs/<key>/locks` folder when `rel` is it, its `sections` folder or the
+ * document's own folder — the folders a first lock can make in one go — else null.
  */
 export function lockParentOf(rel: string): string | null {
   const parts = rel.split('/')
-  if (parts[0] !== HIDDEN_DIR || parts[1] !== 'docs' || parts[3] !== 'locks') return null
-  if (parts.length === 4 || (parts.length === 5 && parts[4] === 'sections'))
-    return parts.slice(0, 4).join('/')
-  return null
+  if (parts[0] !== HIDDEN_DIR || parts[1] !== 'docs' || parts.length < 3) return null
+  const locks = [...parts.slice(0, 3), 'locks'].join('/')
+  if (parts.length === 3) return locks
+  if (parts[3] !== 'locks') return null
+  return parts.length === 4 || (parts.length === 5 && parts[4] === 'sections') ? locks : null
 }
 
+/** Classifies a watched path; null for folders that lead to documents or locks but are neither. */
 export function classifyPath(rel: string): WatchedPath | null {
   const parts = rel.split('/')
   if (parts[0] === HIDDEN_DIR) {
