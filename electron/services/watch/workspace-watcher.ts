@@ -359,7 +359,8 @@ export class WorkspaceWatcher {
     for (const delay of LOCK_PARENT_SCAN_MS) {
       const timer = this.clock.setTimeout(() => {
         this.parentScans.delete(timer)
-        if (!this.disposed) void this.lookInto(locks)
+        // A folder that cannot be listed now is looked at with its next event, as before.
+        if (!this.disposed) this.lookInto(locks).catch(() => undefined)
       }, delay)
       this.parentScans.add(timer)
     }
