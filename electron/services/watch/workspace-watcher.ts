@@ -10,21 +10,19 @@ import {
   realPath,
   ShareFileError
 } from '../core/share-fs'
-import type { Clock, Disposable } from '../core/clock'
+import type { Clock } from '../core/clock'
 import { Emitter } from '../core/emitter'
 import { HIDDEN_DIR, type Workspace } from '../core/workspace'
 import { IndexStore } from '../documents/index-store'
 import { renamedFrom } from '../files/doc-move'
-import { genName, readLockDir, type LockDirState } from '../locks/lock-dir'
 import { KeyedDebounce } from './keyed-debounce'
 import { RenamePairs } from './rename-pairs'
 import { detectMount, type MountInfo } from './mount-type'
 import type { OwnWriteRegistry } from './own-writes'
 import { SerialRuns } from './serial-runs'
 import { chooseWatchMode, formatInterval, type WatchModeChoice, type WatchModeOverride } from './watch-mode'
-import { classifyPath, isIgnoredPath, lockParentOf, type WatchedPath } from './watch-paths'
-
-type LockPath = Extract<WatchedPath, { kind: 'lock' }>
+import { classifyPath, isIgnoredPath, lockParentOf } from './watch-paths'
+import { LockFolders, type LockPath } from './lock-folders'
 
 import type { WatcherFactory, WorkspaceWatcherEvents, WorkspaceWatcherOptions } from './watcher-types'
 
@@ -46,23 +44,6 @@ export const pollEvery = (intervalMs: number) => Math.max(50, Math.round(interva
 const DOC_MAX_WAIT_MS = 150
 /** chokidar swallows a second `change` of a path within 50 ms of the first: one re-read after that catches it. */
 const RECHECK_MS = 75
-/** One acquisition is mkdir + record write + compaction within a few ms; it should be one event. */
-const LOCK_QUIET_MS = 20
-const LOCK_MAX_WAIT_MS = 100
-/**
- * When a lock folder is read half made (no generation yet, or one without its record), it is read
- * again after these delays: its next step may raise no event (see `checkLock`). A claimer that died
- * half way costs five reads.
- */
-const LOCK_RECHECK_MS = [50, 150, 400, 1000, 2500]
-/**
- * When a folder that holds lock folders appears (a document's first lock makes `locks/sections/<id>`
- * in one go), its lock folders are looked at after these delays: chokidar reads each new level
- * before it watches it, so a lock folder made in that gap raises no event of its own.
- */
-const LOCK_PARENT_SCAN_MS = [50, 400]
-/** Lock folders read at once while seeding: enough to hide a network drive's latency, few enough to be polite. */
-const SEED_CONCURRENCY = 16
 /**
  * How long a removal waits for a document with its content to appear (and the other way round) to
  * be called a rename: the two events of a rename come within one settle of each other natively,
@@ -102,14 +83,8 @@ export class WorkspaceWatcher {
   private readonly known = new Map<string, string | null>()
   private readonly docSettle: KeyedDebounce
   private readonly docRecheck: KeyedDebounce
-  private readonly lockSettle: KeyedDebounce
-  /** Last state reported per lock folder; a heartbeat (same tenure) does not change it. */
-  private readonly lockSignatures = new Map<string, string>()
-  /** Lock folders read half made: how many re-reads each has had, and the next one's timer. */
-  private readonly lockRechecks = new Map<string, { tries: number; timer: Disposable | null }>()
-  private readonly parentScans = new Set<Disposable>()
+  private readonly locks: LockFolders
   private readonly docKeys = new Map<string, string>()
-  private readonly sectionIds = new Map<string, string>()
   private readonly renames: RenamePairs
   /** Stored section indexes: the content a document had, when it goes before this instance read it. */
   private readonly indexes: IndexStore
@@ -124,7 +99,14 @@ export class WorkspaceWatcher {
     this.createWatcher = opts.createWatcher ?? watch
     this.docSettle = new KeyedDebounce(this.clock, DOC_QUIET_MS, DOC_MAX_WAIT_MS)
     this.docRecheck = new KeyedDebounce(this.clock, RECHECK_MS, Number.POSITIVE_INFINITY)
-    this.lockSettle = new KeyedDebounce(this.clock, LOCK_QUIET_MS, LOCK_MAX_WAIT_MS)
+    this.locks = new LockFolders(this.clock, {
+      root: () => this.root,
+      watcher: () => this.watcher,
+      disposed: () => this.disposed,
+      run: (key, task) => this.runs.request(key, task),
+      emit: (event) => this.events.emit('locks-changed', event),
+      docKeys: this.docKeys
+    })
     this.indexes = new IndexStore(this.ws)
     this.renames = new RenamePairs(this.clock, RENAME_WINDOW_MS, {
       removed: (document) => {
@@ -165,11 +147,7 @@ export class WorkspaceWatcher {
     this.markReady()
     this.docSettle.dispose()
     this.docRecheck.dispose()
-    this.lockSettle.dispose()
-    for (const r of this.lockRechecks.values()) r.timer?.dispose()
-    this.lockRechecks.clear()
-    for (const t of this.parentScans) t.dispose()
-    this.parentScans.clear()
+    this.locks.dispose()
     this.renames.dispose()
     await this.fallback
     await this.watcher?.close()
@@ -216,7 +194,7 @@ export class WorkspaceWatcher {
   private onPath(event: string, p: string): void {
     if (this.disposed) return
     const what = classifyPath(this.rel(p))
-    if (what?.kind === 'lock') this.onLockPath(what)
+    if (what?.kind === 'lock') this.locks.onPath(what)
     else if (what?.kind === 'request' && (event === 'add' || event === 'change')) {
       this.events.emit('request-changed', { id: what.id })
     } else if (what?.kind === 'presence' && (event === 'add' || event === 'change' || event === 'unlink')) {
@@ -227,7 +205,7 @@ export class WorkspaceWatcher {
       this.events.emit('folders-changed', { folder: this.rel(p) })
     }
     const locks = event === 'addDir' ? lockParentOf(this.rel(p)) : null
-    if (locks !== null) this.scanLockParent(locks)
+    if (locks !== null) this.locks.scanParent(locks)
     if (event === 'addDir' && isDocumentFolder(this.rel(p))) {
       // A document moved into a folder made a moment earlier (files:rename into a new folder) can
       // land before the native watch of that folder is in place and raise no event: look inside.
@@ -298,143 +276,18 @@ export class WorkspaceWatcher {
     this.events.emit('document-changed', { document, sha256, external })
   }
 
-  private onLockPath(lock: LockPath): void {
-    this.lockSettle.schedule(lock.lockDir, () => {
-      if (!this.disposed) this.runs.request(`lock:${lock.lockDir}`, () => this.checkLock(lock))
-    })
-  }
-
-  /**
-   * Reads a lock folder and reports it when its tenure or state changed (not for heartbeats).
-   *
-   * chokidar reads a new folder before it watches it (handler.js `_handleDir`), so what happens in
-   * between raises no event. A first claim makes its lock folder and renames a prepared generation
-   * into it a few milliseconds later — inside that gap on a busy machine, the lock is seen only at
-   * the holder's next save (what a CI run showed: another window had the badge after 2.7 s, the
-   * autosave's time, not ~0.1 s). So a
-   * folder read half made is read again a few times, and a lock folder seen held or released for
-   * the first time is handed to chokidar once more: it reads it again, now watched, and watches the
-   * generation it missed, whose release would otherwise raise no event either.
-   */
-  private async checkLock(lock: LockPath): Promise<void> {
-    const dir = path.join(this.root, ...lock.lockDir.split('/'))
-    const state = await readLockDir(dir)
-    if (this.disposed) return
-    if (state.kind === 'claiming' || state.kind === 'empty') {
-      this.recheckLock(lock)
-      return
-    }
-    this.lockRechecks.get(lock.lockDir)?.timer?.dispose()
-    this.lockRechecks.delete(lock.lockDir)
-    const signature = signatureOf(state)
-    const before = this.lockSignatures.get(lock.lockDir)
-    if (before === signature) return
-    this.lockSignatures.set(lock.lockDir, signature)
-    if (before === undefined) this.watchGeneration(dir, state)
-    this.learn(lock, state)
-    const sectionId =
-      lock.lockKind === 'document' ? null : (this.sectionIds.get(lock.lockDir) ?? lock.component)
-    this.events.emit('locks-changed', {
-      document: this.docKeys.get(lock.docKey) ?? null,
-      docKey: lock.docKey,
-      sectionId,
-      kind: lock.lockKind,
-      state: state.kind
-    })
-  }
-
-  /**
-   * Hands a settled lock folder to chokidar once more when it does not watch its top generation
-   * (see checkLock): chokidar reads it again, now watched, and watches what it missed. Only for a
-   * folder with a generation: `add` of a path that is not there would watch its parent for it.
-   */
-  private watchGeneration(dir: string, state: LockDirState, watched?: Record<string, string[]>): void {
-    if (state.kind !== 'held' && state.kind !== 'released' && state.kind !== 'corrupt') return
-    const seen = (watched ?? this.watcher?.getWatched() ?? {})[dir]
-    if (!seen?.includes(genName(state.top))) this.watcher?.add(dir)
-  }
-
-  /** Looks at every lock folder of a document's new `locks` folder a little later (LOCK_PARENT_SCAN_MS). */
-  private scanLockParent(locks: string): void {
-    for (const delay of LOCK_PARENT_SCAN_MS) {
-      const timer = this.clock.setTimeout(() => {
-        this.parentScans.delete(timer)
-        // A folder that cannot be listed now is looked at with its next event, as before.
-        if (!this.disposed) this.lookInto(locks).catch(() => undefined)
-      }, delay)
-      this.parentScans.add(timer)
-    }
-  }
-
-  private async lookInto(locks: string): Promise<void> {
-    const list = async (rel: string) =>
-      ((await listEntries(path.join(this.root, ...rel.split('/')))) ?? [])
-        .filter((e) => e.isDirectory())
-        .map((e) => `${rel}/${e.name}`)
-    const top = await list(locks)
-    const dirs = [...top, ...(top.includes(`${locks}/sections`) ? await list(`${locks}/sections`) : [])]
-    const watched = this.watcher?.getWatched() ?? {}
-    for (const rel of dirs) {
-      const lock = classifyPath(rel)
-      if (this.disposed || lock?.kind !== 'lock' || lock.lockDir !== rel) continue
-      this.onLockPath(lock)
-      // A lock folder chokidar does not watch (it missed it): handed to it, so its release is seen.
-      const dir = path.join(this.root, ...rel.split('/'))
-      if (!watched[dir]) this.watcher?.add(dir)
-    }
-  }
-
-  /** Reads a half-made lock folder again later, a bounded number of times (see checkLock). */
-  private recheckLock(lock: LockPath): void {
-    const entry = this.lockRechecks.get(lock.lockDir) ?? { tries: 0, timer: null }
-    entry.timer?.dispose()
-    const delay = LOCK_RECHECK_MS[entry.tries++]
-    // Given up (a claimer that died half way): the folder's next event starts a new series.
-    if (delay === undefined) {
-      this.lockRechecks.delete(lock.lockDir)
-      return
-    }
-    this.lockRechecks.set(lock.lockDir, entry)
-    entry.timer = this.clock.setTimeout(() => {
-      entry.timer = null
-      this.onLockPath(lock)
-    }, delay)
-  }
-
-  /** A record names the document and the exact section id (folder names hash unusual ids). */
-  private learn(lock: LockPath, state: LockDirState): void {
-    if (state.kind !== 'held') return
-    this.docKeys.set(lock.docKey, state.record.document)
-    if (state.record.sectionId !== null) this.sectionIds.set(lock.lockDir, state.record.sectionId)
-  }
-
-  /**
-   * After the initial scan: remembers which document each docKey belongs to, and the current state
-   * of every lock folder, so the first heartbeat after start is not reported as a change.
-   */
+  /** After the initial scan: remembers which document each docKey belongs to, and seeds the lock folders. */
   private async seed(): Promise<void> {
     const lockDirs: LockPath[] = []
-    const watched = this.watcher?.getWatched() ?? {}
-    for (const [dir, names] of Object.entries(watched)) {
+    for (const [dir, names] of Object.entries(this.watcher?.getWatched() ?? {})) {
       for (const name of names) {
-        const what = classifyPath(this.rel(path.join(dir, name)))
+        const rel = this.rel(path.join(dir, name))
+        const what = classifyPath(rel)
         if (what?.kind === 'document') this.docKeys.set(this.ws.docKey(what.document), what.document)
-        else if (what?.kind === 'lock' && what.lockDir === this.rel(path.join(dir, name))) lockDirs.push(what)
+        else if (what?.kind === 'lock' && what.lockDir === rel) lockDirs.push(what)
       }
     }
-    // Released locks keep their folders, so a long-used workspace has thousands: read a few at a time.
-    const worker = async () => {
-      for (let lock = lockDirs.pop(); lock && !this.disposed; lock = lockDirs.pop()) {
-        const state = await readLockDir(path.join(this.root, ...lock.lockDir.split('/'))).catch(() => null)
-        if (!state || this.lockSignatures.has(lock.lockDir)) continue
-        if (state.kind === 'claiming' || state.kind === 'empty') continue
-        this.lockSignatures.set(lock.lockDir, signatureOf(state))
-        this.learn(lock, state)
-        // The first scan has chokidar's gap too: a generation renamed in meanwhile is not watched.
-        this.watchGeneration(path.join(this.root, ...lock.lockDir.split('/')), state, watched)
-      }
-    }
-    await Promise.all(Array.from({ length: SEED_CONCURRENCY }, worker))
+    await this.locks.seed(lockDirs)
   }
 
   private onWatcherError(err: unknown): void {
@@ -468,19 +321,6 @@ export class WorkspaceWatcher {
 
   private report(message: string): void {
     if (!this.disposed) this.events.emit('error', { message })
-  }
-}
-
-function signatureOf(state: LockDirState): string {
-  switch (state.kind) {
-    case 'held':
-      return `held:${state.top}:${state.record.token}`
-    case 'released':
-    case 'corrupt':
-    case 'claiming':
-      return `${state.kind}:${state.top}`
-    default:
-      return state.kind
   }
 }
 
