@@ -12,6 +12,7 @@ import { SearchBox } from './components/SearchBox'
 import { SettingsDialog } from './components/SettingsDialog'
 import { StatusBar } from './components/StatusBar'
 import { useApp } from './state/use-app'
+import { folderName } from './state/folder-name'
 
 /**
  * The writer's screen: documents and outline on the left, the editor in the middle, preview or a
@@ -35,8 +36,9 @@ export function App({ transport }: { transport: 'electron' | 'web' }) {
     <div className={`app ${side ? 'with-side' : ''}`}>
       <header>
         <h1>Sectioned</h1>
+        {/* The folder's name, as file managers and editors title a window; the whole path on hover. */}
         <span className="muted" title={info?.root}>
-          {info?.root}
+          {info ? folderName(info.root) : null}
         </span>
         <span className="grow" />
         <button data-testid="toggle-preview" aria-pressed={preview} onClick={() => setPreview(!preview)}>
