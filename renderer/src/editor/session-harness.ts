@@ -214,3 +214,20 @@ export class Window {
     await this.server.settle()
   }
 }
+
+/** The session tests' document: three sections. */
+export const SESSION_DOC = '# Intro\nhello\n\n# Budget\nmoney x z\n\n# Risks\nmany\n'
+
+/** A window on a fake server holding `text`, with a manual clock. */
+export function openWindow(text = SESSION_DOC, ext: Extension = []) {
+  const server = new FakeServer(text)
+  const clock = new ManualClock()
+  const win = new Window(server, clock, ext)
+  return { server, clock, win }
+}
+
+/** Autosave fires, its answer arrives, the document is read again. */
+export async function autosave(w: Window) {
+  w.clock.advance(2_000)
+  await w.quiesce()
+}
