@@ -221,7 +221,7 @@ test('scenario 5: A frozen past the stale window is taken over; on waking A is t
   if (!snap.ok) throw new Error(snap.error.message)
   const section = snap.value.sections.find((s) => s.id === 'budget')
   if (!section) throw new Error('no budget section')
-  const current = snap.value.text.slice(section.start, section.end)
+  const current = snap.value.text.slice(section.from, section.to)
   await watchForText(b, 'saved', '.cm-content', bobText)
   const savedAt = Date.now()
   const saved = await api.call('sections:save', {

@@ -50,6 +50,42 @@ export const sectionListSchema = z.custom<z.infer<typeof sectionSchema>[]>(
   { message: 'Expected a list of sections.' }
 )
 
+/**
+ * A section of a document as a window gets it with the whole text (`documents:open`): where it is
+ * in that text in the editor's own unit — `from`/`to` are UTF-16 code-unit offsets into the
+ * snapshot's `text`, [from, to) — counted by the services, which have the text's bytes at hand. A
+ * window no longer converts 25,000 UTF-8 byte offsets when it opens a document, and the answer
+ * carries no byte offsets or line numbers it has no use for (a save's answer still does:
+ * `sectionSchema`).
+ */
+export const snapshotSectionSchema = z.object({
+  id: z.string(),
+  level: z.number().int(),
+  heading: z.string(),
+  from: z.number().int(),
+  to: z.number().int(),
+  sha256: z.string()
+})
+
+function isSnapshotSection(v: unknown): boolean {
+  if (typeof v !== 'object' || v === null) return false
+  const s = v as Record<string, unknown>
+  return (
+    typeof s.id === 'string' &&
+    Number.isSafeInteger(s.level) &&
+    typeof s.heading === 'string' &&
+    Number.isSafeInteger(s.from) &&
+    Number.isSafeInteger(s.to) &&
+    typeof s.sha256 === 'string'
+  )
+}
+
+/** A snapshot's sections: the rules of `snapshotSectionSchema` in one plain loop (see `sectionListSchema`). */
+export const snapshotSectionListSchema = z.custom<z.infer<typeof snapshotSectionSchema>[]>(
+  (v) => Array.isArray(v) && v.every(isSnapshotSection),
+  { message: 'Expected a list of sections.' }
+)
+
 /** Who holds a lock, for badges and refusals. */
 export const holderSchema = z.object({
   ownerId: z.string(),
@@ -78,7 +114,8 @@ export const documentSnapshotSchema = z.object({
   document: z.string(),
   fileSha256: z.string(),
   text: z.string(),
-  sections: sectionListSchema,
+  /** In file order; offsets into `text` (see `snapshotSectionSchema`). */
+  sections: snapshotSectionListSchema,
   locks: z.array(lockViewSchema),
   /** Why the document opens read-only (not UTF-8 text, a second name on disk); null when it can be edited. */
   readOnly: z.string().nullable()

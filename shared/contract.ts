@@ -58,6 +58,8 @@ export {
   sectionChangeSchema,
   sectionListSchema,
   sectionSchema,
+  snapshotSectionListSchema,
+  snapshotSectionSchema,
   structureResultSchema,
   trashEntrySchema,
   versionSchema,

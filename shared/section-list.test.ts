@@ -1,11 +1,17 @@
 /**
- * `sectionListSchema` (one plain loop, for documents of tens of thousands of sections) accepts and
- * refuses exactly what `z.array(sectionSchema)` does.
+ * `sectionListSchema` and `snapshotSectionListSchema` (one plain loop each, for documents of tens of
+ * thousands of sections) accept and refuse exactly what `z.array(sectionSchema)` and
+ * `z.array(snapshotSectionSchema)` do.
  */
 import fc from 'fast-check'
 import { z } from 'zod'
 import { describe, expect, it } from 'vitest'
-import { sectionListSchema, sectionSchema } from './contract'
+import {
+  sectionListSchema,
+  sectionSchema,
+  snapshotSectionListSchema,
+  snapshotSectionSchema
+} from './contract'
 
 const anyValue = fc.oneof(
   fc.string(),
@@ -50,6 +56,43 @@ describe('sectionListSchema', () => {
         (v) => {
           const want = reference.safeParse(v).success
           expect(sectionListSchema.safeParse(v).success).toBe(want)
+          if (want) accepted++
+          else refused++
+        }
+      ),
+      { numRuns: 2000 }
+    )
+    expect(accepted).toBeGreaterThan(100)
+    expect(refused).toBeGreaterThan(100)
+  })
+})
+
+const snapshotSection = fc.record(
+  {
+    id: field(fc.string()),
+    level: field(fc.integer({ min: 0, max: 6 })),
+    heading: field(fc.string()),
+    from: field(fc.nat()),
+    to: field(fc.nat()),
+    sha256: field(fc.string())
+  },
+  { requiredKeys: ['id', 'level', 'heading', 'from', 'to'] }
+)
+
+describe('snapshotSectionListSchema', () => {
+  it('agrees with z.array(snapshotSectionSchema) on random lists, values and near-misses', () => {
+    const reference = z.array(snapshotSectionSchema)
+    let accepted = 0
+    let refused = 0
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          { weight: 8, arbitrary: fc.array(snapshotSection, { maxLength: 4 }) },
+          { weight: 1, arbitrary: anyValue }
+        ),
+        (v) => {
+          const want = reference.safeParse(v).success
+          expect(snapshotSectionListSchema.safeParse(v).success).toBe(want)
           if (want) accepted++
           else refused++
         }

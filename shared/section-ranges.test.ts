@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import type { SectionInfo } from './types'
-import { toCharRanges, utf8Length } from './section-ranges'
+import { collapseCrlf, textSections, toCharRanges, utf8Length } from './section-ranges'
 
 const bytes = (s: string) => new TextEncoder().encode(s).length
 
@@ -151,5 +151,29 @@ describe('toCharRanges', () => {
       })
     )
     expect(utf8Length('a\ud800b')).toBe(5)
+  })
+})
+
+describe('textSections and collapseCrlf', () => {
+  const piece = fc
+    .array(fc.constantFrom('a', 'é', '😀', '漢', '\r\n', '\n', '\r', ' '), { maxLength: 8 })
+    .map((a) => a.join(''))
+
+  it('gives each section its slice of the text; the editor positions are those of the normalised text', () => {
+    fc.assert(
+      fc.property(fc.array(piece, { minLength: 1, maxLength: 6 }), (pieces) => {
+        const text = pieces.join('')
+        const sections = textSections(text, sectionsOf(pieces))
+        expect(sections.map((s) => text.slice(s.from, s.to))).toEqual(pieces)
+        // A section never starts between a CR and its LF: its editor positions are those of the
+        // text before it, line breaks normalised as CodeMirror does.
+        const bounds = sections.flatMap((s) => [s.from, s.to])
+        const editor = (p: number) => text.slice(0, p).replace(/\r\n?/g, '\n').length
+        const cutsPair = (p: number) => text[p - 1] === '\r' && text[p] === '\n'
+        const want = bounds.map((p) => (cutsPair(p) ? editor(p) - 1 : editor(p)))
+        expect(collapseCrlf(text, bounds)).toEqual(want)
+      }),
+      { numRuns: 500 }
+    )
   })
 })

@@ -98,3 +98,45 @@ export function toCharRanges(
     to: charOf.get(Math.max(0, s.end)) ?? pos
   }))
 }
+
+/** A section as a snapshot carries it: its range as UTF-16 offsets into the snapshot's text. */
+export interface TextSection {
+  id: string
+  level: number
+  heading: string
+  from: number
+  to: number
+  sha256: string
+}
+
+/**
+ * `sections` (byte ranges into `text`'s UTF-8 form) with their ranges as UTF-16 offsets into `text`
+ * itself, line breaks counted as they are (a CRLF is two): what `documents:open` answers.
+ */
+export function textSections(text: string, sections: readonly SectionInfo[]): TextSection[] {
+  const ranges = toCharRanges(text, sections)
+  return sections.map((s, i) => ({
+    id: s.id,
+    level: s.level,
+    heading: s.heading,
+    from: ranges[i].from,
+    to: ranges[i].to,
+    sha256: s.sha256
+  }))
+}
+
+/**
+ * Editor positions (a CRLF counted as one, as CodeMirror stores line breaks) of `positions`, UTF-16
+ * offsets into `text` in ascending order. Without a CR in the text they are the same numbers.
+ */
+export function collapseCrlf(text: string, positions: readonly number[]): number[] {
+  let cr = text.indexOf('\r')
+  if (cr === -1) return positions.slice()
+  const out: number[] = []
+  let removed = 0 // CRLF pairs whose CR is before the position: each is one position in the editor
+  for (const p of positions) {
+    for (; cr !== -1 && cr < p; cr = text.indexOf('\r', cr + 1)) if (text.charCodeAt(cr + 1) === 10) removed++
+    out.push(p - removed)
+  }
+  return out
+}

@@ -1,6 +1,7 @@
 import type { Channel, LockView, ResponseOf, ValidRequestOf } from '../../../shared/contract'
 import { LockAcquisitionError, ValidationError } from '../../../shared/errors'
 import type { SectionInfo, VersionRecord } from '../../../shared/types'
+import { textSections, type TextSection } from '../../../shared/section-ranges'
 import type { AppServices } from '../app-services'
 import type { SaveResult } from '../documents/document-service'
 import type { LockHandle } from '../locks/lock-service'
@@ -145,24 +146,36 @@ export function createHandlers(s: AppServices, locks: ClientLocks, hooks: Handle
   /** Versions answered to windows, for `documents:changes`. */
   const versions = new VersionMemory()
   /**
+   * The snapshot's sections (offsets into the text, in UTF-16 code units) of an index's sections:
+   * one walk over the text, kept while the index is (an unchanged file keeps its index object), so
+   * opening a document again costs no walk here nor in the window.
+   */
+  const inText = new WeakMap<readonly SectionInfo[], TextSection[]>()
+  const textSectionsOf = (text: string, sections: readonly SectionInfo[]): TextSection[] => {
+    let found = inText.get(sections)
+    if (!found) inText.set(sections, (found = textSections(text, sections)))
+    return found
+  }
+  /**
    * Reads a document as a window sees it and remembers the version it answers with; `since`: a
    * version the window names, looked up before this one is remembered (which may push it out).
+   * `snapshot()` builds the answer of `documents:open` (only what answers with the whole text asks).
    */
   const readForWindow = async (document: string, clientId: string, since?: string) => {
     const snap = await s.documents.read(document)
-    const sections = snap.sections.map(toSection)
     hooks.opened(snap.document, snap.fileSha256)
     const before = since === undefined ? undefined : versions.get(snap.document, since)
-    versions.remember(snap.document, snap.fileSha256, sections)
-    const snapshot: ResponseOf<'documents:open'> = {
+    versions.remember(snap.document, snap.fileSha256, snap.sections)
+    const locksNow = await lockViews(s, locks, snap.document, clientId)
+    const snapshot = (): ResponseOf<'documents:open'> => ({
       document: snap.document,
       fileSha256: snap.fileSha256,
       text: snap.text,
-      sections,
-      locks: await lockViews(s, locks, snap.document, clientId),
+      sections: textSectionsOf(snap.text, snap.sections),
+      locks: locksNow,
       readOnly: snap.readOnly
-    }
-    return { snapshot, before }
+    })
+    return { snap, locks: locksNow, snapshot, before }
   }
   /** The lock the calling window holds, or a clear refusal. */
   const heldBy = (document: string, sectionId: string | null, ctx: CallContext) => {
@@ -240,17 +253,20 @@ export function createHandlers(s: AppServices, locks: ClientLocks, hooks: Handle
       }
     },
     'documents:list': () => s.documents.listTree(),
-    'documents:open': async (req, ctx) => (await readForWindow(req.document, ctx.clientId)).snapshot,
+    'documents:open': async (req, ctx) => (await readForWindow(req.document, ctx.clientId)).snapshot(),
     'documents:changes': async (req, ctx) => {
-      const { snapshot, before } = await readForWindow(req.document, ctx.clientId, req.since)
-      const { fileSha256, locks: views } = snapshot
+      const {
+        snap,
+        locks: views,
+        snapshot,
+        before
+      } = await readForWindow(req.document, ctx.clientId, req.since)
+      const { fileSha256 } = snap
       if (req.since === fileSha256) return { kind: 'same', fileSha256, locks: views }
       const changed =
-        before && snapshot.readOnly === null
-          ? changedSections(before, snapshot.sections, snapshot.text)
-          : null
+        before && snap.readOnly === null ? changedSections(before, snap.sections, snap.text) : null
       if (changed) return { kind: 'sections', since: req.since, fileSha256, changed, locks: views }
-      return { kind: 'full', snapshot }
+      return { kind: 'full', snapshot: snapshot() }
     },
     'locks:list': async (req, ctx) => ({
       locks: await lockViews(s, locks, s.workspace.resolveDocument(req.document).rel, ctx.clientId)

@@ -11,7 +11,6 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import type { ResponseOf } from '../../../shared/contract'
 import { patchSavedRun, patchSnapshot } from '../../../shared/patch-snapshot'
-import { toCharRanges } from '../../../shared/section-ranges'
 import type { OwnedDispatcher } from './dispatcher'
 import { DOC, dispatcherWorkspace, ok } from '../../../test/harness/dispatcher-harness'
 
@@ -64,8 +63,7 @@ async function follow(d: OwnedDispatcher, have: Snapshot): Promise<Snapshot> {
 /** A section's first line as the copy has it (its heading line; '' for the preamble). */
 function headingLine(snap: Snapshot, i: number): string {
   if (snap.sections[i].id === 'preamble') return ''
-  const [r] = toCharRanges(snap.text, [snap.sections[i]])
-  const t = snap.text.slice(r.from, r.to)
+  const t = snap.text.slice(snap.sections[i].from, snap.sections[i].to)
   return t.slice(0, t.indexOf('\n') + 1)
 }
 

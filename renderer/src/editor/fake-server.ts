@@ -8,6 +8,8 @@
  */
 import type { LockView } from '../../../shared/contract'
 import { ErrorCode, type ErrorValue, type Result } from '../../../shared/errors'
+import { textSections } from '../../../shared/section-ranges'
+import type { SectionInfo } from '../../../shared/types'
 import { parseHeadings } from './headings'
 import type {
   JournalEntry,
@@ -116,11 +118,12 @@ export class FakeServer {
     return fail(ErrorCode.Io, 'Not connected to Sectioned.')
   }
 
-  snapshotNow(): ServerSnapshot {
+  /** The sections as the services index them: byte ranges and lines (what a save answers with). */
+  private sectionInfos(): SectionInfo[] {
     const enc = new TextEncoder()
     let byte = 0
     let line = 0
-    const sections = this.sections.map((s, i) => {
+    return this.sections.map((s, i) => {
       const len = enc.encode(s.text).length
       const lines = s.text.split('\n').length - 1
       const head = i === 0 ? { heading: '', level: 0 } : splitSections(s.text, false)[0]
@@ -138,6 +141,10 @@ export class FakeServer {
       line += lines
       return info
     })
+  }
+
+  snapshotNow(): ServerSnapshot {
+    const sections = textSections(this.text, this.sectionInfos())
     return {
       document: 'doc.md',
       fileSha256: sha(this.text),
@@ -209,14 +216,13 @@ export class FakeServer {
     const baseFileSha256 = sha(this.text)
     this.sections.splice(i, ids.length, ...fresh)
     this.saves.push(text)
-    const snap = this.snapshotNow()
-    const runInfo = snap.sections.slice(i, i + fresh.length)
+    const runInfo = this.sectionInfos().slice(i, i + fresh.length)
     return {
       ok: true,
       value: {
         document: 'doc.md',
         section: runInfo[0],
-        fileSha256: snap.fileSha256,
+        fileSha256: sha(this.text),
         baseFileSha256,
         runText: fresh.map((f) => f.text).join(''),
         version: this.saves.length,

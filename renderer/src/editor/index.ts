@@ -12,8 +12,6 @@ import { sectionLockField } from './lock-state'
 import type { SectionSession } from './session'
 import { sectionSession } from './session-plugin'
 
-export { toCharRanges } from '../../../shared/section-ranges'
-export type { CharRange, CharRangeOptions } from '../../../shared/section-ranges'
 export * from './lock-state'
 export {
   judge,

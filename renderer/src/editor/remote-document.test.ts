@@ -59,14 +59,12 @@ describe('a remote change of the document shape while holding a section', () => 
 
   it('names a held section the server deleted, so its text can be kept as a draft', () => {
     const state = editor(typed, locks, 16)
-    const section = (id: string, start: number, end: number) => ({
+    const section = (id: string, from: number, to: number) => ({
       id,
       level: 1,
       heading: id.toUpperCase(),
-      startLine: 0,
-      endLine: 1,
-      start,
-      end,
+      from,
+      to,
       sha256: id.repeat(64)
     })
     const snapshot = {

@@ -16,7 +16,6 @@ import type { SessionClock } from './session'
 import { sectionsOfSnapshot } from './session-sync'
 import type { SectionChange } from './session-core'
 import type { ServerSnapshot } from './session-host'
-import { toCharRanges } from '../../../shared/section-ranges'
 import { patchSavedRun } from '../../../shared/patch-snapshot'
 
 /** A clock whose timers run only when the test advances it. */
@@ -57,7 +56,6 @@ export class ManualClock implements SessionClock {
 function changesBetween(prev: ServerSnapshot, next: ServerSnapshot): SectionChange[] | null {
   if (prev.sections.length !== next.sections.length) return null
   if (prev.sections.some((s, i) => s.id !== next.sections[i].id)) return null
-  const ranges = toCharRanges(next.text, next.sections)
   return next.sections.flatMap((s, i) =>
     s.sha256 === prev.sections[i].sha256
       ? []
@@ -67,7 +65,7 @@ function changesBetween(prev: ServerSnapshot, next: ServerSnapshot): SectionChan
             level: s.level,
             heading: s.heading,
             sha256: s.sha256,
-            text: next.text.slice(ranges[i].from, ranges[i].to)
+            text: next.text.slice(s.from, s.to)
           }
         ]
   )

@@ -85,7 +85,7 @@ async function setUp(notifications = true) {
   const shown: OsNotice[] = []
   const unwire = wireOsNotifications(store, page, {} as Window, { show: (n) => shown.push(n) })
   await new Promise((r) => setTimeout(r, 0)) // the setting is read
-  const section = { level: 1, startLine: 0, endLine: 3, start: 0, end: 10, sha256: 'x' }
+  const section = { level: 1, from: 0, to: 9, sha256: 'x' }
   store.setState({
     current: 'plan.md',
     snapshot: {

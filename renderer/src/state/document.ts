@@ -1,7 +1,6 @@
 import type { StateCreator } from 'zustand'
 import type { ResponseOf } from '../../../shared/contract'
 import type { HeldView, OutlineItem, SectionSession } from '../editor'
-import { toCharRanges } from '../../../shared/section-ranges'
 import type { SectionedClient } from '../ipc/client'
 import type { LocksSlice } from './locks'
 import { patchSavedRun, patchSnapshot } from '../../../shared/patch-snapshot'
@@ -65,12 +64,10 @@ export interface DocumentSlice {
   discardKept(kept: KeptText): Promise<void>
 }
 
-/** A section's text in a snapshot (sections carry byte offsets; the text is a JS string). */
+/** A section's text in a snapshot (its sections carry offsets into its text). */
 export function snapshotSectionText(snapshot: Snapshot, sectionId: string): string | null {
-  const i = snapshot.sections.findIndex((s) => s.id === sectionId)
-  if (i < 0) return null
-  const r = toCharRanges(snapshot.text, snapshot.sections)[i]
-  return snapshot.text.slice(r.from, r.to)
+  const s = snapshot.sections.find((x) => x.id === sectionId)
+  return s ? snapshot.text.slice(s.from, s.to) : null
 }
 
 const sameText = (a: string, b: string | null) =>

@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest'
-import { lineStart, sectionForAnchor } from './search'
+import { sectionForAnchor, sectionStart } from './search'
 
-describe('lineStart', () => {
-  it('is where a line starts in the editor’s positions (UTF-16), past the end when there are fewer lines', () => {
-    const text = 'Intro é😀\n\n# Budget\r\nMoney\n'
-    expect(lineStart(text, 0)).toBe(0)
-    expect(text.slice(lineStart(text, 2))).toMatch(/^# Budget/)
-    expect(text.slice(lineStart(text, 3))).toBe('Money\n')
-    expect(lineStart(text, 9)).toBe(text.length)
+describe('sectionStart', () => {
+  it('is where a section starts in the editor’s positions (UTF-16, a CRLF one position)', () => {
+    const text = 'Intro é😀\r\n\r\n# Budget\r\nMoney\n'
+    const from = text.indexOf('# Budget')
+    const editor = text.replace(/\r\n?/g, '\n')
+    expect(editor.slice(sectionStart(text, from))).toMatch(/^# Budget/)
+    expect(sectionStart(text, 0)).toBe(0)
+    expect(sectionStart('a\nb', 2)).toBe(2)
   })
 })
 

@@ -1,6 +1,7 @@
 import { slug } from 'github-slugger'
 import type { StateCreator } from 'zustand'
 import type { ResponseOf } from '../../../shared/contract'
+import { collapseCrlf } from '../../../shared/section-ranges'
 import type { SectionedClient } from '../ipc/client'
 import type { DocumentSlice } from './document'
 import type { NoticeSlice } from './notices'
@@ -37,15 +38,9 @@ export function sectionForAnchor<S extends { id: string; heading: string }>(
 /** While the index is still being built, the same query is asked again this often. */
 const BUILDING_RETRY_MS = 500
 
-/** Where line `line` (0-based) starts in `text`, in UTF-16 code units (the editor's positions). */
-export function lineStart(text: string, line: number): number {
-  let pos = 0
-  for (let l = 0; l < line; l++) {
-    const nl = text.indexOf('\n', pos)
-    if (nl < 0) return text.length
-    pos = nl + 1
-  }
-  return pos
+/** Where a section of `text` starts (`from`, an offset into `text`) in the editor's positions. */
+export function sectionStart(text: string, from: number): number {
+  return collapseCrlf(text, [from])[0]
 }
 
 /** The search slice. */
@@ -75,7 +70,7 @@ export function createSearchSlice(
       const snap = get().snapshot
       if (!snap || get().current !== document) return
       const section = snap.sections.find((x) => x.id === sectionId)
-      if (section) get().focusAt(lineStart(snap.text, section.startLine))
+      if (section) get().focusAt(sectionStart(snap.text, section.from))
     },
 
     async goToAnchor(document, anchor) {
@@ -83,7 +78,7 @@ export function createSearchSlice(
       const snap = get().snapshot
       if (!anchor || !snap || get().current !== document) return
       const section = sectionForAnchor(snap.sections, anchor)
-      if (section) get().focusAt(lineStart(snap.text, section.startLine))
+      if (section) get().focusAt(sectionStart(snap.text, section.from))
     }
   })
 }

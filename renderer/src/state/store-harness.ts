@@ -7,24 +7,23 @@ import type { Transaction, TransactionSpec } from '@codemirror/state'
 import { ErrorCode, type Result } from '../../../shared/errors'
 import { SectionedClient } from '../ipc/client'
 import type { ConnectionStatus, Transport } from '../ipc/transport'
-import {
-  SectionSession,
-  sectionLockField,
-  sectionLockFilter,
-  sessionMeta,
-  setSectionLocks,
-  toCharRanges
-} from '../editor'
+import { SectionSession, sectionLockField, sectionLockFilter, sessionMeta, setSectionLocks } from '../editor'
 import { createSessionHost } from './session-host'
 import { createAppStore } from './store'
 
 export const SHA = (c: string) => c.repeat(64)
 export const TEXT = '# A\nalpha\n\n# B\nbeta\n'
 
+/**
+ * A section of the (ASCII) test text, fit for a snapshot (`from`/`to`) and for a save's answer (byte
+ * offsets and lines): in ASCII the offsets are the same numbers.
+ */
 export const section = (id: string, sha256: string, start: number, end: number, startLine: number) => ({
   id,
   level: 1,
   heading: id.toUpperCase(),
+  from: start,
+  to: end,
   startLine,
   endLine: startLine + 3,
   start,
@@ -128,13 +127,12 @@ export async function setup() {
     state = tr.state
     session.update([tr])
   }
-  const ranges = toCharRanges(TEXT, snapshot().sections)
   view.dispatch({
     effects: setSectionLocks.of(
-      snapshot().sections.map((s, i) => ({
+      snapshot().sections.map((s) => ({
         id: s.id,
-        from: ranges[i].from,
-        to: ranges[i].to,
+        from: s.from,
+        to: s.to,
         editable: false,
         phase: 'free' as const,
         heading: s.heading,
