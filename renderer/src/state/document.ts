@@ -110,6 +110,25 @@ export function createDocumentSlice(
       set({ snapshot, locks: snapshot.locks })
       get().session?.applySnapshot(snapshot, ticket)
     }
+    /**
+     * The document's `documents:open` answer; while one is on its way, that one. The start reopens
+     * the document shown last while the writer may already be clicking it: a second request would
+     * have the services read, send and the page receive the whole document again (twice 10 MB for
+     * a 5 MB document) only for the first answer to be dropped.
+     */
+    let inFlight: { document: string; answer: ReturnType<typeof readDocument> } | null = null
+    const readDocument = (document: string) => client.call('documents:open', { document })
+    const reading = (document: string): ReturnType<typeof readDocument> => {
+      if (inFlight?.document === document) return inFlight.answer
+      const answer = readDocument(document)
+      const entry = { document, answer }
+      inFlight = entry
+      const done = () => {
+        if (inFlight === entry) inFlight = null
+      }
+      void answer.then(done, done)
+      return answer
+    }
     /** Offers text kept on this machine or in the share that the file does not have. */
     const offerKept = async (document: string, snapshot: Snapshot) => {
       const [journal, drafts] = await Promise.all([
@@ -185,7 +204,7 @@ export function createDocumentSlice(
         // comes back to the same sections; unsaved text stays journalled.
         const from = get().current
         let held = (await get().session?.leave()) ?? []
-        const r = await client.call('documents:open', { document })
+        const r = await reading(document)
         // Another document was asked for meanwhile (a quick second click, the start's reopen): it wins.
         if (get().openAsked !== asked) return
         if (!r.ok) return get().notify({ kind: 'error', text: r.error.message })

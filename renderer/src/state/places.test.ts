@@ -110,6 +110,34 @@ describe('places', () => {
     dispose()
   })
 
+  it('a click on the document being reopened joins its read: the document is read once', async () => {
+    const { t, store, dispose } = setup('a.md')
+    let release: () => void = () => undefined
+    const held = new Promise<void>((r) => (release = r))
+    t.answers['documents:open'] = async (p) => {
+      await held
+      return { ok: true, value: snapshot((p as { document: string }).document) }
+    }
+    await store.getState().loadWorkspace()
+    const reopening = store.getState().reopenLast()
+    await vi.waitFor(() => expect(t.sent('documents:open')).toHaveLength(1))
+    const clicked = store.getState().open('a.md')
+    release()
+    await Promise.all([reopening, clicked])
+    expect(store.getState().current).toBe('a.md')
+    expect(store.getState().snapshot?.text).toBe('# a.md\n')
+    expect(t.sent('documents:open')).toEqual([{ document: 'a.md' }])
+    // Once answered, a later open asks again (the answer is not kept).
+    await store.getState().open('b.md')
+    await store.getState().open('a.md')
+    expect(t.sent('documents:open')).toEqual([
+      { document: 'a.md' },
+      { document: 'b.md' },
+      { document: 'a.md' }
+    ])
+    dispose()
+  })
+
   it('remembers a place in memory at once and sends it to the host once it settles', async () => {
     vi.useFakeTimers()
     const { t, store, dispose } = setup(null)
