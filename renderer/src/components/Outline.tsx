@@ -1,4 +1,4 @@
-import { memo, useLayoutEffect, useMemo, useRef, useState } from 'react'
+import { memo, useCallback, useLayoutEffect, useMemo, useRef, useState } from 'react'
 import { useVirtualizer } from '@tanstack/react-virtual'
 import { useShallow } from 'zustand/react/shallow'
 import type { LockView } from '../../../shared/contract'
@@ -177,6 +177,9 @@ export function Outline() {
   const [margin, setMargin] = useState(0)
   const docLocked = docLock !== undefined
   useLayoutEffect(() => setMargin(listRef.current?.offsetTop ?? 0), [document, docLocked])
+  // The virtualiser lays every row out again (O(rows)) whenever `getItemKey` is a new function: one
+  // per outline, not per render (opening a 20 MB document renders this four times over 100,000 rows).
+  const getItemKey = useCallback((i: number) => outline[i]?.id ?? `new-${outline[i]?.from ?? i}`, [outline])
   // TanStack Virtual returns fresh functions each render; this component is not compiler-memoised
   // (the rows are, with React.memo).
   // eslint-disable-next-line react-hooks/incompatible-library
@@ -186,7 +189,7 @@ export function Outline() {
     estimateSize: () => ROW_ESTIMATE_PX,
     overscan: 15,
     scrollMargin: margin,
-    getItemKey: (i) => outline[i]?.id ?? `new-${outline[i]?.from ?? i}`
+    getItemKey
   })
   if (!document) return null
   const structure = docLock?.mine === true
