@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { LockView } from '../../../shared/contract'
 import { sectionLocks } from './lock-state'
-import { holderPatch, holdersFor } from './session-sync'
+import { holderPatch, holdersFor, sectionsOfSnapshot } from './session-sync'
 import { lockedState } from './test-support'
 
 const NOW = Date.parse('2026-11-29T12:00:00Z')
@@ -61,5 +61,57 @@ describe('holdersFor / holderPatch', () => {
     expect(holderPatch(state, holdersFor(sectionLocks(state), [], NOW))).toBeNull()
     // A badge that shows is taken off even when the lock list is empty.
     expect(applied({ b: 'ann' }, [])).toEqual({ preamble: null, a: null, b: null, c: null })
+  })
+})
+
+describe('sectionsOfSnapshot', () => {
+  const text = 'Intro é\r\n\r\n# A 😀\r\nmine\r\n# B\r\nbob’s\r\n# C\r\nfree\r\n'
+  const cut = (at: string) => text.indexOf(at)
+  const section = (id: string, from: number, to: number) => ({
+    id,
+    level: id === 'preamble' ? 0 : 1,
+    heading: id === 'preamble' ? '' : id.toUpperCase(),
+    from,
+    to,
+    sha256: id.repeat(64).slice(0, 64)
+  })
+  const snapshot = (locks: LockView[]) => ({
+    document: 'doc.md',
+    fileSha256: 'f'.repeat(64),
+    text,
+    sections: [
+      section('preamble', 0, cut('# A')),
+      section('a', cut('# A'), cut('# B')),
+      section('b', cut('# B'), cut('# C')),
+      section('c', cut('# C'), text.length)
+    ],
+    locks,
+    readOnly: null
+  })
+
+  it('puts each section at its editor positions (a CRLF one) with its phase, holder and saved text', () => {
+    const editor = text.replace(/\r\n/g, '\n')
+    const mine = { ...lock('section', 'a', 'Me'), mine: true }
+    const got = sectionsOfSnapshot(snapshot([mine, lock('section', 'b')]), NOW)
+    expect(got.map((s) => editor.slice(s.from, s.to))).toEqual([
+      'Intro é\n\n',
+      '# A 😀\nmine\n',
+      '# B\nbob’s\n',
+      '# C\nfree\n'
+    ])
+    expect(got.map((s) => s.phase)).toEqual(['free', 'held', 'other', 'free'])
+    expect(got[1]).toMatchObject({ editable: true, saved: '# A 😀\nmine\n', sha: 'a'.repeat(64) })
+    expect(got[2]).toMatchObject({ editable: false, holder: { user: 'Bob' } })
+    expect(got[3].holder).toBeUndefined()
+  })
+
+  it('the document lock of someone else shows on every section; none: all free', () => {
+    expect(sectionsOfSnapshot(snapshot([lock('document', null)]), NOW).map((s) => s.holder?.user)).toEqual([
+      'Bob',
+      'Bob',
+      'Bob',
+      'Bob'
+    ])
+    expect(sectionsOfSnapshot(snapshot([]), NOW).every((s) => s.phase === 'free' && !s.editable)).toBe(true)
   })
 })

@@ -141,25 +141,26 @@ export function serverSections(snapshot: ServerSnapshot): { text: string; sectio
 export function sectionsOfSnapshot(snapshot: ServerSnapshot, now: number): SectionLock[] {
   const bounds = editorBounds(snapshot)
   const mine = new Set(snapshot.locks.filter((l) => l.kind === 'section' && l.mine).map((l) => l.sectionId))
-  const out: SectionLock[] = snapshot.sections.map((s, i) => ({
-    id: s.id,
-    from: bounds ? bounds[2 * i] : s.from,
-    to: bounds ? bounds[2 * i + 1] : s.to,
-    heading: s.heading,
-    level: s.level,
-    sha: s.sha256,
-    editable: false
-  }))
   // Nobody else holds anything (the common case): no holder to look up.
-  const holders = snapshot.locks.some((l) => !l.mine) ? holdersFor(out, snapshot.locks, now) : null
+  const holders = snapshot.locks.some((l) => !l.mine)
+    ? holdersFor(
+        snapshot.sections.map((s) => ({ id: s.id, from: s.from, to: s.to, editable: false })),
+        snapshot.locks,
+        now
+      )
+    : null
   const text = mine.size > 0 ? (bounds ? editorText(snapshot.text) : snapshot.text) : ''
-  for (const s of out) {
-    const h = holders?.get(s.id) ?? null
-    if (mine.has(s.id)) Object.assign(s, { editable: true, phase: 'held', saved: text.slice(s.from, s.to) })
-    else if (h) Object.assign(s, { phase: 'other', holder: h })
-    else s.phase = 'free'
-  }
-  return out
+  return snapshot.sections.map((s, i): SectionLock => {
+    const from = bounds ? bounds[2 * i] : s.from
+    const to = bounds ? bounds[2 * i + 1] : s.to
+    const { id, heading, level, sha256: sha } = s
+    if (mine.has(id))
+      return { id, from, to, heading, level, sha, editable: true, phase: 'held', saved: text.slice(from, to) }
+    const holder = holders?.get(id)
+    return holder
+      ? { id, from, to, heading, level, sha, editable: false, phase: 'other', holder }
+      : { id, from, to, heading, level, sha, editable: false, phase: 'free' }
+  })
 }
 
 /** One step of bringing the editor to a snapshot: a transaction, or one section's new text. */
