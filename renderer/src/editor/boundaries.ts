@@ -20,12 +20,19 @@ function endsWithLineBreak(text: Text): boolean {
  * gone: the section's text joins the one above, which the gate and the save both know). A boundary
  * the replacement swallowed whole goes to the next line start instead of inside a line, where a
  * section put back by the services would glue its heading to the line above (that section overlaps
- * the replacement, so the gate judges it anyway).
+ * the replacement, so the gate judges it anyway). `before`: the new position of the boundary before
+ * `starts[0]`, when `starts` does not begin with the second section's.
  */
-export function mapBoundaries(starts: readonly number[], changes: ChangeSet, doc: Text): number[] {
+export function mapBoundaries(
+  starts: readonly number[],
+  changes: ChangeSet,
+  doc: Text,
+  before?: number
+): number[] {
   const ch: { fromA: number; toA: number; fromB: number; toB: number; ins: Text }[] = []
   changes.iterChanges((fromA, toA, fromB, toB, ins) => ch.push({ fromA, toA, fromB, toB, ins }))
   const out: number[] = []
+  const last = () => (out.length > 0 ? out[out.length - 1] : before)
   let ci = 0
   let cands: number[] = []
   let candsFor = -1
@@ -48,7 +55,7 @@ export function mapBoundaries(starts: readonly number[], changes: ChangeSet, doc
       if (startsWithHeading(doc, edge)) p = edge
       else
         p =
-          cands.find((x) => x >= (out[out.length - 1] ?? 0) && x !== out[out.length - 1]) ??
+          cands.find((x) => x >= (last() ?? 0) && x !== last()) ??
           (c.fromA < pos && pos < c.toA ? lineStartFrom(doc, edge) : edge)
     }
     out.push(p)
@@ -101,16 +108,19 @@ interface Change {
  * line: the section then starts at the last heading the change brought. Only text the change
  * brought moves (and the one line break after it), never text the section above had: losing that
  * section later puts the file's text of it back in its own range, which must not meet a copy.
+ * `old(i)` is the old start of section i; only sections before `end` are looked at (the caller
+ * knows that none after it can move).
  */
 export function followBroughtHeadings(
-  old: readonly number[],
+  old: (i: number) => number,
   starts: number[],
   follow: (i: number) => boolean,
   changes: ChangeSet,
-  doc: Text
+  doc: Text,
+  end = starts.length
 ): void {
   let ch: Change[] | null = null
-  for (let i = 1; i < starts.length; i++) {
+  for (let i = 1; i < Math.min(end, starts.length); i++) {
     const p = starts[i]
     const prev = starts[i - 1]
     if (p <= prev || !follow(i) || !follow(i - 1) || startsWithHeading(doc, p)) continue
@@ -119,7 +129,7 @@ export function followBroughtHeadings(
       changes.iterChanges((fromA, toA, fromB, toB) => list.push({ fromA, toA, fromB, toB }))
       ch = list
     }
-    const pos = old[i]
+    const pos = old(i)
     const k = ch.findIndex((x) => x.toA >= pos)
     const c = k < 0 ? undefined : ch[k]
     // Its first line changed (a heading glued, deleted or made): the gate and the save judge that.

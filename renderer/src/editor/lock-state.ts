@@ -7,6 +7,7 @@
  */
 import { StateEffect, StateField } from '@codemirror/state'
 import { followBroughtHeadings, mapBoundaries } from './boundaries'
+import { carryIndex, indexOfSection } from './section-index'
 import type { ChangeSet, EditorState, Text } from '@codemirror/state'
 
 export { mapBoundaries } from './boundaries'
@@ -152,7 +153,9 @@ export function sectionLocks(state: EditorState): readonly SectionLock[] {
 
 /** The section with id `id`, if the document has one. */
 export function findSection(state: EditorState, id: string): SectionLock | undefined {
-  return sectionLocks(state).find((s) => s.id === id)
+  const locks = sectionLocks(state)
+  const i = indexOfSection(locks, id)
+  return i < 0 ? undefined : locks[i]
 }
 
 /** The index of the section containing `pos` (the one starting there, on a boundary; the last at the end). */
@@ -236,33 +239,75 @@ export function mapSectionLocks(
   stored = false
 ): readonly SectionLock[] {
   if (changes.empty || locks.length === 0) return locks
-  const old = locks.map((s) => s.from)
-  const mappedStarts = mapBoundaries(old.slice(1), changes, doc)
+  // Only boundaries from the first change's start to one past the last change's end go through
+  // the rules: those before keep their place, those after shift by the length difference (the
+  // rules give exactly that there — see mapBoundaries and followBroughtHeadings). A remote save in
+  // a 25,000-section document ran every boundary through them.
+  let firstA = -1
+  let lastA = 0
+  changes.iterChangedRanges((fromA, toA) => {
+    if (firstA < 0) firstA = fromA
+    lastA = Math.max(lastA, toA)
+  })
+  const delta = changes.newLength - changes.length
+  const lo = Math.max(1, firstBoundaryFrom(locks, firstA))
+  const hi = Math.max(lo, firstBoundaryFrom(locks, lastA + 2))
+  const old = (i: number) => locks[i].from
+  const mid: number[] = []
+  for (let i = lo; i < hi; i++) mid.push(old(i))
+  const mappedStarts = mapBoundaries(mid, changes, doc, lo === 1 ? undefined : old(lo - 1))
   // The stored boundaries are line starts; one the changes did not touch stays one (the text
   // around it is unchanged), so only touched ones are looked up — a lookup per section on every
   // keystroke was most of a keystroke's cost in a 13,743-section document.
   const touched: [number, number][] = []
   if (stored) changes.iterChangedRanges((fromA, toA) => touched.push([fromA, toA]))
   let t = 0
-  const starts: number[] = [0]
-  for (let i = 1; i < locks.length; i++) {
-    let p = mappedStarts[i - 1]
-    if (stored) {
-      while (t < touched.length && touched[t][1] < old[i]) t++
-      if (t < touched.length && touched[t][0] <= old[i]) p = doc.lineAt(p).from
+  // starts[k] is the new start of section lo - 1 + k (the one before the first touched, then on).
+  const starts: number[] = [lo === 1 ? 0 : old(lo - 1)]
+  for (let i = lo; i < locks.length; i++) {
+    let p = i < hi ? mappedStarts[i - lo] : old(i) + delta
+    if (stored && i < hi) {
+      while (t < touched.length && touched[t][1] < old(i)) t++
+      if (t < touched.length && touched[t][0] <= old(i)) p = doc.lineAt(p).from
     }
-    starts.push(Math.max(starts[i - 1], p))
+    starts.push(Math.max(starts[starts.length - 1], p))
   }
-  if (stored) followBroughtHeadings(old, starts, (i) => isMine(locks[i]), changes, doc)
-  let changed = false
-  const mapped = locks.map((s, i) => {
-    const from = starts[i]
-    const to = i === locks.length - 1 ? doc.length : starts[i + 1]
-    if (from === s.from && to === s.to) return s
-    changed = true
-    return moved(s, from, to)
-  })
-  return changed ? mapped : locks
+  if (stored)
+    followBroughtHeadings(
+      (k) => old(lo - 1 + k),
+      starts,
+      (k) => isMine(locks[lo - 1 + k]),
+      changes,
+      doc,
+      hi - lo + 2
+    )
+  let mapped: SectionLock[] | null = null
+  for (let i = lo - 1; i < locks.length; i++) {
+    const s = locks[i]
+    const from = starts[i - lo + 1]
+    const to = i === locks.length - 1 ? doc.length : starts[i - lo + 2]
+    if (from === s.from && to === s.to) {
+      if (mapped) mapped.push(s)
+      continue
+    }
+    mapped ??= locks.slice(0, i)
+    mapped.push(moved(s, from, to))
+  }
+  if (!mapped) return locks
+  carryIndex(locks, mapped)
+  return mapped
+}
+
+/** The first index whose section starts at `pos` or later (`locks.length` when none does). */
+function firstBoundaryFrom(locks: readonly SectionLock[], pos: number): number {
+  let lo = 0
+  let hi = locks.length
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1
+    if (locks[mid].from < pos) lo = mid + 1
+    else hi = mid
+  }
+  return lo
 }
 
 /**
@@ -308,40 +353,52 @@ function normalise(locks: readonly SectionLock[], docLength: number): readonly S
 }
 
 function pinRange(locks: readonly SectionLock[], r: SectionRange): readonly SectionLock[] {
-  const i = locks.findIndex((s) => s.id === r.id)
+  const i = indexOfSection(locks, r.id)
   if (i < 0) return locks
-  return locks.map((s, j) => {
-    if (j === i) return { ...s, from: r.from, to: r.to }
-    if (j < i && s.to > r.from) return { ...s, from: Math.min(s.from, r.from), to: r.from }
-    if (j > i && s.from < r.to) return { ...s, from: r.to, to: Math.max(s.to, r.to) }
-    return s
-  })
+  // The list is sorted and tiles the document: the neighbours the pinned range reaches are next to it.
+  const out = locks.slice()
+  out[i] = { ...locks[i], from: r.from, to: r.to }
+  for (let j = i - 1; j >= 0 && locks[j].to > r.from; j--)
+    out[j] = { ...locks[j], from: Math.min(locks[j].from, r.from), to: r.from }
+  for (let j = i + 1; j < locks.length && locks[j].from < r.to; j++)
+    out[j] = { ...locks[j], from: r.to, to: Math.max(locks[j].to, r.to) }
+  carryIndex(locks, out)
+  return out
 }
 
+/** Looks the changed sections up by id (a `map` over every section per lock event was O(document)). */
 function patch(
   locks: readonly SectionLock[],
   changes: ReadonlyMap<string, Partial<Omit<SectionLock, 'from' | 'to'>>>
 ): readonly SectionLock[] {
   if (changes.size === 0) return locks
-  return locks.map((s) => {
-    const c = changes.get(s.id)
-    if (!c) return s
-    const next: SectionLock = { ...s, ...c }
+  const out = locks.slice()
+  const touched: number[] = []
+  for (const [id, c] of changes) {
+    const i = indexOfSection(locks, id)
+    if (i < 0) continue
+    const next: SectionLock = { ...locks[i], ...c }
     // Explicitly cleared fields are removed, so "absent" keeps meaning "not set".
     for (const [k, v] of Object.entries(c))
       if (v === undefined) delete (next as unknown as Record<string, unknown>)[k]
-    return next
-  })
+    out[i] = next
+    touched.push(i)
+  }
+  if (touched.length === 0) return locks
+  carryIndex(locks, out, touched)
+  return out
 }
 
 function claim(locks: readonly SectionLock[], c: Claim): readonly SectionLock[] {
   const ids = new Set(c.ids)
-  return locks.map((s) => {
+  const out = locks.map((s) => {
     if (ids.has(s.id))
-      return { ...s, phase: 'acquiring', editable: true, claim: c.claim, saved: c.before[s.id] }
+      return { ...s, phase: 'acquiring' as const, editable: true, claim: c.claim, saved: c.before[s.id] }
     if (s.claim !== undefined && c.join.includes(s.claim)) return { ...s, claim: c.claim }
     return s
   })
+  carryIndex(locks, out)
+  return out
 }
 
 function replaceSections(

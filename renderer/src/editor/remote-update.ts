@@ -9,6 +9,7 @@ import type { EditorView } from '@codemirror/view'
 import { remoteUpdate } from './lock-filter'
 import { findSection, sectionLocks, setSectionRange } from './lock-state'
 import type { SectionLock } from './lock-state'
+import { indexOfSection } from './section-index'
 
 /**
  * The transaction spec that puts `newText` (the section's whole text, heading included) in place
@@ -60,9 +61,11 @@ export function remoteSectionSpec(
  * remote section was empty, where plain mapping would pull the cursor into the new text.
  */
 function keepSelection(state: EditorState, section: SectionLock, changes: ChangeSet): EditorSelection {
-  const nextStartsHere = sectionLocks(state).some(
-    (s) => s !== section && s.from === section.to && s.to > s.from
-  )
+  // A non-empty section starting where this one ends: only the ones right after it can.
+  const locks = sectionLocks(state)
+  let nextStartsHere = false
+  for (let j = indexOfSection(locks, section.id) + 1; j < locks.length && locks[j].from === section.to; j++)
+    if (locks[j].to > locks[j].from) nextStartsHere = true
   const map = (pos: number) => {
     const after = pos > section.to || (pos === section.to && (section.from < section.to || nextStartsHere))
     return changes.mapPos(pos, after ? 1 : -1)

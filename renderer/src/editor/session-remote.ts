@@ -11,6 +11,7 @@ import type { ServerSnapshot } from './session-host'
 import { editorText, holderPatch, holdersFor, planSnapshot, stepSpec, takesTheirs } from './session-sync'
 import type { SnapshotPlan } from './session-sync'
 import { remoteSectionSpec } from './remote-update'
+import { sectionIndex } from './section-index'
 import { labelInSentence, SessionBase } from './session-base'
 
 /** A changed section as the services describe it (`documents:changes`). */
@@ -171,9 +172,10 @@ export abstract class SessionRemote extends SessionBase {
   applyLocks(locks: LockView[]): void {
     if (this.destroyed) return
     this.lastLocks = locks
+    const sections = sectionLocks(this.view.state)
     const spec = holderPatch(
       this.view.state,
-      holdersFor(sectionLocks(this.view.state), locks, this.clock.now())
+      holdersFor(sections, locks, this.clock.now(), sectionIndex(sections))
     )
     if (spec) this.view.dispatch(spec)
   }

@@ -1,0 +1,120 @@
+/**
+ * `mapSectionLocks` runs the boundary rules only from the first change to just past the last one
+ * and shifts the rest; this compares it with the whole-list mapping it replaced (every boundary
+ * through the rules), over random documents, section lists (empty sections, held and free ones
+ * mixed) and edits — and checks that the id index handed on with the mapped list still matches it.
+ */
+import { EditorState, type ChangeSet, type ChangeSpec, type Text } from '@codemirror/state'
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { followBroughtHeadings, mapBoundaries } from './boundaries'
+import { startsWithHeading } from './headings'
+import { isMine, mapSectionLocks, type SectionLock } from './lock-state'
+import { sectionIndex } from './section-index'
+
+/** The implementation before the fast path: every boundary through the rules. */
+function mapWhole(locks: readonly SectionLock[], changes: ChangeSet, doc: Text, stored: boolean) {
+  const old = locks.map((s) => s.from)
+  const mappedStarts = mapBoundaries(old.slice(1), changes, doc)
+  const touched: [number, number][] = []
+  if (stored) changes.iterChangedRanges((fromA, toA) => touched.push([fromA, toA]))
+  let t = 0
+  const starts: number[] = [0]
+  for (let i = 1; i < locks.length; i++) {
+    let p = mappedStarts[i - 1]
+    if (stored) {
+      while (t < touched.length && touched[t][1] < old[i]) t++
+      if (t < touched.length && touched[t][0] <= old[i]) p = doc.lineAt(p).from
+    }
+    starts.push(Math.max(starts[i - 1], p))
+  }
+  if (stored)
+    followBroughtHeadings(
+      (i) => old[i],
+      starts,
+      (i) => isMine(locks[i]),
+      changes,
+      doc
+    )
+  return locks.map((s, i) => [s.id, starts[i], i === locks.length - 1 ? doc.length : starts[i + 1]])
+}
+
+const LINES = ['# One', '## Two', 'text here', '', 'Setext', '===', '---', '```', '- item']
+const INSERTS = ['x', '\n', '# New\n', '\n# H', '', 'text\n## T\n', '=\n', '\n\n', '# A\n# B\n']
+
+const input = fc
+  .record({
+    lines: fc.array(fc.constantFrom(...LINES), { minLength: 1, maxLength: 40 }),
+    empties: fc.array(fc.nat(40), { maxLength: 4 }),
+    mine: fc.array(fc.boolean(), { minLength: 45, maxLength: 45 }),
+    edits: fc.array(
+      fc.record({
+        at: fc.nat(10_000),
+        len: fc.nat(30),
+        insert: fc.constantFrom(...INSERTS),
+        edge: fc.option(fc.record({ section: fc.nat(40), end: fc.boolean() }), { freq: 1 })
+      }),
+      { minLength: 1, maxLength: 3 }
+    )
+  })
+  .map(({ lines, empties, mine, edits }) => {
+    const text = lines.join('\n')
+    const state = EditorState.create({ doc: text })
+    const starts = [0]
+    for (let n = 1; n <= state.doc.lines; n++) {
+      const from = state.doc.line(n).from
+      if (from > 0 && startsWithHeading(state.doc, from)) starts.push(from)
+    }
+    for (const e of empties) starts.push(starts[e % starts.length])
+    starts.sort((a, b) => a - b)
+    const locks: SectionLock[] = starts.map((from, i) => ({
+      id: `s${i}`,
+      from,
+      to: i + 1 < starts.length ? starts[i + 1] : text.length,
+      editable: mine[i],
+      ...(mine[i] || i % 3 ? {} : { holder: { user: 'ann', host: 'h', since: '', colour: 'red' } })
+    }))
+    const changes: ChangeSpec[] = []
+    let floor = 0
+    for (const e of edits) {
+      const start = e.edge ? starts[e.edge.section % starts.length] : -1
+      let from = floor + (e.at % Math.max(1, text.length - floor + 1))
+      let to = Math.min(text.length, from + e.len)
+      if (e.edge && e.edge.end && start >= floor) [from, to] = [Math.max(floor, start - e.len), start]
+      else if (e.edge && start >= floor) [from, to] = [start, Math.min(text.length, start + e.len)]
+      if (from > text.length) break
+      changes.push({ from, to, insert: e.insert })
+      floor = to + 1
+      if (floor > text.length) break
+    }
+    return { state, locks, changes }
+  })
+
+describe('mapSectionLocks', () => {
+  it('maps every section as the whole-list mapping does, for any edit, stored or not', () => {
+    fc.assert(
+      fc.property(input, fc.boolean(), ({ state, locks, changes }, stored) => {
+        const tr = state.update({ changes })
+        if (!tr.docChanged) return
+        sectionIndex(locks)
+        const mapped = mapSectionLocks(locks, tr.changes, tr.newDoc, stored)
+        expect(mapped.map((s) => [s.id, s.from, s.to])).toEqual(
+          mapWhole(locks, tr.changes, tr.newDoc, stored)
+        )
+        // Untouched sections stay the same objects; the index handed on still fits the list.
+        mapped.forEach((s, i) => {
+          if (s.from === locks[i].from && s.to === locks[i].to) expect(s).toBe(locks[i])
+        })
+        const index = sectionIndex(mapped)
+        expect([...index.byId]).toEqual(mapped.map((s, i) => [s.id, i]))
+        expect([...index.holders].sort()).toEqual(
+          mapped
+            .filter((s) => s.holder)
+            .map((s) => s.id)
+            .sort()
+        )
+      }),
+      { numRuns: 5000 }
+    )
+  })
+})
