@@ -9,7 +9,16 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { followBroughtHeadings, mapBoundaries } from './boundaries'
 import { startsWithHeading } from './headings'
-import { isMine, mapSectionLocks, type SectionLock } from './lock-state'
+import {
+  isMine,
+  mapSectionLocks,
+  replaceRun,
+  sectionLockField,
+  sectionLocks,
+  setSectionLocks,
+  setSectionRange,
+  type SectionLock
+} from './lock-state'
 import { sectionIndex } from './section-index'
 
 /** The implementation before the fast path: every boundary through the rules. */
@@ -113,6 +122,91 @@ describe('mapSectionLocks', () => {
             .map((s) => s.id)
             .sort()
         )
+      }),
+      { numRuns: 5000 }
+    )
+  })
+})
+
+/** What `replaceRun` did before the in-place path: drop, append, sort, clamp and re-tile everything. */
+function replaceWhole(
+  locks: readonly SectionLock[],
+  run: { replace: readonly string[]; sections: readonly SectionLock[] },
+  docLength: number
+) {
+  const gone = new Set(run.replace)
+  const kept = locks.filter((s) => !gone.has(s.id) && !run.sections.some((n) => n.id === s.id))
+  const clamp = (n: number) => Math.min(Math.max(0, n), docLength)
+  const sorted = [...kept, ...run.sections]
+    .map((s) => ({ ...s, from: clamp(s.from), to: clamp(s.to) }))
+    .sort((a, b) => a.from - b.from || a.to - b.to)
+  let end = 0
+  for (const s of sorted) {
+    s.from = Math.max(s.from, end)
+    s.to = Math.max(s.to, s.from)
+    end = s.to
+  }
+  if (sorted.length > 0) {
+    sorted[0].from = 0
+    for (let i = 0; i < sorted.length - 1; i++) sorted[i].to = sorted[i + 1].from
+    sorted[sorted.length - 1].to = docLength
+  }
+  return sorted
+}
+
+describe('replaceRun', () => {
+  it('gives what dropping, sorting and re-tiling every section gives, for any run', () => {
+    const input = fc.record({
+      cuts: fc.uniqueArray(fc.nat(60), { minLength: 1, maxLength: 12 }),
+      empties: fc.array(fc.nat(60), { maxLength: 3 }),
+      first: fc.nat(20),
+      count: fc.nat(4),
+      newCuts: fc.array(fc.integer({ min: -3, max: 63 }), { maxLength: 4 }),
+      reuse: fc.array(fc.boolean(), { maxLength: 5 }),
+      holder: fc.boolean(),
+      // A pinned range first (a remote section's), which can leave the list not quite tiling.
+      pin: fc.option(fc.record({ at: fc.nat(20), from: fc.nat(60), len: fc.nat(10) }))
+    })
+    fc.assert(
+      fc.property(input, ({ cuts, empties, first, count, newCuts, reuse, holder, pin }) => {
+        const doc = 'x'.repeat(60)
+        const starts = [0, ...cuts.filter((c) => c > 0), ...empties].sort((a, b) => a - b)
+        const locks: SectionLock[] = starts.map((from, i) => ({
+          id: `s${i}`,
+          from,
+          to: i + 1 < starts.length ? starts[i + 1] : doc.length,
+          editable: i % 2 === 0
+        }))
+        const f = first % locks.length
+        const replace = locks.slice(f, f + count + 1).map((s) => s.id)
+        const lo = locks[f].from
+        const hi = locks[Math.min(locks.length - 1, f + count)].to
+        const inner = [
+          lo,
+          ...newCuts.map((c) => lo + (c % Math.max(1, hi - lo + 1))).sort((a, b) => a - b),
+          hi
+        ]
+        const sections: SectionLock[] = inner.slice(0, -1).map((from, k) => ({
+          id: reuse[k] ? replace[k % replace.length] : `n${k}`,
+          from,
+          to: inner[k + 1],
+          editable: true,
+          ...(holder && k === 0 ? { holder: { user: 'ann', host: 'h', since: '', colour: 'red' } } : {})
+        }))
+        let state = EditorState.create({ doc, extensions: sectionLockField }).update({
+          effects: setSectionLocks.of(locks)
+        }).state
+        if (pin) {
+          const from = Math.min(pin.from, doc.length)
+          const r = { id: `s${pin.at % locks.length}`, from, to: Math.min(doc.length, from + pin.len) }
+          state = state.update({ effects: setSectionRange.of(r) }).state
+        }
+        sectionIndex(sectionLocks(state))
+        const next = sectionLocks(state.update({ effects: replaceRun.of({ replace, sections }) }).state)
+        expect(next).toEqual(replaceWhole(sectionLocks(state), { replace, sections }, doc.length))
+        const index = sectionIndex(next)
+        for (const s of next) expect(next.findIndex((x) => x.id === s.id)).toBe(index.byId.get(s.id))
+        expect(index.byId.size).toBe(new Set(next.map((s) => s.id)).size)
       }),
       { numRuns: 5000 }
     )

@@ -7,7 +7,7 @@
  */
 import { StateEffect, StateField } from '@codemirror/state'
 import { followBroughtHeadings, mapBoundaries } from './boundaries'
-import { carryIndex, indexOfSection } from './section-index'
+import { carryIndex, indexOfSection, sectionIndex } from './section-index'
 import type { ChangeSet, EditorState, Text } from '@codemirror/state'
 
 export { mapBoundaries } from './boundaries'
@@ -139,7 +139,10 @@ export const sectionLockField = StateField.define<readonly SectionLock[]>({
       if (e.is(setSectionLocks)) next = normalise(e.value, tr.newDoc.length)
       else if (e.is(setSectionRange)) next = pinRange(next, e.value)
       else if (e.is(patchSections)) next = patch(next, e.value)
-      else if (e.is(replaceRun)) next = normalise(replaceSections(next, e.value), tr.newDoc.length)
+      else if (e.is(replaceRun))
+        next =
+          replaceInPlace(next, e.value, tr.newDoc.length) ??
+          normalise(replaceSections(next, e.value), tr.newDoc.length)
       else if (e.is(claimSections)) next = claim(next, e.value)
     }
     return next
@@ -408,4 +411,45 @@ function replaceSections(
   const gone = new Set(run.replace)
   const kept = locks.filter((s) => !gone.has(s.id) && !run.sections.some((n) => n.id === s.id))
   return [...kept, ...run.sections]
+}
+
+/**
+ * `replaceRun` where the replaced sections are one stretch of the list and the new ones fit in its
+ * place (the usual save): the sections around it are kept as they are, not sorted and copied — a
+ * writer's own save in a 25,000-section document did that to all of them. The result equals
+ * `normalise(replaceSections(…))`; null when that is not sure (then the caller does it that way).
+ */
+function replaceInPlace(
+  locks: readonly SectionLock[],
+  run: { replace: readonly string[]; sections: readonly SectionLock[] },
+  docLength: number
+): readonly SectionLock[] | null {
+  if (run.replace.length === 0 || run.sections.length === 0) return null
+  if (sectionIndex(locks).byId.size !== locks.length) return null // ids not unique: the general way
+  const at = run.replace.map((id) => indexOfSection(locks, id))
+  const first = Math.min(...at)
+  const last = Math.max(...at)
+  if (first < 0 || last - first + 1 !== new Set(at).size || at.length !== new Set(run.replace).size)
+    return null
+  // A new section's id elsewhere in the list would be dropped there by replaceSections.
+  for (const s of run.sections) {
+    const i = indexOfSection(locks, s.id)
+    if (i >= 0 && (i < first || i > last)) return null
+  }
+  const out = [...locks.slice(0, first), ...run.sections.map((s) => ({ ...s })), ...locks.slice(last + 1)]
+  // Sorted, the run strictly between its neighbours (the stable sort of normalise orders a tie
+  // differently), tiling the document exactly: then normalise would change nothing. A loop over
+  // numbers: cheap next to copying and sorting every section.
+  const before = (a: SectionLock, b: SectionLock) => a.from < b.from || (a.from === b.from && a.to < b.to)
+  const runEnd = first + run.sections.length
+  if (out[0].from !== 0 || out[out.length - 1].to !== docLength) return null
+  for (let i = 0; i < out.length; i++) {
+    const b = out[i]
+    if (b.from > b.to) return null
+    if (i === 0) continue
+    const a = out[i - 1]
+    if (a.to !== b.from) return null
+    if (i === first || i === runEnd ? !before(a, b) : before(b, a)) return null
+  }
+  return out
 }

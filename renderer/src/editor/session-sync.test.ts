@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest'
+import fc from 'fast-check'
 import type { LockView } from '../../../shared/contract'
 import { sectionLocks } from './lock-state'
 import { holderPatch, holdersFor, sectionsOfSnapshot } from './session-sync'
+import { sectionIndex } from './section-index'
 import { lockedState } from './test-support'
+import type { Who } from './test-support'
 
 const NOW = Date.parse('2026-11-29T12:00:00Z')
 
@@ -113,5 +116,44 @@ describe('sectionsOfSnapshot', () => {
       'Bob'
     ])
     expect(sectionsOfSnapshot(snapshot([]), NOW).every((s) => s.phase === 'free' && !s.editable)).toBe(true)
+  })
+})
+
+describe('holdersFor with the section index', () => {
+  it('gives the holders the whole scan gives, through any sequence of lock lists', () => {
+    const ids = ['preamble', 'a', 'b', 'c']
+    const who = fc.constantFrom<Who>('mine', 'ann', 'free')
+    const lockList = fc.array(
+      fc.record({
+        doc: fc.boolean(),
+        id: fc.constantFrom(...ids),
+        user: fc.constantFrom('Bob', 'Cy'),
+        mine: fc.boolean()
+      }),
+      { maxLength: 4 }
+    )
+    fc.assert(
+      fc.property(
+        fc.tuple(who, who, who, who),
+        fc.array(lockList, { minLength: 1, maxLength: 6 }),
+        (w, steps) => {
+          let { state } = lockedState(Object.fromEntries(ids.map((id, i) => [id, w[i]])))
+          for (const step of steps) {
+            const locks = step.map((l) => ({
+              ...lock(l.doc && l.mine ? 'document' : 'section', l.doc && l.mine ? null : l.id, l.user),
+              mine: !l.doc && l.mine
+            }))
+            const sections = sectionLocks(state)
+            const indexed = holdersFor(sections, locks, NOW, sectionIndex(sections))
+            expect(new Map([...indexed].sort())).toEqual(
+              new Map([...holdersFor(sections, locks, NOW)].sort())
+            )
+            const spec = holderPatch(state, indexed)
+            if (spec) state = state.update(spec).state
+          }
+        }
+      ),
+      { numRuns: 2000 }
+    )
   })
 })
