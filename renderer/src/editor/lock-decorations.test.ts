@@ -1,12 +1,14 @@
 // @vitest-environment jsdom
 import { afterEach, describe, expect, it } from 'vitest'
+import fc from 'fast-check'
 import { EditorState } from '@codemirror/state'
 import type { Decoration } from '@codemirror/view'
 import { EditorView } from '@codemirror/view'
 import { sectionLocking } from './index'
 import { buildLockDecorations, luminance, userColour } from './lock-decorations'
-import { setSectionLocks } from './lock-state'
+import { sectionLockField, sectionLocks, setSectionLocks } from './lock-state'
 import { ann, doc, locksFor, lockedState, rangesOf } from './test-support'
+import type { Who } from './test-support'
 
 const at = (id: string) => rangesOf().find((r) => r.id === id)!
 const rgb = (hex: string) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16))
@@ -98,5 +100,71 @@ describe('lock decorations in an EditorView', () => {
     expect(view.dom.querySelectorAll('.cm-section-mine').length).toBeGreaterThan(0)
     view.dispatch({ effects: setSectionLocks.of(locksFor({ a: 'mine' })) })
     expect(view.dom.querySelector('.cm-section-holder')).toBeNull()
+  })
+})
+
+/** What the decorations were when every section was looked at: (position, class or widget) pairs. */
+function wholeLoop(state: EditorState, ranges: readonly { from: number; to: number }[]): string[] {
+  const doc = state.doc
+  const out: string[] = []
+  for (const s of sectionLocks(state)) {
+    const kind = s.editable ? 'mine' : s.holder ? 'locked' : null
+    if (!kind || s.from >= s.to) continue
+    const end = s.to === doc.length ? s.to : s.to - 1
+    let done = 0
+    for (const r of ranges) {
+      const lo = Math.max(s.from, r.from)
+      const hi = Math.min(end, r.to)
+      if (lo > hi) continue
+      for (let n = Math.max(doc.lineAt(lo).number, done + 1); n <= doc.lineAt(hi).number; n++) {
+        out.push(`${doc.line(n).from} cm-section-${kind}`)
+        done = n
+      }
+    }
+    const first = doc.lineAt(s.from)
+    if (ranges.some((r) => r.from <= first.to && r.to >= first.from))
+      out.push(`${first.to} ${kind === 'mine' ? 'SavedMark' : 'HolderBadge'}`)
+  }
+  return out.sort()
+}
+
+describe('buildLockDecorations over part of the document', () => {
+  it('gives what looking at every section gives, for any sections and visible ranges', () => {
+    const LINES = ['# A', 'text', '', '## B', 'more text here']
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom(...LINES), { minLength: 1, maxLength: 30 }),
+        fc.uniqueArray(fc.nat(200), { maxLength: 10 }),
+        fc.array(fc.constantFrom<Who>('mine', 'ann', 'free'), { minLength: 12, maxLength: 12 }),
+        fc.array(fc.nat(200), { minLength: 1, maxLength: 6 }),
+        (lines, cuts, who, edges) => {
+          const text = lines.join('\n')
+          // Boundaries anywhere (mid-line ones too: a heading glued to the line above).
+          const starts = [0, ...cuts.map((c) => c % (text.length + 1)).filter((c) => c > 0)].sort(
+            (a, b) => a - b
+          )
+          const locks = starts.map((from, i) => ({
+            id: `s${i}`,
+            from,
+            to: i + 1 < starts.length ? starts[i + 1] : text.length,
+            editable: who[i % who.length] === 'mine',
+            ...(who[i % who.length] === 'ann' ? { holder: ann } : {})
+          }))
+          const state = EditorState.create({ doc: text, extensions: sectionLockField }).update({
+            effects: setSectionLocks.of(locks)
+          }).state
+          const e = edges.map((x) => x % (text.length + 1)).sort((a, b) => a - b)
+          const ranges: { from: number; to: number }[] = []
+          for (let i = 0; i + 1 < e.length; i += 2) ranges.push({ from: e[i], to: e[i + 1] })
+          if (ranges.length === 0) ranges.push({ from: e[0], to: text.length })
+          const got: string[] = []
+          buildLockDecorations(state, ranges).between(0, text.length, (from, _to, value) => {
+            got.push(`${from} ${value.spec.class ?? value.spec.widget.constructor.name}`)
+          })
+          expect(got.sort()).toEqual(wholeLoop(state, ranges))
+        }
+      ),
+      { numRuns: 3000 }
+    )
   })
 })

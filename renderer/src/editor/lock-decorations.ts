@@ -6,7 +6,7 @@
 import { Decoration, EditorView, ViewPlugin, WidgetType } from '@codemirror/view'
 import type { DecorationSet, ViewUpdate } from '@codemirror/view'
 import type { EditorState, Extension, Range } from '@codemirror/state'
-import { sectionLockField, sectionLocks } from './lock-state'
+import { sectionIndexAt, sectionLockField, sectionLocks } from './lock-state'
 import { isDirty } from './session-runs'
 import type { SectionHolder, SectionLock } from './lock-state'
 
@@ -133,7 +133,16 @@ export function buildLockDecorations(
 ): DecorationSet {
   const doc = state.doc
   const out: Range<Decoration>[] = []
-  for (const s of sectionLocks(state)) {
+  const locks = sectionLocks(state)
+  if (ranges.length === 0) return Decoration.none
+  // Only the sections that reach into the ranges (their heading line included): a loop over every
+  // section was a good part of each update in a 25,000-section document.
+  const lo = ranges[0].from
+  const hi = ranges[ranges.length - 1].to
+  let first = Math.max(0, sectionIndexAt(locks, doc.lineAt(lo).from))
+  while (first > 0 && doc.lineAt(locks[first - 1].from).to >= lo) first--
+  for (let i = first; i < locks.length && doc.lineAt(locks[i].from).from <= hi; i++) {
+    const s = locks[i]
     const kind = s.editable ? 'mine' : s.holder ? 'locked' : null
     if (!kind || s.from >= s.to) continue
     const mark = lineMark(kind, s)

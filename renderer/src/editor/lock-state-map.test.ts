@@ -207,6 +207,12 @@ describe('replaceRun', () => {
         const index = sectionIndex(next)
         for (const s of next) expect(next.findIndex((x) => x.id === s.id)).toBe(index.byId.get(s.id))
         expect(index.byId.size).toBe(new Set(next.map((s) => s.id)).size)
+        expect([...index.holders].sort()).toEqual(
+          next
+            .filter((s) => s.holder)
+            .map((s) => s.id)
+            .sort()
+        )
       }),
       { numRuns: 5000 }
     )

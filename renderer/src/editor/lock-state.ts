@@ -451,5 +451,13 @@ function replaceInPlace(
     if (a.to !== b.from) return null
     if (i === first || i === runEnd ? !before(a, b) : before(b, a)) return null
   }
+  // The same sections saved (no heading made or taken away): the order is the same, the index too.
+  const count = last - first + 1
+  if (run.sections.length === count && run.sections.every((s, k) => s.id === locks[first + k].id))
+    carryIndex(
+      locks,
+      out,
+      run.sections.map((_, k) => first + k)
+    )
   return out
 }
