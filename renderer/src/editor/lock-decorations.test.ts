@@ -164,7 +164,7 @@ describe('buildLockDecorations over part of the document', () => {
           expect(got.sort()).toEqual(wholeLoop(state, ranges))
         }
       ),
-      { numRuns: 3000 }
+      { numRuns: 10000 }
     )
   })
 })

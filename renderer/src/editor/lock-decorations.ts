@@ -140,7 +140,10 @@ export function buildLockDecorations(
   const lo = ranges[0].from
   const hi = ranges[ranges.length - 1].to
   let first = Math.max(0, sectionIndexAt(locks, doc.lineAt(lo).from))
-  while (first > 0 && doc.lineAt(locks[first - 1].from).to >= lo) first--
+  // Back over the ones whose heading line reaches in, and those ending at the end of the document
+  // (their last line is the document's last, even with empty sections after them).
+  while (first > 0 && (doc.lineAt(locks[first - 1].from).to >= lo || locks[first - 1].to === doc.length))
+    first--
   for (let i = first; i < locks.length && doc.lineAt(locks[i].from).from <= hi; i++) {
     const s = locks[i]
     const kind = s.editable ? 'mine' : s.holder ? 'locked' : null
