@@ -6,7 +6,9 @@ import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { detectMount, detectMountSync } from '../watch/mount-type'
 import {
+  holdsExactly,
   NETWORK_RETRY_MS,
+  readdirOrNull,
   readFileOrNull,
   registerShareRoot,
   renameInShare,
@@ -68,6 +70,43 @@ describe('reads are typed and bounded', () => {
       expect(ms, kind).toBeLessThan(1000)
       expect(process.memoryUsage().rss - rss, kind).toBeLessThan(50 * 1024 * 1024)
     }
+  })
+
+  it('holdsExactly is true only for a regular file with exactly the bytes; a pipe, a link, a folder, more or fewer bytes are false, at once', async () => {
+    const file = path.join(root, 'released.json')
+    const mine = Buffer.from('{"released":true,"token":"A"}')
+    expect(await holdsExactly(file, mine)).toBe(false) // missing
+    await fs.writeFile(file, mine)
+    expect(await holdsExactly(file, mine)).toBe(true)
+    const others: Record<string, () => Promise<void>> = {
+      'other bytes, same length': () => fs.writeFile(file, '{"released":true,"token":"B"}'),
+      'one byte more': () => fs.writeFile(file, Buffer.concat([mine, Buffer.from('\n')])),
+      'one byte fewer': () => fs.writeFile(file, mine.subarray(1)),
+      pipe: async () => void execFileSync('mkfifo', [file]),
+      'link to a file with those bytes': async () => {
+        await fs.writeFile(decoy, mine)
+        await fs.symlink(decoy, file)
+      },
+      folder: () => fs.mkdir(file)
+    }
+    for (const [kind, make] of Object.entries(others)) {
+      await fs.rm(file, { recursive: true, force: true })
+      await make()
+      const t0 = performance.now()
+      expect(await holdsExactly(file, mine), kind).toBe(false)
+      expect(performance.now() - t0, kind).toBeLessThan(1000)
+    }
+  })
+
+  it('readdirOrNull lists a folder; a link to a folder, a file and nothing are null', async () => {
+    const dir = path.join(root, 'locks')
+    await fs.mkdir(dir)
+    await fs.writeFile(path.join(dir, 'g000000001'), '')
+    expect(await readdirOrNull(dir)).toEqual(['g000000001'])
+    expect(await readdirOrNull(path.join(root, 'none'))).toBeNull()
+    expect(await readdirOrNull(path.join(dir, 'g000000001'))).toBeNull()
+    await fs.symlink(dir, path.join(root, 'linked'))
+    expect(await readdirOrNull(path.join(root, 'linked'))).toBeNull()
   })
 
   it('a missing file is null; a regular file within its cap is read whole', async () => {

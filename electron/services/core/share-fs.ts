@@ -10,7 +10,9 @@
  *   A rename replaces a directory entry and never writes through a link at the target.
  * - **Reads** are typed and bounded: `lstat` must show a regular file, the open is
  *   `O_NOFOLLOW|O_NONBLOCK` (a FIFO cannot block a thread), the handle's `fstat` must be that same
- *   file, and at most a per-kind cap of bytes is read.
+ *   file, and at most a per-kind cap of bytes is read. One exception, for speed: checking that a file
+ *   still holds exactly the bytes this instance wrote there (a lock's own tombstone, `holdsExactly`)
+ *   opens it with the same flags and reads at most one byte more, without the `lstat` first.
  * - Anything else is a {@link ShareFileError} naming the file and what is wrong with it, so the caller
  *   can report *that* file's damage and carry on with the rest of the workspace.
  * - **Network mounts** (a registered workspace root on NFS, SMB or any FUSE mount; see mount-type.ts):
@@ -27,6 +29,7 @@ export {
   READ_LIMITS,
   readFileOrNull,
   readFileWithIdentity,
+  holdsExactly,
   isFileRetrying,
   readdirOrNull,
   listEntries

@@ -151,9 +151,16 @@ export async function tryAcquire(
   // wrote: a lock folder replaced meanwhile (deleted to reset it, an older copy brought back by a
   // sync tool or a restore) can hold a live lock at a lower generation, which a claim above it
   // would overtake — both would hold it (a review found this; lock-service.test.ts).
+  // That one read runs beside preparing the claim: the claim is renamed into place only once it
+  // has confirmed the tombstone (a lost guess renames nothing, then reads and tries again).
   const remembered = ctx.takeOwnTombstone(dir)
-  const own =
-    remembered && (await holdsClaim(dir, remembered.top, remembered.content)) ? remembered.top : undefined
+  const own = remembered?.top
+  const guess = remembered
+    ? holdsClaim(dir, remembered.top, remembered.content).then((ok) => {
+        if (!ok) throw GUESS_LOST
+      })
+    : null
+  guess?.catch(() => undefined) // awaited before the rename
   // Else the lock's own state first: a held section is refused by one read, before the
   // document-wide checks below read every lock of the document (under contention most attempts end here).
   const { state, verdict } = own !== undefined ? ownRelease(own) : await ctx.readSettled(dir)
@@ -204,15 +211,34 @@ export async function tryAcquire(
   // The checks after the claim start the moment it is in place (so of two racers at least one sees
   // the other), beside the listing that tells whether it is the top; they count only if it is.
   let after: Promise<void> | null = null
+  // The guess first: a lost one is read and tried again before any refusal of the guards counts.
+  const gate = guess ? guess.then(() => allowed) : (allowed ?? undefined)
+  gate?.catch(() => undefined) // awaited by the claim (unless it fails before its rename)
   const claim = {
     exists,
-    beforeRename: allowed ?? undefined,
+    beforeRename: gate,
     onRenamed: () => {
       after = checksAfterClaim(ctx, kind, document, label)
       after.catch(() => undefined) // awaited below
     }
   }
-  if (!(await claimGeneration(dir, generation, recordClaim(record), claim))) {
+  let claimed: boolean
+  try {
+    claimed = await claimGeneration(dir, generation, recordClaim(record), claim)
+  } catch (err) {
+    // Nothing was renamed. A lost guess (the folder replaced may also fail the claim before its
+    // gate: gone, or not a plain folder) is read and tried again; any other failure is thrown.
+    const lost =
+      err === GUESS_LOST ||
+      (guess !== null &&
+        (await guess.then(
+          () => false,
+          () => true
+        )))
+    if (!lost) throw err
+    return tryAcquire(ctx, kind, document, sectionId, opts)
+  }
+  if (!claimed) {
     await (after as Promise<void> | null)?.catch(() => undefined)
     if (own !== undefined) return tryAcquire(ctx, kind, document, sectionId, opts) // read, then try
     // Someone put this generation in place first: first come, first served. Their record came
@@ -253,6 +279,9 @@ export async function tryAcquire(
   }
   return handle
 }
+
+/** Thrown into a claim's gate when the lock no longer holds this instance's tombstone (the guess is lost). */
+const GUESS_LOST = new Error('the lock no longer holds the tombstone this instance wrote')
 
 /** What reading a lock this instance released last would find if nobody acted since: its tombstone. */
 function ownRelease(top: number): { state: LockDirState; verdict: StaleVerdict } {

@@ -217,17 +217,19 @@ export class LockService {
     this.held.delete(h.dir)
     this.metrics?.lockActive(this.held.size)
     // No read first: claiming the next generation fails exactly when the lock was taken over,
-    // force-released or compacted away, and then the lock was already lost.
+    // force-released or compacted away, and then the lock was already lost. No listing after it
+    // either (`onlyTop: false`): a generation above ours needs ours + 1 in place first, which our
+    // rename found free; and a tombstone grants nothing, wherever it lands. Compaction is left to
+    // the next acquire, which lists the folder anyway.
     const next = h.handle.generation + 1
     const tombstone = releaseClaim({ format: 1, released: true, by: this.who(), at: this.iso(), reason })
     try {
-      if (!(await claimGeneration(h.dir, next, tombstone, { exists: true }))) {
+      if (!(await claimGeneration(h.dir, next, tombstone, { exists: true, onlyTop: false }))) {
         this.lose(h, await readLockDir(h.dir), false)
         return false
       }
       if (this.ownTombstones.size >= OWN_TOMBSTONES) this.ownTombstones.clear()
       this.ownTombstones.set(h.dir, { top: next, content: tombstone })
-      await compact(h.dir, next)
     } catch (err) {
       // No room for a new generation (a full disk) or an I/O error putting it in place: released
       // in place instead — one rename, no new space — so a save that ends on a full disk never

@@ -160,6 +160,30 @@ async function readOnce(
   }
 }
 
+/**
+ * True when `file` holds exactly `expected` — bytes this instance wrote there itself (a lock's
+ * tombstone), so equality is the whole question: the open is `O_NOFOLLOW|O_NONBLOCK` (a link or a
+ * FIFO cannot answer), at most one byte more than `expected` is read, and anything else there — a
+ * folder, other bytes, nothing — is false. Three steps (open, read, close), not a typed read's six.
+ */
+export async function holdsExactly(file: string, expected: Buffer): Promise<boolean> {
+  let handle: fs.FileHandle
+  try {
+    handle = await fs.open(file, constants.O_RDONLY | NOFOLLOW | NONBLOCK)
+  } catch {
+    return false
+  }
+  try {
+    const buf = Buffer.alloc(expected.length + 1)
+    const { bytesRead } = await handle.read(buf, 0, buf.length, 0)
+    return bytesRead === expected.length && buf.subarray(0, bytesRead).equals(expected)
+  } catch {
+    return false
+  } finally {
+    await handle.close().catch(() => undefined)
+  }
+}
+
 /** What a regular file is on disk (to check between a read and the rename that replaces it). */
 export interface FileIdentity {
   dev: number
@@ -168,10 +192,15 @@ export interface FileIdentity {
 
 /** Lists a folder, returning null when it does not exist (or is not a folder). A link to a folder is not listed. */
 export async function readdirOrNull(dir: string): Promise<string[] | null> {
+  // The lstat and the listing side by side (one step in a row, not two: every lock read and limit
+  // check lists a folder); the listing counts only if the lstat found a folder, not a link to one.
+  // Asked one after the other they were no less of a race: a link could be swapped in between.
+  const listing = fs.readdir(dir)
+  listing.catch(() => undefined) // awaited below, after the lstat's verdict
   try {
     const st = await fs.lstat(dir)
     if (!st.isDirectory()) return null
-    return await fs.readdir(dir)
+    return await listing
   } catch (err) {
     const code = errCode(err)
     if (code === 'ENOENT' || code === 'ENOTDIR') return null
