@@ -171,6 +171,15 @@ describe('every byte is counted', () => {
     return { handle, written: () => Buffer.concat(out) }
   }
 
+  it('a folder written to a moment ago and removed since is made again (it is not made before every write)', async () => {
+    const dir = path.join(root, '.sectioned', 'docs', 'd', 'intents')
+    await writeFileAtomic(path.join(dir, 'a.json'), 'one')
+    await fs.rm(path.join(root, '.sectioned'), { recursive: true })
+    await writeFileAtomic(path.join(dir, 'b.json'), 'two')
+    expect(await fs.readFile(path.join(dir, 'b.json'), 'utf8')).toBe('two')
+    expect(await fs.readdir(dir)).toEqual(['b.json'])
+  })
+
   it('short writes are continued until all is written', async () => {
     const data = Buffer.from('abcdefghijklmnopqrstuvwxyz'.repeat(100))
     const t = tightHandle(7, Infinity)

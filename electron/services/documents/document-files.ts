@@ -61,15 +61,21 @@ export async function writeDocument(
   data: Buffer,
   sha256: string,
   /** The file the spliced text was read from: if the name now leads to another file, nothing is written. */
-  expect?: FileIdentity,
+  expect?: FileIdentity & { mode?: number },
   /** Awaited just before the rename (the save's intent, written meanwhile); a rejection writes nothing. */
   beforeRename?: Promise<unknown>,
   /** Called as soon as the document is replaced (see writeFileAtomic). */
   afterRename?: () => void
 ): Promise<void> {
   ownWrites?.note(document, sha256)
+  // A file just read (`expect`): its folder is there (only checked for links, not made again), and
+  // the temp file takes the mode the read saw — two steps fewer before the temp file is opened. The
+  // target is still checked (a regular file, still the one read) just before the rename.
+  const read = expect
+    ? { expect, createDir: false, ...(expect.mode !== undefined ? { mode: expect.mode & 0o7777 } : {}) }
+    : {}
   try {
-    await writeFileAtomic(abs, data, { ...(expect ? { expect } : {}), beforeRename, afterRename })
+    await writeFileAtomic(abs, data, { ...read, beforeRename, afterRename })
   } catch (err) {
     ownWrites?.forget(document, sha256)
     throw err
@@ -86,7 +92,7 @@ export function readOnlyOf(rel: string, buf: Buffer): string | null {
 const readFrom = new WeakMap<Buffer, FileIdentity & { nlink: number; mode: number }>()
 
 /** The file a buffer returned by a document read came from (undefined for other buffers). */
-export function identityOfRead(buf: Buffer): FileIdentity | undefined {
+export function identityOfRead(buf: Buffer): (FileIdentity & { mode: number }) | undefined {
   return readFrom.get(buf)
 }
 

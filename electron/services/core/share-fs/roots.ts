@@ -76,6 +76,12 @@ export async function assertPlainFolder(dir: string): Promise<void> {
   plainSeen.set(abs, performance.now())
 }
 
+/** True when `dir` was found a plain folder within the last moment (assertPlainFolder then does no I/O). */
+export function seenPlainRecently(dir: string): boolean {
+  const seen = plainSeen.get(path.resolve(dir))
+  return seen !== undefined && performance.now() - seen < PLAIN_FOR_MS
+}
+
 /** Folders found plain, and when (monotonic ms). */
 const plainSeen = new Map<string, number>()
 const PLAIN_FOR_MS = 1000

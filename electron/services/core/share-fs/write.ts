@@ -20,7 +20,7 @@ import { describeKind, errCode, explain, ShareFileError } from './errors'
 import { ensureDir } from './folders'
 import { NOFOLLOW, NONBLOCK } from './open-flags'
 import type { FileIdentity } from './read'
-import { assertPlainFolder, NETWORK_RETRY_MS, onNetworkMount, sleep } from './roots'
+import { assertPlainFolder, NETWORK_RETRY_MS, onNetworkMount, seenPlainRecently, sleep } from './roots'
 
 /** Errors that SMB shares and antivirus scanners return for a moment while a file is busy. */
 const TRANSIENT = new Set(['EPERM', 'EBUSY', 'EACCES', 'EAGAIN'])
@@ -55,16 +55,32 @@ export function fsyncFile(file: string): Promise<void> {
 
 /** fsync a directory so a rename in it survives a power loss. Some network file systems refuse; that is fine. */
 export async function fsyncDir(dir: string): Promise<void> {
+  await syncOpened(openForSync(dir))
+}
+
+/** Opens a folder (or a file) to fsync it later; the open's failure is the sync's. */
+function openForSync(dir: string): Promise<fs.FileHandle> {
+  const opened = fs.open(dir, constants.O_RDONLY | NOFOLLOW)
+  opened.catch(() => undefined) // its failure is the sync's (syncOpened)
+  return opened
+}
+
+/**
+ * fsyncs what {@link openForSync} opened — possibly before a rename into that folder: the sync
+ * covers the folder as it is when it runs (same folder, same inode), so a folder opened beside
+ * writing the file costs no step after the rename. The handle is closed without waiting.
+ */
+async function syncOpened(opened: Promise<fs.FileHandle>): Promise<void> {
   let handle: fs.FileHandle | undefined
   try {
-    handle = await fs.open(dir, constants.O_RDONLY | NOFOLLOW)
+    handle = await opened
     await handle.sync()
   } catch (err) {
     const code = errCode(err)
     if (!['EISDIR', 'EINVAL', 'EPERM', 'EACCES', 'ENOTSUP', 'EBADF', 'EIO', 'ELOOP'].includes(code ?? ''))
       throw err
   } finally {
-    await handle?.close().catch(() => undefined)
+    handle?.close().catch(() => undefined)
   }
 }
 
@@ -186,18 +202,25 @@ export async function writeFileAtomic(
 ): Promise<void> {
   const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data
   const dir = path.dirname(file)
-  if (opts.createDir !== false) await ensureDir(dir)
+  // A folder found plain a moment ago (the last save's) is not made again: one step fewer before
+  // the temp file is opened; if it went missing since, the open says so and it is made then.
+  const makeIfMissing = opts.createDir !== false && seenPlainRecently(dir)
+  if (opts.createDir !== false && !makeIfMissing) await ensureDir(dir)
   else await assertPlainFolder(dir)
   const tmp = `${file}.${randomInt(1, 2 ** 32)}` // up to 10 digits: the pattern crash clean-up and the watcher know
+  // The folder is opened for its fsync beside writing the file (see syncOpened).
+  const folder = (opts.syncDir ?? true) ? openForSync(dir) : null
   let created = false
   try {
     if (opts.replaceOdd) await clearOddTarget(file)
     const mode = opts.mode ?? (await checkTarget(file, undefined)) ?? 0o666
-    const handle = await fs.open(
-      tmp,
-      constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | NOFOLLOW,
-      mode
-    )
+    const openTemp = () =>
+      fs.open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | NOFOLLOW, mode)
+    const handle = await openTemp().catch(async (err: unknown) => {
+      if (!makeIfMissing || errCode(err) !== 'ENOENT') throw err
+      await ensureDir(dir)
+      return openTemp()
+    })
     created = true
     try {
       await writeAll(handle, buf, 0)
@@ -205,18 +228,28 @@ export async function writeFileAtomic(
     } finally {
       await handle.close()
     }
-    await opts.beforeRename
-    await checkTarget(file, opts.expect)
+    if (opts.expect !== undefined) {
+      // The file must still be the one read: checked after the gate, just before the rename.
+      await opts.beforeRename
+      await checkTarget(file, opts.expect)
+    } else {
+      // Only the target's kind is checked (no link, no folder): beside waiting for the gate, whose
+      // refusal still comes first.
+      const [gate, target] = await Promise.allSettled([opts.beforeRename, checkTarget(file, undefined)])
+      if (gate.status === 'rejected') throw gate.reason
+      if (target.status === 'rejected') throw target.reason
+    }
     await renameRetrying(tmp, file)
     created = false
     opts.afterRename?.()
   } catch (err) {
     if (created) await fs.unlink(tmp).catch(() => undefined)
+    void folder?.then((h) => h.close()).catch(() => undefined)
     throw explain(file, err)
   }
   // The rename has happened: the write's outcome is decided. A folder that cannot be synced now
   // costs durability on power loss only, so it never turns a landed write into a reported failure.
-  if (opts.syncDir ?? true) await fsyncDir(dir).catch(() => undefined)
+  if (folder) await syncOpened(folder).catch(() => undefined)
 }
 
 /**
