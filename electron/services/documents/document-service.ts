@@ -21,7 +21,7 @@ import { IndexStore } from './index-store'
 import { IndexLookup } from './index-lookup'
 import type { KnownGoodIndexes } from './known-good-indexes'
 import { VerifiedCopies } from './splice-check'
-import { pendingIntents, type IntentOutcome } from './save-intent'
+import { listIntentsAhead, pendingIntents, type IntentOutcome } from './save-intent'
 import { finishPending, type CommitContext } from './save-commit'
 import { runIds, type RunPart } from './run-save'
 import { DocumentWriter } from './document-writer'
@@ -148,6 +148,14 @@ export class DocumentService {
       read: (rel, abs) => this.readUnderMutex(rel, abs),
       indexFor: (rel, buf) => this.indexFor(rel, buf, false),
       finishIntents: (rel, buf, index) => this.finishIntents(rel, buf, index),
+      readAhead: (rel) => {
+        const forgetStamp = this.indexes.stampAhead(rel)
+        const forgetIntents = listIntentsAhead(this.ws, rel)
+        return () => {
+          forgetStamp()
+          forgetIntents()
+        }
+      },
       wrote: (rel, draft) => this.copies.set(rel, draft.buf, draft.index),
       incomplete: (rel, reason) => this.audit?.record({ type: 'save.incomplete', document: rel, reason })
     })

@@ -87,6 +87,11 @@ export interface DocumentWriterDeps {
   finishIntents: (rel: string, buf: Buffer, index: SectionIndex) => Promise<IntentOutcome[]>
   /** The document as this instance wrote it (kept to check the next reader's index cheaply). */
   wrote: (rel: string, draft: Draft) => void
+  /**
+   * Starts, beside the read under the mutex, the small reads that come after it (the stored index's
+   * stamp, the intents' listing); returns what forgets those not asked for by the batch's end.
+   */
+  readAhead?: (rel: string) => () => void
   /** Records that the mutex could not be released after a written batch (the save still succeeded). */
   incomplete: (rel: string, reason: string) => void
 }
@@ -158,6 +163,7 @@ export class DocumentWriter {
 
   private async runBatch(rel: string, abs: string, batch: Queued[], mutex: LockHandle): Promise<void> {
     const endSave = this.d.history.beginSave(rel)
+    const forgetAhead = this.d.readAhead?.(rel)
     let landed = false
     const accepted: Accepted[] = []
     // The newest version of each section a save touches (its history check asks first), read ahead.
@@ -257,6 +263,7 @@ export class DocumentWriter {
       for (const q of batch) q.reject(err)
     } finally {
       endSave()
+      forgetAhead?.()
       // After the rename every plan has succeeded: a mutex that cannot be released (the lock
       // service's staleness rules free it) is recorded, never reported as a failed save.
       await this.d.locks.release(mutex).catch((err: unknown) => {

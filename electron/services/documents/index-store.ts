@@ -112,9 +112,31 @@ export class IndexStore {
    * one stored (every write renames a new file into place).
    */
   async stamp(doc: string): Promise<string | null> {
+    const ahead = this.stampsAhead.get(doc)
+    if (ahead) {
+      this.stampsAhead.delete(doc)
+      return ahead
+    }
     const st = await lstatOrNull(this.ws.indexFile(doc))
     return st?.isFile() ? `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}` : null
   }
+
+  /**
+   * Takes the stamp beside other work, for the next {@link stamp} of `doc` (taken once): a save under
+   * the write mutex asks it beside reading the file (nobody else replaces the index meanwhile: it
+   * is only written under that mutex). Returns what forgets it when it was not asked for.
+   */
+  stampAhead(doc: string): () => void {
+    this.stampsAhead.delete(doc)
+    const ahead = this.stamp(doc)
+    ahead.catch(() => undefined) // asked by the next stamp()
+    this.stampsAhead.set(doc, ahead)
+    return () => {
+      if (this.stampsAhead.get(doc) === ahead) this.stampsAhead.delete(doc)
+    }
+  }
+
+  private readonly stampsAhead = new Map<string, Promise<string | null>>()
 
   /**
    * Stores an index. Callers hold the document's write mutex. `gate`: the file is renamed into place

@@ -115,7 +115,9 @@ export async function writeIntent(ws: Workspace, intent: SaveIntent): Promise<st
   await writeFileAtomic(file, Buffer.from(JSON.stringify(intent), 'utf8'), {
     createDir: true,
     fsync: false,
-    syncDir: false
+    syncDir: false,
+    // A fresh name (a ULID): no file there whose mode to keep, so no lstat before the temp file.
+    mode: 0o666
   })
   return file
 }
@@ -187,12 +189,30 @@ export async function carryOut(
 /** The intent files left for one document (unfinished saves), oldest first. */
 export async function pendingIntents(ws: Workspace, doc: string): Promise<string[]> {
   const dir = intentsDir(ws, doc)
-  const entries = await listEntries(dir).catch(() => null)
+  const ahead = listedAhead.get(dir)
+  listedAhead.delete(dir)
+  const entries = await (ahead ?? listEntries(dir).catch(() => null))
   return (entries ?? [])
     .filter((x) => x.isFile() && /^[0-9A-Z]{26}\.json$/.test(x.name))
     .map((x) => path.join(dir, x.name))
     .sort()
 }
+
+/**
+ * Lists a document's intents beside other work, for its next {@link pendingIntents} (taken once): a
+ * save under the write mutex lists them beside reading the file (intents are only written under
+ * that mutex). Returns what forgets the listing when it was not asked for.
+ */
+export function listIntentsAhead(ws: Workspace, doc: string): () => void {
+  const dir = intentsDir(ws, doc)
+  const ahead = listEntries(dir).catch(() => null)
+  listedAhead.set(dir, ahead)
+  return () => {
+    if (listedAhead.get(dir) === ahead) listedAhead.delete(dir)
+  }
+}
+
+const listedAhead = new Map<string, ReturnType<typeof listEntries>>()
 
 /**
  * Finishes every intent left for one document, oldest first. Callers hold its write mutex. `buf`

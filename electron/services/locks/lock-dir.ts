@@ -336,6 +336,23 @@ export function holdsClaim(dir: string, k: number, content: ClaimContent): Promi
   return holdsExactly(path.join(dir, genName(k), content.file), Buffer.from(content.text, 'utf8'))
 }
 
+/**
+ * True when `record` — this instance's, exactly as it last wrote it — is still the lock's top
+ * generation: no generation above it, no tombstone in it, and its record file byte for byte what
+ * was written (the token included). All three are asked side by side (three steps in a row, where
+ * reading the lock is eight). False decides nothing (a heartbeat rewriting the record, a network
+ * mount's rename gap): the caller then reads the lock.
+ */
+export async function stillHolds(dir: string, record: LockRecord): Promise<boolean> {
+  const gen = path.join(dir, genName(record.generation))
+  const [gens, exact, tombstone] = await Promise.all([
+    listGenerations(dir).catch(() => null),
+    holdsExactly(path.join(gen, RECORD_FILE), Buffer.from(encodeLockRecord(record), 'utf8')),
+    lstatOrNull(path.join(gen, RELEASE_FILE)).catch(() => undefined)
+  ])
+  return exact && tombstone === null && gens !== null && gens[gens.length - 1] === record.generation
+}
+
 /** True when generation folder `gen` holds exactly `content` (our claim, not someone else's). */
 async function holdsContent(gen: string, content: ClaimContent): Promise<boolean> {
   const text = await readFileOrNull(path.join(gen, content.file), READ_LIMITS.lockRecord).catch(() => null)

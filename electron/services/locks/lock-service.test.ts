@@ -436,3 +436,51 @@ describe('claiming again a lock this instance released last', () => {
     })
   }
 })
+
+/**
+ * A held lock is confirmed (assertHeld: a save checks its sections' locks under the write mutex) by
+ * comparing the record this instance wrote last, byte for byte, beside listing the generations
+ * (lock-dir.ts stillHolds); anything else there is read and judged as before.
+ */
+describe('confirming a lock this instance holds', () => {
+  const recordOf = (gen: number) => path.join(ws.sectionLockDir(DOC, 'budget'), genName(gen), RECORD_FILE)
+
+  it('holds while its generation is the top with the record it wrote, also after a heartbeat', async () => {
+    const clock = new FakeClock()
+    const ann = service(ident('Ann'), clock)
+    const lock = await ann.acquireSection(DOC, 'budget')
+    await ann.assertHeld(lock)
+    await clock.advance(HB)
+    await ann.heartbeat()
+    expect(JSON.parse(await fs.readFile(recordOf(1), 'utf8')).heartbeatSeq).toBe(1)
+    await ann.assertHeld(lock)
+  })
+
+  it('is lost when its generation holds another writer’s record (same generation, another token)', async () => {
+    const ann = service(ident('Ann'), new FakeClock())
+    const lock = await ann.acquireSection(DOC, 'budget')
+    const rec = JSON.parse(await fs.readFile(recordOf(1), 'utf8'))
+    await fs.writeFile(recordOf(1), JSON.stringify({ ...rec, token: '01J00000000000000000000000' }, null, 1))
+    await expect(ann.assertHeld(lock)).rejects.toBeInstanceOf(LockLostError)
+  })
+
+  it('is lost when a tombstone was put in its generation beside its unchanged record', async () => {
+    const ann = service(ident('Ann'), new FakeClock())
+    const lock = await ann.acquireSection(DOC, 'budget')
+    const tombstone = path.join(path.dirname(recordOf(1)), 'released.json')
+    await fs.writeFile(
+      tombstone,
+      '{"format":1,"released":true,"by":"admin","at":"2026-01-01T00:00:00.000Z","reason":"reset"}'
+    )
+    await expect(ann.assertHeld(lock)).rejects.toBeInstanceOf(LockLostError)
+  })
+
+  it('is lost when a generation above it was put in place (its record unchanged)', async () => {
+    const ann = service(ident('Ann'), new FakeClock())
+    const lock = await ann.acquireSection(DOC, 'budget')
+    const above = path.join(ws.sectionLockDir(DOC, 'budget'), genName(2))
+    await fs.mkdir(above)
+    await fs.writeFile(path.join(above, 'released.json'), '{"format":1,"released":true}')
+    await expect(ann.assertHeld(lock)).rejects.toBeInstanceOf(LockLostError)
+  })
+})

@@ -16,6 +16,7 @@ import {
   readLockDir,
   releaseClaim,
   releaseInPlace,
+  stillHolds,
   type LockDirState
 } from './lock-dir'
 import { resolveLockSettings, ttlOf, type LockSettings } from './lock-config'
@@ -190,6 +191,9 @@ export class LockService {
   async assertHeld(lock: LockHandle): Promise<void> {
     const h = this.findHeld(lock)
     if (!h) throw new LockLostError(this.labelOf(lock), 'it was already released', this.clock.wallNow())
+    // Still the top, with the very record this instance wrote last: held (a save checks its
+    // sections' locks this way under the write mutex). Anything else is read and judged.
+    if (await stillHolds(h.dir, h.record)) return
     const state = await readLockDir(h.dir)
     if (isMine(state, h)) return
     throw this.lose(h, state)
