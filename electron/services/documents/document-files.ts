@@ -65,7 +65,9 @@ export async function writeDocument(
   /** Awaited just before the rename (the save's intent, written meanwhile); a rejection writes nothing. */
   beforeRename?: Promise<unknown>,
   /** Called as soon as the document is replaced (see writeFileAtomic). */
-  afterRename?: () => void
+  afterRename?: () => void,
+  /** Called once its bytes are written, before their fsync (see writeFileAtomic). */
+  afterWrite?: () => void
 ): Promise<void> {
   ownWrites?.note(document, sha256)
   // A file just read (`expect`): its folder is there (only checked for links, not made again), and
@@ -75,7 +77,7 @@ export async function writeDocument(
     ? { expect, createDir: false, ...(expect.mode !== undefined ? { mode: expect.mode & 0o7777 } : {}) }
     : {}
   try {
-    await writeFileAtomic(abs, data, { ...read, beforeRename, afterRename })
+    await writeFileAtomic(abs, data, { ...read, beforeRename, afterRename, afterWrite })
   } catch (err) {
     ownWrites?.forget(document, sha256)
     throw err

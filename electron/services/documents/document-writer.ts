@@ -228,7 +228,7 @@ export class DocumentWriter {
             abs,
             intent,
             current.index,
-            (intentWritten, renamed) =>
+            (intentWritten, renamed, written) =>
               writeDocument(
                 this.d.ownWrites,
                 rel,
@@ -237,7 +237,8 @@ export class DocumentWriter {
                 current.index.fileSha256,
                 identityOfRead(buf),
                 intentWritten,
-                renamed
+                renamed,
+                written
               )
           )
         } catch (err) {

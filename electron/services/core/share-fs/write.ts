@@ -109,6 +109,8 @@ export interface AtomicWriteOptions {
   beforeRename?: Promise<unknown>
   /** Called as soon as the rename has happened (before the folder's fsync): the write's outcome is decided. */
   afterRename?: () => void
+  /** Called once every byte is in the temp file, before its fsync: the main thread's work can run while the disk syncs. */
+  afterWrite?: () => void
 }
 
 /** What a network mount answers a file's rename while the target is open on another computer. */
@@ -224,6 +226,7 @@ export async function writeFileAtomic(
     created = true
     try {
       await writeAll(handle, buf, 0)
+      opts.afterWrite?.()
       if (opts.fsync ?? true) await handle.sync()
     } finally {
       await handle.close()
