@@ -23,7 +23,7 @@ describe('steps in a row', () => {
     expect(steps).toBeLessThanOrEqual(11) // 18 before 2026-11-30
   })
 
-  it('saving one section (write mutex, read, checks, intent, document, version, index, release): 29', async () => {
+  it('saving one section (write mutex, read, checks, intent, document, version, index, release): about 29', async () => {
     const s = await ws.open('ann')
     const id = (await s.documents.read(DOC)).sections[5].id
     const lock = await s.locks.acquireSection(DOC, id)
@@ -35,6 +35,8 @@ describe('steps in a row', () => {
     for (let i = 0; i < 3; i++) await save()
     const steps = await stepsInARow(save, 10)
     console.log(`save: ${steps} steps in a row`)
-    expect(steps).toBeLessThanOrEqual(29) // 42 before 2026-11-30
+    // 29–29.4 measured (a round now and then splits where an answer's follow-up outlasts the
+    // harness's wait): one step of slack; 42 before 2026-11-30.
+    expect(steps).toBeLessThanOrEqual(30)
   })
 })
