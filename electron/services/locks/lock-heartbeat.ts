@@ -7,7 +7,7 @@ import type { LockRecord } from '../../../shared/types'
 import type { Clock } from '../core/clock'
 import type { Emitter } from '../core/emitter'
 import { errorText, type Log } from '../log/log'
-import { readLockDir, writeRecord, type LockDirState } from './lock-dir'
+import { readLockDir, stillHolds, writeRecord, type LockDirState } from './lock-dir'
 import { holderOf } from './lock-record'
 import type { LockAuditSink, LockEvents, LockHandle, LockMetricsSink } from './lock-types'
 
@@ -37,6 +37,15 @@ export interface HeldContext {
 /** True when the lock folder's state is still this holder's generation and token. */
 export function isMine(state: LockDirState, h: Held): boolean {
   return state.kind === 'held' && state.top === h.handle.generation && state.record.token === h.handle.token
+}
+
+/**
+ * True when `h` still holds its lock: its record, exactly as last written, is the top ({@link
+ * stillHolds}, three steps in a row) — else the lock is read and judged by generation and token (a
+ * heartbeat rewriting the record that moment, a network mount's rename gap).
+ */
+export async function confirmMine(h: Held): Promise<boolean> {
+  return (await stillHolds(h.dir, h.record)) || isMine(await readLockDir(h.dir), h)
 }
 
 /**

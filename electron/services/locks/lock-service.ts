@@ -26,7 +26,7 @@ import type { AcquireOptions, LockAuditSink, LockEvents, LockHandle, LockMetrics
 import { WriteQueue } from './write-queue'
 import { TopStates } from './lock-scan'
 import type { GuardContext } from './lock-guards'
-import { beatHeld, isMine, loseHeld, type Held, type HeldContext } from './lock-heartbeat'
+import { beatHeld, confirmMine, isMine, loseHeld, type Held, type HeldContext } from './lock-heartbeat'
 import { acquireWithRetries, tryAcquire, type AcquireContext, type OwnTombstone } from './lock-acquire'
 
 /** Construction parameters of the lock service. */
@@ -220,21 +220,49 @@ export class LockService {
     if (!h) return false
     this.held.delete(h.dir)
     this.metrics?.lockActive(this.held.size)
-    // No read first: claiming the next generation fails exactly when the lock was taken over,
-    // force-released or compacted away, and then the lock was already lost. No listing after it
-    // either (`onlyTop: false`): a generation above ours needs ours + 1 in place first, which our
-    // rename found free; and a tombstone grants nothing, wherever it lands. Compaction is left to
-    // the next acquire, which lists the folder anyway.
+    // Our record must still be our generation's, byte for byte, and the top — confirmed beside
+    // preparing the tombstone (the rename waits for it; no step in a row is added). Without it a
+    // tombstone lands wherever the next number is free: above someone else's live generation 1 in
+    // a lock folder reset since (a double grant), or in the middle of the history of a lock taken
+    // over long ago whose next numbers were compacted away (a release reported for a lock lost).
+    // Not ours: no tombstone, the lock was lost. Then claiming the next generation fails when it
+    // was taken over meanwhile; `onlyTop: false`, since no listing after the rename can tell more.
     const next = h.handle.generation + 1
     const tombstone = releaseClaim({ format: 1, released: true, by: this.who(), at: this.iso(), reason })
+    const mine = confirmMine(h)
+    const confirmed = mine.then((ok) => {
+      if (!ok) throw new Error('not ours')
+    })
+    confirmed.catch(() => undefined) // awaited by the claim, unless it failed before its rename
     try {
-      if (!(await claimGeneration(h.dir, next, tombstone, { exists: true, onlyTop: false }))) {
+      if (
+        !(await claimGeneration(h.dir, next, tombstone, {
+          exists: true,
+          onlyTop: false,
+          beforeRename: confirmed
+        }))
+      ) {
         this.lose(h, await readLockDir(h.dir), false)
         return false
       }
       if (this.ownTombstones.size >= OWN_TOMBSTONES) this.ownTombstones.clear()
       this.ownTombstones.set(h.dir, { top: next, content: tombstone })
     } catch (err) {
+      const ours = await mine.catch(() => null)
+      if (ours === false) {
+        this.lose(h, await readLockDir(h.dir), false)
+        return false
+      }
+      // Not confirmed (the lock could not be read): nothing is released in place — the generation
+      // might be someone else's — and the lock goes stale (SPEC L4).
+      if (ours === null) {
+        if (lock.kind !== 'write') throw err
+        this.log.warn(
+          'a save’s write mutex could not be read to release it; it goes stale',
+          lockFields(lock, err)
+        )
+        return false
+      }
       // No room for a new generation (a full disk) or an I/O error putting it in place: released
       // in place instead — one rename, no new space — so a save that ends on a full disk never
       // leaves its write mutex (or a section) held.
