@@ -211,7 +211,7 @@ export async function writeFileAtomic(
   else await assertPlainFolder(dir)
   const tmp = `${file}.${randomInt(1, 2 ** 32)}` // up to 10 digits: the pattern crash clean-up and the watcher know
   // The folder is opened for its fsync beside writing the file (see syncOpened).
-  const folder = (opts.syncDir ?? true) ? openForSync(dir) : null
+  let folder = (opts.syncDir ?? true) ? openForSync(dir) : null
   let created = false
   try {
     if (opts.replaceOdd) await clearOddTarget(file)
@@ -221,6 +221,11 @@ export async function writeFileAtomic(
     const handle = await openTemp().catch(async (err: unknown) => {
       if (!makeIfMissing || errCode(err) !== 'ENOENT') throw err
       await ensureDir(dir)
+      // The folder opened early (if it opened at all) is not the one made now: that one is synced.
+      if (folder) {
+        void folder.then((h) => h.close()).catch(() => undefined)
+        folder = openForSync(dir)
+      }
       return openTemp()
     })
     created = true
@@ -251,8 +256,28 @@ export async function writeFileAtomic(
     throw explain(file, err)
   }
   // The rename has happened: the write's outcome is decided. A folder that cannot be synced now
-  // costs durability on power loss only, so it never turns a landed write into a reported failure.
-  if (folder) await syncOpened(folder).catch(() => undefined)
+  // costs durability on power loss only, so it never turns a landed write into a reported failure
+  // (as before the folder was opened early) — but the folder the rename went into is synced.
+  if (folder) await syncRenamedInto(folder, dir).catch(() => undefined)
+}
+
+/**
+ * fsyncs the folder a rename just went into, opened early by {@link openForSync}. If that open
+ * failed, or the folder opened is not the one at `dir` now (replaced between the open and the
+ * rename), `dir` is opened again and synced: the early handle never stands in for another folder.
+ * The identity check runs beside the sync (no step in a row in the common case).
+ */
+async function syncRenamedInto(opened: Promise<fs.FileHandle>, dir: string): Promise<void> {
+  const handle = await opened.catch(() => null)
+  if (handle === null) return fsyncDir(dir)
+  const [same] = await Promise.all([
+    Promise.all([handle.stat(), fs.lstat(dir)]).then(
+      ([a, b]) => a.dev === b.dev && a.ino === b.ino,
+      () => false
+    ),
+    syncOpened(Promise.resolve(handle))
+  ])
+  if (!same) await fsyncDir(dir)
 }
 
 /**
