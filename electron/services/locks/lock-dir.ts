@@ -254,7 +254,7 @@ export async function claimGeneration(
   const draft = path.join(dir, `${CLAIM_PREFIX}${randomBytes(9).toString('hex')}`)
   const mine = path.join(dir, genName(k))
   try {
-    await prepareClaim(dir, draft, content)
+    await prepareClaim(dir, draft, content, opts.beforeRename)
     await opts.beforeRename
   } catch (err) {
     await removeTree(draft).catch(() => undefined)
@@ -281,15 +281,24 @@ export async function claimGeneration(
  */
 const claimedListing = new Map<string, { top: number; gens: number[] }>()
 
-async function prepareClaim(dir: string, draft: string, content: ClaimContent): Promise<void> {
+/** `gate`: a lock folder found missing here is made only once it resolves (the caller's checks). */
+async function prepareClaim(
+  dir: string,
+  draft: string,
+  content: ClaimContent,
+  gate?: Promise<unknown>
+): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     try {
       await makeDirExclusive(draft)
       break
     } catch (err) {
       // sshfs under load answered ENOENT here although the lock folder exists (a stale cache):
-      // make sure of the folder and try once more; a second ENOENT is a real I/O failure.
+      // make sure of the folder and try once more; a second ENOENT is a real I/O failure. A folder
+      // really gone (deleted since it was listed) is made only once the claim's gate passes: a lost
+      // guess or a refusal of the checks leaves nothing behind.
       if (errCode(err) !== 'ENOENT' || attempt > 0) throw err
+      await gate
       await ensureDir(dir)
     }
   }

@@ -7,6 +7,7 @@ import { promises as fs } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, expect, it } from 'vitest'
+import { LockAcquisitionError } from '../../../shared/errors'
 import type { Identity } from '../../../shared/types'
 import { Workspace } from '../core/workspace'
 import { FakeClock } from '../../../test/harness/fake-clock'
@@ -93,4 +94,16 @@ it('(pre-existing) a release after the lock folder was reset does not free the l
   expect(bob.heldLocks().some((h) => h.kind === 'document')).toBe(true)
   // ... yet Carol is granted the same document lock at once:
   await expect(carol.acquireDocument(DOC, { retries: 0 })).rejects.toThrow()
+})
+
+it('a lock folder deleted while a release of this instance is remembered is not made again by a refused acquire', async () => {
+  const clock = new FakeClock()
+  const ann = service(ident('Ann'), clock)
+  const bob = service(ident('Bob'), clock)
+  await ann.release(await ann.acquireSection(DOC, 'budget')) // remembered: the next claim is guessed
+  const dir = ws.sectionLockDir(DOC, 'budget')
+  await fs.rm(dir, { recursive: true })
+  await bob.acquireDocument(DOC, { retries: 0 }) // the section's checks refuse Ann now
+  await expect(ann.acquireSection(DOC, 'budget', { retries: 0 })).rejects.toBeInstanceOf(LockAcquisitionError)
+  await expect(fs.lstat(dir)).rejects.toThrow(/ENOENT/) // a refusal leaves nothing behind
 })
