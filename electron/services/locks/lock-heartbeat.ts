@@ -42,7 +42,9 @@ export function isMine(state: LockDirState, h: Held): boolean {
 /**
  * True when `h` still holds its lock: its record, exactly as last written, is the top ({@link
  * stillHolds}, three steps in a row) — else the lock is read and judged by generation and token (a
- * heartbeat rewriting the record that moment, a network mount's rename gap).
+ * heartbeat rewriting the record that moment, a network mount's rename gap). A release asks it
+ * before renaming its tombstone in; a lock folder reset in the instant between the two is not seen
+ * (no file system offers a compare-and-rename) — the claim's own checks are all that is left then.
  */
 export async function confirmMine(h: Held): Promise<boolean> {
   return (await stillHolds(h.dir, h.record)) || isMine(await readLockDir(h.dir), h)

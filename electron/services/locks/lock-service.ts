@@ -220,19 +220,15 @@ export class LockService {
     if (!h) return false
     this.held.delete(h.dir)
     this.metrics?.lockActive(this.held.size)
-    // Our record must still be our generation's, byte for byte, and the top — confirmed beside
-    // preparing the tombstone (the rename waits for it; no step in a row is added). Without it a
-    // tombstone lands wherever the next number is free: above someone else's live generation 1 in
-    // a lock folder reset since (a double grant), or in the middle of the history of a lock taken
-    // over long ago whose next numbers were compacted away (a release reported for a lock lost).
-    // Not ours: no tombstone, the lock was lost. Then claiming the next generation fails when it
-    // was taken over meanwhile; `onlyTop: false`, since no listing after the rename can tell more.
+    // Our record must still be our generation's, byte for byte, and the top: confirmed beside
+    // preparing the tombstone (the rename waits for it). Else a tombstone lands wherever the next
+    // number is free — above someone's live generation 1 in a lock folder reset since (a double
+    // grant), or amid the history of a lock taken over long ago (a lost lock reported released).
+    // Not ours: no tombstone, lost. Taken over meanwhile: the rename fails (`onlyTop: false`).
     const next = h.handle.generation + 1
     const tombstone = releaseClaim({ format: 1, released: true, by: this.who(), at: this.iso(), reason })
     const mine = confirmMine(h)
-    const confirmed = mine.then((ok) => {
-      if (!ok) throw new Error('not ours')
-    })
+    const confirmed = mine.then((ok) => (ok ? undefined : Promise.reject(new Error('not ours'))))
     confirmed.catch(() => undefined) // awaited by the claim, unless it failed before its rename
     try {
       if (
