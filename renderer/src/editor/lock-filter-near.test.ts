@@ -3,10 +3,10 @@
  * compares it with the whole-list mapping it replaced, over random documents, section lists (empty
  * sections included) and edits (typing, line breaks, headings made and destroyed, multi-cursor).
  */
-import { EditorState, type ChangeSpec } from '@codemirror/state'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { startsWithHeading } from './headings'
+import { sectionEdits } from './section-edits-arbitrary'
 import { affectedSections } from './lock-filter'
 import { insertionOwner, mapSectionLocks, sectionIndexAt, type SectionLock } from './lock-state'
 import type { Text, Transaction } from '@codemirror/state'
@@ -51,54 +51,16 @@ function affectedByWholeMapping(tr: Transaction, locks: readonly SectionLock[]):
 const LINES = ['# One', '## Two', 'text here', '', 'Setext', '===', '---', '    # code', '```', '- item']
 const INSERTS = ['x', '\n', '# New\n', '\n# H', '', 'text\n## T\n', '=\n', '\n\n']
 
-const input = fc
-  .record({
-    lines: fc.array(fc.constantFrom(...LINES), { minLength: 1, maxLength: 40 }),
-    empties: fc.array(fc.nat(40), { maxLength: 4 }),
-    edits: fc.array(
-      fc.record({
-        at: fc.nat(10_000),
-        len: fc.nat(30),
-        insert: fc.constantFrom(...INSERTS),
-        // Edges at section starts (where boundaries follow their own rules), half of the time.
-        edge: fc.option(fc.record({ section: fc.nat(40), end: fc.boolean() }), { freq: 1 })
-      }),
-      { minLength: 1, maxLength: 3 }
-    )
-  })
-  .map(({ lines, empties, edits }) => {
-    const text = lines.join('\n')
-    const state = EditorState.create({ doc: text })
-    // Sections start at heading lines (and wherever an empty one was slipped in), tiling the text.
-    const starts = [0]
-    for (let n = 1; n <= state.doc.lines; n++) {
-      const from = state.doc.line(n).from
-      if (from > 0 && startsWithHeading(state.doc, from)) starts.push(from)
-    }
-    for (const e of empties) starts.push(starts[e % starts.length])
-    starts.sort((a, b) => a - b)
-    const locks: SectionLock[] = starts.map((from, i) => ({
-      id: `s${i}`,
-      from,
-      to: i + 1 < starts.length ? starts[i + 1] : text.length,
-      editable: true
-    }))
-    // Non-overlapping changes, in order.
-    const changes: ChangeSpec[] = []
-    let floor = 0
-    for (const e of edits) {
-      const start = e.edge ? starts[e.edge.section % starts.length] : -1
-      let from = floor + (e.at % Math.max(1, text.length - floor + 1))
-      let to = Math.min(text.length, from + e.len)
-      if (e.edge && e.edge.end && start >= floor) [from, to] = [Math.max(floor, start - e.len), start]
-      else if (e.edge && start >= floor) [from, to] = [start, Math.min(text.length, start + e.len)]
-      if (from > text.length) break
-      changes.push({ from, to, insert: e.insert })
-      floor = to + 1
-      if (floor > text.length) break
-    }
-    return { state, locks, changes }
-  })
+const input = sectionEdits(LINES, INSERTS).map(({ state, starts, changes }) => {
+  const text = state.doc.toString()
+  const locks: SectionLock[] = starts.map((from, i) => ({
+    id: `s${i}`,
+    from,
+    to: i + 1 < starts.length ? starts[i + 1] : text.length,
+    editable: true
+  }))
+  return { state, locks, changes }
+})
 
 describe('affectedSections', () => {
   it('finds the same sections as mapping the whole list, for any edit', () => {

@@ -4,11 +4,11 @@
  * through the rules), over random documents, section lists (empty sections, held and free ones
  * mixed) and edits — and checks that the id index handed on with the mapped list still matches it.
  */
-import { EditorState, type ChangeSet, type ChangeSpec, type Text } from '@codemirror/state'
+import { EditorState, type ChangeSet, type Text } from '@codemirror/state'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { followBroughtHeadings, mapBoundaries } from './boundaries'
-import { startsWithHeading } from './headings'
+import { sectionEdits } from './section-edits-arbitrary'
 import {
   isMine,
   mapSectionLocks,
@@ -51,53 +51,17 @@ function mapWhole(locks: readonly SectionLock[], changes: ChangeSet, doc: Text, 
 const LINES = ['# One', '## Two', 'text here', '', 'Setext', '===', '---', '```', '- item']
 const INSERTS = ['x', '\n', '# New\n', '\n# H', '', 'text\n## T\n', '=\n', '\n\n', '# A\n# B\n']
 
-const input = fc
-  .record({
-    lines: fc.array(fc.constantFrom(...LINES), { minLength: 1, maxLength: 40 }),
-    empties: fc.array(fc.nat(40), { maxLength: 4 }),
-    mine: fc.array(fc.boolean(), { minLength: 45, maxLength: 45 }),
-    edits: fc.array(
-      fc.record({
-        at: fc.nat(10_000),
-        len: fc.nat(30),
-        insert: fc.constantFrom(...INSERTS),
-        edge: fc.option(fc.record({ section: fc.nat(40), end: fc.boolean() }), { freq: 1 })
-      }),
-      { minLength: 1, maxLength: 3 }
-    )
-  })
-  .map(({ lines, empties, mine, edits }) => {
-    const text = lines.join('\n')
-    const state = EditorState.create({ doc: text })
-    const starts = [0]
-    for (let n = 1; n <= state.doc.lines; n++) {
-      const from = state.doc.line(n).from
-      if (from > 0 && startsWithHeading(state.doc, from)) starts.push(from)
-    }
-    for (const e of empties) starts.push(starts[e % starts.length])
-    starts.sort((a, b) => a - b)
-    const locks: SectionLock[] = starts.map((from, i) => ({
-      id: `s${i}`,
-      from,
-      to: i + 1 < starts.length ? starts[i + 1] : text.length,
-      editable: mine[i],
-      ...(mine[i] || i % 3 ? {} : { holder: { user: 'ann', host: 'h', since: '', colour: 'red' } })
-    }))
-    const changes: ChangeSpec[] = []
-    let floor = 0
-    for (const e of edits) {
-      const start = e.edge ? starts[e.edge.section % starts.length] : -1
-      let from = floor + (e.at % Math.max(1, text.length - floor + 1))
-      let to = Math.min(text.length, from + e.len)
-      if (e.edge && e.edge.end && start >= floor) [from, to] = [Math.max(floor, start - e.len), start]
-      else if (e.edge && start >= floor) [from, to] = [start, Math.min(text.length, start + e.len)]
-      if (from > text.length) break
-      changes.push({ from, to, insert: e.insert })
-      floor = to + 1
-      if (floor > text.length) break
-    }
-    return { state, locks, changes }
-  })
+const input = sectionEdits(LINES, INSERTS).map(({ state, starts, changes, mine }) => {
+  const text = state.doc.toString()
+  const locks: SectionLock[] = starts.map((from, i) => ({
+    id: `s${i}`,
+    from,
+    to: i + 1 < starts.length ? starts[i + 1] : text.length,
+    editable: mine[i],
+    ...(mine[i] || i % 3 ? {} : { holder: { user: 'ann', host: 'h', since: '', colour: 'red' } })
+  }))
+  return { state, locks, changes }
+})
 
 describe('mapSectionLocks', () => {
   it('maps every section as the whole-list mapping does, for any edit, stored or not', () => {
