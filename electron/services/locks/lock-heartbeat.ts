@@ -5,6 +5,7 @@
 import { LockLostError, type HolderSummary } from '../../../shared/errors'
 import type { LockRecord } from '../../../shared/types'
 import type { Clock } from '../core/clock'
+import { lstatOrNull } from '../core/share-fs'
 import type { Emitter } from '../core/emitter'
 import { errorText, type Log } from '../log/log'
 import { readLockDir, stillHolds, writeRecord, type LockDirState } from './lock-dir'
@@ -47,7 +48,16 @@ export function isMine(state: LockDirState, h: Held): boolean {
  * (no file system offers a compare-and-rename) — the claim's own checks are all that is left then.
  */
 export async function confirmMine(h: Held): Promise<boolean> {
-  return (await stillHolds(h.dir, h.record)) || isMine(await readLockDir(h.dir), h)
+  if (await stillHolds(h.dir, h.record)) return true
+  const state = await readLockDir(h.dir)
+  // Damaged (a record that does not parse, a file where the lock folder was): whose generation it
+  // is cannot be told, so it is not called lost — it rejects, and the release fails saying why
+  // (the lock goes stale, as any lock whose release cannot be written). A folder gone is lost.
+  if (state.kind === 'corrupt') throw new Error(state.problem)
+  if (state.kind === 'absent' && (await lstatOrNull(h.dir))?.isDirectory() === false) {
+    throw new Error(`${h.dir} is a file where the lock's folder should be`)
+  }
+  return isMine(state, h)
 }
 
 /**
