@@ -42,28 +42,36 @@ const section = fc.record(
   { requiredKeys: ['id', 'level', 'heading', 'startLine', 'endLine', 'start', 'end'] }
 )
 
+/**
+ * Random lists of `item` (and any other value) are accepted by `fast` exactly when `z.array` of
+ * `schema` accepts them; enough of both kinds are seen for the agreement to mean something.
+ */
+function expectAgreement(fast: z.ZodType, schema: z.ZodType, item: fc.Arbitrary<unknown>): void {
+  const reference = z.array(schema)
+  let accepted = 0
+  let refused = 0
+  fc.assert(
+    fc.property(
+      fc.oneof(
+        { weight: 8, arbitrary: fc.array(item, { maxLength: 4 }) },
+        { weight: 1, arbitrary: anyValue }
+      ),
+      (v) => {
+        const want = reference.safeParse(v).success
+        expect(fast.safeParse(v).success).toBe(want)
+        if (want) accepted++
+        else refused++
+      }
+    ),
+    { numRuns: 2000 }
+  )
+  expect(accepted).toBeGreaterThan(100)
+  expect(refused).toBeGreaterThan(100)
+}
+
 describe('sectionListSchema', () => {
   it('agrees with z.array(sectionSchema) on random lists, values and near-misses', () => {
-    const reference = z.array(sectionSchema)
-    let accepted = 0
-    let refused = 0
-    fc.assert(
-      fc.property(
-        fc.oneof(
-          { weight: 8, arbitrary: fc.array(section, { maxLength: 4 }) },
-          { weight: 1, arbitrary: anyValue }
-        ),
-        (v) => {
-          const want = reference.safeParse(v).success
-          expect(sectionListSchema.safeParse(v).success).toBe(want)
-          if (want) accepted++
-          else refused++
-        }
-      ),
-      { numRuns: 2000 }
-    )
-    expect(accepted).toBeGreaterThan(100)
-    expect(refused).toBeGreaterThan(100)
+    expectAgreement(sectionListSchema, sectionSchema, section)
   })
 })
 
@@ -81,25 +89,6 @@ const snapshotSection = fc.record(
 
 describe('snapshotSectionListSchema', () => {
   it('agrees with z.array(snapshotSectionSchema) on random lists, values and near-misses', () => {
-    const reference = z.array(snapshotSectionSchema)
-    let accepted = 0
-    let refused = 0
-    fc.assert(
-      fc.property(
-        fc.oneof(
-          { weight: 8, arbitrary: fc.array(snapshotSection, { maxLength: 4 }) },
-          { weight: 1, arbitrary: anyValue }
-        ),
-        (v) => {
-          const want = reference.safeParse(v).success
-          expect(snapshotSectionListSchema.safeParse(v).success).toBe(want)
-          if (want) accepted++
-          else refused++
-        }
-      ),
-      { numRuns: 2000 }
-    )
-    expect(accepted).toBeGreaterThan(100)
-    expect(refused).toBeGreaterThan(100)
+    expectAgreement(snapshotSectionListSchema, snapshotSectionSchema, snapshotSection)
   })
 })
