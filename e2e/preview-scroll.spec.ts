@@ -21,6 +21,16 @@ function firstHeading(page: Page, selector: string, pane: string): Promise<strin
   )
 }
 
+/** Whether the pane `pane` kept its scroll position for 300 ms. */
+function settled(page: Page, pane: string): Promise<boolean> {
+  return page.evaluate(async (pane) => {
+    const el = document.querySelector(pane)
+    const before = el?.scrollTop
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    return el !== null && el.scrollTop === before
+  }, pane)
+}
+
 test('the editor follows the preview’s scrolling', async ({ sectioned }) => {
   await sectioned.files({ 'long.md': LONG_PARTS })
   const ann = await sectioned.start({ user: 'ann' })
@@ -35,6 +45,9 @@ test('the editor follows the preview’s scrolling', async ({ sectioned }) => {
   await expect
     .poll(() => firstHeading(a, '.preview-doc h1', '.preview'), { timeout: 5_000 })
     .toMatch(/^Part ([2-3]\d)$/)
+  // The wheel's scrolling may still be under way (CI saw the preview read at Part 24 and then
+  // move on to 27): take the preview's place once it has stopped moving.
+  await expect.poll(() => settled(a, '.preview'), { timeout: 5_000 }).toBe(true)
   const previewTop = await firstHeading(a, '.preview-doc h1', '.preview')
   // The editor shows the same heading first (CodeMirror draws the lines in its next frames).
   await expect.poll(() => firstHeading(a, '.cm-line', '.cm-scroller'), { timeout: 5_000 }).toBe(previewTop)
