@@ -8,6 +8,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach } from 'vitest'
 import { openWorkspace, type AppServices } from '../../electron/services/app-services'
+import type { LockSettings } from '../../electron/services/locks/lock-config'
 import { FakeClock } from './fake-clock'
 import { testIdentity } from './test-identity'
 
@@ -24,13 +25,17 @@ export function servicesWorkspace(prefix: string, documents: Record<string, stri
   })
   return {
     root: () => root,
-    /** An instance of `user` on this test's folder (heartbeat 1 s, no idle release). */
-    async open(user: string): Promise<AppServices> {
+    /** An instance of `user` on this test's folder (heartbeat 1 s, no idle release, unless `settings` say). */
+    async open(
+      user: string,
+      clock = new FakeClock(),
+      settings: Partial<LockSettings> = {}
+    ): Promise<AppServices> {
       const s = await openWorkspace({
         folder: root,
         identity: testIdentity(user),
-        clock: new FakeClock(),
-        lockSettings: { heartbeatIntervalMs: 1000, idleTimeoutMs: 0 }
+        clock,
+        lockSettings: { heartbeatIntervalMs: 1000, idleTimeoutMs: 0, ...settings }
       })
       opened.push(s)
       return s

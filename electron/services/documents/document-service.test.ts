@@ -1,92 +1,22 @@
-import { promises as fs, readdirSync, readFileSync } from 'node:fs'
-import os from 'node:os'
+import { promises as fs } from 'node:fs'
 import path from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import {
   ConflictError,
   ErrorCode,
-  LimitError,
-  LockAcquisitionError,
   LockLostError,
   NotFoundError,
   PathOutsideError,
   ValidationError
 } from '../../../shared/errors'
-import type { Identity } from '../../../shared/types'
-import { openWorkspace, type AppServices } from '../app-services'
-import { readAudit } from '../audit/audit-log'
 import { listBackups } from '../history/backups'
-import type { LockSettings } from '../locks/lock-config'
-import { RECORD_FILE } from '../locks/lock-dir'
 import { FakeClock } from '../../../test/harness/fake-clock'
 import { DocumentService } from './document-service'
 import { StructureOps } from './structure-ops'
+import { DOC, ORIGINAL } from '../../../test/harness/report-document'
+import { servicesWorkspace } from '../../../test/harness/services-workspace'
 
-let root: string
-const opened: AppServices[] = []
-
-const DOC = 'report.md'
-const ORIGINAL = [
-  '---',
-  'title: Report',
-  '# not a heading',
-  '---',
-  'Intro paragraph.',
-  '',
-  '# Budget',
-  '',
-  'Money.',
-  '',
-  '```sh',
-  '# a comment, not a heading',
-  '```',
-  '',
-  'Timeline',
-  '========',
-  '',
-  'Soon.',
-  '',
-  '## Risks',
-  '',
-  'Some.',
-  ''
-].join('\n')
-
-function ident(user: string): Identity {
-  return {
-    ownerId: user,
-    user,
-    host: `${user}-pc`,
-    hostId: `h-${user}`,
-    pid: process.pid,
-    instanceId: `i-${user}-${Math.random()}`
-  }
-}
-
-async function open(
-  user: string,
-  clock = new FakeClock(),
-  settings: Partial<LockSettings> = {}
-): Promise<AppServices> {
-  const s = await openWorkspace({
-    folder: root,
-    identity: ident(user),
-    clock,
-    lockSettings: { heartbeatIntervalMs: 1000, idleTimeoutMs: 0, ...settings }
-  })
-  opened.push(s)
-  return s
-}
-
-beforeEach(async () => {
-  root = await fs.mkdtemp(path.join(os.tmpdir(), 'sectioned-docs-'))
-  await fs.writeFile(path.join(root, DOC), ORIGINAL)
-})
-
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((s) => s.dispose()))
-  await fs.rm(root, { recursive: true, force: true })
-})
+const { root, open } = servicesWorkspace('docs', { [DOC]: ORIGINAL })
 
 describe('reading', () => {
   it('lists sections with stable ids, ignoring front matter and code', async () => {
@@ -120,7 +50,7 @@ describe('saving a section (S4, H1–H3)', () => {
     expect(result.changed).toBe(true)
     expect(result.section.id).toBe('budget')
     expect(result.section.heading).toBe('Costs')
-    const after = await fs.readFile(path.join(root, DOC), 'utf8')
+    const after = await fs.readFile(path.join(root(), DOC), 'utf8')
     expect(after).toBe(
       ORIGINAL.replace(
         '# Budget\n\nMoney.\n\n```sh\n# a comment, not a heading\n```\n\n',
@@ -148,13 +78,13 @@ describe('saving a section (S4, H1–H3)', () => {
     const lock = await ann.locks.acquireSection(DOC, 'risks')
     // Another program edits the section on disk.
     const edited = ORIGINAL.replace('Some.', 'Many, says the external editor.')
-    await fs.writeFile(path.join(root, DOC), edited)
+    await fs.writeFile(path.join(root(), DOC), edited)
     const err = await ann.documents.saveSection(lock, section.sha256, '## Risks\n\nNone.\n').catch((e) => e)
     expect(err).toBeInstanceOf(ConflictError)
     expect(err.code).toBe(ErrorCode.Conflict)
     expect(err.mine).toBe('## Risks\n\nNone.\n')
     expect(err.theirs).toContain('Many, says the external editor.')
-    expect(await fs.readFile(path.join(root, DOC), 'utf8')).toBe(edited) // nothing overwritten
+    expect(await fs.readFile(path.join(root(), DOC), 'utf8')).toBe(edited) // nothing overwritten
     expect(JSON.parse(await fs.readFile(err.draftFile, 'utf8')).text).toBe('## Risks\n\nNone.\n')
     // Choosing "mine" = saving again on top of theirs; history keeps the external text too.
     const ok = await ann.documents.saveSection(lock, err.theirsChecksum, err.mine)
@@ -178,7 +108,7 @@ describe('saving a section (S4, H1–H3)', () => {
       .catch((e) => e)
     expect(err).toBeInstanceOf(LockLostError)
     expect(err.message).toMatch(/Your text is kept as a draft/)
-    expect(await fs.readFile(path.join(root, DOC), 'utf8')).toBe(ORIGINAL)
+    expect(await fs.readFile(path.join(root(), DOC), 'utf8')).toBe(ORIGINAL)
     // The draft is really on disk, and listed for the writer to copy or re-apply.
     expect(JSON.parse(await fs.readFile(err.draftFile, 'utf8')).text).toBe('Timeline\n========\n\nLate.\n\n')
     const drafts = await ann.documents.drafts.list(DOC)
@@ -186,7 +116,7 @@ describe('saving a section (S4, H1–H3)', () => {
     await ann.documents.drafts.discard(DOC, path.basename(drafts[0].file))
     expect(await ann.documents.drafts.list(DOC)).toEqual([])
     await expect(ann.documents.drafts.discard(DOC, '../../report.md')).rejects.toBeInstanceOf(ValidationError)
-    expect(await fs.readFile(path.join(root, DOC), 'utf8')).toBe(ORIGINAL)
+    expect(await fs.readFile(path.join(root(), DOC), 'utf8')).toBe(ORIGINAL)
   })
 
   it('refuses text that would change other sections, and text without its heading', async () => {
@@ -199,7 +129,7 @@ describe('saving a section (S4, H1–H3)', () => {
     await expect(
       ann.documents.saveSection(lock, section.sha256, 'No heading any more.\n')
     ).rejects.toBeInstanceOf(ValidationError)
-    expect(await fs.readFile(path.join(root, DOC), 'utf8')).toBe(ORIGINAL)
+    expect(await fs.readFile(path.join(root(), DOC), 'utf8')).toBe(ORIGINAL)
   })
 
   it('keeps ids stable when other writers add and remove their own sections', async () => {
@@ -215,8 +145,8 @@ describe('saving a section (S4, H1–H3)', () => {
     const ids = (await ann.documents.read(DOC)).sections.map((s) => s.id)
     expect(ids).toEqual(['preamble', 'budget', 'timeline', 'risks', 'budget-2'])
     // An external editor deletes the Timeline section: the others keep their ids.
-    const text = await fs.readFile(path.join(root, DOC), 'utf8')
-    await fs.writeFile(path.join(root, DOC), text.replace('Timeline\n========\n\nSoon.\n\n', ''))
+    const text = await fs.readFile(path.join(root(), DOC), 'utf8')
+    await fs.writeFile(path.join(root(), DOC), text.replace('Timeline\n========\n\nSoon.\n\n', ''))
     expect((await ann.documents.read(DOC)).sections.map((s) => s.id)).toEqual([
       'preamble',
       'budget',
@@ -232,9 +162,9 @@ describe('a file read half-way through an outside program’s in-place save', ()
     const bob = await open('bob')
     await bob.documents.read(DOC)
     await ann.locks.acquireSection(DOC, 'budget')
-    await fs.writeFile(path.join(root, DOC), '')
+    await fs.writeFile(path.join(root(), DOC), '')
     expect((await bob.documents.read(DOC)).sections.map((s) => s.id)).toEqual(['preamble'])
-    await fs.writeFile(path.join(root, DOC), ORIGINAL.replace('Money.', 'Money, changed outside.'))
+    await fs.writeFile(path.join(root(), DOC), ORIGINAL.replace('Money.', 'Money, changed outside.'))
     const again = await bob.documents.read(DOC)
     expect(again.sections.map((s) => s.id)).toEqual(['preamble', 'budget', 'timeline', 'risks'])
     expect(await ann.documents.read(DOC)).toMatchObject({ sections: again.sections })
@@ -243,9 +173,9 @@ describe('a file read half-way through an outside program’s in-place save', ()
   it('(contrast) with no lock on them, the sections an outside edit removed are retired as before', async () => {
     const bob = await open('bob')
     await bob.documents.read(DOC)
-    await fs.writeFile(path.join(root, DOC), '')
+    await fs.writeFile(path.join(root(), DOC), '')
     await bob.documents.read(DOC)
-    await fs.writeFile(path.join(root, DOC), ORIGINAL)
+    await fs.writeFile(path.join(root(), DOC), ORIGINAL)
     expect((await bob.documents.read(DOC)).sections.map((s) => s.id)).toEqual([
       'preamble',
       'budget-2',
@@ -255,191 +185,19 @@ describe('a file read half-way through an outside program’s in-place save', ()
   })
 })
 
-describe('run saves: new and deleted headings', () => {
-  const BUDGET = '# Budget\n\nMoney.\n\n```sh\n# a comment, not a heading\n```\n\n'
-  const TIMELINE = 'Timeline\n========\n\nSoon.\n\n'
-  const read = () => fs.readFile(path.join(root, DOC), 'utf8')
-  const held = (s: AppServices) => s.locks.heldLocks().map((l) => `${l.kind}:${l.sectionId}`)
-
-  it('a save adding a heading writes one copy of the new section, locked by the saver before the document changes', async () => {
-    const ann = await open('ann')
-    const bob = await open('bob')
-    // Whoever writes the document first hears `note`: at that moment the new section's lock must be on disk.
-    const seenAtWrite: { lockHolder: string | null; document: string }[] = []
-    const lockDir = ann.locks.lockDir('section', DOC, 'travel')
-    const docs = new DocumentService({
-      workspace: ann.workspace,
-      identity: ann.identity,
-      locks: ann.locks,
-      history: ann.history,
-      clock: ann.clock,
-      audit: ann.audit,
-      ownWrites: {
-        note: () => {
-          const gens = readdirSync(lockDir).sort()
-          const record = JSON.parse(
-            readFileSync(path.join(lockDir, gens[gens.length - 1], RECORD_FILE), 'utf8')
-          )
-          seenAtWrite.push({
-            lockHolder: record.holder.user,
-            document: readFileSync(path.join(root, DOC), 'utf8')
-          })
-        },
-        forget: () => undefined
-      }
-    })
-    const { section } = await docs.section(DOC, 'budget')
-    const lock = await ann.locks.acquireSection(DOC, 'budget')
-    const r = await docs.saveSection(lock, section.sha256, `${BUDGET}## Travel\n\nTrains.\n\n`)
-    expect(seenAtWrite).toEqual([{ lockHolder: 'ann', document: ORIGINAL }])
-    const after = await read()
-    expect(after).toBe(ORIGINAL.replace(BUDGET, `${BUDGET}## Travel\n\nTrains.\n\n`))
-    expect(after.split('## Travel').length).toBe(2) // exactly one copy
-    expect(r.run.map((x) => x.id)).toEqual(['budget', 'travel'])
-    expect(r.retired).toEqual([])
-    expect(r.acquired.map((l) => [l.kind, l.sectionId])).toEqual([['section', 'travel']])
-    expect(r.sections.map((x) => x.id)).toEqual(['preamble', 'budget', 'travel', 'timeline', 'risks'])
-    // Another instance is refused the new section right away; the saver holds it.
-    await expect(bob.locks.acquireSection(DOC, 'travel')).rejects.toThrow(/being edited by ann/)
-    await ann.locks.assertHeld(r.acquired[0])
-    // The new section starts its own history; the unchanged first section gets no new version.
-    expect((await ann.history.list(DOC, 'travel')).map((v) => [v.version, v.content])).toEqual([
-      [1, '## Travel\n\nTrains.\n\n']
-    ])
-    expect(r.version).toBeNull()
-    await ann.audit.flush()
-    const audit = await readAudit(ann.workspace, { types: ['save', 'split', 'merge'] })
-    expect(audit.map((e) => [e.type, e.sectionId, e.created ?? null])).toEqual([
-      ['save', 'budget', null],
-      ['split', 'budget', ['travel']]
-    ])
-  })
-
-  it('a save whose lock on a new section is refused, or over the lock limit (L7), writes and keeps nothing', async () => {
-    const ann = await open('ann', new FakeClock(), { maxLocksPerDocument: 4 })
-    const bob = await open('bob')
-    const { section } = await ann.documents.section(DOC, 'budget')
-    const lock = await ann.locks.acquireSection(DOC, 'budget')
-    // Bob holds the id the new heading would get (the lock service does not care that it has no section yet).
-    const bobs = await bob.locks.acquireSection(DOC, 'travel')
-    const text = `${BUDGET}## Hotels\n\nOne.\n\n## Travel\n\nTrains.\n\n`
-    const refused = await ann.documents.saveSection(lock, section.sha256, text).catch((e) => e)
-    expect(refused).toBeInstanceOf(LockAcquisitionError)
-    expect(refused.message).toMatch(/^The new section “Travel” is being edited by bob/)
-    expect(await read()).toBe(ORIGINAL)
-    expect(held(ann)).toEqual(['section:budget']) // the lock on “Hotels” taken meanwhile was released
-    await bob.locks.release(bobs)
-    // Four new sections beside “Budget” under a limit of four locks: the fourth is over the limit,
-    // the three taken before it are given back.
-    const limited = await ann.documents
-      .saveSection(lock, section.sha256, `${text}## Food\n\nSoup.\n\n## Maps\n\nMany.\n\n`)
-      .catch((e) => e)
-    expect(limited).toBeInstanceOf(LimitError)
-    expect(await read()).toBe(ORIGINAL)
-    expect(held(ann)).toEqual(['section:budget'])
-    expect(await ann.history.list(DOC, 'budget')).toEqual([])
-    expect((await ann.documents.read(DOC)).sections.map((x) => x.id)).toEqual([
-      'preamble',
-      'budget',
-      'timeline',
-      'risks'
-    ])
-    for (const id of ['hotels', 'travel', 'food']) await bob.locks.acquireSection(DOC, id) // free: nothing half-done
-  })
-
-  it('a run save merging B into A retires B, releases its lock and keeps its history readable', async () => {
-    const ann = await open('ann')
-    const snap = await ann.documents.read(DOC)
-    const [, budget, timeline] = snap.sections
-    const a = await ann.locks.acquireSection(DOC, 'budget')
-    const b = await ann.locks.acquireSection(DOC, 'timeline')
-    const saved = await ann.documents.saveSection(b, timeline.sha256, 'Timeline\n========\n\nSooner.\n\n')
-    const merged = `${BUDGET}Sooner, now part of the budget.\n\n`
-    const r = await ann.documents.saveRun(
-      [
-        { lock: a, baseSha256: budget.sha256 },
-        { lock: b, baseSha256: saved.section.sha256 }
-      ],
-      merged
-    )
-    expect(await read()).toBe(ORIGINAL.replace(BUDGET + TIMELINE, merged))
-    expect(r.retired).toEqual(['timeline'])
-    expect(r.run.map((x) => x.id)).toEqual(['budget'])
-    expect(r.acquired).toEqual([])
-    expect(r.sections.map((x) => x.id)).toEqual(['preamble', 'budget', 'risks'])
-    expect(held(ann)).toEqual(['section:budget'])
-    await expect(ann.locks.assertHeld(b)).rejects.toBeInstanceOf(LockLostError)
-    const history = await ann.history.list(DOC, 'timeline')
-    expect(history.map((v) => [v.reason, v.content])).toEqual([
-      ['baseline', TIMELINE],
-      ['save', 'Timeline\n========\n\nSooner.\n\n']
-    ])
-    expect(history.at(-1)?.beforeStructure).toBe(true) // pruning keeps a retired section's last text
-    expect((await ann.history.list(DOC, 'budget')).map((v) => v.content)).toEqual([BUDGET, merged])
-    // The id stays retired: the heading written again is a new section.
-    const again = await ann.documents.saveSection(a, r.section.sha256, `${merged}# Timeline\n\nBack.\n\n`)
-    expect(again.run.map((x) => x.id)).toEqual(['budget', 'timeline-2'])
-    await ann.audit.flush()
-    const audit = await readAudit(ann.workspace, { types: ['merge'] })
-    expect(audit.map((e) => [e.sectionId, e.retired])).toEqual([['budget', ['timeline']]])
-  })
-
-  it('a base mismatch on the second section of a run is a conflict carrying the whole run, and nothing changes', async () => {
-    const ann = await open('ann')
-    const snap = await ann.documents.read(DOC)
-    const [, budget, timeline] = snap.sections
-    const a = await ann.locks.acquireSection(DOC, 'budget')
-    const b = await ann.locks.acquireSection(DOC, 'timeline')
-    const edited = ORIGINAL.replace('Soon.', 'Edited outside.')
-    await fs.writeFile(path.join(root, DOC), edited)
-    const mine = `${BUDGET}Timeline\n========\n\nMine.\n\n`
-    const err = await ann.documents
-      .saveRun(
-        [
-          { lock: a, baseSha256: budget.sha256 },
-          { lock: b, baseSha256: timeline.sha256 }
-        ],
-        mine
-      )
-      .catch((e) => e)
-    expect(err).toBeInstanceOf(ConflictError)
-    expect(err.mine).toBe(mine)
-    expect(err.theirs).toBe(`${BUDGET}Timeline\n========\n\nEdited outside.\n\n`)
-    expect(err.theirsChecksum).toBe(budget.sha256)
-    expect(await read()).toBe(edited)
-    expect(held(ann)).toEqual(['section:budget', 'section:timeline'])
-    expect(await ann.history.list(DOC, 'budget')).toEqual([])
-    expect(await ann.history.list(DOC, 'timeline')).toEqual([])
-    // Sections that no longer follow each other are refused the same way.
-    const r = await ann.locks.acquireSection(DOC, 'risks')
-    const risks = snap.sections[3]
-    const apart = await ann.documents
-      .saveRun(
-        [
-          { lock: a, baseSha256: budget.sha256 },
-          { lock: r, baseSha256: risks.sha256 }
-        ],
-        '# Budget\n'
-      )
-      .catch((e) => e)
-    expect(apart).toBeInstanceOf(ConflictError)
-    expect(await read()).toBe(edited)
-  })
-})
-
 describe('crash leftovers', () => {
   it('removes temp files of interrupted saves once they are old, and nothing else', async () => {
     const ann = await open('ann')
-    const old = path.join(root, `${DOC}.2718281828`)
-    const fresh = path.join(root, `${DOC}.3141592653`)
-    const lookalike = path.join(root, 'notes.md.bak')
+    const old = path.join(root(), `${DOC}.2718281828`)
+    const fresh = path.join(root(), `${DOC}.3141592653`)
+    const lookalike = path.join(root(), 'notes.md.bak')
     for (const f of [old, fresh, lookalike]) await fs.writeFile(f, 'partial')
     // Two hours before now on the file system's clock (the one that stamps mtimes), not this process's.
     const twoHoursAgo = new Date((await fs.stat(fresh)).mtimeMs - 2 * 3600_000)
     await fs.utimes(old, twoHoursAgo, twoHoursAgo)
     await fs.utimes(lookalike, twoHoursAgo, twoHoursAgo)
     expect(await ann.documents.removeStaleTempFiles()).toEqual([old])
-    const left = (await fs.readdir(root)).filter((n) => n !== '.sectioned').sort()
+    const left = (await fs.readdir(root())).filter((n) => n !== '.sectioned').sort()
     expect(left).toEqual([DOC, `${DOC}.3141592653`, 'notes.md.bak'].sort())
   })
 })
@@ -452,11 +210,11 @@ describe('structure operations (L1, H4, H5)', () => {
     const docLock = await ann.locks.acquireDocument(DOC)
     const moved = await ops.moveSection(docLock, 'risks', 'budget')
     expect(moved.sections.map((s) => s.id)).toEqual(['preamble', 'risks', 'budget', 'timeline'])
-    const text = await fs.readFile(path.join(root, DOC), 'utf8')
+    const text = await fs.readFile(path.join(root(), DOC), 'utf8')
     expect(text.indexOf('## Risks')).toBeLessThan(text.indexOf('# Budget'))
     const deleted = await ops.deleteSection(docLock, 'timeline')
     expect(deleted.sections.map((s) => s.id)).toEqual(['preamble', 'risks', 'budget'])
-    expect(await fs.readFile(path.join(root, DOC), 'utf8')).not.toContain('Timeline')
+    expect(await fs.readFile(path.join(root(), DOC), 'utf8')).not.toContain('Timeline')
     const backups = await listBackups(ann.workspace, DOC)
     expect(backups).toHaveLength(2)
     const timeline = await ann.history.list(DOC, 'timeline')
@@ -489,7 +247,7 @@ describe('a stale read through a network drive cache', () => {
     const lock = await s.locks.acquireSection(DOC, 'budget')
     // An earlier save recorded the whole file; the cache now serves it cut short.
     const whole = await docs.saveSection(lock, budget.sha256, '# Budget\n\nMoney, v2.\n\n')
-    const file = path.join(root, DOC)
+    const file = path.join(root(), DOC)
     const full = await fs.readFile(file)
     await fs.writeFile(file, full.subarray(0, full.length - 12))
     let healed = false
