@@ -10,8 +10,10 @@ import { describe, expect, it } from 'vitest'
 import { followBroughtHeadings, mapBoundaries } from './boundaries'
 import { sectionEdits } from './section-edits-arbitrary'
 import {
+  claimSections,
   isMine,
   mapSectionLocks,
+  patchSections,
   replaceRun,
   sectionLockField,
   sectionLocks,
@@ -19,7 +21,7 @@ import {
   setSectionRange,
   type SectionLock
 } from './lock-state'
-import { sectionIndex } from './section-index'
+import { mineOf, sectionIndex } from './section-index'
 
 /** The implementation before the fast path: every boundary through the rules. */
 function mapWhole(locks: readonly SectionLock[], changes: ChangeSet, doc: Text, stored: boolean) {
@@ -86,8 +88,58 @@ describe('mapSectionLocks', () => {
             .map((s) => s.id)
             .sort()
         )
+        expect(mineOf(mapped)).toEqual(mapped.filter(isMine))
       }),
       { numRuns: 5000 }
+    )
+  })
+})
+
+describe('mineOf', () => {
+  it('lists the sections the filter lists, through any claims and phase patches', () => {
+    const step = fc.oneof(
+      fc.record({ kind: fc.constant('claim' as const), ids: fc.array(fc.nat(11), { maxLength: 3 }) }),
+      fc.record({
+        kind: fc.constant('patch' as const),
+        at: fc.nat(11),
+        phase: fc.constantFrom('free', 'other', 'acquiring', 'held', undefined),
+        editable: fc.boolean()
+      })
+    )
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 12 }), fc.array(step, { maxLength: 8 }), (n, steps) => {
+        const doc = 'x'.repeat(n)
+        const locks: SectionLock[] = Array.from({ length: n }, (_, i) => ({
+          id: `s${i}`,
+          from: i,
+          to: i + 1,
+          editable: i % 3 === 0
+        }))
+        let state = EditorState.create({ doc, extensions: sectionLockField }).update({
+          effects: setSectionLocks.of(locks)
+        }).state
+        sectionIndex(sectionLocks(state))
+        let claim = 1
+        for (const st of steps) {
+          const effect =
+            st.kind === 'claim'
+              ? claimSections.of({
+                  claim: claim++,
+                  ids: st.ids.map((i) => `s${i % n}`),
+                  join: [],
+                  before: {}
+                })
+              : patchSections.of(
+                  new Map([
+                    [`s${st.at % n}`, { phase: st.phase as SectionLock['phase'], editable: st.editable }]
+                  ])
+                )
+          state = state.update({ effects: effect }).state
+          const now = sectionLocks(state)
+          expect(mineOf(now)).toEqual(now.filter(isMine))
+        }
+      }),
+      { numRuns: 3000 }
     )
   })
 })
@@ -171,6 +223,8 @@ describe('replaceRun', () => {
         const index = sectionIndex(next)
         for (const s of next) expect(next.findIndex((x) => x.id === s.id)).toBe(index.byId.get(s.id))
         expect(index.byId.size).toBe(new Set(next.map((s) => s.id)).size)
+        expect([...index.mine].sort()).toEqual([...new Set(next.filter(isMine).map((s) => s.id))].sort())
+        expect(mineOf(next)).toEqual(next.filter(isMine))
         expect([...index.holders].sort()).toEqual(
           next
             .filter((s) => s.holder)

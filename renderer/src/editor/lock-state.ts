@@ -394,13 +394,16 @@ function patch(
 
 function claim(locks: readonly SectionLock[], c: Claim): readonly SectionLock[] {
   const ids = new Set(c.ids)
-  const out = locks.map((s) => {
-    if (ids.has(s.id))
+  const touched: number[] = []
+  const out = locks.map((s, i) => {
+    if (ids.has(s.id)) {
+      touched.push(i)
       return { ...s, phase: 'acquiring' as const, editable: true, claim: c.claim, saved: c.before[s.id] }
+    }
     if (s.claim !== undefined && c.join.includes(s.claim)) return { ...s, claim: c.claim }
     return s
   })
-  carryIndex(locks, out)
+  carryIndex(locks, out, touched)
   return out
 }
 

@@ -17,6 +17,7 @@ import {
   sectionLocks
 } from './lock-state'
 import { type Claim, type ClaimEffect } from './session-claims'
+import { mineOf } from './section-index'
 import type { SectionLock } from './lock-state'
 import { gated, judge, remoteUpdate, sessionMeta, sessionWrite } from './lock-filter'
 import type { Verdict } from './lock-filter'
@@ -345,15 +346,13 @@ export class SessionCore extends SessionRemote {
       if (this.destroyed) return
       const state = this.view.state
       this.host.heldChanged(
-        sectionLocks(state)
-          .filter((s) => isMine(s))
-          .map((s) => ({
-            id: s.id,
-            heading: s.heading || (s.id === 'preamble' ? 'Preamble' : s.id),
-            phase: phaseOf(s) === 'acquiring' ? ('acquiring' as const) : ('held' as const),
-            dirty: isDirty(state, s),
-            saving: this.saving !== null && isDirty(state, s)
-          }))
+        mineOf(sectionLocks(state)).map((s) => ({
+          id: s.id,
+          heading: s.heading || (s.id === 'preamble' ? 'Preamble' : s.id),
+          phase: phaseOf(s) === 'acquiring' ? ('acquiring' as const) : ('held' as const),
+          dirty: isDirty(state, s),
+          saving: this.saving !== null && isDirty(state, s)
+        }))
       )
       this.host.outlineChanged()
     })
