@@ -132,7 +132,12 @@ export abstract class SessionRemote extends SessionBase {
     const patches = new Map<string, Partial<SectionLock>>()
     const texts: { id: string; text: string }[] = []
     const conflicts: Conflict[] = []
-    for (const s of current) {
+    // The changed sections in document order, looked up by id (not a walk over every section).
+    const index = sectionIndex(current)
+    const at = [...byId.keys()].map((id) => index.byId.get(id) ?? -1).filter((i) => i >= 0)
+    if (index.byId.size !== current.length) at.splice(0, at.length, ...current.keys())
+    for (const i of at.sort((a, b) => a - b)) {
+      const s = current[i]
       const c = byId.get(s.id)
       if (!c) continue
       const theirs = editorText(c.text)
@@ -152,10 +157,7 @@ export abstract class SessionRemote extends SessionBase {
     // The new checksums, the holders and (the usual case) the one changed section's text go in one
     // transaction: each transaction costs the view an update and the parser up to 20 ms of work.
     this.lastLocks = snapshot.locks
-    const holders = holderPatch(
-      state,
-      holdersFor(current, snapshot.locks, this.clock.now(), sectionIndex(current))
-    )
+    const holders = holderPatch(state, holdersFor(current, snapshot.locks, this.clock.now(), index))
     const effects = [...(patches.size ? [patchSections.of(patches)] : []), ...asArray(holders?.effects)]
     const one = texts.length === 1 ? remoteSectionSpec(state, texts[0].id, texts[0].text) : null
     if (one) this.view.dispatch({ ...one, effects: [...effects, ...asArray(one.effects)] })
