@@ -5,6 +5,7 @@ import type { LockView } from '../../../shared/contract'
 import type { OutlineItem } from '../editor'
 import { userColour } from '../editor/lock-decorations'
 import { useApp } from '../state/use-app'
+import { outlineKey } from '../state/document'
 import { formatSince } from '../../../shared/format-time'
 
 function Badge({ sectionId, lock, now }: { sectionId: string; lock: LockView; now: number }) {
@@ -151,8 +152,14 @@ const ROW_ESTIMATE_PX = 26
  * document is a few dozen list items, not 25,000), and locks are looked up in a map, not per row.
  */
 export function Outline() {
-  const { outline, locks, outgoing, document } = useApp(
-    useShallow((s) => ({ outline: s.outline, locks: s.locks, outgoing: s.outgoing, document: s.current }))
+  const { outline, keyed, locks, outgoing, document } = useApp(
+    useShallow((s) => ({
+      outline: s.outline,
+      keyed: s.outlineKeyed,
+      locks: s.locks,
+      outgoing: s.outgoing,
+      document: s.current
+    }))
   )
   const actions: RowActions = useApp(
     useShallow((s) => ({
@@ -178,8 +185,9 @@ export function Outline() {
   const docLocked = docLock !== undefined
   useLayoutEffect(() => setMargin(listRef.current?.offsetTop ?? 0), [document, docLocked])
   // The virtualiser lays every row out again (O(rows)) whenever `getItemKey` is a new function: one
-  // per outline, not per render (opening a 20 MB document renders this four times over 100,000 rows).
-  const getItemKey = useCallback((i: number) => outline[i]?.id ?? `new-${outline[i]?.from ?? i}`, [outline])
+  // per set of row keys, not per render (opening a 20 MB document renders this four times over
+  // 100,000 rows) nor per outline (another writer's save moves the later rows, not their keys).
+  const getItemKey = useCallback((i: number) => outlineKey(keyed[i], i), [keyed])
   // TanStack Virtual returns fresh functions each render; this component is not compiler-memoised
   // (the rows are, with React.memo).
   // eslint-disable-next-line react-hooks/incompatible-library

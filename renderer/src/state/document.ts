@@ -30,6 +30,13 @@ export interface DocumentSlice {
   setHeld(held: HeldView[]): void
   /** The outline of the editor's text (see editor/outline.ts). */
   outline: OutlineItem[]
+  /**
+   * The outline as of the last time its rows' keys (`outlineKey`) changed: a new array only then.
+   * Another writer's save moves every later row's position, and so publishes a new outline, but its
+   * rows stay the same ones: the virtualised list keeps its layout (laying out 25,000 rows again
+   * was a good part of each remote save's long task in a 5 MB document).
+   */
+  outlineKeyed: OutlineItem[]
   setOutline(outline: OutlineItem[]): void
   /** The editor's text including unsaved typing (for the preview), null until the writer types. */
   liveText: string | null
@@ -82,6 +89,11 @@ const sameHeld = (a: HeldView, b: HeldView) =>
   a.phase === b.phase &&
   a.dirty === b.dirty &&
   a.saving === b.saving
+/** The key of the outline row showing `item` (at index `i`): its section's id, or where a new heading is. */
+export function outlineKey(item: OutlineItem | undefined, i: number): string {
+  return item?.id ?? `new-${item?.from ?? i}`
+}
+const sameOutlineKey = (a: OutlineItem, b: OutlineItem) => outlineKey(a, 0) === outlineKey(b, 0)
 const sameOutlineItem = (a: OutlineItem, b: OutlineItem) =>
   a.id === b.id && a.heading === b.heading && a.level === b.level && a.from === b.from && a.mine === b.mine
 
@@ -166,6 +178,7 @@ export function createDocumentSlice(
       session: null,
       held: [],
       outline: [],
+      outlineKeyed: [],
       focus: null,
       liveText: null,
       previewShown: false,
@@ -180,7 +193,12 @@ export function createDocumentSlice(
         if (!sameList(get().held, held, sameHeld)) set({ held })
       },
       setOutline(outline) {
-        if (!sameList(get().outline, outline, sameOutlineItem)) set({ outline })
+        const { outline: was, outlineKeyed } = get()
+        if (sameList(was, outline, sameOutlineItem)) return
+        set({
+          outline,
+          outlineKeyed: sameList(outlineKeyed, outline, sameOutlineKey) ? outlineKeyed : outline
+        })
       },
       setLiveText(text) {
         set({ liveText: text })
@@ -227,6 +245,7 @@ export function createDocumentSlice(
           opened: s.opened + 1,
           held: [],
           outline: [],
+          outlineKeyed: [],
           liveText: null
         }))
         await offerKept(document, r.value)
@@ -295,7 +314,7 @@ export function createDocumentSlice(
         const unsaved = get().session?.unsavedEntries() ?? []
         // Named from the document as it was shown (the snapshot goes with it).
         const shown = get().snapshot
-        set({ current: null, snapshot: null, locks: [], held: [], outline: [] })
+        set({ current: null, snapshot: null, locks: [], held: [], outline: [], outlineKeyed: [] })
         get().notify({ kind: 'error', text: `“${document}” was deleted or moved away by someone else.` })
         for (const e of unsaved) {
           if (e.text === null) continue
