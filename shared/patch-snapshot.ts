@@ -13,29 +13,56 @@ import { toCharRanges, utf8Length } from './section-ranges'
 type Snapshot = ResponseOf<'documents:open'>
 type Changes = Extract<ResponseOf<'documents:changes'>, { kind: 'sections' }>
 
+/**
+ * What brings a copy to another version, before the text is spliced: the new sections, where the
+ * text changes (`splices`: ranges of the old text, in order, and what replaces them) and the fields
+ * that change. The window keeps its copy's text as a rope and splices it there (a 5 MB copy of the
+ * text per remote save otherwise); `patchSnapshot` and `patchSavedRun` splice the string.
+ */
+export interface SnapshotPatch {
+  sections: Snapshot['sections']
+  splices: readonly { from: number; to: number; text: string }[]
+  fields: Partial<Omit<Snapshot, 'text' | 'sections'>>
+}
+
 /** `snapshot` with `changes` applied, or null when they do not apply to it (see the module comment). */
 export function patchSnapshot(snapshot: Snapshot, changes: Changes): Snapshot | null {
-  if (snapshot.fileSha256 !== changes.since || snapshot.readOnly !== null) return null
-  const byId = new Map(changes.changed.map((c) => [c.id, c]))
-  if (byId.size === 0) return { ...snapshot, fileSha256: changes.fileSha256, locks: changes.locks }
-  const old = snapshot.text
+  const p = planChanges(snapshot, changes)
+  return p && applyPatch(snapshot, p)
+}
+
+/** `snapshot` with `p` applied to a string text. */
+export function applyPatch(snapshot: Snapshot, p: SnapshotPatch): Snapshot {
   const parts: string[] = []
   let copiedTo = 0 // chars of the old text already in `parts`
+  for (const x of p.splices) {
+    parts.push(snapshot.text.slice(copiedTo, x.from), x.text)
+    copiedTo = x.to
+  }
+  const text = p.splices.length === 0 ? snapshot.text : parts.join('') + snapshot.text.slice(copiedTo)
+  return { ...snapshot, ...p.fields, text, sections: p.sections }
+}
+
+/** The patch `changes` make to `snapshot` (see `patchSnapshot`), or null when they do not apply. */
+export function planChanges(snapshot: Snapshot, changes: Changes): SnapshotPatch | null {
+  if (snapshot.fileSha256 !== changes.since || snapshot.readOnly !== null) return null
+  const fields = { fileSha256: changes.fileSha256, locks: changes.locks }
+  const byId = new Map(changes.changed.map((c) => [c.id, c]))
+  if (byId.size === 0) return { sections: snapshot.sections, splices: [], fields }
+  const splices: { from: number; to: number; text: string }[] = []
   let shift = 0
   let applied = 0
   const sections = snapshot.sections.map((s) => {
     const c = byId.get(s.id)
     if (!c) return shift === 0 ? s : { ...s, from: s.from + shift, to: s.to + shift }
     applied++
-    parts.push(old.slice(copiedTo, s.from), c.text)
-    copiedTo = s.to
+    splices.push({ from: s.from, to: s.to, text: c.text })
     const from = s.from + shift
     shift += c.text.length - (s.to - s.from)
     return { ...s, level: c.level, heading: c.heading, sha256: c.sha256, from, to: from + c.text.length }
   })
   if (applied !== byId.size) return null
-  parts.push(old.slice(copiedTo))
-  return { ...snapshot, fileSha256: changes.fileSha256, text: parts.join(''), sections, locks: changes.locks }
+  return { sections, splices, fields }
 }
 
 type SaveAnswer = ResponseOf<'sections:save'>
@@ -52,6 +79,16 @@ export function patchSavedRun(
   ids: readonly string[],
   answer: SaveAnswer
 ): Snapshot | null {
+  const p = planSavedRun(snapshot, ids, answer)
+  return p && applyPatch(snapshot, p)
+}
+
+/** The patch of `patchSavedRun`, or null. */
+export function planSavedRun(
+  snapshot: Snapshot,
+  ids: readonly string[],
+  answer: SaveAnswer
+): SnapshotPatch | null {
   if (snapshot.fileSha256 !== answer.baseFileSha256 || snapshot.readOnly !== null) return null
   const first = snapshot.sections.findIndex((s) => s.id === ids[0])
   const last = first + ids.length - 1
@@ -77,9 +114,8 @@ export function patchSavedRun(
     .slice(last + 1)
     .map((s) => ({ ...s, from: s.from + shift, to: s.to + shift }))
   return {
-    ...snapshot,
-    fileSha256: answer.fileSha256,
-    text: snapshot.text.slice(0, at.from) + answer.runText + snapshot.text.slice(at.to),
-    sections: [...snapshot.sections.slice(0, first), ...run, ...after]
+    sections: [...snapshot.sections.slice(0, first), ...run, ...after],
+    splices: [{ from: at.from, to: at.to, text: answer.runText }],
+    fields: { fileSha256: answer.fileSha256 }
   }
 }

@@ -3,7 +3,7 @@ import type { ResponseOf } from '../../../shared/contract'
 import type { HeldView, OutlineItem, SectionSession } from '../editor'
 import type { SectionedClient } from '../ipc/client'
 import type { LocksSlice } from './locks'
-import { patchSavedRun, patchSnapshot } from '../../../shared/patch-snapshot'
+import { patchRope, patchSavedRope, ropeWhenIdle, withLocks } from './snapshot-rope'
 import type { KeptText, NoticeSlice } from './notices'
 import { afterSwitch, type HeldAwaySlice } from './held-away'
 import { sectionName } from './section-name'
@@ -120,6 +120,7 @@ export function createDocumentSlice(
       if (!newest(ticket)) return
       heard ??= snapshot.fileSha256
       set({ snapshot, locks: snapshot.locks })
+      ropeWhenIdle(snapshot)
       get().session?.applySnapshot(snapshot, ticket)
     }
     /**
@@ -248,6 +249,7 @@ export function createDocumentSlice(
           outlineKeyed: [],
           liveText: null
         }))
+        ropeWhenIdle(r.value)
         await offerKept(document, r.value)
       },
 
@@ -263,7 +265,7 @@ export function createDocumentSlice(
       savedHere(document, ids, answer) {
         const have = get().snapshot
         if (get().current !== document || !have || have.document !== document) return
-        const next = patchSavedRun(have, ids, answer)
+        const next = patchSavedRope(have, ids, answer)
         if (next) set({ snapshot: next })
         if (heard === answer.baseFileSha256) heard = answer.fileSha256
       },
@@ -276,7 +278,8 @@ export function createDocumentSlice(
         if (have && have.document === doc && heard === have.fileSha256 && session?.shows(heard)) return
         const ticket = session?.ticket() ?? 0
         if (have && have.document === doc) {
-          // Only what changed since the version this window has (see patch-snapshot.ts).
+          // Only what changed since the version this window has (see patch-snapshot.ts), spliced
+          // into the copy's rope (snapshot-rope.ts).
           const r = await client.call('documents:changes', { document: doc, since: have.fileSha256 })
           if (!r.ok || get().current !== doc) return
           const v = r.value
@@ -287,9 +290,9 @@ export function createDocumentSlice(
               ? null
               : v.kind === 'same'
                 ? now.fileSha256 === v.fileSha256
-                  ? { ...now, locks: v.locks }
+                  ? withLocks(now, v.locks)
                   : null
-                : patchSnapshot(now, v)
+                : patchRope(now, v)
           if (next) {
             if (!newest(ticket)) return
             heard ??= next.fileSha256
