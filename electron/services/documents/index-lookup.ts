@@ -66,7 +66,7 @@ export class IndexLookup {
       if (
         (prev && checkedBySplice(prev, buf, stored)) ||
         (await indexes.isKnownGood(doc, sha, read.sha256)) ||
-        this.trueByParse(buf, stored)
+        this.trueByParse(buf, stored, sha)
       ) {
         // Only what was proven is remembered (a parse, a splice redone, or this very pair checked
         // before) — never an index merely written here: a fresh start still checks that by a parse.
@@ -102,7 +102,7 @@ export class IndexLookup {
     try {
       const again = await indexes.read(doc)
       // Someone else stored it first: adopt theirs (if it tells the truth).
-      if (again && again.fileSha256 === sha && this.trueByParse(buf, again)) return again
+      if (again && again.fileSha256 === sha && this.trueByParse(buf, again, sha)) return again
       const onDisk = await readFile(this.ctx.ws.resolveDocument(doc).abs)
       if (onDisk && sha256Hex(onDisk) === sha) {
         // A stale index is what a save that died after its rename leaves: finish it on open.
@@ -116,9 +116,9 @@ export class IndexLookup {
   }
 
   /** Whether a stored index is true for `buf`, by a parse of the whole document (counted). */
-  private trueByParse(buf: Buffer, index: SectionIndex): boolean {
+  private trueByParse(buf: Buffer, index: SectionIndex, sha: string): boolean {
     this.parses++
-    return indexProblems(buf, index).length === 0
+    return indexProblems(buf, index, sha).length === 0
   }
 
   /** True when one of `sectionIds` of `doc` has a lock folder with a holder or a claim in it. */

@@ -92,6 +92,7 @@ async function storedOrBuilt(
   fileSha256: string
 ): Promise<SectionIndex> {
   const stored = await indexes.read(rel).catch(() => null)
-  if (stored && stored.fileSha256 === fileSha256 && indexProblems(buf, stored).length === 0) return stored
+  if (stored && stored.fileSha256 === fileSha256 && indexProblems(buf, stored, fileSha256).length === 0)
+    return stored
   return buildIndex(buf, stored)
 }

@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest'
 import fc from 'fast-check'
+import { slug } from 'github-slugger'
 import { assignIds, baseId, freshId } from './section-ids'
 import { buildIndex, clearIndexCache, indexCacheSize, type SectionIndex } from './section-index'
 
@@ -31,6 +32,26 @@ describe('fresh ids', () => {
     expect(baseId('x'.repeat(80))).toBe('x'.repeat(48))
     expect(baseId('a/b\\c')).not.toMatch(/[/\\]/)
     expect(freshId('Intro', new Set(['intro', 'intro-2']))).toBe('intro-3')
+  })
+
+  it("ASCII headings (a shortcut) get exactly github-slugger's id", () => {
+    // The general path, as baseId takes it for any heading with a non-ASCII character.
+    const bySlugger = (h: string) => {
+      const s = Array.from(slug(h).replace(/[/\\\p{Cc}]/gu, ''))
+        .slice(0, 48)
+        .join('')
+      return /[\p{L}\p{N}]/u.test(s) ? s : 'section'
+    }
+    const every = Array.from({ length: 128 }, (_, c) => String.fromCharCode(c)).join('')
+    for (const h of [every, ` ${every} `, 'A_b-C d', '---', '_', '  ', '', 'x'.repeat(60)])
+      expect(baseId(h)).toBe(bySlugger(h))
+    const ascii = fc.string({ unit: fc.integer({ min: 0, max: 127 }).map((c) => String.fromCharCode(c)) })
+    fc.assert(
+      fc.property(ascii, (h) => baseId(h) === bySlugger(h)),
+      { numRuns: 5_000 }
+    )
+    // Not ASCII: the general path, as before.
+    expect(baseId('Über Café')).toBe('über-café')
   })
 })
 

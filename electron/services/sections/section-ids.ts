@@ -35,11 +35,23 @@ export interface IdAssignment {
   retired: string[]
 }
 
+// eslint-disable-next-line no-control-regex -- the point is: nothing outside ASCII
+const ASCII = /^[\u0000-\u007f]*$/
+const NOT_KEPT_ASCII = /[^a-z0-9 _-]/g
+
 /**
  * The id a section would get if nothing else were called that: the GitHub anchor of its heading,
  * so ids read like the links people already use. Headings without a letter or digit become `section`.
  */
 export function baseId(heading: string): string {
+  // Most headings are ASCII, where github-slugger keeps letters, digits, space, `-` and `_` of the
+  // lower-cased text and turns spaces into `-` (its removal class is tested against this); one code
+  // unit is one code point. A stored index's check computes it for every heading (25,000 at 5 MB:
+  // 7–9 ms of CPU instead of 17–30). Anything else goes the general way.
+  if (ASCII.test(heading)) {
+    const s = heading.toLowerCase().replace(NOT_KEPT_ASCII, '').replace(/ /g, '-').slice(0, MAX_SLUG)
+    return /[a-z0-9]/.test(s) ? s : 'section'
+  }
   // github-slugger strips `/` and `\` already; filter again so an id is always one path component.
   const s = Array.from(slug(heading).replace(/[/\\\p{Cc}]/gu, ''))
     .slice(0, MAX_SLUG)

@@ -84,6 +84,19 @@ export function indexCacheSize(): number {
   return cache.size
 }
 
+/** The parse cache's sections of a file content, if it has them (no parse). */
+export function cachedSectionsOf(fileSha256: string): readonly HashedSection[] | undefined {
+  return cacheGet(fileSha256)
+}
+
+/**
+ * Caches a parse already done (`parsed` from `parseSections(buf)`), hashed: an index check that
+ * found a lie parsed without hashing every section, and the rebuild that follows needs them all.
+ */
+export function cacheParse(buf: Buffer, fileSha256: string, parsed: readonly ParsedSection[]): void {
+  cachePut(fileSha256, hashSections(buf, parsed))
+}
+
 /**
  * Seeds the parse cache with an index computed without a parse (a splice), so reading the file
  * just written never parses it again. The index must describe exactly the file with its checksum.
