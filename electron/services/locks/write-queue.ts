@@ -5,7 +5,7 @@
  * `<locks>/write-queue/` — the same atomic claim as a lock generation (a private folder renamed to
  * `g<k>`, where k is above every ticket it sees; renaming onto a taken number fails everywhere) —
  * and tries the mutex only when no live ticket is below its own. It waits on a native watch of the
- * queue (woken when a ticket ahead leaves) and, once at the head, of the mutex folder (woken by the
+ * ticket right ahead (woken when it leaves) and, once at the head, of the mutex folder (woken by the
  * release), with a slow poll behind it in case an event never comes; where native events do not
  * see other machines' changes (network mounts) it polls with a bounded backoff and jitter instead.
  * Before, fifty waiters polled the mutex every few milliseconds each: they burnt the CPU the holder
@@ -64,6 +64,8 @@ const EVENT_SAFETY_POLL_MS = 250
 /** Without them: the first and the longest pause between looks. */
 const POLL_MIN_MS = 4
 const POLL_MAX_MS = 50
+/** The pause before looking again when the ticket ahead could not be watched (gone already, or unwatchable). */
+const AHEAD_UNWATCHED_MS = 10
 /** A waiter ahead that has not moved for this long has its ticket looked at (is it alive?). */
 const STALL_MS = 1_000
 
@@ -105,8 +107,6 @@ export class WriteQueue {
     /** Tickets judged abandoned: not waited for again, even while a cached listing still shows them. */
     const skipped = new Set<number>()
     try {
-      waker.watch(queueDir, (name) => ticketNumber(name) === predecessor)
-      waker.watch(mutexDir, () => predecessor === -1)
       let polls = 0
       for (;;) {
         const gens = (await listGenerations(queueDir)) ?? []
@@ -125,6 +125,11 @@ export class WriteQueue {
           sighting = { k: next, text: '', since: now }
         }
         predecessor = next
+        // Woken only by what moves this waiter: its predecessor's ticket leaving, or — at the head
+        // — the mutex folder. Fifty waiters each watching the whole queue and the mutex were all
+        // woken by every claim, release and ticket of every save (hundreds of wake-ups per save).
+        // Watched before the look that follows, so a change right after it still wakes the waiter.
+        const unwatched = waker.follow(queueDir, mutexDir, next) && this.opts.events
         // Each waiter judges only the ticket right ahead of it, once that stood still for a while
         // (one read per look, not one per waiter per ticket): dead ones anywhere in the queue are
         // found, each by the waiter behind it.
@@ -140,7 +145,13 @@ export class WriteQueue {
           if (got !== null) return got
         }
         if (this.opts.clock.monotonicNow() >= deadline) return null
-        await waker.next(this.pollMs(polls++, ahead.length), deadline - this.opts.clock.monotonicNow())
+        // The ticket ahead could not be watched (gone since the listing, most likely): soon again.
+        const pause = this.pollMs(polls, ahead.length)
+        await waker.next(
+          unwatched ? Math.min(pause, AHEAD_UNWATCHED_MS * 2 ** polls) : pause,
+          deadline - this.opts.clock.monotonicNow()
+        )
+        polls++
       }
     } finally {
       waker.close()
@@ -217,11 +228,6 @@ function deadHere(text: string, self: Identity): boolean {
   }
 }
 
-function ticketNumber(name: string): number {
-  const m = /^g(\d{9})$/.exec(name)
-  return m ? Number(m[1]) : Number.POSITIVE_INFINITY
-}
-
 /** This waiter's ticket: rewritten every beat while it waits, removed when it leaves. */
 class Ticket {
   lost = false
@@ -263,20 +269,46 @@ class Ticket {
   }
 }
 
-/** Wakes a waiter on a native event in a watched folder (filtered by name), or after a pause. */
+/**
+ * Wakes a waiter on a native event, or after a pause. It watches one folder at a time: the ticket
+ * right ahead (woken when it is removed) or, at the head, the mutex folder (woken by any change).
+ */
 class Waker {
-  private readonly watchers: { close(): void }[] = []
+  private readonly watchers = new Map<string, { close(): void }>()
+  private readonly watched = new Map<string, string>()
   private fired = false
   private wake: (() => void) | null = null
 
   constructor(private readonly clock: Clock) {}
 
-  watch(dir: string, wanted: (name: string) => boolean): void {
-    // Null when absent (a mutex never taken yet) or not watchable: the poll does it.
-    const w = watchNames(dir, (name) => {
-      if (wanted(name)) this.fire()
-    })
-    if (w) this.watchers.push(w)
+  /**
+   * Watches what wakes a waiter whose predecessor is ticket `ahead` (-1: none, the head): that
+   * ticket's folder, or the mutex folder. True when the ticket ahead could not be watched.
+   */
+  follow(queueDir: string, mutexDir: string, ahead: number): boolean {
+    const role = ahead === -1 ? 'mutex' : 'ahead'
+    const dir = ahead === -1 ? mutexDir : path.join(queueDir, genName(ahead))
+    if (this.watched.get(role) !== dir) {
+      this.unwatch(role)
+      // Null when absent (a ticket gone already, a mutex never taken) or not watchable: the poll does it.
+      const name = path.basename(dir)
+      const w = watchNames(dir, (n) => {
+        // A ticket's folder reports its own name when it is removed; what happens inside is its beat.
+        if (role === 'mutex' || n === name) this.fire()
+      })
+      if (w) {
+        this.watchers.set(role, w)
+        this.watched.set(role, dir)
+      }
+    }
+    this.unwatch(role === 'mutex' ? 'ahead' : 'mutex')
+    return role === 'ahead' && !this.watchers.has('ahead')
+  }
+
+  private unwatch(role: string): void {
+    this.watchers.get(role)?.close()
+    this.watchers.delete(role)
+    this.watched.delete(role)
   }
 
   private fire(): void {
@@ -298,6 +330,7 @@ class Waker {
   }
 
   close(): void {
-    for (const w of this.watchers) w.close()
+    this.unwatch('ahead')
+    this.unwatch('mutex')
   }
 }
