@@ -6,6 +6,7 @@
 import type { Page } from '@playwright/test'
 import { LONG_PARTS } from './documents'
 import { expect, test } from './fixtures'
+import { scrollSettled } from './writer'
 
 /** The first “Part n” heading whose top is inside the pane `pane` (matched by `selector`). */
 function firstHeading(page: Page, selector: string, pane: string): Promise<string | null> {
@@ -19,16 +20,6 @@ function firstHeading(page: Page, selector: string, pane: string): Promise<strin
     },
     [selector, pane]
   )
-}
-
-/** Whether the pane `pane` kept its scroll position for 300 ms. */
-function settled(page: Page, pane: string): Promise<boolean> {
-  return page.evaluate(async (pane) => {
-    const el = document.querySelector(pane)
-    const before = el?.scrollTop
-    await new Promise((resolve) => setTimeout(resolve, 300))
-    return el !== null && el.scrollTop === before
-  }, pane)
 }
 
 test('the editor follows the preview’s scrolling', async ({ sectioned }) => {
@@ -47,7 +38,7 @@ test('the editor follows the preview’s scrolling', async ({ sectioned }) => {
     .toMatch(/^Part ([2-3]\d)$/)
   // The wheel's scrolling may still be under way (CI saw the preview read at Part 24 and then
   // move on to 27): take the preview's place once it has stopped moving.
-  await expect.poll(() => settled(a, '.preview'), { timeout: 5_000 }).toBe(true)
+  await expect.poll(() => scrollSettled(a, '.preview'), { timeout: 5_000 }).toBe(true)
   const previewTop = await firstHeading(a, '.preview-doc h1', '.preview')
   // The editor shows the same heading first (CodeMirror draws the lines in its next frames).
   await expect.poll(() => firstHeading(a, '.cm-line', '.cm-scroller'), { timeout: 5_000 }).toBe(previewTop)

@@ -8,7 +8,7 @@ import path from 'node:path'
 import type { Page } from '@playwright/test'
 import { journal } from './everyday'
 import { expect, test } from './fixtures'
-import { caretAtEndOf, typeAtEndOf } from './writer'
+import { caretAtEndOf, scrollSettled, typeAtEndOf } from './writer'
 
 const STORY = Array.from({ length: 40 }, (_, i) => `# Part ${i + 1}\n\nLine of part ${i + 1}.\n`).join('\n')
 const BUDGET = '# Budget\n\nMoney is tight.\n'
@@ -67,6 +67,8 @@ test('Ctrl+P switches documents; each keeps its scroll and cursor, typed text is
   // The writing page has tall lines (reading font, spaced headings): about 130 px a part.
   await page.mouse.wheel(0, 3900)
   await expect.poll(() => topLine(page)).toBeGreaterThan(60)
+  // Where the wheel stops, not where it was passing (CI once read line 81, and the place kept was 114).
+  await expect.poll(() => scrollSettled(page, '.cm-scroller'), { timeout: 5_000 }).toBe(true)
   await caretAtEndOf(page, 'Line of part 31.')
   const top = await topLine(page)
   // Well down: past part 15 (the exact line depends on the wheel's step).

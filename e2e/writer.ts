@@ -65,3 +65,16 @@ export function lastNotice(page: Page): Locator {
 export async function save(page: Page): Promise<void> {
   await page.keyboard.press('Control+s')
 }
+
+/**
+ * Whether the element `selector` kept its scroll position for 300 ms: a wheel's scrolling goes on
+ * for a while after `mouse.wheel` returns (CI read a pane's place mid-scroll, then found it further on).
+ */
+export function scrollSettled(page: Page, selector: string): Promise<boolean> {
+  return page.evaluate(async (selector) => {
+    const el = document.querySelector(selector)
+    const before = el?.scrollTop
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    return el !== null && el.scrollTop === before
+  }, selector)
+}
