@@ -16,15 +16,15 @@ const TIMED = ['multi-instance', 'everyday-resilience', 'writing-page', 'outline
 /**
  * End-to-end tests drive the real renderer through the loopback web host in Debian's Chromium
  * (no browser is ever downloaded). Each test starts its own web-host processes on a temp folder
- * (free ports, own config folders), so files without timing claims run two at a time: most of
- * their wall time is waiting on heartbeats, autosaves and settling, not the CPU (CI on 2 cores:
- * issue 13 asks for the whole run within 10 minutes).
+ * (free ports, own config folders), so files without timing claims run three at a time: most of
+ * their wall time is waiting on heartbeats, stale windows, autosaves and settling, not the CPU
+ * (CI on 2 cores: issue 13 asks for the whole run within 10 minutes).
  */
 export default defineConfig({
   testDir: 'e2e',
   timeout: 60_000,
   fullyParallel: false,
-  workers: 2,
+  workers: 3,
   reporter: [['list'], ['html', { open: 'never', outputFolder: 'playwright-report' }]],
   use: {
     headless: true,
