@@ -97,7 +97,7 @@ export class WriteQueue {
     // Asked not to wait (a derived write that may as well be skipped): no ticket either.
     if (this.opts.clock.monotonicNow() >= deadline) return null
     await ensureDir(queueDir)
-    await ensureDir(mutexDir) // watched from the start, even for a mutex never taken before
+    await ensureDir(mutexDir) // watched from the first look, even for a mutex never taken before
     const waker = new Waker(this.opts.clock)
     let ticket: Ticket | null = null
     /** The ticket right ahead of this one (-1: none, this waiter is the head): its leaving moves it up. */
@@ -109,6 +109,7 @@ export class WriteQueue {
     try {
       let polls = 0
       for (;;) {
+        waker.mark()
         const gens = (await listGenerations(queueDir)) ?? []
         if (ticket === null || ticket.lost || !gens.includes(ticket.k)) {
           await ticket?.leave(this.log)
@@ -126,9 +127,9 @@ export class WriteQueue {
         }
         predecessor = next
         // Woken only by what moves this waiter: its predecessor's ticket leaving, or — at the head
-        // — the mutex folder. Fifty waiters each watching the whole queue and the mutex were all
-        // woken by every claim, release and ticket of every save (hundreds of wake-ups per save).
-        // Watched before the look that follows, so a change right after it still wakes the waiter.
+        // — the mutex folder. Fifty waiters each woken by every claim, release and ticket of every
+        // save listed the queue hundreds of times per save. Both folders are watched from the first
+        // look on, so a change right after a look still wakes the waiter.
         const unwatched = waker.follow(queueDir, mutexDir, next) && this.opts.events
         // Each waiter judges only the ticket right ahead of it, once that stood still for a while
         // (one read per look, not one per waiter per ticket): dead ones anywhere in the queue are
@@ -270,45 +271,46 @@ class Ticket {
 }
 
 /**
- * Wakes a waiter on a native event, or after a pause. It watches one folder at a time: the ticket
- * right ahead (woken when it is removed) or, at the head, the mutex folder (woken by any change).
+ * Wakes a waiter on a native event, or after a pause. It watches the queue folder and the mutex
+ * folder for the whole wait, but is woken only by what moves it: an event naming the ticket right
+ * ahead (its leaving), or — at the head — any change of the mutex folder. Entries' events, not a
+ * watched folder's report of its own removal: libuv drops that one on macOS and Windows gives an
+ * error instead (review of 2026-11-30: watching the ticket's own folder woke nobody there, and
+ * every hand-off waited for the safety poll, 125–1,500 ms).
  */
 class Waker {
-  private readonly watchers = new Map<string, { close(): void }>()
-  private readonly watched = new Map<string, string>()
+  private queueWatch: { close(): void } | null = null
+  private mutexWatch: { close(): void } | null = null
+  /** The name of the ticket right ahead; null at the head. */
+  private aheadName: string | null = null
+  /** Names the queue's events reported since {@link mark}: a ticket that left before it was followed. */
+  private readonly seen = new Set<string>()
   private fired = false
   private wake: (() => void) | null = null
 
   constructor(private readonly clock: Clock) {}
 
-  /**
-   * Watches what wakes a waiter whose predecessor is ticket `ahead` (-1: none, the head): that
-   * ticket's folder, or the mutex folder. True when the ticket ahead could not be watched.
-   */
-  follow(queueDir: string, mutexDir: string, ahead: number): boolean {
-    const role = ahead === -1 ? 'mutex' : 'ahead'
-    const dir = ahead === -1 ? mutexDir : path.join(queueDir, genName(ahead))
-    if (this.watched.get(role) !== dir) {
-      this.unwatch(role)
-      // Null when absent (a ticket gone already, a mutex never taken) or not watchable: the poll does it.
-      const name = path.basename(dir)
-      const w = watchNames(dir, (n) => {
-        // A ticket's folder reports its own name when it is removed; what happens inside is its beat.
-        if (role === 'mutex' || n === name) this.fire()
-      })
-      if (w) {
-        this.watchers.set(role, w)
-        this.watched.set(role, dir)
-      }
-    }
-    this.unwatch(role === 'mutex' ? 'ahead' : 'mutex')
-    return role === 'ahead' && !this.watchers.has('ahead')
+  /** Called right before the queue is listed: what is reported after it is news to that listing. */
+  mark(): void {
+    this.seen.clear()
   }
 
-  private unwatch(role: string): void {
-    this.watchers.get(role)?.close()
-    this.watchers.delete(role)
-    this.watched.delete(role)
+  /**
+   * Follows a waiter whose predecessor is ticket `ahead` (-1: none, the head). True when the queue
+   * cannot be watched (the poll does it). A predecessor that left after the listing began (its
+   * event came before this call) wakes the waiter at once.
+   */
+  follow(queueDir: string, mutexDir: string, ahead: number): boolean {
+    this.queueWatch ??= watchNames(queueDir, (n) => {
+      this.seen.add(n)
+      if (n === this.aheadName) this.fire()
+    })
+    this.mutexWatch ??= watchNames(mutexDir, () => {
+      if (this.aheadName === null) this.fire()
+    })
+    this.aheadName = ahead === -1 ? null : genName(ahead)
+    if (this.aheadName !== null && this.seen.has(this.aheadName)) this.fire()
+    return ahead !== -1 && this.queueWatch === null
   }
 
   private fire(): void {
@@ -330,7 +332,8 @@ class Waker {
   }
 
   close(): void {
-    this.unwatch('ahead')
-    this.unwatch('mutex')
+    this.queueWatch?.close()
+    this.mutexWatch?.close()
+    this.queueWatch = this.mutexWatch = null
   }
 }
