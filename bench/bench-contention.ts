@@ -17,7 +17,7 @@ import { lostSaves } from './lost-saves'
 import { bundle, LineProcess } from './processes'
 import { below, mustBeZero, row, type ResultRow } from './results'
 import { emptyReport, type ContenderReport } from './worker-contend'
-import { plainLostSaves, type PlainReport } from './worker-contend-plain'
+import { emptyPlainReport, plainLostSaves, type PlainReport } from './worker-contend-plain'
 
 /** SPEC §2: lock acquisition under 100 ms; 50 editors and 100 locks per document. */
 const ACQUIRE_TARGET_MS = 100
@@ -61,15 +61,7 @@ function merge(reports: ContenderReport[]): ContenderReport {
 }
 
 function mergePlain(reports: PlainReport[]): PlainReport {
-  const all: PlainReport = {
-    type: 'done',
-    attempts: [],
-    saveTimes: [],
-    saves: [],
-    refusals: 0,
-    doubleGrants: 0,
-    errors: {}
-  }
+  const all = emptyPlainReport()
   for (const r of reports) {
     all.attempts.push(...r.attempts)
     all.saveTimes.push(...r.saveTimes)

@@ -139,17 +139,14 @@ async function round(loop: PlainLoop, n: number): Promise<void> {
   }
 }
 
+/** A report with nothing in it yet (one process's, or the sum of several). */
+export function emptyPlainReport(): PlainReport {
+  return { type: 'done', attempts: [], saveTimes: [], saves: [], refusals: 0, doubleGrants: 0, errors: {} }
+}
+
 /** `contend-plain <folder> <doc> <sections> <markerDir> <index>`: one anchor process. */
 export async function runPlainContender([folder, doc, sections, markerDir, index]: string[]): Promise<void> {
-  const report: PlainReport = {
-    type: 'done',
-    attempts: [],
-    saveTimes: [],
-    saves: [],
-    refusals: 0,
-    doubleGrants: 0,
-    errors: {}
-  }
+  const report = emptyPlainReport()
   send({ type: 'ready' })
   const [, ms] = await nextCommand('go')
   const loop: PlainLoop = {

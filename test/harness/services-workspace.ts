@@ -8,6 +8,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach } from 'vitest'
 import { openWorkspace, type AppServices } from '../../electron/services/app-services'
+import { DocumentService } from '../../electron/services/documents/document-service'
 import type { LockSettings } from '../../electron/services/locks/lock-config'
 import { FakeClock } from './fake-clock'
 import { testIdentity } from './test-identity'
@@ -41,4 +42,20 @@ export function servicesWorkspace(prefix: string, documents: Record<string, stri
       return s
     }
   }
+}
+
+/**
+ * A DocumentService over `s`'s own services whose own-write hook calls `note` right before each
+ * save's rename into place (what a test looks at, or does, at that moment).
+ */
+export function documentsNoting(s: AppServices, note: () => void): DocumentService {
+  return new DocumentService({
+    workspace: s.workspace,
+    identity: s.identity,
+    locks: s.locks,
+    history: s.history,
+    clock: s.clock,
+    audit: s.audit,
+    ownWrites: { note, forget: () => undefined }
+  })
 }

@@ -6,9 +6,8 @@ import { type AppServices } from '../app-services'
 import { readAudit } from '../audit/audit-log'
 import { RECORD_FILE } from '../locks/lock-dir'
 import { FakeClock } from '../../../test/harness/fake-clock'
-import { DocumentService } from './document-service'
 import { DOC, ORIGINAL } from '../../../test/harness/report-document'
-import { servicesWorkspace } from '../../../test/harness/services-workspace'
+import { documentsNoting, servicesWorkspace } from '../../../test/harness/services-workspace'
 
 const { root, open } = servicesWorkspace('docs', { [DOC]: ORIGINAL })
 
@@ -24,26 +23,13 @@ describe('run saves: new and deleted headings', () => {
     // Whoever writes the document first hears `note`: at that moment the new section's lock must be on disk.
     const seenAtWrite: { lockHolder: string | null; document: string }[] = []
     const lockDir = ann.locks.lockDir('section', DOC, 'travel')
-    const docs = new DocumentService({
-      workspace: ann.workspace,
-      identity: ann.identity,
-      locks: ann.locks,
-      history: ann.history,
-      clock: ann.clock,
-      audit: ann.audit,
-      ownWrites: {
-        note: () => {
-          const gens = readdirSync(lockDir).sort()
-          const record = JSON.parse(
-            readFileSync(path.join(lockDir, gens[gens.length - 1], RECORD_FILE), 'utf8')
-          )
-          seenAtWrite.push({
-            lockHolder: record.holder.user,
-            document: readFileSync(path.join(root(), DOC), 'utf8')
-          })
-        },
-        forget: () => undefined
-      }
+    const docs = documentsNoting(ann, () => {
+      const gens = readdirSync(lockDir).sort()
+      const record = JSON.parse(readFileSync(path.join(lockDir, gens[gens.length - 1], RECORD_FILE), 'utf8'))
+      seenAtWrite.push({
+        lockHolder: record.holder.user,
+        document: readFileSync(path.join(root(), DOC), 'utf8')
+      })
     })
     const { section } = await docs.section(DOC, 'budget')
     const lock = await ann.locks.acquireSection(DOC, 'budget')

@@ -7,6 +7,7 @@ import { openWorkspace, type AppServices } from '../app-services'
 import { sha256Hex } from '../sections/section-index'
 import { FakeClock } from '../../../test/harness/fake-clock'
 import { testIdentity } from '../../../test/harness/test-identity'
+import { documentsNoting } from '../../../test/harness/services-workspace'
 import { DocumentService } from './document-service'
 
 // Issue 11: a save's outcome is decided by the document's rename; the index is a cache, never an
@@ -43,20 +44,9 @@ const readDoc = () => fs.readFile(path.join(root, DOC), 'utf8')
 /** A document service of ann's whose `beforeRename` runs once, just before the next document write. */
 function servicesWithHook(beforeRename: () => void): DocumentService {
   let armed = true
-  return new DocumentService({
-    workspace: ann.workspace,
-    identity: ann.identity,
-    locks: ann.locks,
-    history: ann.history,
-    clock: ann.clock,
-    audit: ann.audit,
-    ownWrites: {
-      note: () => {
-        if (armed) beforeRename()
-        armed = false
-      },
-      forget: () => undefined
-    }
+  return documentsNoting(ann, () => {
+    if (armed) beforeRename()
+    armed = false
   })
 }
 
