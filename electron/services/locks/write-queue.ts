@@ -5,7 +5,7 @@
  * `<locks>/write-queue/` — the same atomic claim as a lock generation (a private folder renamed to
  * `g<k>`, where k is above every ticket it sees; renaming onto a taken number fails everywhere) —
  * and tries the mutex only when no live ticket is below its own. It waits on a native watch of the
- * ticket right ahead (woken when it leaves) and, once at the head, of the mutex folder (woken by the
+ * queue (woken when the ticket right ahead leaves) and, once at the head, of the mutex folder (woken by the
  * release), with a slow poll behind it in case an event never comes; where native events do not
  * see other machines' changes (network mounts) it polls with a bounded backoff and jitter instead.
  * Before, fifty waiters polled the mutex every few milliseconds each: they burnt the CPU the holder
